@@ -1,0 +1,317 @@
+// The actor harness: turns a set of protocol nodes, a network and a fault
+// model into a Model the checker explores.
+//
+// The network is a canonical multiset of in-flight messages (sorted, with
+// counts), so two interleavings that leave the same messages in flight
+// reach the same state. The checker may deliver any in-flight message,
+// fire any armed timer, take any local input a node offers, and, within
+// budgets, drop or duplicate a message or crash a node (a crash restarts the
+// node at once from its persistent state; its timers are lost).
+//
+// A binding P describes the protocol:
+//   using Node, Message, Timer, Input;     values with ==, <=> (Message, Input)
+//   int node_count() const;
+//   Node initial_node(NodeId) const;
+//   void start(NodeId, Node&, Outbox<Message, Timer>&) const;
+//   void on_message(NodeId self, Node&, NodeId from, const Message&, Outbox&) const;
+//   void on_timeout(NodeId self, Node&, Timer, Outbox&) const;
+//   void inputs(NodeId self, const Node&, std::vector<Input>&) const;  // enabled local inputs
+//   void on_input(NodeId self, Node&, const Input&, Outbox&) const;
+//   void restart(NodeId self, Node&, Outbox&) const;
+//   void hash(const Node&, StableHasher&) const;   Message::hash(StableHasher&)
+//   std::string node_name(NodeId) const;
+//   Json node_json(NodeId, const Node&) const;
+//   std::string message_label(const Message&) const;
+//   std::string timer_label(Timer) const;
+//   std::string input_label(const Input&) const;
+//   std::vector<StateProperty<ActorState<P>>> properties() const;
+//   std::vector<TransitionProperty<ActorState<P>, ActorAction<P>>> transition_properties() const;
+// Timer must be an enumeration with values below 32 (a node's armed timers
+// are a bit set).
+#pragma once
+
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "impl/common/assert.h"
+#include "impl/common/hash.h"
+#include "impl/common/outbox.h"
+#include "model_check/json.h"
+#include "model_check/model.h"
+#include "model_check/small_vector.h"
+
+namespace crosscheck::mc {
+
+struct FaultBudgets {
+  int max_drops = 0;
+  int max_duplicates = 0;
+  int max_crashes = 0;
+  // A state with more copies of one message in flight than this is outside
+  // the bounds: retransmission would otherwise make the network unbounded.
+  int max_copies = 1;
+};
+
+template <class P>
+struct Packet {
+  NodeId from;
+  NodeId to;
+  typename P::Message message;
+  int count;
+
+  bool same_message(const Packet& other) const {
+    return from == other.from && to == other.to && message == other.message;
+  }
+  bool operator==(const Packet&) const = default;
+};
+
+template <class P>
+struct ActorState {
+  SmallVector<typename P::Node, 8> nodes;
+  SmallVector<uint32_t, 8> armed_timers;  // per node, bit t set: timer t armed
+  SmallVector<Packet<P>, 16> network;     // sorted by (from, to, message), counts > 0
+  int drops = 0;
+  int duplicates = 0;
+  int crashes = 0;
+
+  bool operator==(const ActorState&) const = default;
+
+  int copies_in_flight() const {
+    int total = 0;
+    for (const auto& packet : network) total += packet.count;
+    return total;
+  }
+};
+
+template <class P>
+struct ActorAction {
+  enum class Kind : uint8_t { kDeliver, kTimeout, kInput, kDrop, kDuplicate, kCrash };
+  Kind kind;
+  NodeId node;  // the receiver, the timer's or input's owner, the crashed node
+  NodeId from = 0;
+  typename P::Message message{};
+  typename P::Timer timer{};
+  typename P::Input input{};
+};
+
+template <class P>
+class ActorModel {
+ public:
+  using State = ActorState<P>;
+  using Action = ActorAction<P>;
+  using Message = typename P::Message;
+  using Timer = typename P::Timer;
+  using NodeOutbox = Outbox<Message, Timer>;
+  static_assert(std::is_enum_v<Timer>, "timers are an enumeration");
+
+  ActorModel(P protocol, FaultBudgets budgets) : protocol_(std::move(protocol)), budgets_(budgets) {}
+
+  const P& protocol() const { return protocol_; }
+  const FaultBudgets& budgets() const { return budgets_; }
+
+  std::vector<State> initial_states() const {
+    State state;
+    const int n = protocol_.node_count();
+    state.armed_timers.assign(n, 0);
+    for (NodeId id = 0; id < n; ++id) state.nodes.push_back(protocol_.initial_node(id));
+    NodeOutbox out;
+    for (NodeId id = 0; id < n; ++id) {
+      out.clear();
+      protocol_.start(id, state.nodes[id], out);
+      apply_effects(state, id, out);
+    }
+    return {std::move(state)};
+  }
+
+  void successors(const State& state, std::vector<Successor<Action, State>>& out) const {
+    const int n = static_cast<int>(state.nodes.size());
+    NodeOutbox effects;
+    std::vector<typename P::Input> inputs;
+    for (size_t i = 0; i < state.network.size(); ++i) {
+      const Packet<P>& packet = state.network[i];
+      Action deliver{Action::Kind::kDeliver, packet.to, packet.from, packet.message};
+      State next = state;
+      remove_copy(next, i);
+      effects.clear();
+      protocol_.on_message(packet.to, next.nodes[packet.to], packet.from, packet.message, effects);
+      apply_effects(next, packet.to, effects);
+      out.push_back({deliver, std::move(next)});
+    }
+    for (NodeId id = 0; id < n; ++id) {
+      for (uint32_t armed = state.armed_timers[id]; armed != 0; armed &= armed - 1) {
+        Timer timer = static_cast<Timer>(std::countr_zero(armed));
+        State next = state;
+        next.armed_timers[id] &= ~timer_bit(timer);
+        effects.clear();
+        protocol_.on_timeout(id, next.nodes[id], timer, effects);
+        apply_effects(next, id, effects);
+        Action action{Action::Kind::kTimeout, id};
+        action.timer = timer;
+        out.push_back({action, std::move(next)});
+      }
+      inputs.clear();
+      protocol_.inputs(id, state.nodes[id], inputs);
+      for (const auto& input : inputs) {
+        State next = state;
+        effects.clear();
+        protocol_.on_input(id, next.nodes[id], input, effects);
+        apply_effects(next, id, effects);
+        Action action{Action::Kind::kInput, id};
+        action.input = input;
+        out.push_back({action, std::move(next)});
+      }
+    }
+    add_faults(state, out);
+  }
+
+  bool within_bounds(const State& state) const {
+    for (const auto& packet : state.network) {
+      if (packet.count > budgets_.max_copies) return false;
+    }
+    return true;
+  }
+
+  uint64_t fingerprint(const State& state) const {
+    StableHasher hasher;
+    for (const auto& node : state.nodes) protocol_.hash(node, hasher);
+    for (uint32_t timers : state.armed_timers) hasher.add(uint64_t{timers});
+    hasher.add(static_cast<uint64_t>(state.network.size()));
+    for (const auto& packet : state.network) {
+      hasher.add(packet.from).add(packet.to).add(packet.count);
+      packet.message.hash(hasher);
+    }
+    hasher.add(state.drops).add(state.duplicates).add(state.crashes);
+    return hasher.digest();
+  }
+
+  Json state_json(const State& state) const {
+    Json nodes = Json::object();
+    for (NodeId id = 0; id < static_cast<NodeId>(state.nodes.size()); ++id) {
+      Json node = protocol_.node_json(id, state.nodes[id]);
+      Json timers = Json::array();
+      for (uint32_t armed = state.armed_timers[id]; armed != 0; armed &= armed - 1) {
+        timers.push(protocol_.timer_label(static_cast<Timer>(std::countr_zero(armed))));
+      }
+      node.set("timers", std::move(timers));
+      nodes.set(protocol_.node_name(id), std::move(node));
+    }
+    Json network = Json::array();
+    for (const auto& packet : state.network) {
+      std::string text = protocol_.message_label(packet.message) + " " + protocol_.node_name(packet.from) + "->" +
+                         protocol_.node_name(packet.to);
+      if (packet.count > 1) text += " x" + std::to_string(packet.count);
+      network.push(text);
+    }
+    Json faults = Json::object();
+    faults.set("drops", state.drops);
+    faults.set("duplicates", state.duplicates);
+    faults.set("crashes", state.crashes);
+    Json json = Json::object();
+    json.set("nodes", std::move(nodes));
+    json.set("network", std::move(network));
+    json.set("faults", std::move(faults));
+    return json;
+  }
+
+  std::string action_label(const Action& action) const {
+    const std::string node = protocol_.node_name(action.node);
+    switch (action.kind) {
+      case Action::Kind::kDeliver:
+        return "Deliver " + protocol_.message_label(action.message) + " " + protocol_.node_name(action.from) + "->" +
+               node;
+      case Action::Kind::kTimeout: return "Timeout " + node + " " + protocol_.timer_label(action.timer);
+      case Action::Kind::kInput: return "Input " + node + " " + protocol_.input_label(action.input);
+      case Action::Kind::kDrop:
+        return "Drop " + protocol_.message_label(action.message) + " " + protocol_.node_name(action.from) + "->" + node;
+      case Action::Kind::kDuplicate:
+        return "Deliver duplicate " + protocol_.message_label(action.message) + " " + protocol_.node_name(action.from) + "->" +
+               node;
+      case Action::Kind::kCrash: return "Crash " + node;
+    }
+    return "?";
+  }
+
+  std::vector<StateProperty<State>> properties() const { return protocol_.properties(); }
+  std::vector<TransitionProperty<State, Action>> transition_properties() const {
+    return protocol_.transition_properties();
+  }
+
+ private:
+  static uint32_t timer_bit(Timer timer) {
+    auto index = static_cast<unsigned>(timer);
+    CC_ASSERT(index < 32);
+    return 1u << index;
+  }
+
+  void add_faults(const State& state, std::vector<Successor<Action, State>>& out) const {
+    NodeOutbox effects;
+    for (size_t i = 0; i < state.network.size(); ++i) {
+      const Packet<P>& packet = state.network[i];
+      if (state.drops < budgets_.max_drops) {
+        State next = state;
+        remove_copy(next, i);
+        ++next.drops;
+        out.push_back({Action{Action::Kind::kDrop, packet.to, packet.from, packet.message}, std::move(next)});
+      }
+      if (state.duplicates < budgets_.max_duplicates) {
+        // A duplicated message is delivered while a copy of it stays in
+        // flight, to be delivered again (or dropped) later.
+        State next = state;
+        ++next.duplicates;
+        effects.clear();
+        protocol_.on_message(packet.to, next.nodes[packet.to], packet.from, packet.message, effects);
+        apply_effects(next, packet.to, effects);
+        out.push_back({Action{Action::Kind::kDuplicate, packet.to, packet.from, packet.message}, std::move(next)});
+      }
+    }
+    if (state.crashes < budgets_.max_crashes) {
+      for (NodeId id = 0; id < static_cast<NodeId>(state.nodes.size()); ++id) {
+        State next = state;
+        ++next.crashes;
+        next.armed_timers[id] = 0;
+        effects.clear();
+        protocol_.restart(id, next.nodes[id], effects);
+        apply_effects(next, id, effects);
+        out.push_back({Action{Action::Kind::kCrash, id}, std::move(next)});
+      }
+    }
+  }
+
+  static void remove_copy(State& state, size_t index) {
+    if (--state.network[index].count == 0) state.network.erase(state.network.begin() + index);
+  }
+
+  static bool packet_less(const Packet<P>& a, const Packet<P>& b) {
+    if (a.from != b.from) return a.from < b.from;
+    if (a.to != b.to) return a.to < b.to;
+    return a.message < b.message;
+  }
+
+  void apply_effects(State& state, NodeId self, const NodeOutbox& effects) const {
+    for (const auto& [timer, armed] : effects.timer_changes()) {
+      if (armed) {
+        state.armed_timers[self] |= timer_bit(timer);
+      } else {
+        state.armed_timers[self] &= ~timer_bit(timer);
+      }
+    }
+    for (const auto& send : effects.sends()) {
+      CC_ASSERT(send.to >= 0 && send.to < static_cast<NodeId>(state.nodes.size()));
+      Packet<P> packet{self, send.to, send.message, 1};
+      auto at = std::lower_bound(state.network.begin(), state.network.end(), packet, packet_less);
+      if (at != state.network.end() && at->same_message(packet)) {
+        ++at->count;
+      } else {
+        state.network.insert(at, std::move(packet));
+      }
+    }
+  }
+
+  P protocol_;
+  FaultBudgets budgets_;
+};
+
+}  // namespace crosscheck::mc

@@ -1,0 +1,72 @@
+// How a protocol presents itself to the command line: its models, variants,
+// bounds and how to check it. The driver (main.cc) knows no protocol; each
+// protocol registers one ProtocolCli.
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "model_check/report.h"
+#include "model_check/result.h"
+#include "model_check/search.h"
+
+namespace crosscheck::cli {
+
+struct IntFlag {
+  std::string name;  // without the leading dashes
+  std::string help;
+  int min;
+  int max;
+  int default_value;
+  std::vector<std::string> models;  // the models it applies to; empty: all
+};
+
+struct NamedItem {
+  std::string name;
+  std::string summary;
+};
+
+struct CheckRequest {
+  std::string model;
+  std::string variant;
+  std::map<std::string, int> values;  // every IntFlag of the protocol, given or defaulted
+  mc::SearchOptions search;
+
+  int value(const std::string& flag) const { return values.at(flag); }
+};
+
+struct ProtocolCli {
+  std::string name;
+  std::string summary;
+  std::vector<NamedItem> models;    // the first is the default
+  std::vector<NamedItem> variants;  // the first is the correct protocol, the default
+  std::vector<std::string> variant_models;  // models that --variant applies to
+  std::vector<IntFlag> flags;
+  // The properties a model checks, by name and kind, for `crosscheck list`.
+  std::function<std::vector<std::string>(const std::string& model)> properties;
+  std::function<mc::CheckResult(const CheckRequest&)> check;
+  // `crosscheck prove`: Z3 proofs of the invariants; returns the exit status.
+  std::function<int(const CheckRequest&, std::ostream&)> prove;
+};
+
+// Every protocol the command line knows, in the order `list` shows them.
+const std::vector<ProtocolCli>& protocols();
+
+// Names of a model's properties with their kind, e.g. "Atomicity (always)".
+template <class M>
+std::vector<std::string> property_names(const M& model) {
+  std::vector<std::string> names;
+  for (const auto& property : model.properties()) {
+    names.push_back(property.name +
+                    (property.expectation == mc::Expectation::kAlways ? " (always)" : " (sometimes)"));
+  }
+  if constexpr (mc::HasTransitionProperties<M>) {
+    for (const auto& property : model.transition_properties()) names.push_back(property.name + " (step)");
+  }
+  return names;
+}
+
+}  // namespace crosscheck::cli

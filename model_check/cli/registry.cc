@@ -1,0 +1,12 @@
+#include "model_check/cli/protocol.h"
+
+namespace crosscheck::cli {
+
+ProtocolCli twophase_cli();
+
+const std::vector<ProtocolCli>& protocols() {
+  static const std::vector<ProtocolCli> all = {twophase_cli()};
+  return all;
+}
+
+}  // namespace crosscheck::cli

@@ -1,0 +1,10 @@
+#pragma once
+
+#include <cstdint>
+
+namespace crosscheck::mc {
+
+// The process's peak resident set (VmHWM), in bytes; 0 where unknown.
+uint64_t peak_memory_bytes();
+
+}  // namespace crosscheck::mc

@@ -1,0 +1,104 @@
+// What the checker needs of a model, and nothing about any protocol.
+//
+// A model is a class with a State type, an Action type and these members:
+//
+//   std::vector<State> initial_states() const;
+//   void successors(const State& s, std::vector<Successor<Action, State>>& out) const;
+//       Appends every (action, next state) pair enabled in s; `out` arrives
+//       empty. A stuttering step (next == s) may be listed; it is counted as
+//       generated, like TLC does, and never as new.
+//   bool within_bounds(const State& s) const;
+//       The state constraint: a successor outside the bounds is generated
+//       but neither stored, checked nor explored (TLC's CONSTRAINT).
+//   uint64_t fingerprint(const State& s) const;
+//   Json state_json(const State& s) const;     // an object, one member a variable
+//   std::string action_label(const Action& a) const;
+//   std::vector<StateProperty<State>> properties() const;
+//
+// and optionally
+//
+//   std::vector<TransitionProperty<State, Action>> transition_properties() const;
+//   bool check_deadlock() const;   // a state with no successor is a violation
+//   State canonical(const State& s) const;
+//       The representative of s's orbit under the model's symmetries (for
+//       instance, the permutations of interchangeable node ids). With
+//       symmetry reduction on, states are identified by the fingerprint of
+//       their representative; every property must be symmetric.
+#pragma once
+
+#include <concepts>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "model_check/json.h"
+
+namespace crosscheck::mc {
+
+enum class Expectation {
+  kAlways,     // an invariant: holds in every reachable state
+  kSometimes,  // a reachability goal: holds in some reachable state
+};
+
+template <class State>
+struct StateProperty {
+  std::string name;
+  Expectation expectation;
+  std::function<bool(const State&)> holds;
+};
+
+template <class State>
+StateProperty<State> always(std::string name, std::function<bool(const State&)> holds) {
+  return {std::move(name), Expectation::kAlways, std::move(holds)};
+}
+
+template <class State>
+StateProperty<State> sometimes(std::string name, std::function<bool(const State&)> holds) {
+  return {std::move(name), Expectation::kSometimes, std::move(holds)};
+}
+
+// An invariant of steps rather than states (an action property, such as
+// "every step maps to a step of the abstract spec or stutters"). Checked on
+// every generated step between states within the bounds.
+template <class State, class Action>
+struct TransitionProperty {
+  std::string name;
+  std::function<bool(const State& from, const Action& action, const State& to)> holds;
+};
+
+template <class Action, class State>
+struct Successor {
+  Action action;
+  State state;
+};
+
+template <class M>
+concept Model = requires(const M& model, const typename M::State& state, const typename M::Action& action,
+                         std::vector<Successor<typename M::Action, typename M::State>>& out) {
+  { model.initial_states() } -> std::same_as<std::vector<typename M::State>>;
+  model.successors(state, out);
+  { model.within_bounds(state) } -> std::convertible_to<bool>;
+  { model.fingerprint(state) } -> std::same_as<uint64_t>;
+  { model.state_json(state) } -> std::same_as<Json>;
+  { model.action_label(action) } -> std::convertible_to<std::string>;
+  { model.properties() } -> std::same_as<std::vector<StateProperty<typename M::State>>>;
+};
+
+template <class M>
+concept HasTransitionProperties = requires(const M& model) {
+  { model.transition_properties() }
+      -> std::same_as<std::vector<TransitionProperty<typename M::State, typename M::Action>>>;
+};
+
+template <class M>
+concept HasDeadlockCheck = requires(const M& model) {
+  { model.check_deadlock() } -> std::convertible_to<bool>;
+};
+
+template <class M>
+concept HasSymmetry = requires(const M& model, const typename M::State& state) {
+  { model.canonical(state) } -> std::same_as<typename M::State>;
+};
+
+}  // namespace crosscheck::mc

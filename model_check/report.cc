@@ -1,0 +1,170 @@
+#include "model_check/report.h"
+
+#include <cstdio>
+#include <map>
+
+namespace crosscheck::mc {
+
+namespace {
+
+void flatten(const Json& value, const std::string& path, std::vector<std::pair<std::string, std::string>>& out) {
+  if (value.is_object()) {
+    for (const auto& [name, member] : value.as_object()) {
+      flatten(member, path.empty() ? name : path + "." + name, out);
+    }
+    return;
+  }
+  out.emplace_back(path, value.dump());
+}
+
+std::string with_separators(uint64_t n) {
+  std::string digits = std::to_string(n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string format(const char* pattern, double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, pattern, value);
+  return buffer;
+}
+
+}  // namespace
+
+std::vector<std::string> state_changes(const Json& before, const Json& after) {
+  std::vector<std::pair<std::string, std::string>> old_leaves;
+  std::vector<std::pair<std::string, std::string>> new_leaves;
+  flatten(before, "", old_leaves);
+  flatten(after, "", new_leaves);
+  std::map<std::string, std::string> old_by_path(old_leaves.begin(), old_leaves.end());
+  std::vector<std::string> changes;
+  for (const auto& [path, value] : new_leaves) {
+    auto old = old_by_path.find(path);
+    if (old == old_by_path.end()) {
+      changes.push_back(path + ": (absent) -> " + value);
+    } else if (old->second != value) {
+      changes.push_back(path + ": " + old->second + " -> " + value);
+    }
+    if (old != old_by_path.end()) old_by_path.erase(old);
+  }
+  for (const auto& [path, value] : old_leaves) {
+    if (old_by_path.count(path)) changes.push_back(path + ": " + value + " -> (absent)");
+  }
+  return changes;
+}
+
+Json result_json(const RunDescription& run, const CheckResult& result) {
+  const SearchStats& stats = result.stats;
+  Json json = Json::object();
+  json.set("protocol", run.protocol);
+  json.set("model", run.model);
+  json.set("variant", run.variant);
+  json.set("parameters", run.parameters);
+  json.set("result", outcome_name(result.outcome));
+  json.set("distinct_states", stats.distinct_states);
+  json.set("total_states", stats.total_states);
+  json.set("depth", stats.depth);
+  json.set("queue", stats.queue);
+  json.set("seconds", stats.seconds);
+  json.set("states_per_second", stats.states_per_second);
+  json.set("peak_memory_bytes", stats.peak_memory_bytes);
+  Json invariants = Json::array();
+  for (const auto& name : result.invariants) invariants.push(name);
+  json.set("invariants", std::move(invariants));
+  Json goals = Json::array();
+  for (const auto& goal : result.goals) {
+    Json entry = Json::object();
+    entry.set("name", goal.name);
+    entry.set("reached", goal.reached);
+    if (goal.reached) entry.set("depth", goal.depth);
+    goals.push(std::move(entry));
+  }
+  json.set("goals", std::move(goals));
+  if (result.outcome == Outcome::kViolation) {
+    json.set("property", result.property);
+    json.set("property_kind", result.property_kind);
+    Json trace = Json::array();
+    for (size_t i = 0; i < result.trace.size(); ++i) {
+      Json step = Json::object();
+      step.set("step", static_cast<int64_t>(i));
+      step.set("action", result.trace[i].action.empty() ? Json("Initial") : Json(result.trace[i].action));
+      step.set("state", result.trace[i].state);
+      trace.push(std::move(step));
+    }
+    json.set("trace", std::move(trace));
+  }
+  return json;
+}
+
+std::string result_text(const RunDescription& run, const CheckResult& result) {
+  const SearchStats& stats = result.stats;
+  std::string out = "crosscheck check " + run.protocol + ": model " + run.model + ", variant " + run.variant;
+  for (const auto& [name, value] : run.parameters.as_object()) out += ", " + name + " " + value.dump();
+  out += "\n\n";
+  switch (result.outcome) {
+    case Outcome::kOk: out += "Result: ok. No property violated in any reachable state within the bounds.\n"; break;
+    case Outcome::kViolation:
+      out += "Result: violation of " + result.property + " (" + result.property_kind + "), shortest trace " +
+             std::to_string(result.trace.size() - 1) + " steps:\n\n";
+      for (size_t i = 0; i < result.trace.size(); ++i) {
+        const TraceStep& step = result.trace[i];
+        if (i == 0) {
+          out += "  0. Initial state\n";
+          std::vector<std::pair<std::string, std::string>> leaves;
+          flatten(step.state, "", leaves);
+          for (const auto& [path, value] : leaves) out += "       " + path + " = " + value + "\n";
+          continue;
+        }
+        out += "  " + std::to_string(i) + ". " + step.action + "\n";
+        auto changes = state_changes(result.trace[i - 1].state, step.state);
+        if (changes.empty()) out += "       (no change)\n";
+        for (const auto& change : changes) out += "       " + change + "\n";
+      }
+      out += "\n";
+      break;
+    case Outcome::kGoalUnreached:
+      out += "Result: goal unreached. Every reachable state was explored and a `sometimes` goal never held:\n"
+             "the bounds may hide the behaviour the invariants are meant to judge.\n";
+      break;
+    case Outcome::kBoundExhausted:
+      out += "Result: bound exhausted. The search limit stopped the run before every reachable state was\n"
+             "explored; nothing was violated in the states explored.\n";
+      break;
+  }
+  out += "\nStatistics\n";
+  out += "  distinct states   " + with_separators(stats.distinct_states) + "\n";
+  out += "  total states      " + with_separators(stats.total_states) + "\n";
+  out += "  depth             " + std::to_string(stats.depth) + "\n";
+  if (stats.queue > 0) out += "  left in queue     " + with_separators(stats.queue) + "\n";
+  out += "  seconds           " + format("%.3f", stats.seconds) + "\n";
+  out += "  states/second     " + with_separators(static_cast<uint64_t>(stats.states_per_second)) + "\n";
+  out += "  peak memory       " + format("%.1f MiB", static_cast<double>(stats.peak_memory_bytes) / (1 << 20)) + "\n";
+  if (!result.invariants.empty()) {
+    out += "\nInvariants checked\n";
+    for (const auto& name : result.invariants) out += "  " + name + "\n";
+  }
+  if (!result.goals.empty()) {
+    out += "\nGoals (sometimes)\n";
+    for (const auto& goal : result.goals) {
+      out += "  " + goal.name + ": " +
+             (goal.reached ? "reached at depth " + std::to_string(goal.depth) : std::string("NOT reached")) + "\n";
+    }
+  }
+  return out;
+}
+
+int exit_status(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kOk: return 0;
+    case Outcome::kViolation:
+    case Outcome::kGoalUnreached: return 1;
+    case Outcome::kBoundExhausted: return 3;
+  }
+  return 1;
+}
+
+}  // namespace crosscheck::mc

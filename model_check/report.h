@@ -1,0 +1,36 @@
+// Renders a check result for people (text) and for machines (JSON).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model_check/json.h"
+#include "model_check/result.h"
+
+namespace crosscheck::mc {
+
+// What was checked: echoed in every report so a result can be reproduced.
+struct RunDescription {
+  std::string protocol;
+  std::string model;
+  std::string variant;
+  Json parameters = Json::object();  // bounds and budgets, by flag name
+};
+
+// The JSON result of `crosscheck check`: an interface, so fields are only
+// ever added, never renamed.
+Json result_json(const RunDescription& run, const CheckResult& result);
+
+// The report for a terminal: a summary and, on violation, a numbered event
+// list with the state changes of each step.
+std::string result_text(const RunDescription& run, const CheckResult& result);
+
+// One line per variable (leaf of the state object) that differs between
+// two states: "path: before -> after".
+std::vector<std::string> state_changes(const Json& before, const Json& after);
+
+// The process exit status for a result: 0 ok, 1 violation or unreached
+// goal, 3 search stopped by a bound before it was complete.
+int exit_status(Outcome outcome);
+
+}  // namespace crosscheck::mc

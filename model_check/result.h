@@ -1,0 +1,56 @@
+// The outcome of a check, independent of the model's types: what the CLI
+// prints and what tests pin.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model_check/json.h"
+
+namespace crosscheck::mc {
+
+enum class Outcome {
+  kOk,              // every reachable state within the bounds explored, nothing violated
+  kViolation,       // an invariant, a step property or deadlock freedom failed
+  kGoalUnreached,   // explored everything, but a `sometimes` goal never held
+  kBoundExhausted,  // the search limit (--max-states, --max-depth) stopped the run first
+};
+
+const char* outcome_name(Outcome outcome);
+
+struct TraceStep {
+  std::string action;  // empty for the initial state
+  Json state;
+};
+
+struct GoalStatus {
+  std::string name;
+  bool reached = false;
+  int depth = 0;  // depth (TLC's convention) of the first state that met it
+};
+
+struct SearchStats {
+  uint64_t distinct_states = 0;  // states stored, initial ones included
+  uint64_t total_states = 0;     // states generated, duplicates included (TLC's "states generated")
+  int depth = 0;                 // states on the longest shortest path; an initial state alone is 1
+  uint64_t queue = 0;            // states discovered but not yet explored when the run ended
+  double seconds = 0;
+  double states_per_second = 0;  // distinct states per second
+  uint64_t peak_memory_bytes = 0;
+};
+
+struct CheckResult {
+  Outcome outcome = Outcome::kOk;
+  SearchStats stats;
+  // On violation: the property's name ("Deadlock" for deadlock), its kind
+  // ("always", "step" or "deadlock") and a shortest trace, initial state first.
+  std::string property;
+  std::string property_kind;
+  std::vector<TraceStep> trace;
+  std::vector<GoalStatus> goals;
+  std::vector<std::string> invariants;  // the `always` and step properties checked
+};
+
+}  // namespace crosscheck::mc
