@@ -1,0 +1,173 @@
+// The command line as a user meets it: the acceptance runs of two-phase
+// commit, and one clear error line with exit status 2 for every bad input.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "model_check/json.h"
+
+namespace crosscheck {
+namespace {
+
+struct CliRun {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string binary() {
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  const char* workspace = std::getenv("TEST_WORKSPACE");
+  return std::string(srcdir ? srcdir : ".") + "/" + (workspace ? workspace : "crosscheck") +
+         "/model_check/cli/crosscheck";
+}
+
+CliRun crosscheck(const std::string& args) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  std::string err_path = std::string(tmp ? tmp : "/tmp") + "/stderr.txt";
+  std::string command = binary() + " " + args + " 2>" + err_path;
+  CliRun run;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return run;
+  std::array<char, 4096> buffer;
+  size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.out.append(buffer.data(), n);
+  int status = pclose(pipe);
+  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream err(err_path);
+  std::stringstream text;
+  text << err.rdbuf();
+  run.err = text.str();
+  return run;
+}
+
+mc::Json parse(const std::string& text) {
+  std::string error;
+  auto json = mc::Json::parse(text, &error);
+  EXPECT_TRUE(json) << error << "\n" << text;
+  return json ? *json : mc::Json();
+}
+
+TEST(Cli, TwoPhaseSpecWithThreeRmsMatchesTlc) {
+  CliRun run = crosscheck("check twophase --model spec --rms 3 --format json --no-progress");
+  ASSERT_EQ(run.status, 0) << run.err;
+  mc::Json json = parse(run.out);
+  EXPECT_EQ(json["protocol"].as_string(), "twophase");
+  EXPECT_EQ(json["model"].as_string(), "spec");
+  EXPECT_EQ(json["result"].as_string(), "ok");
+  EXPECT_EQ(json["distinct_states"].as_int(), 288);
+  EXPECT_EQ(json["depth"].as_int(), 11);
+  for (const char* field : {"total_states", "seconds", "states_per_second", "peak_memory_bytes"}) {
+    EXPECT_TRUE(json[field].is_number()) << field;
+  }
+}
+
+TEST(Cli, SymmetryReducesTwoPhaseToItsOrbits) {
+  CliRun run = crosscheck("check twophase --model spec --symmetry --format json --no-progress");
+  ASSERT_EQ(run.status, 0) << run.err;
+  mc::Json json = parse(run.out);
+  EXPECT_EQ(json["distinct_states"].as_int(), 80);
+  EXPECT_EQ(json["depth"].as_int(), 11);
+}
+
+TEST(Cli, TCommitWithThreeRmsMatchesTlc) {
+  CliRun run = crosscheck("check twophase --model tcommit --format json --no-progress");
+  ASSERT_EQ(run.status, 0) << run.err;
+  mc::Json json = parse(run.out);
+  EXPECT_EQ(json["distinct_states"].as_int(), 34);
+  EXPECT_EQ(json["depth"].as_int(), 7);
+}
+
+TEST(Cli, TheDefaultCheckIsOk) {
+  CliRun run = crosscheck("check twophase --no-progress");
+  EXPECT_EQ(run.status, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("Result: ok."), std::string::npos) << run.out;
+}
+
+TEST(Cli, EveryBuggyVariantIsAViolationWithATrace) {
+  for (const char* variant : {"rm-timeout-abort", "tm-majority-commit", "tm-unlogged-decision"}) {
+    CliRun run = crosscheck(std::string("check twophase --format json --no-progress --variant ") + variant);
+    EXPECT_EQ(run.status, 1) << variant << run.err;
+    mc::Json json = parse(run.out);
+    EXPECT_EQ(json["result"].as_string(), "violation") << variant;
+    EXPECT_EQ(json["variant"].as_string(), variant);
+    ASSERT_TRUE(json["trace"].is_array()) << variant;
+    EXPECT_GE(json["trace"].as_array().size(), 2u);
+    EXPECT_EQ(json["trace"].as_array()[0]["action"].as_string(), "Initial");
+  }
+}
+
+TEST(Cli, TextTraceNumbersTheSteps) {
+  CliRun run = crosscheck("check twophase --variant tm-majority-commit --no-progress");
+  EXPECT_EQ(run.status, 1);
+  EXPECT_NE(run.out.find("violation of Validity"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("  4. Deliver VoteYes"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("nodes.tm.decision: \"none\" -> \"commit\""), std::string::npos) << run.out;
+}
+
+TEST(Cli, AStateLimitEndsAsBoundExhausted) {
+  CliRun run = crosscheck("check twophase --max-states 10 --format json --no-progress");
+  EXPECT_EQ(run.status, 3);
+  EXPECT_EQ(parse(run.out)["result"].as_string(), "bound_exhausted");
+}
+
+TEST(Cli, ListShowsProtocolsVariantsAndProperties) {
+  CliRun run = crosscheck("list");
+  EXPECT_EQ(run.status, 0);
+  for (const char* text : {"twophase", "tm-unlogged-decision", "Atomicity (always)", "TCConsistent (always)",
+                           "RefinesTCommit (step)", "--max-crashes"}) {
+    EXPECT_NE(run.out.find(text), std::string::npos) << text;
+  }
+}
+
+TEST(Cli, ProveShowsTheInvariantInductive) {
+  CliRun run = crosscheck("prove twophase");
+  EXPECT_EQ(run.status, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("proved"), std::string::npos) << run.out;
+}
+
+struct BadInput {
+  const char* args;
+  const char* message;
+};
+
+class CliBadInput : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(CliBadInput, GetsOneClearErrorLineAndExitStatusTwo) {
+  CliRun run = crosscheck(GetParam().args);
+  EXPECT_EQ(run.status, 2) << GetParam().args;
+  EXPECT_TRUE(run.out.empty()) << run.out;
+  EXPECT_NE(run.err.find(GetParam().message), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.rfind("crosscheck: ", 0), 0u) << run.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Inputs, CliBadInput,
+    ::testing::Values(BadInput{"frobnicate", "unknown command 'frobnicate'"},
+                      BadInput{"check", "check needs a protocol"},
+                      BadInput{"check paxoz", "unknown protocol 'paxoz' (known: twophase)"},
+                      BadInput{"check twophase --variant nope", "unknown variant 'nope'"},
+                      BadInput{"check twophase --model nope", "unknown model 'nope'"},
+                      BadInput{"check twophase --frob 1", "unknown flag --frob"},
+                      BadInput{"check twophase --rms 0", "--rms must be in 1..16, not 0"},
+                      BadInput{"check twophase --rms 17", "--rms must be in 1..16, not 17"},
+                      BadInput{"check twophase --rms three", "--rms takes an integer, not 'three'"},
+                      BadInput{"check twophase --rms", "--rms needs a value"},
+                      BadInput{"check twophase --format xml", "--format is text or json"},
+                      BadInput{"check twophase --model spec --max-drops 1", "--max-drops applies to --model impl"},
+                      BadInput{"check twophase --model spec --variant rm-timeout-abort",
+                               "--variant applies to --model impl"},
+                      BadInput{"check twophase --max-states 0", "--max-states must be at least 1"},
+                      BadInput{"check twophase extra", "unexpected argument 'extra'"},
+                      BadInput{"list extra", "list takes no arguments"},
+                      BadInput{"check twophase --symmetry", "--symmetry: this model defines no symmetry (--model impl)"},
+                      BadInput{"check twophase --threads 0", "--threads must be in 1..256"}));
+
+}  // namespace
+}  // namespace crosscheck

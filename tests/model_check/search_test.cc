@@ -1,0 +1,325 @@
+// The checker core on models small enough to count by hand.
+#include "model_check/search.h"
+
+#include <gtest/gtest.h>
+
+#include "model_check/fingerprint_table.h"
+#include "tests/model_check/toy_models.h"
+
+namespace crosscheck::mc {
+namespace {
+
+using testing::DieHardModel;
+using testing::GridModel;
+
+TEST(BreadthFirstSearch, CountsDistinctAndGeneratedStatesAndDepthTheWayTlcDoes) {
+  GridModel model(4);
+  CheckResult result = check(model);
+  EXPECT_EQ(result.outcome, Outcome::kOk);
+  // 5 x 5 grid points; each explored state generates 2 successors (some
+  // outside the constraint), plus the one initial state.
+  EXPECT_EQ(result.stats.distinct_states, 25u);
+  EXPECT_EQ(result.stats.total_states, 1u + 2u * 25u);
+  // (0,0) .. (4,4) is 8 steps: 9 states on the path.
+  EXPECT_EQ(result.stats.depth, 9);
+  EXPECT_EQ(result.stats.queue, 0u);
+}
+
+TEST(BreadthFirstSearch, AnInitialStateAloneHasDepthOne) {
+  GridModel model(0);
+  CheckResult result = check(model);
+  EXPECT_EQ(result.stats.distinct_states, 1u);
+  EXPECT_EQ(result.stats.depth, 1);
+}
+
+TEST(BreadthFirstSearch, AViolationComesWithAShortestTrace) {
+  GridModel model(10);
+  model.properties_ = {always<GridModel::State>("SumBelowSeven", [](const auto& s) { return s.x + s.y < 7; })};
+  CheckResult result = check(model);
+  ASSERT_EQ(result.outcome, Outcome::kViolation);
+  EXPECT_EQ(result.property, "SumBelowSeven");
+  EXPECT_EQ(result.property_kind, "always");
+  // Any path to x + y = 7 has 7 steps; the trace holds the initial state too.
+  ASSERT_EQ(result.trace.size(), 8u);
+  EXPECT_EQ(result.trace.front().action, "");
+  EXPECT_EQ(result.trace.front().state["x"].as_int(), 0);
+  const Json& last = result.trace.back().state;
+  EXPECT_EQ(last["x"].as_int() + last["y"].as_int(), 7);
+  // Each rebuilt step is a real step of the model.
+  for (size_t i = 1; i < result.trace.size(); ++i) {
+    const Json& before = result.trace[i - 1].state;
+    const Json& after = result.trace[i].state;
+    int dx = static_cast<int>(after["x"].as_int() - before["x"].as_int());
+    int dy = static_cast<int>(after["y"].as_int() - before["y"].as_int());
+    EXPECT_EQ(dx + dy, 1);
+    EXPECT_EQ(result.trace[i].action, dx == 1 ? "IncX" : "IncY");
+  }
+}
+
+TEST(BreadthFirstSearch, AnInvariantViolatedInitiallyHasATraceOfOneState) {
+  GridModel model(3);
+  model.properties_ = {always<GridModel::State>("Never", [](const auto&) { return false; })};
+  CheckResult result = check(model);
+  ASSERT_EQ(result.outcome, Outcome::kViolation);
+  EXPECT_EQ(result.trace.size(), 1u);
+  EXPECT_EQ(result.stats.distinct_states, 1u);
+}
+
+TEST(BreadthFirstSearch, DieHardFindsTheSixStepSolution) {
+  DieHardModel model;
+  model.properties_ = {always<DieHardModel::State>("NotSolved", [](const auto& s) { return s.big != 4; })};
+  CheckResult result = check(model);
+  ASSERT_EQ(result.outcome, Outcome::kViolation);
+  // The famous answer: 6 pourings, 7 states.
+  EXPECT_EQ(result.trace.size(), 7u);
+  EXPECT_EQ(result.trace.back().state["big"].as_int(), 4);
+}
+
+TEST(BreadthFirstSearch, DieHardHasSixteenReachableStates) {
+  // Pairs (small, big) with one jug empty or full: 2*4 + 2*6 - 4 corners.
+  CheckResult result = check(DieHardModel{});
+  EXPECT_EQ(result.outcome, Outcome::kOk);
+  EXPECT_EQ(result.stats.distinct_states, 16u);
+  // Every state enables all six actions, stuttering ones included.
+  EXPECT_EQ(result.stats.total_states, 1u + 6u * 16u);
+}
+
+TEST(BreadthFirstSearch, AnUnreachedGoalIsReported) {
+  GridModel model(3);
+  model.properties_ = {
+      sometimes<GridModel::State>("Corner", [](const auto& s) { return s.x == 3 && s.y == 3; }),
+      sometimes<GridModel::State>("OutsideTheBounds", [](const auto& s) { return s.x == 4; }),
+  };
+  CheckResult result = check(model);
+  EXPECT_EQ(result.outcome, Outcome::kGoalUnreached);
+  ASSERT_EQ(result.goals.size(), 2u);
+  EXPECT_TRUE(result.goals[0].reached);
+  EXPECT_EQ(result.goals[0].depth, 7);
+  EXPECT_FALSE(result.goals[1].reached);
+}
+
+TEST(BreadthFirstSearch, DeadlockIsAViolationOnlyWhenTheModelAsksForIt) {
+  GridModel model(2, /*guard_actions=*/true);
+  EXPECT_EQ(check(model).outcome, Outcome::kOk);
+  model.check_deadlock_ = true;
+  CheckResult result = check(model);
+  ASSERT_EQ(result.outcome, Outcome::kViolation);
+  EXPECT_EQ(result.property, "Deadlock");
+  EXPECT_EQ(result.trace.size(), 5u);  // (0,0) .. (2,2)
+}
+
+TEST(BreadthFirstSearch, TheStateLimitStopsTheRunAsBoundExhausted) {
+  GridModel model(100);
+  SearchOptions options;
+  options.max_states = 50;
+  CheckResult result = check(model, options);
+  EXPECT_EQ(result.outcome, Outcome::kBoundExhausted);
+  EXPECT_EQ(result.stats.distinct_states, 50u);
+  EXPECT_GT(result.stats.queue, 0u);
+}
+
+TEST(BreadthFirstSearch, TheDepthLimitStopsTheRunAsBoundExhausted) {
+  GridModel model(100);
+  SearchOptions options;
+  options.max_depth = 3;
+  CheckResult result = check(model, options);
+  EXPECT_EQ(result.outcome, Outcome::kBoundExhausted);
+  EXPECT_EQ(result.stats.depth, 3);
+  EXPECT_EQ(result.stats.distinct_states, 6u);  // 1 + 2 + 3 states at depths 1..3
+}
+
+TEST(BreadthFirstSearch, ADepthLimitThatCoversTheStateSpaceIsOk) {
+  GridModel model(2);
+  SearchOptions options;
+  options.max_depth = 5;
+  EXPECT_EQ(check(model, options).outcome, Outcome::kOk);
+}
+
+struct GridWithStepProperty : GridModel {
+  using GridModel::GridModel;
+  std::vector<TransitionProperty<State, Action>> transition_properties() const {
+    return {{"NoIncYAtXTwo", [](const State& from, const Action& a, const State&) {
+               return !(from.x == 2 && a == Action::kIncY);
+             }}};
+  }
+};
+
+TEST(BreadthFirstSearch, AStepPropertyViolationEndsWithTheOffendingStep) {
+  GridWithStepProperty model(5);
+  CheckResult result = check(model);
+  ASSERT_EQ(result.outcome, Outcome::kViolation);
+  EXPECT_EQ(result.property_kind, "step");
+  ASSERT_EQ(result.trace.size(), 4u);  // IncX, IncX, IncY
+  EXPECT_EQ(result.trace.back().action, "IncY");
+  EXPECT_EQ(result.trace.back().state["x"].as_int(), 2);
+}
+
+TEST(BreadthFirstSearch, VisitsEveryDistinctStateOnce) {
+  GridModel model(6);
+  std::vector<int> visits(49, 0);
+  CheckResult result = check(model, {}, [&](const GridModel::State& s) { ++visits[s.x * 7 + s.y]; });
+  EXPECT_EQ(result.stats.distinct_states, 49u);
+  for (int count : visits) EXPECT_EQ(count, 1);
+}
+
+struct GridWithBothProperties : GridWithStepProperty {
+  using GridWithStepProperty::GridWithStepProperty;
+  std::vector<StateProperty<State>> properties() const {
+    return {always<State>("NotTwoOne", [](const State& s) { return !(s.x == 2 && s.y == 1); })};
+  }
+};
+
+TEST(BreadthFirstSearch, AStepThatBreaksAnInvariantTooReportsTheInvariant) {
+  GridWithBothProperties model(5);
+  CheckResult result = check(model);
+  ASSERT_EQ(result.outcome, Outcome::kViolation);
+  EXPECT_EQ(result.property, "NotTwoOne");
+  EXPECT_EQ(result.trace.size(), 4u);
+}
+
+// A model wide enough that every batch has many chunks and threads race
+// for the same new states: a 3-D grid where each state has three parents.
+class CubeModel {
+ public:
+  struct State {
+    int x = 0, y = 0, z = 0;
+    bool operator==(const State&) const = default;
+  };
+  using Action = int;
+  explicit CubeModel(int limit, int forbidden_sum) : limit_(limit), forbidden_sum_(forbidden_sum) {}
+  std::vector<State> initial_states() const { return {State{}}; }
+  void successors(const State& s, std::vector<Successor<Action, State>>& out) const {
+    out.push_back({0, {s.x + 1, s.y, s.z}});
+    out.push_back({1, {s.x, s.y + 1, s.z}});
+    out.push_back({2, {s.x, s.y, s.z + 1}});
+  }
+  bool within_bounds(const State& s) const { return s.x <= limit_ && s.y <= limit_ && s.z <= limit_; }
+  uint64_t fingerprint(const State& s) const { return StableHasher().add(s.x).add(s.y).add(s.z).digest(); }
+  Json state_json(const State& s) const {
+    Json json = Json::object();
+    json.set("x", s.x);
+    json.set("y", s.y);
+    json.set("z", s.z);
+    return json;
+  }
+  std::string action_label(const Action& a) const { return "Inc" + std::string(1, static_cast<char>('X' + a)); }
+  std::vector<StateProperty<State>> properties() const {
+    int forbidden = forbidden_sum_;
+    int limit = limit_;
+    return {always<State>("SumAllowed",
+                          [forbidden](const State& s) { return s.x + s.y + s.z != forbidden || s.x < 2; }),
+            sometimes<State>("Corner", [limit](const State& s) { return s.x == limit && s.y == limit; })};
+  }
+
+ private:
+  int limit_;
+  int forbidden_sum_;
+};
+
+TEST(ParallelSearch, CountsAndTracesDoNotDependOnTheThreadCount) {
+  for (int forbidden : {-1, 40}) {
+    CheckResult single;
+    std::vector<CubeModel::State> single_order;
+    for (int threads : {1, 2, 3, 8}) {
+      SearchOptions options;
+      options.threads = threads;
+      std::vector<CubeModel::State> order;
+      CheckResult result = check(CubeModel(40, forbidden), options, [&](const CubeModel::State& s) { order.push_back(s); });
+      if (threads == 1) {
+        single = result;
+        single_order = order;
+        EXPECT_EQ(result.outcome, forbidden < 0 ? Outcome::kOk : Outcome::kViolation);
+        if (forbidden < 0) {
+          EXPECT_EQ(result.stats.distinct_states, 41u * 41u * 41u);
+        }
+        continue;
+      }
+      EXPECT_EQ(result.outcome, single.outcome) << threads;
+      EXPECT_TRUE(order == single_order) << "states stored in another order with " << threads << " threads";
+      EXPECT_EQ(result.stats.distinct_states, single.stats.distinct_states) << threads;
+      EXPECT_EQ(result.stats.total_states, single.stats.total_states) << threads;
+      EXPECT_EQ(result.stats.depth, single.stats.depth) << threads;
+      EXPECT_EQ(result.property, single.property) << threads;
+      ASSERT_EQ(result.trace.size(), single.trace.size()) << threads;
+      for (size_t i = 0; i < result.trace.size(); ++i) {
+        EXPECT_EQ(result.trace[i].action, single.trace[i].action) << threads << " step " << i;
+        EXPECT_EQ(result.trace[i].state, single.trace[i].state) << threads << " step " << i;
+      }
+      ASSERT_EQ(result.goals.size(), single.goals.size());
+      EXPECT_EQ(result.goals[0].depth, single.goals[0].depth);
+    }
+  }
+}
+
+TEST(ParallelSearch, TheStateLimitStopsAtTheSameStateWhateverTheThreadCount) {
+  for (int threads : {1, 2, 4}) {
+    SearchOptions options;
+    options.threads = threads;
+    options.max_states = 12345;
+    CheckResult result = check(CubeModel(40, -1), options);
+    EXPECT_EQ(result.outcome, Outcome::kBoundExhausted);
+    EXPECT_EQ(result.stats.distinct_states, 12345u) << threads;
+  }
+}
+
+// The grid is symmetric under swapping x and y.
+struct SymmetricGrid : GridModel {
+  using GridModel::GridModel;
+  State canonical(const State& s) const { return {std::min(s.x, s.y), std::max(s.x, s.y)}; }
+};
+
+TEST(SymmetryReduction, StoresOneStatePerOrbit) {
+  SymmetricGrid model(4);
+  SearchOptions options;
+  options.symmetry = true;
+  CheckResult result = check(model, options);
+  EXPECT_EQ(result.outcome, Outcome::kOk);
+  // Unordered pairs {x, y} from 0..4: 5 * 6 / 2.
+  EXPECT_EQ(result.stats.distinct_states, 15u);
+  EXPECT_EQ(result.stats.depth, 9);
+  options.symmetry = false;
+  EXPECT_EQ(check(model, options).stats.distinct_states, 25u);
+}
+
+TEST(SymmetryReduction, TracesAreRealBehavioursOfTheModel) {
+  SymmetricGrid model(6);
+  model.properties_ = {always<GridModel::State>("NotFiveOne", [](const auto& s) {
+    return !(std::max(s.x, s.y) == 5 && std::min(s.x, s.y) == 1);
+  })};
+  SearchOptions options;
+  options.symmetry = true;
+  CheckResult result = check(model, options);
+  ASSERT_EQ(result.outcome, Outcome::kViolation);
+  ASSERT_EQ(result.trace.size(), 7u);
+  for (size_t i = 1; i < result.trace.size(); ++i) {
+    const Json& before = result.trace[i - 1].state;
+    const Json& after = result.trace[i].state;
+    EXPECT_EQ(after["x"].as_int() + after["y"].as_int(), before["x"].as_int() + before["y"].as_int() + 1);
+  }
+}
+
+TEST(SymmetryReduction, IsRefusedForAModelWithoutSymmetry) {
+  SearchOptions options;
+  options.symmetry = true;
+  EXPECT_THROW(check(GridModel(2), options), std::invalid_argument);
+}
+
+TEST(FingerprintTable, RemembersParentsAcrossGrowth) {
+  FingerprintTable table(16);
+  for (uint64_t i = 1; i <= 10000; ++i) EXPECT_TRUE(table.insert(i * 7919, i == 1 ? 0 : (i - 1) * 7919));
+  EXPECT_EQ(table.size(), 10000u);
+  EXPECT_FALSE(table.insert(5 * 7919, 42));
+  EXPECT_EQ(table.parent(5 * 7919), 4u * 7919);
+  EXPECT_EQ(table.parent(7919), FingerprintTable::kNoParent);
+  EXPECT_FALSE(table.contains(3));
+  EXPECT_EQ(table.bytes(), table.capacity() * 16);
+  EXPECT_LE(table.size() * 4, table.capacity() * 3);
+}
+
+TEST(FingerprintTable, ZeroIsNormalizedAwayFromTheEmptyMarker) {
+  EXPECT_NE(FingerprintTable::normalize(0), 0u);
+  EXPECT_EQ(FingerprintTable::normalize(77), 77u);
+}
+
+}  // namespace
+}  // namespace crosscheck::mc
