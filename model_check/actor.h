@@ -26,6 +26,8 @@
 //   std::string input_label(const Input&) const;
 //   std::vector<StateProperty<ActorState<P>>> properties() const;
 //   std::vector<TransitionProperty<ActorState<P>, ActorAction<P>>> transition_properties() const;
+// and optionally
+//   bool within_bounds(const ActorState<P>&) const;   the protocol's own state constraint
 // Timer must be an enumeration with values below 32 (a node's armed timers
 // are a bit set).
 #pragma once
@@ -42,7 +44,7 @@
 #include "impl/common/outbox.h"
 #include "model_check/json.h"
 #include "model_check/model.h"
-#include "model_check/small_vector.h"
+#include "impl/common/small_vector.h"
 
 namespace crosscheck::mc {
 
@@ -171,6 +173,7 @@ class ActorModel {
     for (const auto& packet : state.network) {
       if (packet.count > budgets_.max_copies) return false;
     }
+    if constexpr (requires { protocol_.within_bounds(state); }) return protocol_.within_bounds(state);
     return true;
   }
 

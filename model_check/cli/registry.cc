@@ -3,9 +3,10 @@
 namespace crosscheck::cli {
 
 ProtocolCli twophase_cli();
+ProtocolCli raft_cli();
 
 const std::vector<ProtocolCli>& protocols() {
-  static const std::vector<ProtocolCli> all = {twophase_cli()};
+  static const std::vector<ProtocolCli> all = {twophase_cli(), raft_cli()};
   return all;
 }
 

@@ -1,15 +1,17 @@
 // A vector that keeps up to N elements inline, so that copying a small
-// state does not allocate; larger ones spill to the heap. The checker copies
-// a state for every successor it generates, so this is the hot path.
+// value does not allocate; larger ones spill to the heap. The model checker
+// copies a state (nodes, logs, network) for every successor it generates,
+// so this is its hot path.
 #pragma once
 
 #include <algorithm>
 #include <array>
+#include <compare>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
-namespace crosscheck::mc {
+namespace crosscheck {
 
 template <class T, size_t N>
 class SmallVector {
@@ -33,6 +35,14 @@ class SmallVector {
   T& back() { return data()[size_ - 1]; }
 
   void push_back(T value) { insert(end(), std::move(value)); }
+  void pop_back() { erase(end() - 1); }
+  const T& back() const { return data()[size_ - 1]; }
+
+  // Shrinks to, or grows with default values to, `count` elements.
+  void resize(size_t count) {
+    while (size_ > count) pop_back();
+    while (size_ < count) push_back(T{});
+  }
 
   void assign(size_t count, const T& value) {
     clear();
@@ -77,6 +87,9 @@ class SmallVector {
   bool operator==(const SmallVector& other) const {
     return size_ == other.size_ && std::equal(begin(), end(), other.begin());
   }
+  auto operator<=>(const SmallVector& other) const {
+    return std::lexicographical_compare_three_way(begin(), end(), other.begin(), other.end());
+  }
 
  private:
   // Invariant: the elements are in heap_ exactly when size_ > N.
@@ -87,4 +100,4 @@ class SmallVector {
   std::vector<T> heap_;
 };
 
-}  // namespace crosscheck::mc
+}  // namespace crosscheck

@@ -1,0 +1,310 @@
+#include "impl/raft/node.h"
+
+#include <algorithm>
+#include <bit>
+
+#include "impl/common/assert.h"
+
+namespace crosscheck::impl::raft {
+
+std::string_view to_string(Role role) {
+  switch (role) {
+    case Role::kFollower: return "follower";
+    case Role::kCandidate: return "candidate";
+    case Role::kLeader: return "leader";
+  }
+  return "?";
+}
+
+std::string_view to_string(MessageType type) {
+  switch (type) {
+    case MessageType::kRequestVoteRequest: return "RequestVote";
+    case MessageType::kRequestVoteResponse: return "RequestVoteResponse";
+    case MessageType::kAppendEntriesRequest: return "AppendEntries";
+    case MessageType::kAppendEntriesResponse: return "AppendEntriesResponse";
+  }
+  return "?";
+}
+
+std::string_view to_string(Timer timer) {
+  switch (timer) {
+    case Timer::kElection: return "election";
+    case Timer::kHeartbeat: return "heartbeat";
+  }
+  return "?";
+}
+
+std::string_view to_string(LocalViolation violation) {
+  switch (violation) {
+    case LocalViolation::kNone: return "none";
+    case LocalViolation::kTermDecreased: return "current term decreased";
+    case LocalViolation::kCommitDecreased: return "commit index decreased";
+    case LocalViolation::kCommitBeyondLog: return "commit index beyond the end of the log";
+  }
+  return "?";
+}
+
+void Message::hash(StableHasher& hasher) const {
+  hasher.add(type).add(uint64_t{term}).add(uint64_t{last_log_term}).add(uint64_t{last_log_index});
+  hasher.add(vote_granted).add(uint64_t{prev_log_index}).add(uint64_t{prev_log_term}).add(has_entry);
+  hasher.add(uint64_t{entry.term}).add(uint64_t{entry.value}).add(uint64_t{commit_index});
+  hasher.add(success).add(uint64_t{match_index});
+}
+
+std::string Message::label() const {
+  const std::string t = "term " + std::to_string(term);
+  switch (type) {
+    case MessageType::kRequestVoteRequest:
+      return "RequestVote(" + t + ", last log " + std::to_string(last_log_index) + "/" +
+             std::to_string(last_log_term) + ")";
+    case MessageType::kRequestVoteResponse:
+      return std::string("RequestVoteResponse(") + t + (vote_granted ? ", granted)" : ", denied)");
+    case MessageType::kAppendEntriesRequest: {
+      std::string text = "AppendEntries(" + t + ", prev " + std::to_string(prev_log_index) + "/" +
+                         std::to_string(prev_log_term);
+      if (has_entry) text += ", entry " + std::to_string(entry.term) + ":" + std::to_string(entry.value);
+      return text + ", commit " + std::to_string(commit_index) + ")";
+    }
+    case MessageType::kAppendEntriesResponse:
+      return "AppendEntriesResponse(" + t + (success ? ", ok, match " + std::to_string(match_index) : ", failed") +
+             ")";
+  }
+  return "?";
+}
+
+RaftNode::RaftNode(NodeId id, const Config& config)
+    : id_(id), servers_(static_cast<uint8_t>(config.servers)), variant_(config.variant) {
+  CC_ASSERT(config.servers >= 1 && config.servers <= kMaxServers);
+  CC_ASSERT(id >= 0 && id < config.servers);
+}
+
+bool RaftNode::is_quorum(uint32_t members) const { return std::popcount(members) * 2 > servers_; }
+
+void RaftNode::start(RaftOutbox& out) { out.set_timer(Timer::kElection); }
+
+void RaftNode::on_message(NodeId from, const Message& m, RaftOutbox& out) {
+  CC_ASSERT(from >= 0 && from < servers_);
+  const Persistent before = persistent_;
+  const uint8_t before_commit = volatile_.commit_index;
+  // Any message of a newer term makes the receiver a follower of that term
+  // first; then the message is handled in it.
+  if (m.term > persistent_.current_term) become_follower(m.term, out);
+  switch (m.type) {
+    case MessageType::kRequestVoteRequest: handle_request_vote(from, m, out); break;
+    case MessageType::kRequestVoteResponse: handle_vote_response(from, m, out); break;
+    case MessageType::kAppendEntriesRequest: handle_append_entries(from, m, out); break;
+    case MessageType::kAppendEntriesResponse: handle_append_response(from, m); break;
+  }
+  check_step(before, before_commit);
+}
+
+void RaftNode::on_timeout(Timer timer, RaftOutbox& out) {
+  const Persistent before = persistent_;
+  const uint8_t before_commit = volatile_.commit_index;
+  switch (timer) {
+    case Timer::kElection:
+      if (volatile_.role != Role::kLeader) campaign(out);
+      break;
+    case Timer::kHeartbeat:
+      if (volatile_.role == Role::kLeader) {
+        for (NodeId peer = 0; peer < servers_; ++peer) {
+          if (peer != id_) send_append(peer, out);
+        }
+        out.set_timer(Timer::kHeartbeat);
+      }
+      break;
+  }
+  check_step(before, before_commit);
+}
+
+void RaftNode::on_client_request(uint8_t value, RaftOutbox& /*out*/) {
+  CC_ASSERT(accepts_client_requests());
+  const Persistent before = persistent_;
+  const uint8_t before_commit = volatile_.commit_index;
+  persistent_.log.push_back({persistent_.current_term, value});
+  maybe_commit();  // a single-server cluster commits on its own
+  check_step(before, before_commit);
+}
+
+void RaftNode::restart(RaftOutbox& out) {
+  volatile_ = Volatile{};
+  if (variant_ == Variant::kVolatileTerm) {
+    persistent_.current_term = Persistent{}.current_term;
+    persistent_.voted_for = kNoVote;
+  }
+  out.set_timer(Timer::kElection);
+}
+
+std::map<int, int> RaftNode::state_machine() const {
+  std::map<int, int> registers;
+  for (size_t i = 0; i < volatile_.applied.size(); ++i) registers[volatile_.applied[i].value] = static_cast<int>(i + 1);
+  return registers;
+}
+
+void RaftNode::hash(StableHasher& hasher) const {
+  hasher.add(uint64_t{persistent_.current_term}).add(int{persistent_.voted_for});
+  hasher.add(static_cast<uint64_t>(persistent_.log.size()));
+  for (const Entry& e : persistent_.log) hasher.add(uint64_t{e.term} << 8 | e.value);
+  hasher.add(volatile_.role).add(uint64_t{volatile_.commit_index});
+  hasher.add(uint64_t{volatile_.votes_responded} << 8 | volatile_.votes_granted);
+  for (int j = 0; j < servers_; ++j) hasher.add(uint64_t{volatile_.next_index[j]} << 8 | volatile_.match_index[j]);
+  hasher.add(static_cast<uint64_t>(volatile_.applied.size()));
+  for (const Entry& e : volatile_.applied) hasher.add(uint64_t{e.term} << 8 | e.value);
+  hasher.add(volatile_.violation);
+}
+
+void RaftNode::campaign(RaftOutbox& out) {
+  ++persistent_.current_term;
+  volatile_.role = Role::kCandidate;
+  // The vote for itself is taken at once rather than by a message to itself.
+  persistent_.voted_for = static_cast<int8_t>(id_);
+  volatile_.votes_responded = static_cast<uint8_t>(1u << id_);
+  volatile_.votes_granted = static_cast<uint8_t>(1u << id_);
+  if (is_quorum(volatile_.votes_granted)) {
+    become_leader(out);
+    return;
+  }
+  Message request;
+  request.type = MessageType::kRequestVoteRequest;
+  request.term = persistent_.current_term;
+  request.last_log_term = last_log_term();
+  request.last_log_index = last_log_index();
+  for (NodeId peer = 0; peer < servers_; ++peer) {
+    if (peer != id_) out.send(peer, request);
+  }
+  out.set_timer(Timer::kElection);
+}
+
+void RaftNode::become_leader(RaftOutbox& out) {
+  volatile_.role = Role::kLeader;
+  volatile_.next_index.fill(static_cast<uint8_t>(persistent_.log.size() + 1));
+  volatile_.match_index.fill(0);
+  out.cancel_timer(Timer::kElection);
+  out.set_timer(Timer::kHeartbeat);
+}
+
+void RaftNode::become_follower(uint8_t term, RaftOutbox& out) {
+  persistent_.current_term = term;
+  persistent_.voted_for = kNoVote;
+  if (volatile_.role == Role::kLeader) out.cancel_timer(Timer::kHeartbeat);
+  volatile_.role = Role::kFollower;
+  out.set_timer(Timer::kElection);
+}
+
+void RaftNode::send_append(NodeId to, RaftOutbox& out) {
+  const int next = volatile_.next_index[to];
+  const int last_entry = std::min<int>(static_cast<int>(persistent_.log.size()), next);
+  Message request;
+  request.type = MessageType::kAppendEntriesRequest;
+  request.term = persistent_.current_term;
+  request.prev_log_index = static_cast<uint8_t>(next - 1);
+  request.prev_log_term = term_at(next - 1);
+  if (next <= last_entry) {
+    request.has_entry = true;
+    request.entry = persistent_.log[next - 1];
+  }
+  // Never tell a follower to commit past what this request makes it hold.
+  request.commit_index = static_cast<uint8_t>(std::min<int>(volatile_.commit_index, last_entry));
+  out.send(to, request);
+}
+
+void RaftNode::handle_request_vote(NodeId from, const Message& m, RaftOutbox& out) {
+  const bool log_ok = variant_ == Variant::kNoLogCheck || m.last_log_term > last_log_term() ||
+                      (m.last_log_term == last_log_term() && m.last_log_index >= last_log_index());
+  const bool grant = m.term == persistent_.current_term && log_ok &&
+                     (persistent_.voted_for == kNoVote || persistent_.voted_for == from);
+  if (grant) persistent_.voted_for = static_cast<int8_t>(from);
+  Message response;
+  response.type = MessageType::kRequestVoteResponse;
+  response.term = persistent_.current_term;
+  response.vote_granted = grant;
+  out.send(from, response);
+}
+
+void RaftNode::handle_vote_response(NodeId from, const Message& m, RaftOutbox& out) {
+  if (m.term < persistent_.current_term) return;  // stale
+  // Tallied in whatever role, as raft.tla does; only a candidate acts on it.
+  volatile_.votes_responded |= static_cast<uint8_t>(1u << from);
+  if (m.vote_granted) volatile_.votes_granted |= static_cast<uint8_t>(1u << from);
+  if (volatile_.role == Role::kCandidate && is_quorum(volatile_.votes_granted)) become_leader(out);
+}
+
+void RaftNode::handle_append_entries(NodeId from, const Message& m, RaftOutbox& out) {
+  Message response;
+  response.type = MessageType::kAppendEntriesResponse;
+  response.term = persistent_.current_term;
+  const bool stale = m.term < persistent_.current_term;
+  if (stale && variant_ != Variant::kAcceptStaleTerm) {
+    out.send(from, response);
+    return;
+  }
+  if (!stale && volatile_.role == Role::kCandidate) {
+    // Another server won this term.
+    volatile_.role = Role::kFollower;
+  }
+  if (volatile_.role == Role::kLeader) return;  // the other leader of this term: impossible unless a bug
+  if (variant_ == Variant::kForgetVote && !stale) persistent_.voted_for = kNoVote;
+  EntryVector& log = persistent_.log;
+  const bool log_ok = m.prev_log_index == 0 ||
+                      (m.prev_log_index <= log.size() && m.prev_log_term == term_at(m.prev_log_index));
+  if (!log_ok) {
+    out.send(from, response);
+    return;
+  }
+  if (m.has_entry) {
+    const size_t index = m.prev_log_index + 1u;
+    if (log.size() >= index && log[index - 1].term != m.entry.term) log.resize(index - 1);  // conflict
+    if (log.size() == index - 1) log.push_back(m.entry);
+  }
+  commit_to(std::max(volatile_.commit_index, m.commit_index));
+  response.success = true;
+  response.match_index = static_cast<uint8_t>(m.prev_log_index + (m.has_entry ? 1 : 0));
+  out.send(from, response);
+}
+
+void RaftNode::handle_append_response(NodeId from, const Message& m) {
+  if (m.term < persistent_.current_term) return;  // stale
+  if (m.success) {
+    volatile_.next_index[from] = static_cast<uint8_t>(m.match_index + 1);
+    volatile_.match_index[from] = m.match_index;
+    if (volatile_.role == Role::kLeader) maybe_commit();
+  } else {
+    volatile_.next_index[from] = static_cast<uint8_t>(std::max(volatile_.next_index[from] - 1, 1));
+  }
+}
+
+void RaftNode::maybe_commit() {
+  // The greatest index stored on a majority (the leader counts itself).
+  for (int index = static_cast<int>(persistent_.log.size()); index > volatile_.commit_index; --index) {
+    uint32_t replicas = 1u << id_;
+    for (int peer = 0; peer < servers_; ++peer) {
+      if (volatile_.match_index[peer] >= index) replicas |= 1u << peer;
+    }
+    if (!is_quorum(replicas)) continue;
+    // Only an entry of the current term is committed by counting replicas;
+    // earlier ones are committed with it (Raft §5.4.2).
+    if (variant_ == Variant::kCommitOldTerm || term_at(index) == persistent_.current_term) {
+      commit_to(static_cast<uint8_t>(index));
+    }
+    return;
+  }
+}
+
+void RaftNode::commit_to(uint8_t index) {
+  volatile_.commit_index = std::max(volatile_.commit_index, index);
+  const size_t applicable = std::min<size_t>(volatile_.commit_index, persistent_.log.size());
+  while (volatile_.applied.size() < applicable) volatile_.applied.push_back(persistent_.log[volatile_.applied.size()]);
+}
+
+void RaftNode::check_step(const Persistent& before, uint8_t before_commit) {
+  if (volatile_.violation != LocalViolation::kNone) return;
+  if (persistent_.current_term < before.current_term) {
+    volatile_.violation = LocalViolation::kTermDecreased;
+  } else if (volatile_.commit_index < before_commit) {
+    volatile_.violation = LocalViolation::kCommitDecreased;
+  } else if (volatile_.commit_index > persistent_.log.size()) {
+    volatile_.violation = LocalViolation::kCommitBeyondLog;
+  }
+}
+
+}  // namespace crosscheck::impl::raft

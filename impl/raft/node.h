@@ -1,0 +1,188 @@
+// A Raft server as a pure state machine, in the style of etcd-io/raft's
+// Step: every input is a method call, every output an effect in the outbox.
+//
+// Leader election with the election timeout abstracted (the environment may
+// fire the timer whenever it is armed), RequestVote with the log
+// up-to-date check, AppendEntries with the consistency check and conflict
+// truncation, the commit rule (only entries of the leader's current term
+// are committed by counting replicas), client requests appended by the
+// leader, followers' commit index from the leader, and committed entries
+// applied to a small deterministic state machine.
+//
+// Persistent state (current term, vote, log) is a separate type from the
+// volatile state; restart() keeps exactly the persistent part. A request
+// carries at most one entry, as raft.tla's AppendEntries does, so that an
+// implementation step refines a short sequence of spec steps.
+#pragma once
+
+#include <array>
+#include <compare>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "impl/common/hash.h"
+#include "impl/common/outbox.h"
+#include "impl/common/small_vector.h"
+
+namespace crosscheck::impl::raft {
+
+constexpr int kMaxServers = 5;
+constexpr int8_t kNoVote = -1;
+
+enum class Role : uint8_t { kFollower, kCandidate, kLeader };
+std::string_view to_string(Role role);
+
+struct Entry {
+  uint8_t term = 0;
+  uint8_t value = 0;  // the client's command: "write `value`" (see RaftNode::state_machine)
+  auto operator<=>(const Entry&) const = default;
+};
+
+// Logs and applied sequences: inline up to 8 entries, so that copying a
+// node does not allocate.
+using EntryVector = SmallVector<Entry, 8>;
+
+enum class MessageType : uint8_t {
+  kRequestVoteRequest,
+  kRequestVoteResponse,
+  kAppendEntriesRequest,
+  kAppendEntriesResponse,
+};
+std::string_view to_string(MessageType type);
+
+// The fields a type does not use stay zero.
+struct Message {
+  MessageType type = MessageType::kRequestVoteRequest;
+  uint8_t term = 0;
+  uint8_t last_log_term = 0;   // RequestVoteRequest
+  uint8_t last_log_index = 0;  // RequestVoteRequest
+  bool vote_granted = false;   // RequestVoteResponse
+  uint8_t prev_log_index = 0;  // AppendEntriesRequest
+  uint8_t prev_log_term = 0;   // AppendEntriesRequest
+  bool has_entry = false;      // AppendEntriesRequest
+  Entry entry{};               // AppendEntriesRequest
+  uint8_t commit_index = 0;    // AppendEntriesRequest
+  bool success = false;        // AppendEntriesResponse
+  uint8_t match_index = 0;     // AppendEntriesResponse
+
+  auto operator<=>(const Message&) const = default;
+  void hash(StableHasher& hasher) const;
+  std::string label() const;
+};
+
+enum class Timer : uint8_t {
+  kElection,   // follower or candidate: no leader heard from; start an election
+  kHeartbeat,  // leader: send AppendEntries to every follower
+};
+std::string_view to_string(Timer timer);
+
+// Known-buggy variants; each breaks a safety property of Raft.
+enum class Variant : uint8_t {
+  kCorrect,
+  // The leader commits an entry of an earlier term once it is on a majority
+  // (the Raft paper's Figure 8).
+  kCommitOldTerm,
+  // A follower forgets its vote when it hears from the leader of its term,
+  // and may vote again in that term.
+  kForgetVote,
+  // Votes are granted without the check that the candidate's log is at
+  // least as up to date.
+  kNoLogCheck,
+  // Current term and vote live in memory only and are lost on restart.
+  kVolatileTerm,
+  // AppendEntries from an older term is accepted as if it were current.
+  kAcceptStaleTerm,
+};
+
+struct Config {
+  int servers = 3;
+  Variant variant = Variant::kCorrect;
+};
+
+using RaftOutbox = Outbox<Message, Timer>;
+
+// A local invariant the node found broken on a step; kNone while healthy.
+enum class LocalViolation : uint8_t {
+  kNone,
+  kTermDecreased,
+  kCommitDecreased,
+  kCommitBeyondLog,
+};
+std::string_view to_string(LocalViolation violation);
+
+class RaftNode {
+ public:
+  struct Persistent {
+    uint8_t current_term = 1;
+    int8_t voted_for = kNoVote;
+    EntryVector log;
+    auto operator<=>(const Persistent&) const = default;
+  };
+
+  struct Volatile {
+    Role role = Role::kFollower;
+    uint8_t commit_index = 0;
+    uint8_t votes_responded = 0;  // bit j: server j answered this term's RequestVote
+    uint8_t votes_granted = 0;
+    std::array<uint8_t, kMaxServers> next_index{1, 1, 1, 1, 1};
+    std::array<uint8_t, kMaxServers> match_index{};
+    // The state machine's input: the entries applied so far, in order.
+    EntryVector applied;
+    LocalViolation violation = LocalViolation::kNone;
+    auto operator<=>(const Volatile&) const = default;
+  };
+
+  RaftNode() = default;
+  RaftNode(NodeId id, const Config& config);
+
+  void start(RaftOutbox& out);
+  void on_message(NodeId from, const Message& message, RaftOutbox& out);
+  void on_timeout(Timer timer, RaftOutbox& out);
+  bool accepts_client_requests() const { return volatile_.role == Role::kLeader; }
+  void on_client_request(uint8_t value, RaftOutbox& out);
+  // Crash and recovery: everything but the persistent state is lost.
+  void restart(RaftOutbox& out);
+
+  NodeId id() const { return id_; }
+  const Persistent& persistent() const { return persistent_; }
+  const Volatile& volatile_state() const { return volatile_; }
+  Role role() const { return volatile_.role; }
+  uint8_t term() const { return persistent_.current_term; }
+  const EntryVector& log() const { return persistent_.log; }
+  uint8_t commit_index() const { return volatile_.commit_index; }
+  // The replicated state machine: a register per written value, holding the
+  // log index of its last write.
+  std::map<int, int> state_machine() const;
+
+  bool operator==(const RaftNode&) const = default;
+  auto operator<=>(const RaftNode&) const = default;
+  void hash(StableHasher& hasher) const;
+
+ private:
+  uint8_t last_log_term() const { return persistent_.log.empty() ? 0 : persistent_.log.back().term; }
+  uint8_t last_log_index() const { return static_cast<uint8_t>(persistent_.log.size()); }
+  uint8_t term_at(int index) const { return index == 0 ? 0 : persistent_.log[index - 1].term; }
+  bool is_quorum(uint32_t members) const;
+
+  void campaign(RaftOutbox& out);
+  void become_leader(RaftOutbox& out);
+  void become_follower(uint8_t term, RaftOutbox& out);
+  void send_append(NodeId to, RaftOutbox& out);
+  void handle_request_vote(NodeId from, const Message& m, RaftOutbox& out);
+  void handle_vote_response(NodeId from, const Message& m, RaftOutbox& out);
+  void handle_append_entries(NodeId from, const Message& m, RaftOutbox& out);
+  void handle_append_response(NodeId from, const Message& m);
+  void maybe_commit();
+  void commit_to(uint8_t index);
+  void check_step(const Persistent& before_persistent, uint8_t before_commit);
+
+  NodeId id_ = 0;
+  uint8_t servers_ = 1;
+  Variant variant_ = Variant::kCorrect;
+  Persistent persistent_;
+  Volatile volatile_;
+};
+
+}  // namespace crosscheck::impl::raft

@@ -1,0 +1,117 @@
+// Raft on the command line: the implementation (with its known-buggy
+// variants and fault budgets) and raft.tla's abstract machine.
+#include <ostream>
+
+#include "impl/raft/node.h"
+#include "model_check/cli/protocol.h"
+#include "spec/raft/impl_model.h"
+#include "spec/raft/raft.h"
+
+namespace crosscheck::cli {
+namespace {
+
+namespace implraft = crosscheck::impl::raft;
+namespace specraft = crosscheck::spec::raft;
+
+implraft::Variant parse_variant(const std::string& name) {
+  if (name == "commit-old-term") return implraft::Variant::kCommitOldTerm;
+  if (name == "forget-vote") return implraft::Variant::kForgetVote;
+  if (name == "no-log-check") return implraft::Variant::kNoLogCheck;
+  if (name == "volatile-term") return implraft::Variant::kVolatileTerm;
+  if (name == "accept-stale-term") return implraft::Variant::kAcceptStaleTerm;
+  return implraft::Variant::kCorrect;
+}
+
+specraft::ImplModel impl_model(const CheckRequest& request) {
+  mc::FaultBudgets budgets;
+  budgets.max_drops = request.value("max-drops");
+  budgets.max_duplicates = request.value("max-duplicates");
+  budgets.max_crashes = request.value("max-restarts");
+  budgets.max_copies = request.value("max-copies");
+  specraft::ImplBounds bounds;
+  bounds.values = request.value("values");
+  bounds.max_term = request.value("max-term");
+  bounds.max_log = request.value("max-log");
+  bounds.max_messages = request.value("max-messages");
+  bounds.check_refinement = request.value("check-refinement") != 0;
+  return specraft::make_impl_model({request.value("servers"), parse_variant(request.variant)}, bounds, budgets);
+}
+
+specraft::RaftModel spec_model(const CheckRequest& request) {
+  specraft::Config config;
+  config.servers = request.value("servers");
+  config.values = request.value("values");
+  config.max_term = request.value("max-term");
+  config.max_log = request.value("max-log");
+  config.max_restarts = request.value("max-restarts");
+  config.max_copies = request.value("max-copies");
+  config.max_messages = request.value("max-messages");
+  return specraft::RaftModel(config);
+}
+
+const std::map<std::string, int> kListDefaults = {
+    {"servers", 3}, {"values", 1},    {"max-term", 3},       {"max-log", 1},
+    {"max-restarts", 0}, {"max-drops", 0}, {"max-duplicates", 0}, {"max-copies", 1}, {"max-messages", 2}, {"check-refinement", 1},
+};
+
+std::vector<std::string> properties(const std::string& model) {
+  CheckRequest request;
+  request.values = kListDefaults;
+  if (model == "impl") return property_names(impl_model(request));
+  return property_names(spec_model(request));
+}
+
+mc::CheckResult check(const CheckRequest& request) {
+  if (request.model == "impl") return mc::check(impl_model(request), request.search);
+  return mc::check(spec_model(request), request.search);
+}
+
+int prove(const CheckRequest&, std::ostream& out) {
+  out << "raft: no Z3 proofs yet (see docs/raft.md)\n";
+  return 2;
+}
+
+const std::vector<std::string> kImplOnly = {"impl"};
+
+}  // namespace
+
+ProtocolCli raft_cli() {
+  return ProtocolCli{
+      .name = "raft",
+      .summary = "Raft: leader election, log replication and commitment (Ongaro, raft.tla)",
+      .models =
+          {
+              {"impl", "the C++ Raft node in the actor harness, with faults (impl/raft)"},
+              {"spec", "raft.tla's abstract machine (spec/raft)"},
+          },
+      .variants =
+          {
+              {"correct", "Raft as specified"},
+              {"commit-old-term", "the leader commits an entry of an earlier term by counting replicas (Figure 8)"},
+              {"forget-vote", "a follower forgets its vote when it hears from the leader of its term"},
+              {"no-log-check", "votes are granted without the log up-to-date check"},
+              {"volatile-term", "current term and vote are not persisted across a restart"},
+              {"accept-stale-term", "AppendEntries from an older term is accepted"},
+          },
+      .variant_models = kImplOnly,
+      .flags =
+          {
+              {"servers", "servers in the cluster", 1, specraft::kMaxServers, 3, {}},
+              {"values", "distinct client values (Value)", 1, 4, 1, {}},
+              {"max-term", "largest current term explored", 1, specraft::kMaxTerm - 1, 3, {}},
+              {"max-log", "longest log explored", 0, specraft::kMaxLog - 1, 1, {}},
+              {"max-restarts", "crash-and-restarts of any server", 0, 8, 0, {}},
+              {"max-copies", "copies of one message in flight at once", 1, 8, 1, {}},
+              {"max-messages", "messages in flight at once", 1, 16, 2, {}},
+              {"check-refinement", "1: check RefinesRaftSpec on every step; 0: safety properties only", 0, 1, 1,
+               kImplOnly},
+              {"max-drops", "messages the network may lose", 0, 8, 0, kImplOnly},
+              {"max-duplicates", "messages the network may duplicate", 0, 8, 0, kImplOnly},
+          },
+      .properties = properties,
+      .check = check,
+      .prove = prove,
+  };
+}
+
+}  // namespace crosscheck::cli

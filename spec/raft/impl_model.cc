@@ -1,0 +1,243 @@
+#include "spec/raft/impl_model.h"
+
+#include <algorithm>
+#include <bit>
+
+#include "impl/common/assert.h"
+
+namespace crosscheck::spec::raft {
+
+namespace {
+
+Config spec_config(const implraft::Config& config, const ImplBounds& bounds, int max_crashes) {
+  Config c;
+  c.servers = config.servers;
+  c.values = bounds.values;
+  c.max_term = bounds.max_term;
+  c.max_log = bounds.max_log;
+  c.max_restarts = max_crashes;
+  c.max_messages = 16;  // the refinement check's search is bounded by steps, not by the bag
+  return c;
+}
+
+Message to_spec(const implraft::Message& m, NodeId from, NodeId to) {
+  Message s;
+  s.type = static_cast<MessageType>(m.type);
+  s.term = m.term;
+  s.source = static_cast<uint8_t>(from);
+  s.dest = static_cast<uint8_t>(to);
+  s.last_log_term = m.last_log_term;
+  s.last_log_index = m.last_log_index;
+  s.vote_granted = m.vote_granted;
+  s.prev_log_index = m.prev_log_index;
+  s.prev_log_term = m.prev_log_term;
+  s.has_entry = m.has_entry;
+  s.entry = {m.entry.term, m.entry.value};
+  s.commit_index = m.commit_index;
+  s.success = m.success;
+  s.match_index = m.match_index;
+  return s;
+}
+
+// Steps of one server that an implementation step may take at once: a
+// campaign (Timeout, a RequestVote to itself and its answer, RequestVote to
+// every peer), or a request that truncates a whole suffix and appends
+// (UpdateTerm, one removal per entry, the append, the reply).
+int max_spec_steps(int servers) { return servers + kMaxLog + 5; }
+
+}  // namespace
+
+ImplBinding::ImplBinding(implraft::Config config, ImplBounds bounds)
+    : config_(config), bounds_(bounds), spec_(spec_config(config, bounds, 8)) {}
+
+void ImplBinding::inputs(NodeId, const Node& node, std::vector<Input>& out) const {
+  if (!node.accepts_client_requests()) return;
+  for (int v = 1; v <= bounds_.values; ++v) out.push_back({static_cast<uint8_t>(v)});
+}
+
+bool ImplBinding::within_bounds(const State& state) const {
+  if (state.copies_in_flight() > bounds_.max_messages) return false;
+  for (const Node& node : state.nodes) {
+    if (node.term() > bounds_.max_term || static_cast<int>(node.log().size()) > bounds_.max_log) return false;
+  }
+  return true;
+}
+
+mc::Json ImplBinding::node_json(NodeId, const Node& node) const {
+  mc::Json json = mc::Json::object();
+  json.set("term", int{node.term()});
+  json.set("role", std::string(implraft::to_string(node.role())));
+  const int8_t vote = node.persistent().voted_for;
+  json.set("voted_for", vote == implraft::kNoVote ? mc::Json(nullptr) : mc::Json(node_name(vote)));
+  mc::Json log = mc::Json::array();
+  for (const auto& entry : node.log()) log.push(std::to_string(entry.term) + ":" + std::to_string(entry.value));
+  json.set("log", std::move(log));
+  json.set("commit_index", int{node.commit_index()});
+  json.set("applied", static_cast<int>(node.volatile_state().applied.size()));
+  if (node.role() == implraft::Role::kLeader) {
+    mc::Json match = mc::Json::array();
+    for (int j = 0; j < config_.servers; ++j) match.push(int{node.volatile_state().match_index[j]});
+    json.set("match_index", std::move(match));
+  }
+  if (node.volatile_state().violation != implraft::LocalViolation::kNone) {
+    json.set("local_invariant_broken", std::string(implraft::to_string(node.volatile_state().violation)));
+  }
+  return json;
+}
+
+State abstract_state(const ImplState& state) {
+  State s;
+  for (size_t k = 0; k < state.nodes.size(); ++k) {
+    const implraft::RaftNode& node = state.nodes[k];
+    Server& server = s.servers[k];
+    server.current_term = node.term();
+    server.role = static_cast<Role>(node.role());
+    server.voted_for = node.persistent().voted_for;
+    for (const auto& entry : node.log()) {
+      if (server.log.full()) break;  // beyond every bound; the log comparison fails
+      server.log.append({entry.term, entry.value});
+    }
+    const auto& v = node.volatile_state();
+    server.commit_index = v.commit_index;
+    server.votes_responded = v.votes_responded;
+    server.votes_granted = v.votes_granted;
+    server.next_index = v.next_index;
+    server.match_index = v.match_index;
+  }
+  for (const auto& packet : state.network) {
+    const Message m = to_spec(packet.message, packet.from, packet.to);
+    for (int copy = 0; copy < packet.count; ++copy) s.messages.add(m);
+  }
+  s.restarts = static_cast<uint8_t>(state.crashes);
+  return s;
+}
+
+bool impl_election_safety(const ImplState& state) {
+  for (size_t i = 0; i < state.nodes.size(); ++i) {
+    for (size_t j = i + 1; j < state.nodes.size(); ++j) {
+      const auto& a = state.nodes[i];
+      const auto& b = state.nodes[j];
+      if (a.role() == implraft::Role::kLeader && b.role() == implraft::Role::kLeader && a.term() == b.term()) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+namespace {
+
+bool same_prefix(const implraft::EntryVector& a, const implraft::EntryVector& b, size_t length) {
+  return a.size() >= length && b.size() >= length && std::equal(a.begin(), a.begin() + length, b.begin());
+}
+
+}  // namespace
+
+bool impl_log_matching(const ImplState& state) {
+  for (size_t i = 0; i < state.nodes.size(); ++i) {
+    for (size_t j = i + 1; j < state.nodes.size(); ++j) {
+      const auto& a = state.nodes[i].log();
+      const auto& b = state.nodes[j].log();
+      for (size_t index = std::min(a.size(), b.size()); index >= 1; --index) {
+        if (a[index - 1].term == b[index - 1].term) {
+          if (!same_prefix(a, b, index)) return false;
+          break;
+        }
+      }
+    }
+  }
+  return true;
+}
+
+bool impl_state_machine_safety(const ImplState& state) {
+  for (size_t i = 0; i < state.nodes.size(); ++i) {
+    for (size_t j = i + 1; j < state.nodes.size(); ++j) {
+      const auto& a = state.nodes[i].volatile_state().applied;
+      const auto& b = state.nodes[j].volatile_state().applied;
+      if (!same_prefix(a, b, std::min(a.size(), b.size()))) return false;
+    }
+  }
+  return true;
+}
+
+bool impl_applied_entries_kept(const ImplState& state) {
+  const int servers = static_cast<int>(state.nodes.size());
+  for (const auto& node : state.nodes) {
+    const auto& applied = node.volatile_state().applied;
+    for (size_t index = 1; index <= applied.size(); ++index) {
+      int holders = 0;
+      for (const auto& other : state.nodes) {
+        holders += other.log().size() >= index && other.log()[index - 1] == applied[index - 1];
+      }
+      if (holders < quorum_size(servers)) return false;
+    }
+  }
+  return true;
+}
+
+bool impl_local_invariants(const ImplState& state) {
+  for (const auto& node : state.nodes) {
+    if (node.volatile_state().violation != implraft::LocalViolation::kNone) return false;
+  }
+  return true;
+}
+
+std::vector<mc::StateProperty<ImplState>> ImplBinding::properties() const {
+  return {
+      mc::always<ImplState>("ElectionSafety", impl_election_safety),
+      mc::always<ImplState>("LogMatching", impl_log_matching),
+      mc::always<ImplState>("StateMachineSafety", impl_state_machine_safety),
+      mc::always<ImplState>("AppliedEntriesKept", impl_applied_entries_kept),
+      mc::always<ImplState>("LocalInvariants", impl_local_invariants),
+      mc::sometimes<ImplState>("LeaderElected",
+                               [](const ImplState& s) {
+                                 return std::any_of(s.nodes.begin(), s.nodes.end(), [](const auto& node) {
+                                   return node.role() == implraft::Role::kLeader;
+                                 });
+                               }),
+      mc::sometimes<ImplState>("EntryApplied",
+                               [](const ImplState& s) {
+                                 return std::any_of(s.nodes.begin(), s.nodes.end(), [](const auto& node) {
+                                   return !node.volatile_state().applied.empty();
+                                 });
+                               }),
+      // The first election makes term 2; a leader of term 3 or later
+      // means leadership changed hands.
+      mc::sometimes<ImplState>("LeaderOfALaterTerm",
+                               [](const ImplState& s) {
+                                 return std::any_of(s.nodes.begin(), s.nodes.end(), [](const auto& node) {
+                                   return node.role() == implraft::Role::kLeader && node.term() >= 3;
+                                 });
+                               }),
+  };
+}
+
+std::vector<mc::TransitionProperty<ImplState, ImplAction>> ImplBinding::transition_properties() const {
+  const RaftModel* spec_model = &spec_;
+  const int servers = config_.servers;
+  std::vector<mc::TransitionProperty<ImplState, ImplAction>> properties = {
+      {"LeaderAppendOnly",
+       [servers](const ImplState& from, const ImplAction&, const ImplState& to) {
+         return leader_append_only(abstract_state(from), abstract_state(to), servers);
+       }},
+  };
+  if (!bounds_.check_refinement) return properties;
+  properties.push_back(
+      {"RefinesRaftSpec",
+       [spec_model, servers](const ImplState& from, const ImplAction& action, const ImplState& to) {
+         std::optional<raft::Message> network_message;
+         using Kind = ImplAction::Kind;
+         if (action.kind == Kind::kDrop || action.kind == Kind::kDuplicate) {
+           network_message = to_spec(action.message, action.from, action.node);
+         }
+         return spec_model->reaches_by_server_steps(abstract_state(from), abstract_state(to), action.node,
+                                              max_spec_steps(servers), network_message);
+       }});
+  return properties;
+}
+
+ImplModel make_impl_model(implraft::Config config, ImplBounds bounds, mc::FaultBudgets budgets) {
+  return ImplModel(ImplBinding(config, bounds), budgets);
+}
+
+}  // namespace crosscheck::spec::raft

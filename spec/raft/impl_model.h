@@ -1,0 +1,94 @@
+// The Raft implementation as a model: impl/raft nodes in the actor harness,
+// with the Raft paper's safety properties over the nodes' states, and the
+// refinement map from the implementation's global state to raft.tla's.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "impl/raft/node.h"
+#include "model_check/actor.h"
+#include "spec/raft/raft.h"
+
+namespace crosscheck::spec::raft {
+
+namespace implraft = crosscheck::impl::raft;
+
+// A client request a leader may take: append `value`.
+struct ClientRequest {
+  uint8_t value = 0;
+  auto operator<=>(const ClientRequest&) const = default;
+};
+
+struct ImplBounds {
+  int values = 1;   // client requests write 1..values
+  int max_term = 3;  // states with a larger term are outside the bounds
+  int max_log = 2;   // ... or a longer log
+  int max_messages = 2;  // ... or more messages in flight
+  // Check RefinesRaftSpec on every transition. A buggy variant fails it at
+  // its first step that raft.tla does not allow; without it, the search
+  // goes on to the safety property that step eventually breaks.
+  bool check_refinement = true;
+};
+
+class ImplBinding {
+ public:
+  using Node = implraft::RaftNode;
+  using Message = implraft::Message;
+  using Timer = implraft::Timer;
+  using Input = ClientRequest;
+  using State = mc::ActorState<ImplBinding>;
+  using Action = mc::ActorAction<ImplBinding>;
+
+  ImplBinding(implraft::Config config, ImplBounds bounds);
+
+  const implraft::Config& config() const { return config_; }
+  const ImplBounds& bounds() const { return bounds_; }
+  int node_count() const { return config_.servers; }
+  Node initial_node(NodeId id) const { return Node(id, config_); }
+  void start(NodeId, Node& node, implraft::RaftOutbox& out) const { node.start(out); }
+  void on_message(NodeId, Node& node, NodeId from, const Message& m, implraft::RaftOutbox& out) const {
+    node.on_message(from, m, out);
+  }
+  void on_timeout(NodeId, Node& node, Timer timer, implraft::RaftOutbox& out) const { node.on_timeout(timer, out); }
+  void inputs(NodeId self, const Node& node, std::vector<Input>& out) const;
+  void on_input(NodeId, Node& node, const Input& input, implraft::RaftOutbox& out) const {
+    node.on_client_request(input.value, out);
+  }
+  void restart(NodeId, Node& node, implraft::RaftOutbox& out) const { node.restart(out); }
+  bool within_bounds(const State& state) const;
+
+  void hash(const Node& node, StableHasher& hasher) const { node.hash(hasher); }
+  std::string node_name(NodeId id) const { return "s" + std::to_string(id + 1); }
+  mc::Json node_json(NodeId id, const Node& node) const;
+  std::string message_label(const Message& m) const { return m.label(); }
+  std::string timer_label(Timer timer) const { return std::string(implraft::to_string(timer)); }
+  std::string input_label(const Input& input) const { return "ClientRequest(" + std::to_string(input.value) + ")"; }
+
+  std::vector<mc::StateProperty<State>> properties() const;
+  std::vector<mc::TransitionProperty<State, Action>> transition_properties() const;
+
+ private:
+  implraft::Config config_;
+  ImplBounds bounds_;
+  RaftModel spec_;
+};
+
+using ImplModel = mc::ActorModel<ImplBinding>;
+using ImplState = ImplBinding::State;
+using ImplAction = ImplBinding::Action;
+
+ImplModel make_impl_model(implraft::Config config, ImplBounds bounds, mc::FaultBudgets budgets);
+
+// The refinement map: each node's persistent and volatile variables are
+// raft.tla's, the network is its message bag, crashes are its restarts.
+State abstract_state(const ImplState& state);
+
+// The properties over the implementation's global state.
+bool impl_election_safety(const ImplState& state);    // no two leaders of one term
+bool impl_log_matching(const ImplState& state);
+bool impl_state_machine_safety(const ImplState& state);  // applied sequences agree
+bool impl_applied_entries_kept(const ImplState& state);  // an applied entry stays on a majority
+bool impl_local_invariants(const ImplState& state);
+
+}  // namespace crosscheck::spec::raft

@@ -1,0 +1,719 @@
+#include "spec/raft/raft.h"
+
+#include <algorithm>
+#include <bit>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "impl/common/assert.h"
+
+namespace crosscheck::spec::raft {
+
+std::string_view to_string(Role role) {
+  switch (role) {
+    case Role::kFollower: return "Follower";
+    case Role::kCandidate: return "Candidate";
+    case Role::kLeader: return "Leader";
+  }
+  return "?";
+}
+
+std::string_view to_string(MessageType type) {
+  switch (type) {
+    case MessageType::kRequestVoteRequest: return "RequestVoteRequest";
+    case MessageType::kRequestVoteResponse: return "RequestVoteResponse";
+    case MessageType::kAppendEntriesRequest: return "AppendEntriesRequest";
+    case MessageType::kAppendEntriesResponse: return "AppendEntriesResponse";
+  }
+  return "?";
+}
+
+std::string_view to_string(Action::Kind kind) {
+  using Kind = Action::Kind;
+  switch (kind) {
+    case Kind::kRestart: return "Restart";
+    case Kind::kTimeout: return "Timeout";
+    case Kind::kRequestVote: return "RequestVote";
+    case Kind::kBecomeLeader: return "BecomeLeader";
+    case Kind::kClientRequest: return "ClientRequest";
+    case Kind::kAdvanceCommitIndex: return "AdvanceCommitIndex";
+    case Kind::kAppendEntries: return "AppendEntries";
+    case Kind::kUpdateTerm: return "UpdateTerm";
+    case Kind::kHandleRequestVoteRequest: return "HandleRequestVoteRequest";
+    case Kind::kHandleRequestVoteResponse: return "HandleRequestVoteResponse";
+    case Kind::kDropStaleResponse: return "DropStaleResponse";
+    case Kind::kHandleAppendEntriesRequest: return "HandleAppendEntriesRequest";
+    case Kind::kHandleAppendEntriesResponse: return "HandleAppendEntriesResponse";
+    case Kind::kDuplicateMessage: return "DuplicateMessage";
+    case Kind::kDropMessage: return "DropMessage";
+  }
+  return "?";
+}
+
+void Message::hash(StableHasher& hasher) const {
+  hasher.add(type).add(uint64_t{term}).add(uint64_t{source}).add(uint64_t{dest});
+  hasher.add(uint64_t{last_log_term}).add(uint64_t{last_log_index}).add(vote_granted);
+  hasher.add(uint64_t{prev_log_index}).add(uint64_t{prev_log_term}).add(has_entry);
+  hasher.add(uint64_t{entry.term}).add(uint64_t{entry.value}).add(uint64_t{commit_index});
+  hasher.add(success).add(uint64_t{match_index});
+}
+
+std::string Message::label() const {
+  const std::string t = "term " + std::to_string(term);
+  switch (type) {
+    case MessageType::kRequestVoteRequest:
+      return "RequestVoteRequest(" + t + ", last log " + std::to_string(last_log_index) + "/" +
+             std::to_string(last_log_term) + ")";
+    case MessageType::kRequestVoteResponse:
+      return std::string("RequestVoteResponse(") + t + (vote_granted ? ", granted)" : ", denied)");
+    case MessageType::kAppendEntriesRequest: {
+      std::string text = "AppendEntriesRequest(" + t + ", prev " + std::to_string(prev_log_index) + "/" +
+                         std::to_string(prev_log_term);
+      if (has_entry) text += ", entry " + std::to_string(entry.term) + ":" + std::to_string(entry.value);
+      return text + ", commit " + std::to_string(commit_index) + ")";
+    }
+    case MessageType::kAppendEntriesResponse:
+      return "AppendEntriesResponse(" + t + (success ? ", ok, match " + std::to_string(match_index) : ", failed") +
+             ")";
+  }
+  return "?";
+}
+
+mc::Json Message::json() const {
+  mc::Json json = mc::Json::object();
+  json.set("mtype", std::string(to_string(type)));
+  json.set("mterm", int{term});
+  switch (type) {
+    case MessageType::kRequestVoteRequest:
+      json.set("mlastLogTerm", int{last_log_term});
+      json.set("mlastLogIndex", int{last_log_index});
+      break;
+    case MessageType::kRequestVoteResponse: json.set("mvoteGranted", vote_granted); break;
+    case MessageType::kAppendEntriesRequest: {
+      json.set("mprevLogIndex", int{prev_log_index});
+      json.set("mprevLogTerm", int{prev_log_term});
+      mc::Json entries = mc::Json::array();
+      if (has_entry) {
+        mc::Json e = mc::Json::object();
+        e.set("term", int{entry.term});
+        e.set("value", int{entry.value});
+        entries.push(std::move(e));
+      }
+      json.set("mentries", std::move(entries));
+      json.set("mcommitIndex", int{commit_index});
+      break;
+    }
+    case MessageType::kAppendEntriesResponse:
+      json.set("msuccess", success);
+      json.set("mmatchIndex", int{match_index});
+      break;
+  }
+  json.set("msource", int{source});
+  json.set("mdest", int{dest});
+  return json;
+}
+
+int Bag::count(const Message& message) const {
+  for (const Item& item : items_) {
+    if (item.message == message) return item.count;
+  }
+  return 0;
+}
+
+void Bag::add(const Message& message) {
+  auto at = std::lower_bound(items_.begin(), items_.end(), message,
+                             [](const Item& item, const Message& m) { return item.message < m; });
+  if (at != items_.end() && at->message == message) {
+    ++at->count;
+  } else {
+    items_.insert(at, Item{message, 1});
+  }
+}
+
+void Bag::remove(const Message& message) {
+  auto at = std::lower_bound(items_.begin(), items_.end(), message,
+                             [](const Item& item, const Message& m) { return item.message < m; });
+  CC_ASSERT(at != items_.end() && at->message == message);
+  if (--at->count == 0) items_.erase(at);
+}
+
+int quorum_size(int servers) { return servers / 2 + 1; }
+
+namespace {
+
+bool is_quorum(uint32_t members, int servers) { return std::popcount(members) >= quorum_size(servers); }
+
+void reply(State& s, const Message& response, const Message& request) {
+  s.messages.remove(request);
+  s.messages.add(response);
+}
+
+}  // namespace
+
+bool election_safety(const State& s, int /*servers*/) {
+  for (uint8_t leaders : s.history.leaders) {
+    if (std::popcount(leaders) > 1) return false;
+  }
+  return true;
+}
+
+bool log_matching(const State& s, int servers) {
+  for (int i = 0; i < servers; ++i) {
+    for (int j = i + 1; j < servers; ++j) {
+      const Log& a = s.servers[i].log;
+      const Log& b = s.servers[j].log;
+      const int common = std::min(a.length(), b.length());
+      // If the logs agree on the term at some index, they agree on every
+      // entry up to it; the longest such index decides.
+      for (int index = common; index >= 1; --index) {
+        if (a.term_at(index) == b.term_at(index)) {
+          if (!a.same_prefix(b, index)) return false;
+          break;
+        }
+      }
+    }
+  }
+  return true;
+}
+
+bool leader_completeness(const State& s, int servers) {
+  for (int l = 0; l < servers; ++l) {
+    const Server& leader = s.servers[l];
+    if (leader.role != Role::kLeader) continue;
+    for (int index = 1; index <= s.history.committed_length; ++index) {
+      const Commitment& c = s.history.committed[index - 1];
+      if (leader.current_term <= c.term) continue;
+      if (leader.log.length() < index || leader.log.at(index) != c.entry) return false;
+    }
+  }
+  return true;
+}
+
+bool state_machine_safety(const State& s, int servers) {
+  for (int i = 0; i < servers; ++i) {
+    for (int j = i + 1; j < servers; ++j) {
+      const Server& a = s.servers[i];
+      const Server& b = s.servers[j];
+      const int applied = std::min({int{a.commit_index}, int{b.commit_index}, a.log.length(), b.log.length()});
+      if (!a.log.same_prefix(b.log, applied)) return false;
+    }
+  }
+  return true;
+}
+
+bool committed_entries_kept(const State& s, int servers) {
+  for (int index = 1; index <= s.history.committed_length; ++index) {
+    const Entry& entry = s.history.committed[index - 1].entry;
+    uint32_t holders = 0;
+    for (int i = 0; i < servers; ++i) {
+      const Log& log = s.servers[i].log;
+      if (log.length() >= index && log.at(index) == entry) holders |= 1u << i;
+    }
+    if (!is_quorum(holders, servers)) return false;
+  }
+  return true;
+}
+
+bool leader_append_only(const State& from, const State& to, int servers) {
+  for (int i = 0; i < servers; ++i) {
+    const Server& a = from.servers[i];
+    const Server& b = to.servers[i];
+    if (a.role != Role::kLeader || b.role != Role::kLeader || a.current_term != b.current_term) continue;
+    if (b.log.length() < a.log.length() || !a.log.same_prefix(b.log, a.log.length())) return false;
+  }
+  return true;
+}
+
+RaftModel::RaftModel(Config config) : config_(config) {
+  auto require = [](bool ok, const std::string& what) {
+    if (!ok) throw std::invalid_argument(what);
+  };
+  require(config.servers >= 1 && config.servers <= kMaxServers,
+          "Raft takes 1.." + std::to_string(kMaxServers) + " servers");
+  require(config.values >= 1 && config.values <= 4, "Raft takes 1..4 client values");
+  require(config.max_term >= 1 && config.max_term < kMaxTerm, "max term is 1.." + std::to_string(kMaxTerm - 1));
+  require(config.max_log >= 0 && config.max_log < kMaxLog, "max log is 0.." + std::to_string(kMaxLog - 1));
+  require(config.max_restarts >= 0 && config.max_restarts <= 8, "max restarts is 0..8");
+  require(config.max_copies >= 1 && config.max_copies <= 8, "max copies is 1..8");
+  require(config.max_messages >= 1 && config.max_messages <= 16, "max messages is 1..16");
+}
+
+std::vector<State> RaftModel::initial_states() const { return {State{}}; }
+
+void RaftModel::server_successors(const State& s, int i, std::vector<mc::Successor<Action, State>>& out) const {
+  using Kind = Action::Kind;
+  const int n = config_.servers;
+  const Server& me = s.servers[i];
+  const auto id = static_cast<uint8_t>(i);
+
+  {  // Restart(i)
+    State next = s;
+    Server& server = next.servers[i];
+    server.role = Role::kFollower;
+    server.votes_responded = 0;
+    server.votes_granted = 0;
+    server.next_index.fill(1);
+    server.match_index.fill(0);
+    server.commit_index = 0;
+    ++next.restarts;
+    out.push_back({{Kind::kRestart, id}, std::move(next)});
+  }
+  if (me.role == Role::kFollower || me.role == Role::kCandidate) {  // Timeout(i)
+    State next = s;
+    Server& server = next.servers[i];
+    server.role = Role::kCandidate;
+    ++server.current_term;
+    server.voted_for = kNil;
+    server.votes_responded = 0;
+    server.votes_granted = 0;
+    out.push_back({{Kind::kTimeout, id}, std::move(next)});
+  }
+  if (me.role == Role::kCandidate) {
+    for (int j = 0; j < n; ++j) {  // RequestVote(i, j)
+      if (me.votes_responded & (1u << j)) continue;
+      Message m;
+      m.type = MessageType::kRequestVoteRequest;
+      m.term = me.current_term;
+      m.last_log_term = me.log.last_term();
+      m.last_log_index = static_cast<uint8_t>(me.log.length());
+      m.source = id;
+      m.dest = static_cast<uint8_t>(j);
+      State next = s;
+      next.messages.add(m);
+      Action action{Kind::kRequestVote, id, static_cast<uint8_t>(j)};
+      out.push_back({action, std::move(next)});
+    }
+    if (is_quorum(me.votes_granted, n)) {  // BecomeLeader(i)
+      State next = s;
+      Server& server = next.servers[i];
+      server.role = Role::kLeader;
+      server.next_index.fill(static_cast<uint8_t>(me.log.length() + 1));
+      server.match_index.fill(0);
+      next.history.leaders[me.current_term] |= static_cast<uint8_t>(1u << i);
+      out.push_back({{Kind::kBecomeLeader, id}, std::move(next)});
+    }
+  }
+  if (me.role == Role::kLeader) {
+    if (!me.log.full()) {
+      for (int v = 1; v <= config_.values; ++v) {  // ClientRequest(i, v)
+        State next = s;
+        next.servers[i].log.append({me.current_term, static_cast<uint8_t>(v)});
+        Action action{Kind::kClientRequest, id};
+        action.value = static_cast<uint8_t>(v);
+        out.push_back({action, std::move(next)});
+      }
+    }
+    {  // AdvanceCommitIndex(i)
+      int agreed = 0;  // Max(agreeIndexes), or 0 when empty
+      for (int index = me.log.length(); index >= 1; --index) {
+        uint32_t agree = 1u << i;
+        for (int k = 0; k < n; ++k) {
+          if (me.match_index[k] >= index) agree |= 1u << k;
+        }
+        if (is_quorum(agree, n)) {
+          agreed = index;
+          break;
+        }
+      }
+      State next = s;
+      Server& server = next.servers[i];
+      if (agreed > 0 && me.log.term_at(agreed) == me.current_term) {
+        server.commit_index = static_cast<uint8_t>(agreed);
+        History& history = next.history;
+        for (int index = history.committed_length + 1; index <= agreed; ++index) {
+          history.committed[index - 1] = {me.log.at(index), me.current_term};
+          history.committed_length = static_cast<uint8_t>(index);
+        }
+      }
+      out.push_back({{Kind::kAdvanceCommitIndex, id}, std::move(next)});
+    }
+    for (int j = 0; j < n; ++j) {  // AppendEntries(i, j)
+      if (j == i) continue;
+      const int next_index = me.next_index[j];
+      const int prev_log_index = next_index - 1;
+      const int last_entry = std::min(me.log.length(), next_index);
+      Message m;
+      m.type = MessageType::kAppendEntriesRequest;
+      m.term = me.current_term;
+      m.prev_log_index = static_cast<uint8_t>(prev_log_index);
+      m.prev_log_term = me.log.term_at(prev_log_index);
+      if (next_index <= last_entry) {
+        m.has_entry = true;
+        m.entry = me.log.at(next_index);
+      }
+      m.commit_index = static_cast<uint8_t>(std::min<int>(me.commit_index, last_entry));
+      m.source = id;
+      m.dest = static_cast<uint8_t>(j);
+      State next = s;
+      next.messages.add(m);
+      Action action{Kind::kAppendEntries, id, static_cast<uint8_t>(j)};
+      out.push_back({action, std::move(next)});
+    }
+  }
+  for (const Bag::Item& item : s.messages) {  // Receive(m), m.mdest = i
+    if (item.message.dest == i) receive(s, item.message, out);
+  }
+}
+
+void RaftModel::receive(const State& s, const Message& m, std::vector<mc::Successor<Action, State>>& out) const {
+  using Kind = Action::Kind;
+  const int i = m.dest;
+  const int j = m.source;
+  const Server& me = s.servers[i];
+  auto emit = [&](Kind kind, State next) {
+    Action action{kind, m.dest};
+    action.message = m;
+    out.push_back({action, std::move(next)});
+  };
+
+  if (m.term > me.current_term) {  // UpdateTerm(i, j, m); m stays to be handled
+    State next = s;
+    Server& server = next.servers[i];
+    server.current_term = m.term;
+    server.role = Role::kFollower;
+    server.voted_for = kNil;
+    emit(Kind::kUpdateTerm, std::move(next));
+    return;
+  }
+  switch (m.type) {
+    case MessageType::kRequestVoteRequest: {
+      const bool log_ok = m.last_log_term > me.log.last_term() ||
+                          (m.last_log_term == me.log.last_term() && m.last_log_index >= me.log.length());
+      const bool grant = m.term == me.current_term && log_ok && (me.voted_for == kNil || me.voted_for == j);
+      State next = s;
+      if (grant) next.servers[i].voted_for = static_cast<int8_t>(j);
+      Message response;
+      response.type = MessageType::kRequestVoteResponse;
+      response.term = me.current_term;
+      response.vote_granted = grant;
+      response.source = m.dest;
+      response.dest = m.source;
+      reply(next, response, m);
+      emit(Kind::kHandleRequestVoteRequest, std::move(next));
+      return;
+    }
+    case MessageType::kRequestVoteResponse:
+    case MessageType::kAppendEntriesResponse: {
+      if (m.term < me.current_term) {
+        State next = s;
+        next.messages.remove(m);
+        emit(Kind::kDropStaleResponse, std::move(next));
+        return;
+      }
+      State next = s;
+      Server& server = next.servers[i];
+      if (m.type == MessageType::kRequestVoteResponse) {
+        server.votes_responded |= static_cast<uint8_t>(1u << j);
+        if (m.vote_granted) server.votes_granted |= static_cast<uint8_t>(1u << j);
+      } else if (m.success) {
+        server.next_index[j] = static_cast<uint8_t>(m.match_index + 1);
+        server.match_index[j] = m.match_index;
+      } else {
+        server.next_index[j] = static_cast<uint8_t>(std::max(server.next_index[j] - 1, 1));
+      }
+      next.messages.remove(m);
+      emit(m.type == MessageType::kRequestVoteResponse ? Kind::kHandleRequestVoteResponse
+                                                       : Kind::kHandleAppendEntriesResponse,
+           std::move(next));
+      return;
+    }
+    case MessageType::kAppendEntriesRequest: {
+      const Log& log = me.log;
+      const bool log_ok = m.prev_log_index == 0 ||
+                          (m.prev_log_index <= log.length() && m.prev_log_term == log.term_at(m.prev_log_index));
+      Message response;
+      response.type = MessageType::kAppendEntriesResponse;
+      response.term = me.current_term;
+      response.source = m.dest;
+      response.dest = m.source;
+      if (m.term < me.current_term || (me.role == Role::kFollower && !log_ok)) {  // reject request
+        State next = s;
+        reply(next, response, m);
+        emit(Kind::kHandleAppendEntriesRequest, std::move(next));
+        return;
+      }
+      if (me.role == Role::kCandidate) {  // return to follower state
+        State next = s;
+        next.servers[i].role = Role::kFollower;
+        emit(Kind::kHandleAppendEntriesRequest, std::move(next));
+        return;
+      }
+      if (me.role != Role::kFollower) return;  // a leader of the same term: no step
+      const int index = m.prev_log_index + 1;
+      if (!m.has_entry || (log.length() >= index && log.term_at(index) == m.entry.term)) {  // already done
+        State next = s;
+        next.servers[i].commit_index = m.commit_index;
+        response.success = true;
+        response.match_index = static_cast<uint8_t>(m.prev_log_index + (m.has_entry ? 1 : 0));
+        reply(next, response, m);
+        emit(Kind::kHandleAppendEntriesRequest, std::move(next));
+      } else if (log.length() >= index) {  // conflict: remove 1 entry
+        State next = s;
+        Log& changed = next.servers[i].log;
+        changed.truncate(changed.length() - 1);
+        emit(Kind::kHandleAppendEntriesRequest, std::move(next));
+      } else if (log.length() == m.prev_log_index && !log.full()) {  // no conflict: append entry
+        State next = s;
+        next.servers[i].log.append(m.entry);
+        emit(Kind::kHandleAppendEntriesRequest, std::move(next));
+      }
+      return;
+    }
+  }
+}
+
+void RaftModel::network_successors(const State& s, const Message& m,
+                                   std::vector<mc::Successor<Action, State>>& out) const {
+  using Kind = Action::Kind;
+  Action action{Kind::kDuplicateMessage, m.dest};
+  action.message = m;
+  State duplicated = s;
+  duplicated.messages.add(m);
+  out.push_back({action, std::move(duplicated)});
+  action.kind = Kind::kDropMessage;
+  State dropped = s;
+  dropped.messages.remove(m);
+  out.push_back({action, std::move(dropped)});
+}
+
+void RaftModel::successors(const State& s, std::vector<mc::Successor<Action, State>>& out) const {
+  for (int i = 0; i < config_.servers; ++i) server_successors(s, i, out);
+  for (const Bag::Item& item : s.messages) network_successors(s, item.message, out);
+}
+
+bool RaftModel::within_bounds(const State& s) const {
+  if (s.restarts > config_.max_restarts) return false;
+  for (int i = 0; i < config_.servers; ++i) {
+    if (s.servers[i].current_term > config_.max_term) return false;
+    if (s.servers[i].log.length() > config_.max_log) return false;
+  }
+  int in_flight = 0;
+  for (const Bag::Item& item : s.messages) {
+    if (item.count > config_.max_copies) return false;
+    in_flight += item.count;
+  }
+  return in_flight <= config_.max_messages;
+}
+
+uint64_t RaftModel::fingerprint(const State& s) const {
+  StableHasher hasher;
+  for (int i = 0; i < config_.servers; ++i) {
+    const Server& server = s.servers[i];
+    hasher.add(uint64_t{server.current_term}).add(server.role).add(int{server.voted_for});
+    hasher.add(server.log.length());
+    for (int index = 1; index <= server.log.length(); ++index) {
+      hasher.add(uint64_t{server.log.at(index).term} << 8 | server.log.at(index).value);
+    }
+    hasher.add(uint64_t{server.commit_index}).add(uint64_t{server.votes_responded}).add(uint64_t{server.votes_granted});
+    for (int j = 0; j < config_.servers; ++j) {
+      hasher.add(uint64_t{server.next_index[j]} << 8 | server.match_index[j]);
+    }
+  }
+  hasher.add(static_cast<uint64_t>(s.messages.size()));
+  for (const Bag::Item& item : s.messages) {
+    item.message.hash(hasher);
+    hasher.add(uint64_t{item.count});
+  }
+  hasher.add(uint64_t{s.restarts});
+  for (uint8_t leaders : s.history.leaders) hasher.add(uint64_t{leaders});
+  hasher.add(uint64_t{s.history.committed_length});
+  for (int index = 1; index <= s.history.committed_length; ++index) {
+    const Commitment& c = s.history.committed[index - 1];
+    hasher.add(uint64_t{c.entry.term} << 16 | uint64_t{c.entry.value} << 8 | c.term);
+  }
+  return hasher.digest();
+}
+
+namespace {
+
+mc::Json log_json(const Log& log) {
+  mc::Json json = mc::Json::array();
+  for (int index = 1; index <= log.length(); ++index) {
+    mc::Json entry = mc::Json::object();
+    entry.set("term", int{log.at(index).term});
+    entry.set("value", int{log.at(index).value});
+    json.push(std::move(entry));
+  }
+  return json;
+}
+
+mc::Json set_json(uint8_t members, int servers) {
+  mc::Json json = mc::Json::array();
+  for (int j = 0; j < servers; ++j) {
+    if (members & (1u << j)) json.push("s" + std::to_string(j + 1));
+  }
+  return json;
+}
+
+}  // namespace
+
+mc::Json RaftModel::state_json(const State& s) const {
+  const int n = config_.servers;
+  mc::Json servers = mc::Json::object();
+  for (int i = 0; i < n; ++i) {
+    const Server& server = s.servers[i];
+    mc::Json json = mc::Json::object();
+    json.set("currentTerm", int{server.current_term});
+    json.set("state", std::string(to_string(server.role)));
+    json.set("votedFor", server.voted_for == kNil ? mc::Json("Nil") : mc::Json("s" + std::to_string(server.voted_for + 1)));
+    json.set("log", log_json(server.log));
+    json.set("commitIndex", int{server.commit_index});
+    if (server.role == Role::kCandidate) {
+      json.set("votesResponded", set_json(server.votes_responded, n));
+      json.set("votesGranted", set_json(server.votes_granted, n));
+    }
+    if (server.role == Role::kLeader) {
+      mc::Json next_index = mc::Json::array();
+      mc::Json match_index = mc::Json::array();
+      for (int j = 0; j < n; ++j) {
+        next_index.push(int{server.next_index[j]});
+        match_index.push(int{server.match_index[j]});
+      }
+      json.set("nextIndex", std::move(next_index));
+      json.set("matchIndex", std::move(match_index));
+    }
+    servers.set("s" + std::to_string(i + 1), std::move(json));
+  }
+  mc::Json messages = mc::Json::array();
+  for (const Bag::Item& item : s.messages) {
+    std::string text = "s" + std::to_string(item.message.source + 1) + "->s" + std::to_string(item.message.dest + 1) +
+                       " " + item.message.label();
+    if (item.count > 1) text += " x" + std::to_string(item.count);
+    messages.push(text);
+  }
+  mc::Json committed = mc::Json::array();
+  for (int index = 1; index <= s.history.committed_length; ++index) {
+    const Commitment& c = s.history.committed[index - 1];
+    committed.push(std::to_string(index) + ": " + std::to_string(c.entry.term) + ":" + std::to_string(c.entry.value) +
+                   " in term " + std::to_string(c.term));
+  }
+  mc::Json json = mc::Json::object();
+  json.set("servers", std::move(servers));
+  json.set("messages", std::move(messages));
+  json.set("restarts", int{s.restarts});
+  json.set("committed", std::move(committed));
+  return json;
+}
+
+std::string RaftModel::action_label(const Action& a) const {
+  using Kind = Action::Kind;
+  const std::string i = "s" + std::to_string(a.server + 1);
+  const std::string name(to_string(a.kind));
+  switch (a.kind) {
+    case Kind::kRestart:
+    case Kind::kTimeout:
+    case Kind::kBecomeLeader:
+    case Kind::kAdvanceCommitIndex: return name + "(" + i + ")";
+    case Kind::kRequestVote:
+    case Kind::kAppendEntries: return name + "(" + i + ", s" + std::to_string(a.peer + 1) + ")";
+    case Kind::kClientRequest: return name + "(" + i + ", " + std::to_string(a.value) + ")";
+    default:
+      return name + "(s" + std::to_string(a.message.source + 1) + "->s" + std::to_string(a.message.dest + 1) + " " +
+             a.message.label() + ")";
+  }
+}
+
+std::vector<mc::StateProperty<State>> RaftModel::properties() const {
+  const int n = config_.servers;
+  return {
+      mc::always<State>("ElectionSafety", [n](const State& s) { return election_safety(s, n); }),
+      mc::always<State>("LogMatching", [n](const State& s) { return log_matching(s, n); }),
+      mc::always<State>("LeaderCompleteness", [n](const State& s) { return leader_completeness(s, n); }),
+      mc::always<State>("StateMachineSafety", [n](const State& s) { return state_machine_safety(s, n); }),
+      mc::always<State>("CommittedEntriesKept", [n](const State& s) { return committed_entries_kept(s, n); }),
+      mc::sometimes<State>("LeaderElected",
+                           [](const State& s) {
+                             for (uint8_t leaders : s.history.leaders) {
+                               if (leaders != 0) return true;
+                             }
+                             return false;
+                           }),
+      mc::sometimes<State>("EntryCommitted", [](const State& s) { return s.history.committed_length > 0; }),
+      mc::sometimes<State>("LeadersInTwoTerms",
+                           [](const State& s) {
+                             int terms = 0;
+                             for (uint8_t leaders : s.history.leaders) terms += leaders != 0;
+                             return terms >= 2;
+                           }),
+  };
+}
+
+std::vector<mc::TransitionProperty<State, Action>> RaftModel::transition_properties() const {
+  const int n = config_.servers;
+  return {{"LeaderAppendOnly",
+           [n](const State& from, const Action&, const State& to) { return leader_append_only(from, to, n); }}};
+}
+
+namespace {
+
+// `to` matched by a spec state `s` reached from `from`: equal protocol
+// variables, but a commitIndex the spec lowered may have stayed.
+bool matches(const State& from, const State& s, const State& to, int servers) {
+  if (s.messages != to.messages || s.restarts != to.restarts) return false;
+  for (int k = 0; k < servers; ++k) {
+    Server spec = s.servers[k];
+    const Server& impl = to.servers[k];
+    if (impl.commit_index != spec.commit_index && impl.commit_index > spec.commit_index &&
+        impl.commit_index == from.servers[k].commit_index) {
+      spec.commit_index = impl.commit_index;
+    }
+    if (spec != impl) return false;
+  }
+  return true;
+}
+
+// A state that cannot lead to `to` by steps of `server`: terms and restarts
+// never decrease, and a message `server` sent cannot be taken back (unless
+// it sent it to itself, and will receive it).
+bool cannot_reach(const State& s, const State& to, int server, int servers) {
+  if (s.restarts > to.restarts) return true;
+  for (int k = 0; k < servers; ++k) {
+    if (s.servers[k].current_term > to.servers[k].current_term) return true;
+  }
+  for (const Bag::Item& item : s.messages) {
+    if (item.message.source == server && item.message.dest != server && item.count > to.messages.count(item.message)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool RaftModel::reaches_by_server_steps(const State& from, const State& to, int server, int max_steps,
+                                        const std::optional<Message>& network_message) const {
+  const int n = config_.servers;
+  // Iterative deepening keeps the search shallow for the usual one-step
+  // case; `seen` remembers the least depth each state was met at.
+  std::unordered_map<uint64_t, int> seen;
+  std::vector<mc::Successor<Action, State>> successors;
+  std::function<bool(const State&, int)> search = [&](const State& s, int budget) {
+    if (matches(from, s, to, n)) return true;
+    if (budget == 0 || cannot_reach(s, to, server, n)) return false;
+    successors.clear();
+    server_successors(s, server, successors);
+    if (network_message && s.messages.count(*network_message) > 0) {
+      network_successors(s, *network_message, successors);
+    }
+    std::vector<State> nexts;
+    nexts.reserve(successors.size());
+    for (auto& successor : successors) nexts.push_back(std::move(successor.state));
+    for (const State& next : nexts) {
+      const uint64_t fp = fingerprint(next);
+      auto [at, inserted] = seen.try_emplace(fp, budget - 1);
+      if (!inserted) {
+        if (at->second >= budget - 1) continue;
+        at->second = budget - 1;
+      }
+      if (search(next, budget - 1)) return true;
+    }
+    return false;
+  };
+  for (int depth = 0; depth <= max_steps; ++depth) {
+    seen.clear();
+    if (search(from, depth)) return true;
+  }
+  return false;
+}
+
+}  // namespace crosscheck::spec::raft

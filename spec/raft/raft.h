@@ -1,0 +1,275 @@
+// Ongaro's raft.tla as an abstract machine: the same variables and actions,
+// so that a trace of this model reads as a behaviour of the TLA+ spec.
+//
+//   currentTerm, state, votedFor              server variables
+//   log, commitIndex                          log variables
+//   votesResponded, votesGranted              candidate variables
+//   nextIndex, matchIndex                     leader variables
+//   messages                                  a bag: message -> count
+//
+// Actions: Restart, Timeout, RequestVote, BecomeLeader, ClientRequest,
+// AdvanceCommitIndex, AppendEntries (at most one entry), Receive
+// (UpdateTerm, HandleRequestVoteRequest/Response, DropStaleResponse,
+// HandleAppendEntriesRequest/Response), DuplicateMessage, DropMessage.
+//
+// Where this model departs from the text of raft.tla, and why:
+//  - Discard removes a message whose count reaches 0. raft.tla keeps it in
+//    DOMAIN messages with count 0, where Receive can still take it, so
+//    every message would be redeliverable forever; DuplicateMessage is the
+//    action meant for that.
+//  - The proof-only history variables (elections, allLogs, voterLog) and
+//    the mlog fields of messages are left out. Two history variables of our
+//    own take their place: the servers that have led each term, and every
+//    entry a leader has committed with the term in which it committed it.
+//    They are what Election Safety, Leader Completeness and "a committed
+//    entry is never lost" are stated over, and they are not protocol state:
+//    the refinement map ignores them.
+//  - `restarts` counts Restart steps, so that the state constraint can bound
+//    them (TLC would need the same auxiliary variable).
+#pragma once
+
+#include <array>
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "impl/common/hash.h"
+#include "model_check/json.h"
+#include "model_check/model.h"
+#include "impl/common/small_vector.h"
+
+namespace crosscheck::spec::raft {
+
+constexpr int kMaxServers = 5;
+constexpr int kMaxLog = 6;
+constexpr int kMaxTerm = 7;
+constexpr int8_t kNil = -1;
+
+enum class Role : uint8_t { kFollower, kCandidate, kLeader };
+std::string_view to_string(Role role);
+
+struct Entry {
+  uint8_t term = 0;
+  uint8_t value = 0;
+  auto operator<=>(const Entry&) const = default;
+};
+
+// A log of at most kMaxLog entries, 1-based as in TLA+. Slots past the end
+// are kept zero, so that == and hashing see only the entries.
+class Log {
+ public:
+  int length() const { return length_; }
+  bool empty() const { return length_ == 0; }
+  const Entry& at(int index) const { return entries_[index - 1]; }
+  uint8_t term_at(int index) const { return index == 0 ? 0 : entries_[index - 1].term; }
+  uint8_t last_term() const { return term_at(length_); }
+  bool full() const { return length_ == kMaxLog; }
+  void append(Entry entry) { entries_[length_++] = entry; }
+  void truncate(int length) {
+    for (int i = length; i < length_; ++i) entries_[i] = Entry{};
+    length_ = static_cast<uint8_t>(length);
+  }
+  // The two logs hold the same entries at indexes 1..index.
+  bool same_prefix(const Log& other, int index) const {
+    for (int i = 1; i <= index; ++i) {
+      if (at(i) != other.at(i)) return false;
+    }
+    return true;
+  }
+  auto operator<=>(const Log&) const = default;
+
+ private:
+  std::array<Entry, kMaxLog> entries_{};
+  uint8_t length_ = 0;
+};
+
+enum class MessageType : uint8_t {
+  kRequestVoteRequest,
+  kRequestVoteResponse,
+  kAppendEntriesRequest,
+  kAppendEntriesResponse,
+};
+std::string_view to_string(MessageType type);
+
+// One record for every message type; the fields a type does not use stay
+// zero, so that == compares only what the TLA+ record holds.
+struct Message {
+  MessageType type = MessageType::kRequestVoteRequest;
+  uint8_t term = 0;
+  uint8_t source = 0;
+  uint8_t dest = 0;
+  uint8_t last_log_term = 0;   // RequestVoteRequest
+  uint8_t last_log_index = 0;  // RequestVoteRequest
+  bool vote_granted = false;   // RequestVoteResponse
+  uint8_t prev_log_index = 0;  // AppendEntriesRequest
+  uint8_t prev_log_term = 0;   // AppendEntriesRequest
+  bool has_entry = false;      // AppendEntriesRequest: mentries has one entry
+  Entry entry{};               // AppendEntriesRequest
+  uint8_t commit_index = 0;    // AppendEntriesRequest
+  bool success = false;        // AppendEntriesResponse
+  uint8_t match_index = 0;     // AppendEntriesResponse
+
+  auto operator<=>(const Message&) const = default;
+  void hash(StableHasher& hasher) const;
+  // "AppendEntriesRequest(term 2, prev 1/1, entry 2:1, commit 1)".
+  std::string label() const;
+  mc::Json json() const;
+};
+
+struct Server {
+  uint8_t current_term = 1;
+  Role role = Role::kFollower;
+  int8_t voted_for = kNil;
+  Log log;
+  uint8_t commit_index = 0;
+  uint8_t votes_responded = 0;  // bit j: server j
+  uint8_t votes_granted = 0;    // bit j: server j
+  std::array<uint8_t, kMaxServers> next_index{1, 1, 1, 1, 1};
+  std::array<uint8_t, kMaxServers> match_index{};
+
+  auto operator<=>(const Server&) const = default;
+};
+
+// The bag of messages in flight, sorted by message, counts above zero.
+class Bag {
+ public:
+  struct Item {
+    Message message;
+    uint8_t count;
+    auto operator<=>(const Item&) const = default;
+  };
+  int count(const Message& message) const;
+  void add(const Message& message);
+  void remove(const Message& message);  // one copy; the message must be there
+  const Item* begin() const { return items_.begin(); }
+  const Item* end() const { return items_.end(); }
+  size_t size() const { return items_.size(); }
+  bool operator==(const Bag&) const = default;
+
+ private:
+  SmallVector<Item, 8> items_;
+};
+
+// An entry committed by a leader, and the leader's term when it did.
+struct Commitment {
+  Entry entry;
+  uint8_t term = 0;
+  auto operator<=>(const Commitment&) const = default;
+};
+
+// History, not protocol state (see the header comment).
+struct History {
+  std::array<uint8_t, kMaxTerm + 2> leaders{};  // bit i of leaders[t]: server i led term t
+  std::array<Commitment, kMaxLog> committed{};  // committed[index - 1]
+  uint8_t committed_length = 0;
+  auto operator<=>(const History&) const = default;
+};
+
+struct State {
+  std::array<Server, kMaxServers> servers{};
+  Bag messages;
+  uint8_t restarts = 0;
+  History history;
+
+  bool operator==(const State&) const = default;
+  // Equal in every protocol variable; history may differ.
+  bool same_protocol_state(const State& other) const {
+    return servers == other.servers && messages == other.messages && restarts == other.restarts;
+  }
+};
+
+struct Action {
+  enum class Kind : uint8_t {
+    kRestart,
+    kTimeout,
+    kRequestVote,
+    kBecomeLeader,
+    kClientRequest,
+    kAdvanceCommitIndex,
+    kAppendEntries,
+    // Receive(m), by the handler that takes it:
+    kUpdateTerm,
+    kHandleRequestVoteRequest,
+    kHandleRequestVoteResponse,
+    kDropStaleResponse,
+    kHandleAppendEntriesRequest,
+    kHandleAppendEntriesResponse,
+    kDuplicateMessage,
+    kDropMessage,
+  };
+  Kind kind = Kind::kRestart;
+  uint8_t server = 0;  // i: the server that acts (the receiver of m)
+  uint8_t peer = 0;    // j in RequestVote(i, j) and AppendEntries(i, j)
+  uint8_t value = 0;   // v in ClientRequest(i, v)
+  Message message{};   // m in the message actions
+};
+std::string_view to_string(Action::Kind kind);
+
+struct Config {
+  int servers = 3;
+  int values = 1;        // Value == 1..values
+  int max_term = 3;      // CONSTRAINT currentTerm[i] <= max_term
+  int max_log = 2;       // CONSTRAINT Len(log[i]) <= max_log
+  int max_restarts = 1;  // CONSTRAINT restarts <= max_restarts
+  int max_copies = 1;    // CONSTRAINT messages[m] <= max_copies
+  int max_messages = 2;  // CONSTRAINT BagCardinality(messages) <= max_messages
+};
+
+int quorum_size(int servers);
+
+// The safety properties, as C++ predicates over a state of `servers`.
+bool election_safety(const State& s, int servers);
+bool log_matching(const State& s, int servers);
+bool leader_completeness(const State& s, int servers);
+bool state_machine_safety(const State& s, int servers);
+bool committed_entries_kept(const State& s, int servers);
+// A leader that stays leader of the same term only appends to its log.
+bool leader_append_only(const State& from, const State& to, int servers);
+
+class RaftModel {
+ public:
+  using State = raft::State;
+  using Action = raft::Action;
+
+  // std::invalid_argument when a bound is outside what the state can hold.
+  explicit RaftModel(Config config);
+
+  const Config& config() const { return config_; }
+  std::vector<State> initial_states() const;
+  void successors(const State& s, std::vector<mc::Successor<Action, State>>& out) const;
+  // The actions of one server (the receiver, for Receive), and of the
+  // network (DuplicateMessage, DropMessage) on one message.
+  void server_successors(const State& s, int server, std::vector<mc::Successor<Action, State>>& out) const;
+  void network_successors(const State& s, const Message& m, std::vector<mc::Successor<Action, State>>& out) const;
+  bool within_bounds(const State& s) const;
+  uint64_t fingerprint(const State& s) const;
+  mc::Json state_json(const State& s) const;
+  std::string action_label(const Action& a) const;
+  std::vector<mc::StateProperty<State>> properties() const;
+  std::vector<mc::TransitionProperty<State, Action>> transition_properties() const;
+
+  // Whether `to` follows from `from` by at most `max_steps` steps of
+  // `server` (and, when `network_message` is given, DuplicateMessage or
+  // DropMessage of that message), comparing protocol variables only. An
+  // implementation takes in one atomic step what raft.tla splits into
+  // several (a vote for itself is a message to itself; a follower truncates
+  // and appends while answering), so its steps refine sequences of the
+  // spec's steps by the same server.
+  //
+  // One departure is allowed: raft.tla sets a follower's commitIndex to a
+  // request's mcommitIndex even when that lowers it (a stale, reordered
+  // request); an implementation keeps it, so a commitIndex that the spec
+  // lowered may stay where it was in `from`.
+  bool reaches_by_server_steps(const State& from, const State& to, int server, int max_steps,
+                               const std::optional<Message>& network_message) const;
+
+ private:
+  void receive(const State& s, const Message& m, std::vector<mc::Successor<Action, State>>& out) const;
+
+  Config config_;
+};
+
+}  // namespace crosscheck::spec::raft
