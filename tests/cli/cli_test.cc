@@ -151,7 +151,7 @@ INSTANTIATE_TEST_SUITE_P(
     Inputs, CliBadInput,
     ::testing::Values(BadInput{"frobnicate", "unknown command 'frobnicate'"},
                       BadInput{"check", "check needs a protocol"},
-                      BadInput{"check paxoz", "unknown protocol 'paxoz' (known: twophase)"},
+                      BadInput{"check paxoz", "unknown protocol 'paxoz' (known: twophase, raft)"},
                       BadInput{"check twophase --variant nope", "unknown variant 'nope'"},
                       BadInput{"check twophase --model nope", "unknown model 'nope'"},
                       BadInput{"check twophase --frob 1", "unknown flag --frob"},
