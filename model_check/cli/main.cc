@@ -160,7 +160,7 @@ ParsedCheck parse_check(const ProtocolCli& protocol, const std::vector<std::stri
       throw UsageError("--" + spec.name + " applies to --model " + join(spec.models, " or ") + ", not " +
                        request.model);
     }
-    request.values.try_emplace(spec.name, spec.default_value);
+    request.values.try_emplace(spec.name, spec.default_for(request.model));
   }
   if (variant_given && !contains(protocol.variant_models, request.model)) {
     throw UsageError("--variant applies to --model " + join(protocol.variant_models, " or ") + ", not " +
@@ -222,6 +222,7 @@ int run_list() {
     for (const auto& flag : protocol.flags) {
       std::cout << "    --" << flag.name << " N  " << flag.help << " (" << flag.min << ".." << flag.max
                 << ", default " << flag.default_value;
+      for (const auto& [model, value] : flag.model_defaults) std::cout << ", --model " << model << " " << value;
       if (!flag.models.empty()) std::cout << "; --model " << join(flag.models, " or ");
       std::cout << ")\n";
     }

@@ -22,6 +22,14 @@ struct IntFlag {
   int max;
   int default_value;
   std::vector<std::string> models;  // the models it applies to; empty: all
+  // A default of its own for some model, where the shared one would make
+  // that model's state space too large or too small.
+  std::map<std::string, int> model_defaults = {};
+
+  int default_for(const std::string& model) const {
+    auto at = model_defaults.find(model);
+    return at == model_defaults.end() ? default_value : at->second;
+  }
 };
 
 struct NamedItem {

@@ -10,6 +10,7 @@
 
 #include "model_check/search.h"
 #include "spec/twophase/impl_model.h"
+#include "tests/common/shrink.h"
 #include "tests/twophase/schedule_runner.h"
 
 namespace crosscheck::spec::twophase {
@@ -64,33 +65,13 @@ RC_GTEST_PROP(TwoPhaseSchedules, EverySchedulePreservesAtomicityValidityAndRefin
   RC_ASSERT_FALSE(run.violated);
 }
 
-struct ShrunkFailure {
-  bool found = false;
-  ScheduleRun run;
-};
-
-// Runs RapidCheck on a buggy variant and returns the schedule it shrank to:
-// the last failing run during shrinking is the final counterexample.
-ShrunkFailure shrink_failure(impl2pc::Variant variant, mc::FaultBudgets budgets, int tests) {
+// Runs RapidCheck on a buggy variant and returns the schedule it shrank to.
+crosscheck::testing::ShrunkFailure<ScheduleRun> shrink_failure(impl2pc::Variant variant, mc::FaultBudgets budgets,
+                                                               int tests) {
   ImplModel model = make_impl_model({3, variant}, budgets);
-  ShrunkFailure last;
-  auto property = [&] {
-    const auto schedule = *schedules();
-    ScheduleRun run = run_schedule(model, schedule);
-    if (run.violated) last = {true, run};
-    RC_ASSERT_FALSE(run.violated);
-  };
-  rc::detail::TestParams params = rc::detail::configuration().testParams;
-  params.maxSuccess = tests;
-  rc::detail::TestMetadata metadata;
-  metadata.id = "shrink-" + std::to_string(static_cast<int>(variant));
-  std::cerr << "RapidCheck seed " << params.seed << "\n";
-  auto result = rc::detail::checkTestable(property, metadata, params);
-  if (!result.template is<rc::detail::FailureResult>()) {
-    rc::detail::printResultMessage(result, std::cerr);
-    return {};
-  }
-  return last;
+  return crosscheck::testing::shrink_failure<ScheduleRun>(
+      "shrink-" + std::to_string(static_cast<int>(variant)), tests,
+      [&] { return run_schedule(model, *schedules()); });
 }
 
 int shortest_counterexample_steps(impl2pc::Variant variant, mc::FaultBudgets budgets) {
@@ -108,7 +89,7 @@ struct ShrinkCase {
 class ShrinkingOnBuggyVariants : public ::testing::TestWithParam<ShrinkCase> {};
 
 TEST_P(ShrinkingOnBuggyVariants, FindsAndShrinksAFailingScheduleToNearTheShortestTrace) {
-  ShrunkFailure failure = shrink_failure(GetParam().variant, GetParam().budgets, GetParam().tests);
+  auto failure = shrink_failure(GetParam().variant, GetParam().budgets, GetParam().tests);
   ASSERT_TRUE(failure.found) << "no generated schedule broke the buggy variant";
   std::cerr << "shrunk schedule breaking " << failure.run.property << ":\n" << describe(failure.run);
   const int shortest = shortest_counterexample_steps(GetParam().variant, GetParam().budgets);

@@ -1,0 +1,231 @@
+// raft.tla as an abstract machine: its actions step by step, its state
+// counts within small bounds (pinned, so that a change to the model shows
+// up in review), and properties that fail on the states that break them.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "model_check/search.h"
+#include "spec/raft/raft.h"
+
+namespace crosscheck::spec::raft {
+namespace {
+
+using Kind = Action::Kind;
+
+Config small(int servers, int max_term, int max_log, int max_messages) {
+  Config config;
+  config.servers = servers;
+  config.max_term = max_term;
+  config.max_log = max_log;
+  config.max_messages = max_messages;
+  config.max_restarts = 0;
+  return config;
+}
+
+std::vector<mc::Successor<Action, State>> successors(const RaftModel& model, const State& s) {
+  std::vector<mc::Successor<Action, State>> out;
+  model.successors(s, out);
+  return out;
+}
+
+// The successor taken by the first action of `kind` (by `server`, if given).
+State step(const RaftModel& model, const State& s, Kind kind, int server = -1) {
+  for (auto& successor : successors(model, s)) {
+    if (successor.action.kind == kind && (server < 0 || successor.action.server == server)) return successor.state;
+  }
+  ADD_FAILURE() << "no " << to_string(kind) << " enabled";
+  return s;
+}
+
+TEST(RaftSpec, InitIsEveryServerAFollowerInTermOneWithNothingSent) {
+  RaftModel model(small(3, 3, 1, 2));
+  const State init = model.initial_states().front();
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(init.servers[i].current_term, 1);
+    EXPECT_EQ(init.servers[i].role, Role::kFollower);
+    EXPECT_EQ(init.servers[i].voted_for, kNil);
+    EXPECT_TRUE(init.servers[i].log.empty());
+  }
+  EXPECT_EQ(init.messages.size(), 0u);
+}
+
+TEST(RaftSpec, AnElectionTakesTimeoutRequestVoteTheVotesAndBecomeLeader) {
+  RaftModel model(small(3, 3, 1, 4));
+  State s = model.initial_states().front();
+  s = step(model, s, Kind::kTimeout, 0);
+  EXPECT_EQ(s.servers[0].current_term, 2);
+  EXPECT_EQ(s.servers[0].role, Role::kCandidate);
+  EXPECT_EQ(s.servers[0].voted_for, kNil);  // raft.tla votes for itself by message
+  s = step(model, s, Kind::kRequestVote, 0);  // to itself: j = 0 comes first
+  s = step(model, s, Kind::kHandleRequestVoteRequest, 0);
+  EXPECT_EQ(s.servers[0].voted_for, 0);
+  s = step(model, s, Kind::kHandleRequestVoteResponse, 0);
+  EXPECT_EQ(s.servers[0].votes_granted, 0b001);
+  // One vote of three is not a quorum.
+  for (const auto& successor : successors(model, s)) EXPECT_NE(successor.action.kind, Kind::kBecomeLeader);
+  State asked = step(model, s, Kind::kRequestVote, 0);  // to s2
+  asked = step(model, asked, Kind::kUpdateTerm, 1);     // s2 learns term 2 first; the request stays
+  EXPECT_EQ(asked.servers[1].current_term, 2);
+  EXPECT_EQ(asked.messages.size(), 1u);
+  asked = step(model, asked, Kind::kHandleRequestVoteRequest, 1);
+  asked = step(model, asked, Kind::kHandleRequestVoteResponse, 0);
+  State leader = step(model, asked, Kind::kBecomeLeader, 0);
+  EXPECT_EQ(leader.servers[0].role, Role::kLeader);
+  EXPECT_EQ(leader.history.leaders[2], 0b001);
+  EXPECT_TRUE(election_safety(leader, 3));
+}
+
+TEST(RaftSpec, AConflictingRequestRemovesOneEntryAtATime) {
+  RaftModel model(small(2, 3, 3, 2));
+  State s;
+  s.servers[0].current_term = 3;
+  s.servers[0].role = Role::kLeader;
+  s.servers[0].log.append({3, 1});
+  s.servers[0].next_index = {2, 1, 1, 1, 1};
+  s.servers[1].current_term = 3;
+  s.servers[1].log.append({2, 1});
+  s.servers[1].log.append({2, 1});
+  State sent = step(model, s, Kind::kAppendEntries, 0);  // prev 0, entry 3:1
+  State once = step(model, sent, Kind::kHandleAppendEntriesRequest, 1);
+  EXPECT_EQ(once.servers[1].log.length(), 1);
+  EXPECT_EQ(once.messages.size(), 1u);  // not consumed
+  State twice = step(model, once, Kind::kHandleAppendEntriesRequest, 1);
+  EXPECT_TRUE(twice.servers[1].log.empty());
+  State appended = step(model, twice, Kind::kHandleAppendEntriesRequest, 1);
+  EXPECT_EQ(appended.servers[1].log.at(1), (Entry{3, 1}));
+  State answered = step(model, appended, Kind::kHandleAppendEntriesRequest, 1);
+  ASSERT_EQ(answered.messages.size(), 1u);
+  EXPECT_EQ(answered.messages.begin()->message.type, MessageType::kAppendEntriesResponse);
+  EXPECT_TRUE(answered.messages.begin()->message.success);
+}
+
+TEST(RaftSpec, OnlyEntriesOfTheCurrentTermAreCommittedByCounting) {
+  RaftModel model(small(3, 4, 2, 2));
+  State s;
+  s.servers[0].current_term = 4;
+  s.servers[0].role = Role::kLeader;
+  s.servers[0].log.append({2, 1});
+  s.servers[0].match_index = {0, 1, 0, 0, 0};  // on s1 and s2: a majority
+  EXPECT_EQ(step(model, s, Kind::kAdvanceCommitIndex, 0).servers[0].commit_index, 0);
+  s.servers[0].log.append({4, 1});
+  s.servers[0].match_index = {0, 2, 0, 0, 0};
+  const State committed = step(model, s, Kind::kAdvanceCommitIndex, 0);
+  EXPECT_EQ(committed.servers[0].commit_index, 2);
+  ASSERT_EQ(committed.history.committed_length, 2);
+  EXPECT_EQ(committed.history.committed[0].entry, (Entry{2, 1}));
+  EXPECT_EQ(committed.history.committed[0].term, 4);
+}
+
+// Two servers, one client value, terms up to 3, one entry, two messages in
+// flight: every goal is reached and every property holds.
+TEST(RaftSpec, TwoServersStateCountIsPinned) {
+  mc::CheckResult result = mc::check(RaftModel(small(2, 3, 1, 2)), {});
+  EXPECT_EQ(result.outcome, mc::Outcome::kOk) << result.property;
+  EXPECT_EQ(result.stats.distinct_states, 72723u);
+  EXPECT_EQ(result.stats.total_states, 801457u);
+  EXPECT_EQ(result.stats.depth, 40);
+}
+
+// Three servers with terms up to 2 leave room for one election only: the
+// goal of a leader in a second term cannot be reached, and the checker
+// says so rather than report `ok`.
+TEST(RaftSpec, ThreeServersWithOneElectionPinnedAndTheLaterTermGoalUnreached) {
+  mc::CheckResult result = mc::check(RaftModel(small(3, 2, 1, 1)), {});
+  EXPECT_EQ(result.outcome, mc::Outcome::kGoalUnreached);
+  EXPECT_EQ(result.stats.distinct_states, 1196381u);
+  EXPECT_EQ(result.stats.total_states, 15044836u);
+  EXPECT_EQ(result.stats.depth, 53);
+  for (const auto& goal : result.goals) EXPECT_EQ(goal.reached, goal.name != "LeadersInTwoTerms") << goal.name;
+}
+
+TEST(RaftSpec, ThePropertiesFailOnStatesThatBreakThem) {
+  State two_leaders;
+  two_leaders.history.leaders[2] = 0b011;
+  EXPECT_FALSE(election_safety(two_leaders, 3));
+
+  State mismatched;
+  mismatched.servers[0].log.append({1, 1});
+  mismatched.servers[0].log.append({2, 1});
+  mismatched.servers[1].log.append({1, 2});
+  mismatched.servers[1].log.append({2, 1});
+  EXPECT_FALSE(log_matching(mismatched, 3));
+
+  State applied_apart = mismatched;
+  applied_apart.servers[0].commit_index = 1;
+  applied_apart.servers[1].commit_index = 1;
+  EXPECT_FALSE(state_machine_safety(applied_apart, 3));
+  applied_apart.servers[1].commit_index = 0;
+  EXPECT_TRUE(state_machine_safety(applied_apart, 3));
+
+  State incomplete;
+  incomplete.history.committed[0] = {{2, 1}, 2};
+  incomplete.history.committed_length = 1;
+  incomplete.servers[0].log.append({2, 1});
+  incomplete.servers[1].log.append({2, 1});
+  EXPECT_TRUE(committed_entries_kept(incomplete, 3));
+  incomplete.servers[2].current_term = 3;
+  incomplete.servers[2].role = Role::kLeader;
+  EXPECT_FALSE(leader_completeness(incomplete, 3));
+  incomplete.servers[1].log.truncate(0);
+  EXPECT_FALSE(committed_entries_kept(incomplete, 3));
+
+  State before;
+  before.servers[0].role = Role::kLeader;
+  before.servers[0].log.append({1, 1});
+  State after = before;
+  after.servers[0].log.truncate(0);
+  EXPECT_FALSE(leader_append_only(before, after, 3));
+  after.servers[0].current_term = 2;  // a new term: no longer the same leadership
+  EXPECT_TRUE(leader_append_only(before, after, 3));
+}
+
+// A RequestVote request from a server with an empty log.
+Message request_vote(uint8_t term, uint8_t source, uint8_t dest) {
+  Message m;
+  m.type = MessageType::kRequestVoteRequest;
+  m.term = term;
+  m.source = source;
+  m.dest = dest;
+  return m;
+}
+
+TEST(RaftSpec, StepSequencesOfOneServerExplainACampaignButNotAForgedEntry) {
+  RaftModel model(small(3, 3, 1, 4));
+  const State init = model.initial_states().front();
+  // A campaign as an implementation takes it: term 2, its own vote, and a
+  // RequestVote to each peer, at once.
+  State campaign = init;
+  campaign.servers[0].current_term = 2;
+  campaign.servers[0].role = Role::kCandidate;
+  campaign.servers[0].voted_for = 0;
+  campaign.servers[0].votes_responded = 0b001;
+  campaign.servers[0].votes_granted = 0b001;
+  for (uint8_t peer : {1, 2}) campaign.messages.add(request_vote(2, 0, peer));
+  EXPECT_TRUE(model.reaches_by_server_steps(init, campaign, 0, 8, std::nullopt));
+  EXPECT_FALSE(model.reaches_by_server_steps(init, campaign, 0, 5, std::nullopt));  // it takes six
+  EXPECT_FALSE(model.reaches_by_server_steps(init, campaign, 1, 8, std::nullopt));  // not s2's steps
+  // Two timeouts make term 3 legitimately ...
+  State later = campaign;
+  later.servers[0].current_term = 3;
+  for (uint8_t peer : {1, 2}) {
+    later.messages.remove(request_vote(2, 0, peer));
+    later.messages.add(request_vote(3, 0, peer));
+  }
+  EXPECT_TRUE(model.reaches_by_server_steps(init, later, 0, 12, std::nullopt));
+  // ... but no sequence of steps gives a candidate an entry of its own.
+  State forged = campaign;
+  forged.servers[0].log.append({2, 1});
+  EXPECT_FALSE(model.reaches_by_server_steps(init, forged, 0, 12, std::nullopt));
+}
+
+TEST(RaftSpec, BoundsOutsideTheStateAreRejected) {
+  EXPECT_THROW(RaftModel(small(6, 3, 1, 2)), std::invalid_argument);
+  EXPECT_THROW(RaftModel(small(3, kMaxTerm, 1, 2)), std::invalid_argument);
+  EXPECT_THROW(RaftModel(small(3, 3, kMaxLog, 2)), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace crosscheck::spec::raft
