@@ -121,7 +121,8 @@ TEST(Cli, ListShowsProtocolsVariantsAndProperties) {
   CliRun run = crosscheck("list");
   EXPECT_EQ(run.status, 0);
   for (const char* text : {"twophase", "tm-unlogged-decision", "Atomicity (always)", "TCConsistent (always)",
-                           "RefinesTCommit (step)", "--max-crashes"}) {
+                           "RefinesTCommit (step)", "--max-crashes", "raft", "commit-old-term",
+                           "ElectionSafety (always)", "RefinesRaftSpec (step)", "--model spec 2"}) {
     EXPECT_NE(run.out.find(text), std::string::npos) << text;
   }
 }
@@ -130,6 +131,34 @@ TEST(Cli, ProveShowsTheInvariantInductive) {
   CliRun run = crosscheck("prove twophase");
   EXPECT_EQ(run.status, 0) << run.out << run.err;
   EXPECT_NE(run.out.find("proved"), std::string::npos) << run.out;
+}
+
+TEST(Cli, RaftSpecOnItsDefaultsIsOkAndStatesItsBounds) {
+  CliRun run = crosscheck("check raft --model spec --format json --no-progress");
+  ASSERT_EQ(run.status, 0) << run.err;
+  mc::Json json = parse(run.out);
+  EXPECT_EQ(json["result"].as_string(), "ok");
+  EXPECT_EQ(json["distinct_states"].as_int(), 72723);
+  EXPECT_EQ(json["parameters"]["servers"].as_int(), 2);
+  EXPECT_EQ(json["parameters"]["max-term"].as_int(), 3);
+}
+
+TEST(Cli, EveryRaftVariantIsAViolationReadAsEventsBetweenServers) {
+  for (const char* variant :
+       {"commit-old-term", "forget-vote", "no-log-check", "volatile-term", "accept-stale-term"}) {
+    CliRun run = crosscheck(std::string("check raft --format json --no-progress --variant ") + variant);
+    EXPECT_EQ(run.status, 1) << variant << run.err;
+    mc::Json json = parse(run.out);
+    EXPECT_EQ(json["result"].as_string(), "violation") << variant;
+    ASSERT_TRUE(json["trace"].is_array()) << variant;
+    const auto& trace = json["trace"].as_array();
+    ASSERT_GE(trace.size(), 3u) << variant;
+    EXPECT_EQ(trace[1]["action"].as_string(), "Timeout s1 election") << variant;
+  }
+  CliRun run = crosscheck("check raft --variant forget-vote --check-refinement 0 --no-progress");
+  EXPECT_EQ(run.status, 1);
+  EXPECT_NE(run.out.find("violation of ElectionSafety"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("Deliver RequestVoteResponse(term 2, granted) s2->s3"), std::string::npos) << run.out;
 }
 
 struct BadInput {
@@ -167,7 +196,12 @@ INSTANTIATE_TEST_SUITE_P(
                       BadInput{"check twophase extra", "unexpected argument 'extra'"},
                       BadInput{"list extra", "list takes no arguments"},
                       BadInput{"check twophase --symmetry", "--symmetry: this model defines no symmetry (--model impl)"},
-                      BadInput{"check twophase --threads 0", "--threads must be in 1..256"}));
+                      BadInput{"check twophase --threads 0", "--threads must be in 1..256"},
+                      BadInput{"check raft --servers 6", "--servers must be in 1..5, not 6"},
+                      BadInput{"check raft --variant nope", "unknown variant 'nope'"},
+                      BadInput{"check raft --model spec --max-drops 1", "--max-drops applies to --model impl"},
+                      BadInput{"check raft --model spec --check-refinement 0",
+                               "--check-refinement applies to --model impl"}));
 
 }  // namespace
 }  // namespace crosscheck
