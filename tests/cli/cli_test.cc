@@ -133,6 +133,15 @@ TEST(Cli, ProveShowsTheInvariantInductive) {
   EXPECT_NE(run.out.find("proved"), std::string::npos) << run.out;
 }
 
+TEST(Cli, PaxosSpecMatchesTlc) {
+  CliRun run = crosscheck("check paxos --model spec --acceptors 3 --values 2 --max-ballot 1 --format json --no-progress");
+  ASSERT_EQ(run.status, 0) << run.err;
+  mc::Json json = parse(run.out);
+  EXPECT_EQ(json["result"].as_string(), "ok");
+  EXPECT_EQ(json["distinct_states"].as_int(), 3921);
+  EXPECT_EQ(json["depth"].as_int(), 17);
+}
+
 TEST(Cli, RaftSpecOnItsDefaultsIsOkAndStatesItsBounds) {
   CliRun run = crosscheck("check raft --model spec --format json --no-progress");
   ASSERT_EQ(run.status, 0) << run.err;
@@ -180,7 +189,7 @@ INSTANTIATE_TEST_SUITE_P(
     Inputs, CliBadInput,
     ::testing::Values(BadInput{"frobnicate", "unknown command 'frobnicate'"},
                       BadInput{"check", "check needs a protocol"},
-                      BadInput{"check paxoz", "unknown protocol 'paxoz' (known: twophase, raft)"},
+                      BadInput{"check paxoz", "unknown protocol 'paxoz' (known: twophase, raft, paxos)"},
                       BadInput{"check twophase --variant nope", "unknown variant 'nope'"},
                       BadInput{"check twophase --model nope", "unknown model 'nope'"},
                       BadInput{"check twophase --frob 1", "unknown flag --frob"},
