@@ -1,5 +1,6 @@
 #include "spec/paxos/paxos.h"
 
+#include <algorithm>
 #include <bit>
 #include <stdexcept>
 
@@ -53,6 +54,71 @@ PaxosModel::PaxosModel(Config config)
   require(universe_.size() <= 512, "the message universe is too large for these bounds");
   const uint32_t all = (1u << config.acceptors) - 1;
   for (uint32_t q : quorums_) require(q != 0 && (q & ~all) == 0, "a quorum names an acceptor that does not exist");
+  // Closed under permutation exactly when the quorums are all the sets of
+  // the sizes they have.
+  std::vector<uint32_t> closure;
+  for (uint32_t q = 1; q <= all; ++q) {
+    for (uint32_t given : quorums_) {
+      if (std::popcount(q) == std::popcount(given)) {
+        closure.push_back(q);
+        break;
+      }
+    }
+  }
+  std::vector<uint32_t> sorted = quorums_;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  quorums_symmetric_ = sorted == closure;
+}
+
+State PaxosModel::canonical(const State& s) const {
+  if (!quorums_symmetric_) throw std::invalid_argument("--symmetry: these quorums are not symmetric in the acceptors");
+  const Universe& u = universe_;
+  const int n = u.acceptors();
+  // One acceptor's part of the state as a key: its three variables, then
+  // the bits of its 1b and 2b messages.
+  struct Part {
+    std::vector<uint8_t> key;
+    int acceptor;
+  };
+  std::vector<Part> parts(n);
+  for (int a = 0; a < n; ++a) {
+    std::vector<uint8_t>& key = parts[a].key;
+    parts[a].acceptor = a;
+    key = {static_cast<uint8_t>(s.max_bal[a] + 1), static_cast<uint8_t>(s.max_vbal[a] + 1),
+           static_cast<uint8_t>(s.max_val[a])};
+    for (int b = 0; b <= u.max_ballot(); ++b) {
+      for (int mbal = kNoBallot; mbal <= u.max_ballot(); ++mbal) {
+        for (int mval = 0; mval <= u.values(); ++mval) key.push_back(s.msgs.contains(u.one_b(a, b, mbal, mval)));
+      }
+      for (int v = 1; v <= u.values(); ++v) key.push_back(s.msgs.contains(u.two_b(a, b, v)));
+    }
+  }
+  std::sort(parts.begin(), parts.end(), [](const Part& x, const Part& y) { return x.key < y.key; });
+  State result;
+  for (int b = 0; b <= u.max_ballot(); ++b) {
+    if (s.msgs.contains(u.one_a(b))) result.msgs.insert(u.one_a(b));
+    for (int v = 1; v <= u.values(); ++v) {
+      if (s.msgs.contains(u.two_a(b, v))) result.msgs.insert(u.two_a(b, v));
+    }
+  }
+  for (int to = 0; to < n; ++to) {
+    const int from = parts[to].acceptor;
+    result.max_bal[to] = s.max_bal[from];
+    result.max_vbal[to] = s.max_vbal[from];
+    result.max_val[to] = s.max_val[from];
+    for (int b = 0; b <= u.max_ballot(); ++b) {
+      for (int mbal = kNoBallot; mbal <= u.max_ballot(); ++mbal) {
+        for (int mval = 0; mval <= u.values(); ++mval) {
+          if (s.msgs.contains(u.one_b(from, b, mbal, mval))) result.msgs.insert(u.one_b(to, b, mbal, mval));
+        }
+      }
+      for (int v = 1; v <= u.values(); ++v) {
+        if (s.msgs.contains(u.two_b(from, b, v))) result.msgs.insert(u.two_b(to, b, v));
+      }
+    }
+  }
+  return result;
 }
 
 void PaxosModel::successors(const State& s, std::vector<mc::Successor<Action, State>>& out) const {

@@ -105,6 +105,13 @@ class PaxosModel {
   std::string action_label(const Action& a) const;
   std::vector<mc::StateProperty<State>> properties() const;
 
+  // Acceptor symmetry (MCPaxos's Permutations(Acceptor)): the acceptors
+  // sorted by everything that belongs to one acceptor, its variables and
+  // its 1b and 2b messages. Sound only when the quorums are closed under
+  // permutation (majorities are); the constructor records whether they are.
+  State canonical(const State& s) const;
+  bool quorums_symmetric() const { return quorums_symmetric_; }
+
   // Voting's vocabulary over Paxos's state (votes are the 2b messages).
   bool voted_for(const State& s, int a, int b, int v) const;
   bool chosen_at(const State& s, int b, int v) const;
@@ -124,6 +131,7 @@ class PaxosModel {
   Config config_;
   Universe universe_;
   std::vector<uint32_t> quorums_;
+  bool quorums_symmetric_ = false;
 };
 
 }  // namespace crosscheck::spec::paxos
