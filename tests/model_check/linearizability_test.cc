@@ -112,6 +112,9 @@ TEST(Register, APendingWriteMayNeverHaveTakenEffect) {
   Result result = checked(history);
   EXPECT_EQ(result.verdict, Verdict::kLinearizable);
   EXPECT_EQ(result.order, (std::vector<int>{1}));
+  const std::string text = render(history, result);
+  EXPECT_NE(text.find("witness order:\n  1. #1 client 1 read -> 0 [2, 3]\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("never took effect: #0 client 0 write 1 (pending) [0, -)"), std::string::npos) << text;
 }
 
 TEST(Register, APendingOperationsRecordedOutputIsIgnored) {
@@ -191,6 +194,20 @@ TEST(Register, TheBudgetStopsTheSearchWithoutAVerdict) {
   EXPECT_EQ(result.culprit, -1);
 }
 
+TEST(Register, MemoizationVisitsEachSetOfCommutingReadsOnce) {
+  // Ten concurrent reads of 0 in any order lead to the same configurations,
+  // and a later read of 1 forces the search through all of them: every
+  // non-empty subset once (2^10 - 1), where without memoization the search
+  // would try all 10! orders.
+  History<R> history;
+  for (int c = 0; c < 10; ++c) history.push_back(read(c, 0, 10, 0));
+  history.push_back(read(10, 20, 21, 1));
+  Result result = checked(history);
+  EXPECT_EQ(result.verdict, Verdict::kNotLinearizable);
+  EXPECT_EQ(result.culprit, 10);
+  EXPECT_EQ(result.configurations, 1023u);
+}
+
 TEST(Register, TheEmptyHistoryIsLinearizable) {
   Result result = checked(History<R>{});
   EXPECT_EQ(result.verdict, Verdict::kLinearizable);
@@ -226,6 +243,21 @@ TEST(KeyValue, AStaleGetOnOneKeyIsNamedWhateverTheOtherKeysDo) {
   EXPECT_EQ(unsplit.verdict, Verdict::kNotLinearizable);
   EXPECT_EQ(unsplit.culprit, 1);
   EXPECT_EQ(unsplit.prefix, (std::vector<int>{0, 2}));
+}
+
+TEST(KeyValue, AKeyFoundNotLinearizableOutweighsAKeyLeftUnknown) {
+  // Key 2's concurrent puts need more configurations than the budget; key 1
+  // fails within it.
+  History<Kv> history = {put(0, 0, 1, 1, 5),  get(1, 2, 3, 1, std::nullopt), put(2, 0, 9, 2, 1),
+                         put(3, 0, 9, 2, 2),  put(4, 0, 9, 2, 3),            get(2, 10, 11, 2, 4)};
+  Options options;
+  options.max_configurations = 3;
+  Result result = check(history, options);
+  EXPECT_EQ(result.verdict, Verdict::kNotLinearizable);
+  EXPECT_EQ(result.culprit, 1);
+
+  History<Kv> key_two_only(history.begin() + 2, history.end());
+  EXPECT_EQ(check(key_two_only, options).verdict, Verdict::kUnknown);
 }
 
 TEST(KeyValue, AGetOfAKeyNeverPutFindsNothing) {
