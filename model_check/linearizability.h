@@ -175,12 +175,14 @@ class Search {
       if (cursor != head() && op(cursor).invoked <= deadline) {
         const auto& candidate = op(cursor);
         auto [next_state, output] = Spec::step(state, candidate.input);
-        if ((candidate.pending() || output == candidate.output) && remember(cursor, next_state)) {
+        const bool fits = candidate.pending() || output == candidate.output;
+        if (fits && outcome.configurations == budget_) break;
+        if (fits && remember(cursor, next_state)) {
+          ++outcome.configurations;
           stack_.push_back({cursor, std::move(state)});
           state = std::move(next_state);
           lift(cursor);
           if (!candidate.pending()) --completed_left;
-          if (outcome.configurations++ >= budget_) break;
           cursor = call_next_[head()];
           continue;
         }

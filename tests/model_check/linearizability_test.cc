@@ -192,6 +192,7 @@ TEST(Register, TheBudgetStopsTheSearchWithoutAVerdict) {
   Result result = check(history, options);
   EXPECT_EQ(result.verdict, Verdict::kUnknown);
   EXPECT_EQ(result.culprit, -1);
+  EXPECT_EQ(result.configurations, 3u);
 }
 
 TEST(Register, MemoizationVisitsEachSetOfCommutingReadsOnce) {
@@ -546,6 +547,9 @@ void assert_agrees_with_brute_force(const History<Spec>& history) {
   const Result result = check(history);
   RC_CLASSIFY(expected, "linearizable");
   RC_ASSERT(result.verdict == (expected ? Verdict::kLinearizable : Verdict::kNotLinearizable));
+  Options whole;
+  whole.partition = false;
+  RC_ASSERT(check(history, whole).verdict == result.verdict);
   std::string why;
   if (expected) RC_ASSERT(is_linearization(history, result.order, &why));
   if (!expected) {
