@@ -548,10 +548,13 @@ std::string render(const History<Spec>& history, const Result& result) {
     std::vector<bool> in_order(history.size(), false);
     for (int i : result.order) in_order[i] = true;
     for (size_t i = 0; i < history.size(); ++i)
-      if (!in_order[i]) out << "  never took effect: " << describe<Spec>(history, static_cast<int>(i)) << "\n";
+      if (!in_order[i])
+        out << "  left out (took effect after all the rest, or never): " << describe<Spec>(history, static_cast<int>(i))
+            << "\n";
   }
   if (result.verdict == Verdict::kNotLinearizable) {
-    out << "longest linearizable prefix (" << result.prefix.size() << " operations):\n";
+    out << "longest linearizable prefix" << (result.partitions > 1 ? " of the culprit's partition" : "") << " ("
+        << result.prefix.size() << (result.prefix.size() == 1 ? " operation" : " operations") << "):\n";
     for (size_t k = 0; k < result.prefix.size(); ++k) out << "  " << k + 1 << ". " << describe<Spec>(history, result.prefix[k]) << "\n";
     out << "state after it: " << result.state_after_prefix << "\n";
     out << "cannot be linearized next: " << describe<Spec>(history, result.culprit) << "\n";
