@@ -366,7 +366,7 @@ bool has_pending(const std::vector<Slot>& slots) {
 }
 
 RC_GTEST_PROP(GeneratedHistories, ConcurrentClientsOverASequentialRegisterAreLinearizable, ()) {
-  const auto slots = schedule(*rc::gen::inRange(1, 6), 8);
+  const auto slots = schedule(*rc::gen::inRange(1, 9), 20);
   const auto history = run_reference<R>(slots, register_inputs(slots.size()));
   RC_CLASSIFY(has_pending(slots), "pending operations");
   const Result result = check(history);
@@ -376,7 +376,7 @@ RC_GTEST_PROP(GeneratedHistories, ConcurrentClientsOverASequentialRegisterAreLin
 }
 
 RC_GTEST_PROP(GeneratedHistories, ConcurrentClientsOverASequentialMapAreLinearizableSplitOrWhole, ()) {
-  const auto slots = schedule(*rc::gen::inRange(1, 6), 8);
+  const auto slots = schedule(*rc::gen::inRange(1, 9), 20);
   const auto history = run_reference<Kv>(slots, kv_inputs(slots.size(), *rc::gen::inRange(1, 4)));
   std::string why;
   const Result split = check(history);
@@ -446,8 +446,8 @@ std::vector<Slot> with_trailing_write_and_read(std::vector<Slot> slots, int clie
 }
 
 RC_GTEST_PROP(GeneratedHistories, AnInjectedStaleRegisterReadIsNeverLinearizable, ()) {
-  const int clients = *rc::gen::inRange(1, 6);
-  const auto slots = with_trailing_write_and_read(schedule(clients, 8), clients);
+  const int clients = *rc::gen::inRange(1, 9);
+  const auto slots = with_trailing_write_and_read(schedule(clients, 20), clients);
   auto inputs = register_inputs(slots.size() - 2);
   inputs.push_back(R::write(static_cast<int>(inputs.size()) + 1));
   inputs.push_back(R::read());
@@ -465,9 +465,9 @@ RC_GTEST_PROP(GeneratedHistories, AnInjectedStaleRegisterReadIsNeverLinearizable
 }
 
 RC_GTEST_PROP(GeneratedHistories, AnInjectedStaleGetIsNeverLinearizable, ()) {
-  const int clients = *rc::gen::inRange(1, 6);
+  const int clients = *rc::gen::inRange(1, 9);
   const int keys = *rc::gen::inRange(1, 4);
-  const auto slots = with_trailing_write_and_read(schedule(clients, 8), clients);
+  const auto slots = with_trailing_write_and_read(schedule(clients, 20), clients);
   auto inputs = kv_inputs(slots.size() - 2, keys);
   const int key = *rc::gen::inRange(0, keys);
   inputs.push_back(Kv::put(key, static_cast<int>(inputs.size()) + 1));
