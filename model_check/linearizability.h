@@ -118,8 +118,9 @@ struct Options {
 // Operations are named by their index in the history.
 struct Result {
   Verdict verdict = Verdict::kUnknown;
-  // Linearizable: one witness order. Pending operations that took effect
-  // appear in it; those that never did are absent.
+  // Linearizable: one witness order. Pending operations the witness needs
+  // appear in it; the others are left out (they took effect after all the
+  // rest, or never: the same to every recorded output).
   std::vector<int> order;
   // Not linearizable (see docs/linearizability.md, "The culprit"): the
   // longest linearizable prefix the search found, in its order; the
