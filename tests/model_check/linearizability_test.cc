@@ -184,6 +184,14 @@ TEST(Register, TheRenderingDrawsEachClientsTimelineAndNamesTheCulprit) {
             "  the spec answers 1 there\n");
 }
 
+TEST(Register, AClientsOverlappingOperationsAreDrawnOnLanesOfTheirOwn) {
+  History<R> history = {write(0, 0, 5, 1), read(0, 1, 2, 1)};
+  const std::string text = render(history, checked(history));
+  EXPECT_EQ(text.substr(0, text.find("linearizable")),
+            "client 0 |[#0 write 1 -> ok]\n"
+            "client 0 |  [#1 read -> 1]\n");
+}
+
 TEST(Register, TheBudgetStopsTheSearchWithoutAVerdict) {
   History<R> history = {write(0, 0, 10, 1), write(1, 0, 10, 2), read(2, 2, 3, 1), read(2, 4, 5, 2),
                         read(3, 2, 3, 2),   read(3, 6, 7, 1)};
@@ -259,6 +267,15 @@ TEST(KeyValue, AKeyFoundNotLinearizableOutweighsAKeyLeftUnknown) {
 
   History<Kv> key_two_only(history.begin() + 2, history.end());
   EXPECT_EQ(check(key_two_only, options).verdict, Verdict::kUnknown);
+}
+
+TEST(KeyValue, OfTwoFailingKeysTheCulpritThatRespondedFirstIsNamed) {
+  History<Kv> history = {put(0, 0, 1, 1, 5), get(1, 2, 10, 1, std::nullopt), put(2, 0, 1, 2, 7),
+                         get(3, 2, 5, 2, std::nullopt)};
+  Result result = checked(history);
+  EXPECT_EQ(result.verdict, Verdict::kNotLinearizable);
+  EXPECT_EQ(result.culprit, 3);
+  EXPECT_EQ(result.prefix, (std::vector<int>{2}));
 }
 
 TEST(KeyValue, AGetOfAKeyNeverPutFindsNothing) {
