@@ -28,6 +28,8 @@
 //   std::vector<TransitionProperty<ActorState<P>, ActorAction<P>>> transition_properties() const;
 // and optionally
 //   bool within_bounds(const ActorState<P>&) const;   the protocol's own state constraint
+//   using History; void record_send(History&, NodeId from, NodeId to, const Message&) const;
+//   void hash_history(const History&, StableHasher&) const;   a history variable (see NoHistory)
 // Timer must be an enumeration with values below 32 (a node's armed timers
 // are a bit set).
 #pragma once
@@ -70,6 +72,25 @@ struct Packet {
   bool operator==(const Packet&) const = default;
 };
 
+// A binding may keep a history variable: what the protocol has done so
+// far, beyond what the nodes and the network hold (for instance every
+// message ever sent, which Paxos.tla's msgs is). The harness offers it every
+// send; it is part of the state, so it must stay small.
+struct NoHistory {
+  bool operator==(const NoHistory&) const = default;
+};
+
+template <class P>
+struct HistoryOf {
+  using type = NoHistory;
+};
+
+template <class P>
+  requires requires { typename P::History; }
+struct HistoryOf<P> {
+  using type = typename P::History;
+};
+
 template <class P>
 struct ActorState {
   SmallVector<typename P::Node, 8> nodes;
@@ -78,6 +99,7 @@ struct ActorState {
   int drops = 0;
   int duplicates = 0;
   int crashes = 0;
+  typename HistoryOf<P>::type history{};
 
   bool operator==(const ActorState&) const = default;
 
@@ -187,6 +209,7 @@ class ActorModel {
       packet.message.hash(hasher);
     }
     hasher.add(state.drops).add(state.duplicates).add(state.crashes);
+    if constexpr (requires { typename P::History; }) protocol_.hash_history(state.history, hasher);
     return hasher.digest();
   }
 
@@ -303,6 +326,7 @@ class ActorModel {
     }
     for (const auto& send : effects.sends()) {
       CC_ASSERT(send.to >= 0 && send.to < static_cast<NodeId>(state.nodes.size()));
+      if constexpr (requires { typename P::History; }) protocol_.record_send(state.history, self, send.to, send.message);
       Packet<P> packet{self, send.to, send.message, 1};
       auto at = std::lower_bound(state.network.begin(), state.network.end(), packet, packet_less);
       if (at != state.network.end() && at->same_message(packet)) {

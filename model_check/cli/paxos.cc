@@ -1,11 +1,38 @@
-// Single-decree Paxos on the command line: Paxos.tla's abstract machine.
+// Single-decree Paxos on the command line: the implementation (proposers,
+// acceptors, a learner; with its known-buggy variants and fault budgets)
+// and Paxos.tla's abstract machine.
+#include "impl/paxos/paxos.h"
 #include "model_check/cli/protocol.h"
+#include "spec/paxos/impl_model.h"
 #include "spec/paxos/paxos.h"
 
 namespace crosscheck::cli {
 namespace {
 
+namespace implpaxos = crosscheck::impl::paxos;
 namespace specpaxos = crosscheck::spec::paxos;
+
+implpaxos::Variant parse_variant(const std::string& name) {
+  if (name == "acceptor-forgets") return implpaxos::Variant::kAcceptorForgets;
+  if (name == "ignore-promised-value") return implpaxos::Variant::kIgnorePromisedValue;
+  if (name == "quorum-off-by-one") return implpaxos::Variant::kQuorumOffByOne;
+  if (name == "accept-lower-ballot") return implpaxos::Variant::kAcceptLowerBallot;
+  return implpaxos::Variant::kCorrect;
+}
+
+specpaxos::ImplModel impl_model(const CheckRequest& request) {
+  implpaxos::Config config;
+  config.proposers = request.value("proposers");
+  config.acceptors = request.value("acceptors");
+  config.max_ballot = request.value("max-ballot");
+  config.variant = parse_variant(request.variant);
+  mc::FaultBudgets budgets;
+  budgets.max_drops = request.value("max-drops");
+  budgets.max_duplicates = request.value("max-duplicates");
+  budgets.max_crashes = request.value("max-crashes");
+  budgets.max_copies = 1;
+  return specpaxos::make_impl_model(config, budgets);
+}
 
 specpaxos::PaxosModel spec_model(const CheckRequest& request) {
   specpaxos::Config config;
@@ -15,28 +42,53 @@ specpaxos::PaxosModel spec_model(const CheckRequest& request) {
   return specpaxos::PaxosModel(config);
 }
 
-std::vector<std::string> properties(const std::string&) {
+std::vector<std::string> properties(const std::string& model) {
   CheckRequest request;
-  request.values = {{"acceptors", 3}, {"values", 2}, {"max-ballot", 1}};
+  request.values = {{"acceptors", 3}, {"values", 2}, {"max-ballot", 1}, {"proposers", 2},
+                    {"max-drops", 0}, {"max-duplicates", 0}, {"max-crashes", 0}};
+  if (model == "impl") return property_names(impl_model(request));
   return property_names(spec_model(request));
 }
 
-mc::CheckResult check(const CheckRequest& request) { return mc::check(spec_model(request), request.search); }
+mc::CheckResult check(const CheckRequest& request) {
+  if (request.model == "impl") return mc::check(impl_model(request), request.search);
+  return mc::check(spec_model(request), request.search);
+}
+
+const std::vector<std::string> kImplOnly = {"impl"};
+const std::vector<std::string> kSpecOnly = {"spec"};
 
 }  // namespace
 
 ProtocolCli paxos_cli() {
   return ProtocolCli{
       .name = "paxos",
-      .summary = "single-decree Paxos: acceptors and ballots (Lamport, Paxos.tla)",
-      .models = {{"spec", "Paxos.tla's abstract machine (spec/paxos)"}},
-      .variants = {{"correct", "Paxos as specified"}},
-      .variant_models = {},
+      .summary = "single-decree Paxos: proposers, acceptors and ballots (Lamport, Paxos.tla)",
+      .models =
+          {
+              {"impl", "proposers, acceptors and a learner in the actor harness, with faults (impl/paxos)"},
+              {"spec", "Paxos.tla's abstract machine (spec/paxos)"},
+          },
+      .variants =
+          {
+              {"correct", "Paxos as specified"},
+              {"acceptor-forgets", "acceptor state is not persisted across a restart (disk loss)"},
+              {"ignore-promised-value", "the proposer proposes its own value even when a promise reported a vote"},
+              {"quorum-off-by-one", "quorums one smaller than a majority"},
+              {"accept-lower-ballot", "an acceptor accepts a ballot below its promise"},
+          },
+      .variant_models = kImplOnly,
       .flags =
           {
               {"acceptors", "acceptors (Acceptor); quorums are the majorities", 1, specpaxos::kMaxAcceptors, 3, {}},
-              {"values", "proposable values (Value)", 1, specpaxos::kMaxValues, 2, {}},
+              {"values", "proposable values (Value); the implementation's are its proposers' own", 1,
+               specpaxos::kMaxValues, 2, kSpecOnly},
               {"max-ballot", "ballots are 0..N (Ballot)", 0, specpaxos::kMaxBallot, 1, {}},
+              {"proposers", "proposers, each with its own value and its own ballots (b mod proposers)", 1,
+               implpaxos::kMaxProposers, 2, kImplOnly},
+              {"max-drops", "messages the network may lose", 0, 8, 0, kImplOnly},
+              {"max-duplicates", "messages the network may duplicate", 0, 8, 0, kImplOnly},
+              {"max-crashes", "crash-and-restarts of any node", 0, 8, 1, kImplOnly},
           },
       .properties = properties,
       .check = check,

@@ -142,6 +142,18 @@ TEST(Cli, PaxosSpecMatchesTlc) {
   EXPECT_EQ(json["depth"].as_int(), 17);
 }
 
+TEST(Cli, EveryPaxosVariantIsAViolationWithATrace) {
+  for (const char* variant :
+       {"acceptor-forgets", "ignore-promised-value", "quorum-off-by-one", "accept-lower-ballot"}) {
+    CliRun run = crosscheck(std::string("check paxos --format json --no-progress --variant ") + variant);
+    EXPECT_EQ(run.status, 1) << variant << run.err;
+    mc::Json json = parse(run.out);
+    EXPECT_EQ(json["result"].as_string(), "violation") << variant;
+    ASSERT_TRUE(json["trace"].is_array()) << variant;
+    EXPECT_EQ(json["trace"].as_array()[1]["action"].as_string(), "Timeout p1 retry") << variant;
+  }
+}
+
 TEST(Cli, RaftSpecOnItsDefaultsIsOkAndStatesItsBounds) {
   CliRun run = crosscheck("check raft --model spec --format json --no-progress");
   ASSERT_EQ(run.status, 0) << run.err;

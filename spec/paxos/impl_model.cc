@@ -1,0 +1,150 @@
+#include "spec/paxos/impl_model.h"
+
+#include <algorithm>
+#include <bit>
+#include <stdexcept>
+
+namespace crosscheck::spec::paxos {
+
+using implpaxos::Acceptor;
+using implpaxos::Learner;
+using implpaxos::MessageType;
+using implpaxos::Proposer;
+
+namespace {
+
+Config spec_config(const implpaxos::Config& config) {
+  if (config.proposers < 1 || config.proposers > implpaxos::kMaxProposers) {
+    throw std::invalid_argument("Paxos takes 1.." + std::to_string(implpaxos::kMaxProposers) + " proposers");
+  }
+  Config c;
+  c.acceptors = config.acceptors;
+  c.values = config.proposers;  // each proposer's own value
+  c.max_ballot = config.max_ballot;
+  // The spec keeps its majorities whatever the implementation's variant
+  // counts as a quorum: it says what Paxos must do.
+  return c;
+}
+
+}  // namespace
+
+ImplBinding::ImplBinding(implpaxos::Config config) : config_(config), spec_(spec_config(config)) {}
+
+ImplBinding::Node ImplBinding::initial_node(NodeId id) const {
+  if (id < config_.proposers) return Proposer(id, config_);
+  if (id < config_.learner_id()) return Acceptor(config_);
+  return Learner(config_);
+}
+
+void ImplBinding::start(NodeId, Node& node, implpaxos::PaxosOutbox& out) const {
+  if (auto* proposer = std::get_if<Proposer>(&node)) proposer->start(out);
+}
+
+void ImplBinding::on_message(NodeId, Node& node, NodeId from, const Message& m, implpaxos::PaxosOutbox& out) const {
+  std::visit([&](auto& actor) { actor.on_message(from, m, out); }, node);
+}
+
+void ImplBinding::on_timeout(NodeId, Node& node, Timer, implpaxos::PaxosOutbox& out) const {
+  std::get<Proposer>(node).on_timeout(out);
+}
+
+void ImplBinding::restart(NodeId, Node& node, implpaxos::PaxosOutbox& out) const {
+  std::visit([&](auto& actor) { actor.restart(out); }, node);
+}
+
+void ImplBinding::record_send(History& history, NodeId from, NodeId, const Message& m) const {
+  const Universe& u = spec_.universe();
+  switch (m.type) {
+    case MessageType::kPrepare: history.insert(u.one_a(m.ballot)); break;
+    case MessageType::kPromise:
+      history.insert(u.one_b(config_.acceptor_index(from), m.ballot, m.voted_ballot, m.value));
+      break;
+    case MessageType::kAccept: history.insert(u.two_a(m.ballot, m.value)); break;
+    case MessageType::kAccepted: history.insert(u.two_b(config_.acceptor_index(from), m.ballot, m.value)); break;
+  }
+}
+
+void ImplBinding::hash_history(const History& history, StableHasher& hasher) const {
+  for (uint64_t word : history.words()) hasher.add(word);
+}
+
+void ImplBinding::hash(const Node& node, StableHasher& hasher) const {
+  hasher.add(static_cast<uint64_t>(node.index()));
+  std::visit([&](const auto& actor) { actor.hash(hasher); }, node);
+}
+
+std::string ImplBinding::node_name(NodeId id) const {
+  if (id < config_.proposers) return "p" + std::to_string(id + 1);
+  if (id < config_.learner_id()) return "a" + std::to_string(config_.acceptor_index(id) + 1);
+  return "learner";
+}
+
+mc::Json ImplBinding::node_json(NodeId, const Node& node) const {
+  mc::Json json = mc::Json::object();
+  if (const auto* p = std::get_if<Proposer>(&node)) {
+    json.set("ballot", int{p->ballot()});
+    json.set("proposed", p->proposed());
+  } else if (const auto* a = std::get_if<Acceptor>(&node)) {
+    json.set("maxBal", int{a->persistent().max_ballot});
+    json.set("maxVBal", int{a->persistent().voted_ballot});
+    json.set("maxVal", int{a->persistent().voted_value});
+  } else {
+    mc::Json learned = mc::Json::array();
+    const uint8_t bits = std::get<Learner>(node).learned();
+    for (int v = 1; v <= 8; ++v) {
+      if (bits & (1u << (v - 1))) learned.push("v" + std::to_string(v));
+    }
+    json.set("learned", std::move(learned));
+  }
+  return json;
+}
+
+paxos::State ImplBinding::abstract_state(const State& state) const {
+  paxos::State s;
+  for (int a = 0; a < config_.acceptors; ++a) {
+    const auto& persistent = std::get<Acceptor>(state.nodes[config_.acceptor_id(a)]).persistent();
+    s.max_bal[a] = persistent.max_ballot;
+    s.max_vbal[a] = persistent.voted_ballot;
+    s.max_val[a] = persistent.voted_value;
+  }
+  s.msgs = state.history;
+  return s;
+}
+
+std::vector<mc::StateProperty<ImplState>> ImplBinding::properties() const {
+  const ImplBinding* self = this;
+  const NodeId learner = config_.learner_id();
+  return {
+      mc::always<ImplState>("Agreement",
+                            [self](const ImplState& s) { return self->spec_.agreement(self->abstract_state(s)); }),
+      mc::always<ImplState>("LearnedOneValue",
+                            [learner](const ImplState& s) {
+                              return std::popcount(std::get<Learner>(s.nodes[learner]).learned()) <= 1;
+                            }),
+      mc::always<ImplState>("Validity",
+                            [self](const ImplState& s) { return self->spec_.validity(self->abstract_state(s)); }),
+      mc::always<ImplState>("Inv", [self](const ImplState& s) { return self->spec_.inv(self->abstract_state(s)); }),
+      mc::sometimes<ImplState>("ValueLearned",
+                               [learner](const ImplState& s) {
+                                 return std::get<Learner>(s.nodes[learner]).learned() != 0;
+                               }),
+  };
+}
+
+std::vector<mc::TransitionProperty<ImplState, ImplBinding::Action>> ImplBinding::transition_properties() const {
+  const ImplBinding* self = this;
+  return {{"RefinesPaxosSpec", [self](const ImplState& from, const Action&, const ImplState& to) {
+             const paxos::State before = self->abstract_state(from);
+             const paxos::State after = self->abstract_state(to);
+             if (before == after) return true;
+             std::vector<mc::Successor<paxos::Action, paxos::State>> steps;
+             self->spec_.successors(before, steps);
+             return std::any_of(steps.begin(), steps.end(), [&](const auto& step) { return step.state == after; });
+           }}};
+}
+
+ImplModel make_impl_model(implpaxos::Config config, mc::FaultBudgets budgets) {
+  return ImplModel(ImplBinding(config), budgets);
+}
+
+}  // namespace crosscheck::spec::paxos

@@ -1,0 +1,74 @@
+// The Paxos implementation as a model: impl/paxos proposers, acceptors and
+// a learner in the actor harness, with a history of every message sent
+// (Paxos.tla's msgs), agreement and validity, and the refinement map to
+// Paxos.tla checked on every step.
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "impl/paxos/paxos.h"
+#include "model_check/actor.h"
+#include "spec/paxos/paxos.h"
+
+namespace crosscheck::spec::paxos {
+
+namespace implpaxos = crosscheck::impl::paxos;
+
+struct NoInput {
+  auto operator<=>(const NoInput&) const = default;
+};
+
+class ImplBinding {
+ public:
+  using Node = std::variant<implpaxos::Proposer, implpaxos::Acceptor, implpaxos::Learner>;
+  using Message = implpaxos::Message;
+  using Timer = implpaxos::Timer;
+  using Input = NoInput;
+  using History = MessageSet;  // msgs: every message ever sent, as Paxos.tla records
+  using State = mc::ActorState<ImplBinding>;
+  using Action = mc::ActorAction<ImplBinding>;
+
+  // std::invalid_argument when the configuration is outside the spec's
+  // bounds.
+  explicit ImplBinding(implpaxos::Config config);
+
+  const implpaxos::Config& config() const { return config_; }
+  const PaxosModel& spec() const { return spec_; }
+  int node_count() const { return config_.learner_id() + 1; }
+  Node initial_node(NodeId id) const;
+  void start(NodeId id, Node& node, implpaxos::PaxosOutbox& out) const;
+  void on_message(NodeId self, Node& node, NodeId from, const Message& m, implpaxos::PaxosOutbox& out) const;
+  void on_timeout(NodeId self, Node& node, Timer timer, implpaxos::PaxosOutbox& out) const;
+  void inputs(NodeId, const Node&, std::vector<Input>&) const {}
+  void on_input(NodeId, Node&, const Input&, implpaxos::PaxosOutbox&) const {}
+  void restart(NodeId self, Node& node, implpaxos::PaxosOutbox& out) const;
+  void record_send(History& history, NodeId from, NodeId to, const Message& m) const;
+  void hash_history(const History& history, StableHasher& hasher) const;
+
+  void hash(const Node& node, StableHasher& hasher) const;
+  std::string node_name(NodeId id) const;
+  mc::Json node_json(NodeId id, const Node& node) const;
+  std::string message_label(const Message& m) const { return m.label(); }
+  std::string timer_label(Timer) const { return "retry"; }
+  std::string input_label(const Input&) const { return "?"; }
+
+  std::vector<mc::StateProperty<State>> properties() const;
+  std::vector<mc::TransitionProperty<State, Action>> transition_properties() const;
+
+  // The refinement map: the acceptors' persistent variables are maxBal,
+  // maxVBal and maxVal; the history is msgs.
+  paxos::State abstract_state(const State& state) const;
+
+ private:
+  implpaxos::Config config_;
+  PaxosModel spec_;
+};
+
+using ImplModel = mc::ActorModel<ImplBinding>;
+using ImplState = ImplBinding::State;
+
+ImplModel make_impl_model(implpaxos::Config config, mc::FaultBudgets budgets);
+
+}  // namespace crosscheck::spec::paxos
