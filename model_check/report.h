@@ -30,7 +30,8 @@ std::string result_text(const RunDescription& run, const CheckResult& result);
 std::vector<std::string> state_changes(const Json& before, const Json& after);
 
 // The process exit status for a result: 0 ok, 1 violation or unreached
-// goal, 3 search stopped by a bound before it was complete.
+// goal, 3 search stopped by a bound or the memory limit before it was
+// complete.
 int exit_status(Outcome outcome);
 
 }  // namespace crosscheck::mc
