@@ -186,10 +186,71 @@ class BreadthFirstSearch {
     bool depth_bound_hit = false;
   };
 
+  // The candidates of the chunk being generated, by fingerprint. A state
+  // new to the visited set is typically reached from several parents in
+  // one batch; only its first occurrence in the chunk can be the one stored,
+  // so the later ones are known duplicates without a visited-set lookup,
+  // an invariant check or a phase-2 insert.
+  class ChunkFilter {
+   public:
+    static constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+
+    void reset() {
+      count_ = 0;
+      if (++epoch_ == 0) {
+        std::fill(slots_.begin(), slots_.end(), Slot{});
+        epoch_ = 1;
+      }
+    }
+    // The earliest candidate recorded with this fingerprint, or kNone.
+    uint32_t find(uint64_t fingerprint) const {
+      if (slots_.empty()) return kNone;
+      for (size_t i = home_of(fingerprint);; i = (i + 1) & (slots_.size() - 1)) {
+        if (slots_[i].epoch != epoch_) return kNone;
+        if (slots_[i].fingerprint == fingerprint) return slots_[i].candidate;
+      }
+    }
+    void prefetch(uint64_t fingerprint) const {
+      if (!slots_.empty()) __builtin_prefetch(slots_.data() + home_of(fingerprint));
+    }
+    // Records a candidate whose fingerprint find() did not know.
+    void add(uint64_t fingerprint, uint32_t candidate) {
+      if ((count_ + 1) * 2 > slots_.size()) grow();
+      size_t i = home_of(fingerprint);
+      while (slots_[i].epoch == epoch_) i = (i + 1) & (slots_.size() - 1);
+      slots_[i] = {fingerprint, candidate, epoch_};
+      ++count_;
+    }
+
+   private:
+    struct Slot {
+      uint64_t fingerprint = 0;
+      uint32_t candidate = 0;
+      uint32_t epoch = 0;  // the slot is empty unless this is the current epoch
+    };
+
+    size_t home_of(uint64_t fingerprint) const { return fingerprint & (slots_.size() - 1); }
+
+    void grow() {
+      std::vector<Slot> old = std::move(slots_);
+      slots_.assign(std::max<size_t>(1024, old.size() * 2), Slot{});
+      count_ = 0;
+      for (const Slot& slot : old) {
+        if (slot.epoch == epoch_) add(slot.fingerprint, slot.candidate);
+      }
+    }
+
+    std::vector<Slot> slots_;
+    size_t count_ = 0;
+    uint32_t epoch_ = 1;
+  };
+
   // A thread's reusable buffers for phase 1.
   struct Scratch {
-    std::array<std::vector<Successor<Action, State>>, kPrefetchGroup> successors;
-    std::array<std::vector<uint64_t>, kPrefetchGroup> fingerprints;  // per successor, or a marker
+    ChunkFilter filter;
+    // Two groups' worth: the one being checked and the next.
+    std::array<std::vector<Successor<Action, State>>, 2 * kPrefetchGroup> successors;
+    std::array<std::vector<uint64_t>, 2 * kPrefetchGroup> fingerprints;  // per successor, or a marker
   };
 
   bool explore_initial_states() {
@@ -309,15 +370,26 @@ class BreadthFirstSearch {
     chunk.successor_counts.clear();
     chunk.stop = StopEvent{};
     chunk.depth_bound_hit = false;
-    for (size_t group = chunk.begin; group < chunk.end; group += kPrefetchGroup) {
+    scratch.filter.reset();
+    // Software pipelining: the next group's successors are generated, and
+    // their slots prefetched, before this group's are looked up, so each
+    // probe has a whole group's work to arrive in.
+    auto prepare = [&](size_t group) {
       const size_t group_end = std::min(chunk.end, group + kPrefetchGroup);
+      const size_t base = (group - chunk.begin) / kPrefetchGroup % 2 * kPrefetchGroup;
       for (size_t position = group; position < group_end; ++position) {
-        fingerprint_successors(current_[position], scratch.successors[position - group],
-                               scratch.fingerprints[position - group]);
+        fingerprint_successors(current_[position], scratch.successors[base + position - group],
+                               scratch.fingerprints[base + position - group], scratch.filter);
       }
+    };
+    prepare(chunk.begin);
+    for (size_t group = chunk.begin; group < chunk.end; group += kPrefetchGroup) {
+      if (group + kPrefetchGroup < chunk.end) prepare(group + kPrefetchGroup);
+      const size_t group_end = std::min(chunk.end, group + kPrefetchGroup);
+      const size_t base = (group - chunk.begin) / kPrefetchGroup % 2 * kPrefetchGroup;
       for (size_t position = group; position < group_end; ++position) {
-        if (!check_successors(chunk, position, scratch.successors[position - group],
-                              scratch.fingerprints[position - group])) {
+        if (!check_successors(chunk, position, scratch.successors[base + position - group],
+                              scratch.fingerprints[base + position - group], scratch.filter)) {
           return;
         }
       }
@@ -325,9 +397,9 @@ class BreadthFirstSearch {
   }
 
   // Generates a state's successors and their fingerprints, and starts
-  // loading each fingerprint's slot of the visited set.
+  // loading each fingerprint's slots in the chunk filter and the visited set.
   void fingerprint_successors(const State& state, std::vector<Successor<Action, State>>& successors,
-                              std::vector<uint64_t>& fingerprints) const {
+                              std::vector<uint64_t>& fingerprints, const ChunkFilter& filter) const {
     successors.clear();
     model_.successors(state, successors);
     fingerprints.resize(successors.size());
@@ -339,6 +411,7 @@ class BreadthFirstSearch {
         fingerprints[s] = kOutsideBounds;
       } else {
         fingerprints[s] = fingerprint_of(next);
+        filter.prefetch(fingerprints[s]);
         visited_.prefetch(fingerprints[s]);
       }
     }
@@ -346,7 +419,7 @@ class BreadthFirstSearch {
 
   // Checks one state's successors; false at a violation.
   bool check_successors(Chunk& chunk, size_t position, std::vector<Successor<Action, State>>& successors,
-                        const std::vector<uint64_t>& fingerprints) {
+                        const std::vector<uint64_t>& fingerprints, ChunkFilter& filter) {
     const State& state = current_[position];
     const bool beyond_depth = options_.max_depth > 0 && result_.stats.depth + 1 > options_.max_depth;
     chunk.successor_counts.push_back(static_cast<uint32_t>(successors.size()));
@@ -358,7 +431,8 @@ class BreadthFirstSearch {
       auto& successor = successors[s];
       const uint64_t fingerprint = fingerprints[s];
       if (fingerprint == kOutsideBounds) continue;
-      const bool seen = fingerprint == kStutter || in_visited(fingerprint, successor.state);
+      const bool seen = fingerprint == kStutter || earlier_in_chunk(chunk, filter, fingerprint, successor.state) ||
+                        in_visited(fingerprint, successor.state);
       if (!seen && beyond_depth) {
         chunk.depth_bound_hit = true;
         continue;
@@ -366,6 +440,9 @@ class BreadthFirstSearch {
       auto add_candidate = [&](uint32_t violated) {
         const int partition = Visited::partition_of(fingerprint);
         ++chunk.per_partition[partition];
+        if (filter.find(fingerprint) == ChunkFilter::kNone) {
+          filter.add(fingerprint, static_cast<uint32_t>(chunk.candidates.size()));
+        }
         chunk.by_owner[owner_of(partition)].push_back(static_cast<uint32_t>(chunk.candidates.size()));
         chunk.candidates.push_back({fingerprint, static_cast<uint32_t>(position), s, violated, false,
                                     goals_of(successor.state), std::move(successor.state)});
@@ -390,12 +467,21 @@ class BreadthFirstSearch {
     return true;
   }
 
+  // Whether an earlier candidate of the chunk is this state. Under --exact
+  // an equal fingerprint is not enough.
+  bool earlier_in_chunk(const Chunk& chunk, const ChunkFilter& filter, uint64_t fingerprint, const State& state) const {
+    const uint32_t earlier = filter.find(fingerprint);
+    if (earlier == ChunkFilter::kNone) return false;
+    if constexpr (Visited::kExact) return key_of(chunk.candidates[earlier].state) == key_of(state);
+    return true;
+  }
+
   // Phase 2 for the partitions `thread` owns, each in the batch's order.
   // A partition grows as it fills rather than by the batch's candidates
   // up front: many candidates are duplicates, and growing for them would
   // leave the table emptier than its load bounds.
   void insert_candidates(int thread) {
-    constexpr size_t kAhead = 8;
+    constexpr size_t kAhead = 16;
     for (auto& chunk : chunks_) {
       const auto& owned = chunk.by_owner[thread];
       for (size_t i = 0; i < owned.size(); ++i) {
