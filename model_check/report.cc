@@ -17,6 +17,14 @@ void flatten(const Json& value, const std::string& path, std::vector<std::pair<s
   out.emplace_back(path, value.dump());
 }
 
+std::string format(const char* pattern, double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, pattern, value);
+  return buffer;
+}
+
+}  // namespace
+
 std::string with_separators(uint64_t n) {
   std::string digits = std::to_string(n);
   std::string out;
@@ -26,14 +34,6 @@ std::string with_separators(uint64_t n) {
   }
   return out;
 }
-
-std::string format(const char* pattern, double value) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, pattern, value);
-  return buffer;
-}
-
-}  // namespace
 
 std::vector<std::string> state_changes(const Json& before, const Json& after) {
   std::vector<std::pair<std::string, std::string>> old_leaves;
