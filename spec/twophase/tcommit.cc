@@ -35,7 +35,7 @@ bool is_step_or_stutter(const State& before, const State& after) {
   // Every TCommit action changes exactly one RM.
   const uint32_t diff = before.bits() ^ after.bits();
   const uint32_t changed_rms = (diff | diff >> 1) & 0x55555555u;
-  if (!std::has_single_bit(changed_rms)) return false;
+  if (changed_rms == 0 || (changed_rms & (changed_rms - 1)) != 0) return false;  // not exactly one
   const int changed = std::countr_zero(changed_rms) / 2;
   const RmState from = before.get(changed);
   switch (after.get(changed)) {
