@@ -8,14 +8,15 @@
 // trace is rebuilt by re-executing successors from an initial state.
 //
 // A level is explored in batches, each in three phases:
-//  1. (parallel) generate the successors of the batch's states; a successor
-//     equal to its parent or already in the visited set is only
-//     step-checked; any other becomes a candidate, with its invariants and
-//     goals evaluated;
+//  1. (parallel) generate the successors of the batch's states and check
+//     the step properties on each; a successor equal to its parent, or to
+//     an earlier candidate of the same chunk, is only step-checked; any
+//     other becomes a candidate;
 //  2. (parallel) insert the candidates, each thread owning the visited-set
 //     partitions of some fingerprints; within a partition the candidates are
 //     taken in the batch's order, so the first occurrence of a state (and
-//     its parent) is the one a single thread would have kept;
+//     its parent) is the one a single thread would have kept; the
+//     invariants and goals of each new state are evaluated there;
 //  3. (sequential, cheap) walk the batch in order: count, report the first
 //     violation in the order a sequential search would meet it, record goals
 //     and parent links, apply the state limit, and queue the new states.
@@ -360,8 +361,8 @@ class BreadthFirstSearch {
     return true;
   }
 
-  // Phase 1 for one chunk; stops at the chunk's first violation, since
-  // nothing after it in the chunk can matter.
+  // Phase 1 for one chunk; stops at the chunk's first step violation or
+  // deadlock, since nothing after it in the chunk can matter.
   void generate(Chunk& chunk, Scratch& scratch) {
     chunk.candidates.clear();
     chunk.by_owner.resize(threads_);
@@ -397,7 +398,7 @@ class BreadthFirstSearch {
   }
 
   // Generates a state's successors and their fingerprints, and starts
-  // loading each fingerprint's slots in the chunk filter and the visited set.
+  // loading each fingerprint's slot in the chunk filter.
   void fingerprint_successors(const State& state, std::vector<Successor<Action, State>>& successors,
                               std::vector<uint64_t>& fingerprints, const ChunkFilter& filter) const {
     successors.clear();
@@ -412,12 +413,15 @@ class BreadthFirstSearch {
       } else {
         fingerprints[s] = fingerprint_of(next);
         filter.prefetch(fingerprints[s]);
-        visited_.prefetch(fingerprints[s]);
       }
     }
   }
 
-  // Checks one state's successors; false at a violation.
+  // Checks one state's successors; false at a violation. A successor that
+  // is not a stutter nor a repeat within the chunk becomes a candidate
+  // without a visited-set lookup: phase 2's insert says whether it is new
+  // with one probe, where a lookup here would cost a second one for every
+  // state that turns out new.
   bool check_successors(Chunk& chunk, size_t position, std::vector<Successor<Action, State>>& successors,
                         const std::vector<uint64_t>& fingerprints, ChunkFilter& filter) {
     const State& state = current_[position];
@@ -431,40 +435,34 @@ class BreadthFirstSearch {
       auto& successor = successors[s];
       const uint64_t fingerprint = fingerprints[s];
       if (fingerprint == kOutsideBounds) continue;
-      const bool seen = fingerprint == kStutter || earlier_in_chunk(chunk, filter, fingerprint, successor.state) ||
-                        in_visited(fingerprint, successor.state);
-      if (!seen && beyond_depth) {
+      const bool repeat = fingerprint == kStutter || earlier_in_chunk(chunk, filter, fingerprint, successor.state);
+      if (!repeat && beyond_depth && !in_visited(fingerprint, successor.state)) {
         chunk.depth_bound_hit = true;
         continue;
       }
-      auto add_candidate = [&](uint32_t violated) {
-        const int partition = Visited::partition_of(fingerprint);
-        ++chunk.per_partition[partition];
-        if (filter.find(fingerprint) == ChunkFilter::kNone) {
-          filter.add(fingerprint, static_cast<uint32_t>(chunk.candidates.size()));
-        }
-        chunk.by_owner[owner_of(partition)].push_back(static_cast<uint32_t>(chunk.candidates.size()));
-        chunk.candidates.push_back({fingerprint, static_cast<uint32_t>(position), s, violated, false,
-                                    goals_of(successor.state), std::move(successor.state)});
-      };
-      if (!seen) {
-        uint32_t violated = first_violated_invariant(successor.state);
-        if (violated != kNoViolation) {
-          add_candidate(violated);
-          return false;
-        }
-      }
+      const bool candidate = !repeat && !beyond_depth;
       for (const auto& property : transition_properties_) {
         if (!property.holds(state, successor.action, successor.state)) {
           chunk.stop = {static_cast<uint32_t>(position), property.name, "step",
                         {{model_.action_label(successor.action), model_.state_json(successor.state)}}};
-          if (!seen) add_candidate(kNoViolation);
+          if (candidate) add_candidate(chunk, filter, fingerprint, position, s, std::move(successor.state));
           return false;
         }
       }
-      if (!seen) add_candidate(kNoViolation);
+      if (candidate) add_candidate(chunk, filter, fingerprint, position, s, std::move(successor.state));
     }
     return true;
+  }
+
+  void add_candidate(Chunk& chunk, ChunkFilter& filter, uint64_t fingerprint, size_t position, uint32_t ordinal,
+                     State&& state) {
+    const int partition = Visited::partition_of(fingerprint);
+    const auto index = static_cast<uint32_t>(chunk.candidates.size());
+    ++chunk.per_partition[partition];
+    if (filter.find(fingerprint) == ChunkFilter::kNone) filter.add(fingerprint, index);
+    chunk.by_owner[owner_of(partition)].push_back(index);
+    chunk.candidates.push_back({fingerprint, static_cast<uint32_t>(position), ordinal, kNoViolation, false, 0,
+                                std::move(state)});
   }
 
   // Whether an earlier candidate of the chunk is this state. Under --exact
@@ -488,6 +486,10 @@ class BreadthFirstSearch {
         if (i + kAhead < owned.size()) visited_.prefetch(chunk.candidates[owned[i + kAhead]].fingerprint);
         Candidate& candidate = chunk.candidates[owned[i]];
         candidate.is_new = insert_visited(candidate.fingerprint, candidate.state);
+        if (candidate.is_new) {
+          candidate.violated = first_violated_invariant(candidate.state);
+          candidate.goals = goals_of(candidate.state);
+        }
       }
     }
   }
@@ -548,9 +550,9 @@ class BreadthFirstSearch {
       links_.add_explored(children);
     }
     if (chunk.successor_counts.size() < chunk.end - chunk.begin) {
-      // Phase 1 stopped this chunk at an invariant violation that phase 2
-      // did not find new: only a fingerprint collision can do that.
-      throw std::logic_error("a chunk stopped at a violation that was not a new state (fingerprint collision?)");
+      // Phase 1 stops a chunk only at a step violation or a deadlock, which
+      // the loop above reports before getting here.
+      throw std::logic_error("a chunk stopped early without a violation to report");
     }
     depth_bound_hit_ |= chunk.depth_bound_hit;
     return true;
