@@ -197,53 +197,49 @@ class BreadthFirstSearch {
     static constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
 
     void reset() {
-      count_ = 0;
-      if (++epoch_ == 0) {
-        std::fill(slots_.begin(), slots_.end(), Slot{});
-        epoch_ = 1;
-      }
+      for (uint32_t slot : used_) fingerprints_[slot] = 0;
+      used_.clear();
     }
     // The earliest candidate recorded with this fingerprint, or kNone.
     uint32_t find(uint64_t fingerprint) const {
-      if (slots_.empty()) return kNone;
-      for (size_t i = home_of(fingerprint);; i = (i + 1) & (slots_.size() - 1)) {
-        if (slots_[i].epoch != epoch_) return kNone;
-        if (slots_[i].fingerprint == fingerprint) return slots_[i].candidate;
+      if (fingerprints_.empty()) return kNone;
+      for (size_t i = home_of(fingerprint);; i = (i + 1) & (fingerprints_.size() - 1)) {
+        if (fingerprints_[i] == 0) return kNone;
+        if (fingerprints_[i] == fingerprint) return candidates_[i];
       }
     }
     void prefetch(uint64_t fingerprint) const {
-      if (!slots_.empty()) __builtin_prefetch(slots_.data() + home_of(fingerprint));
+      if (!fingerprints_.empty()) __builtin_prefetch(fingerprints_.data() + home_of(fingerprint));
     }
     // Records a candidate whose fingerprint find() did not know.
     void add(uint64_t fingerprint, uint32_t candidate) {
-      if ((count_ + 1) * 2 > slots_.size()) grow();
+      if ((used_.size() + 1) * 2 > fingerprints_.size()) grow();
       size_t i = home_of(fingerprint);
-      while (slots_[i].epoch == epoch_) i = (i + 1) & (slots_.size() - 1);
-      slots_[i] = {fingerprint, candidate, epoch_};
-      ++count_;
+      while (fingerprints_[i] != 0) i = (i + 1) & (fingerprints_.size() - 1);
+      fingerprints_[i] = fingerprint;
+      candidates_[i] = candidate;
+      used_.push_back(static_cast<uint32_t>(i));
     }
 
    private:
-    struct Slot {
-      uint64_t fingerprint = 0;
-      uint32_t candidate = 0;
-      uint32_t epoch = 0;  // the slot is empty unless this is the current epoch
-    };
-
-    size_t home_of(uint64_t fingerprint) const { return fingerprint & (slots_.size() - 1); }
+    size_t home_of(uint64_t fingerprint) const { return fingerprint & (fingerprints_.size() - 1); }
 
     void grow() {
-      std::vector<Slot> old = std::move(slots_);
-      slots_.assign(std::max<size_t>(1024, old.size() * 2), Slot{});
-      count_ = 0;
-      for (const Slot& slot : old) {
-        if (slot.epoch == epoch_) add(slot.fingerprint, slot.candidate);
-      }
+      std::vector<uint32_t> used = std::move(used_);
+      std::vector<uint64_t> fingerprints = std::move(fingerprints_);
+      std::vector<uint32_t> candidates = std::move(candidates_);
+      fingerprints_.assign(std::max<size_t>(1024, fingerprints.size() * 2), 0);
+      candidates_.assign(fingerprints_.size(), 0);
+      used_.clear();
+      for (uint32_t slot : used) add(fingerprints[slot], candidates[slot]);
     }
 
-    std::vector<Slot> slots_;
-    size_t count_ = 0;
-    uint32_t epoch_ = 1;
+    // Fingerprints alone (0: empty) keep the part every lookup touches
+    // small enough for the core's own cache; the candidate indices beside
+    // them are read only on a hit.
+    std::vector<uint64_t> fingerprints_;
+    std::vector<uint32_t> candidates_;
+    std::vector<uint32_t> used_;  // the slots filled in this chunk, to empty them after
   };
 
   // A thread's reusable buffers for phase 1.
