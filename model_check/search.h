@@ -10,8 +10,9 @@
 // A level is explored in batches, each in three phases:
 //  1. (parallel) generate the successors of the batch's states and check
 //     the step properties on each; a successor equal to its parent, or to
-//     an earlier candidate of the same chunk, is only step-checked; any
-//     other becomes a candidate;
+//     an earlier candidate of the same chunk (or, for large states, already
+//     in the visited set), is only step-checked; any other becomes a
+//     candidate;
 //  2. (parallel) insert the candidates, each thread owning the visited-set
 //     partitions of some fingerprints; within a partition the candidates are
 //     taken in the batch's order, so the first occurrence of a state (and
@@ -150,6 +151,7 @@ class BreadthFirstSearch {
   // them is looked up, so that their probes' cache misses overlap.
   static constexpr size_t kPrefetchGroup = 8;
   static constexpr uint32_t kNoViolation = std::numeric_limits<uint32_t>::max();
+  static constexpr bool kLookupFirst = sizeof(State) > 64;
   static constexpr int kPartitions = Visited::kPartitions;
   // Fingerprints are normalized away from these two, which mark successors
   // that need no lookup.
@@ -394,7 +396,8 @@ class BreadthFirstSearch {
   }
 
   // Generates a state's successors and their fingerprints, and starts
-  // loading each fingerprint's slot in the chunk filter.
+  // loading each fingerprint's slot in the chunk filter (and the visited
+  // set, when it is looked up in phase 1).
   void fingerprint_successors(const State& state, std::vector<Successor<Action, State>>& successors,
                               std::vector<uint64_t>& fingerprints, const ChunkFilter& filter) const {
     successors.clear();
@@ -409,15 +412,18 @@ class BreadthFirstSearch {
       } else {
         fingerprints[s] = fingerprint_of(next);
         filter.prefetch(fingerprints[s]);
+        if constexpr (kLookupFirst) visited_.prefetch(fingerprints[s]);
       }
     }
   }
 
   // Checks one state's successors; false at a violation. A successor that
-  // is not a stutter nor a repeat within the chunk becomes a candidate
-  // without a visited-set lookup: phase 2's insert says whether it is new
-  // with one probe, where a lookup here would cost a second one for every
-  // state that turns out new.
+  // is not a stutter nor a repeat within the chunk becomes a candidate,
+  // for small states without a visited-set lookup: phase 2's insert says
+  // whether it is new with one probe, where a lookup here would cost a
+  // second one for every state that turns out new. Large states are looked
+  // up first (kLookupFirst), since copying one into a candidate costs more
+  // than the probe.
   bool check_successors(Chunk& chunk, size_t position, std::vector<Successor<Action, State>>& successors,
                         const std::vector<uint64_t>& fingerprints, ChunkFilter& filter) {
     const State& state = current_[position];
@@ -431,12 +437,13 @@ class BreadthFirstSearch {
       auto& successor = successors[s];
       const uint64_t fingerprint = fingerprints[s];
       if (fingerprint == kOutsideBounds) continue;
-      const bool repeat = fingerprint == kStutter || earlier_in_chunk(chunk, filter, fingerprint, successor.state);
-      if (!repeat && beyond_depth && !in_visited(fingerprint, successor.state)) {
+      bool repeat = fingerprint == kStutter || earlier_in_chunk(chunk, filter, fingerprint, successor.state);
+      if (!repeat && (kLookupFirst || beyond_depth)) repeat = in_visited(fingerprint, successor.state);
+      if (!repeat && beyond_depth) {
         chunk.depth_bound_hit = true;
         continue;
       }
-      const bool candidate = !repeat && !beyond_depth;
+      const bool candidate = !repeat;
       for (const auto& property : transition_properties_) {
         if (!property.holds(state, successor.action, successor.state)) {
           chunk.stop = {static_cast<uint32_t>(position), property.name, "step",
