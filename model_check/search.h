@@ -41,7 +41,6 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -51,6 +50,7 @@
 #include "model_check/result.h"
 #include "model_check/trace_links.h"
 #include "model_check/visited_set.h"
+#include "model_check/worker_pool.h"
 
 namespace crosscheck::mc {
 
@@ -70,19 +70,6 @@ struct SearchOptions {
 
 namespace detail {
 
-// Runs body(thread) on `threads` threads, the caller's being thread 0.
-inline void run_on_threads(int threads, const std::function<void(int)>& body) {
-  if (threads <= 1) {
-    body(0);
-    return;
-  }
-  std::vector<std::thread> workers;
-  workers.reserve(threads - 1);
-  for (int t = 1; t < threads; ++t) workers.emplace_back(body, t);
-  body(0);
-  for (auto& worker : workers) worker.join();
-}
-
 // n (N - n) / 2^64: the expected number of the N - n generated states that
 // were not new whose fingerprint matched one of the n stored states by
 // chance rather than by equality (TLC's "calculated (optimistic)").
@@ -101,6 +88,7 @@ class BreadthFirstSearch {
       : model_(model),
         options_(options),
         threads_(std::max(1, options.threads)),
+        pool_(threads_),
         properties_(model.properties()),
         on_new_state_(std::move(on_new_state)) {
     if constexpr (HasTransitionProperties<M>) transition_properties_ = model.transition_properties();
@@ -344,7 +332,7 @@ class BreadthFirstSearch {
     }
     scratch_.resize(threads_);
     std::atomic<size_t> next_chunk{0};
-    run_on_threads(threads_, [&](int thread) {
+    pool_.run([&](int thread) {
       for (size_t c = next_chunk++; c < chunk_count; c = next_chunk++) generate(chunks_[c], scratch_[thread]);
     });
     std::array<size_t, kPartitions> pending{};
@@ -352,7 +340,7 @@ class BreadthFirstSearch {
       for (int p = 0; p < kPartitions; ++p) pending[p] += chunk.per_partition[p];
     }
     if (!reserve_memory(pending)) return false;
-    run_on_threads(threads_, [&](int thread) { insert_candidates(thread); });
+    pool_.run([&](int thread) { insert_candidates(thread); });
     for (auto& chunk : chunks_) {
       if (!merge(chunk)) return false;
     }
@@ -647,6 +635,7 @@ class BreadthFirstSearch {
   const M& model_;
   SearchOptions options_;
   int threads_;
+  WorkerPool pool_;
   std::vector<StateProperty<State>> properties_;
   std::vector<size_t> invariant_indices_;
   std::vector<size_t> goal_indices_;
