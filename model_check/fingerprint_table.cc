@@ -1,54 +1,105 @@
 #include "model_check/fingerprint_table.h"
 
-#include <bit>
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <new>
+#include <utility>
 
 #include "impl/common/assert.h"
 #include "impl/common/hash.h"
 
 namespace crosscheck::mc {
 
-FingerprintTable::FingerprintTable(size_t initial_capacity) {
-  size_t capacity = std::bit_ceil(initial_capacity < 16 ? size_t{16} : initial_capacity);
-  slots_.resize(capacity);
-  mask_ = capacity - 1;
+namespace {
+
+constexpr size_t kHugePageBytes = size_t{2} << 20;
+
+// Load factor bounds, as fractions of 4: grow when an insert would pass 3/4
+// full, by a quarter (and never by less than kMinCapacity slots).
+bool over_max_load(size_t count, size_t capacity) { return count * 4 > capacity * 3; }
+size_t grown(size_t capacity) { return capacity + std::max(capacity / 4, FingerprintTable::kMinCapacity); }
+
+}  // namespace
+
+ZeroedWords::ZeroedWords(size_t count) : count_(count) {
+  if (count == 0) return;
+  const size_t bytes = count * sizeof(uint64_t);
+  void* memory = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (memory == MAP_FAILED) throw std::bad_alloc();
+  if (bytes >= kHugePageBytes) madvise(memory, bytes, MADV_HUGEPAGE);
+  words_ = static_cast<uint64_t*>(memory);
 }
 
-size_t FingerprintTable::find_slot(uint64_t fingerprint) const {
-  // Fingerprints are already well mixed; one more mix keeps a model with a
-  // weak hash from clustering. Linear probing.
-  size_t index = StableHasher::mix(fingerprint) & mask_;
-  while (slots_[index].fingerprint != 0 && slots_[index].fingerprint != fingerprint) {
-    index = (index + 1) & mask_;
+ZeroedWords::ZeroedWords(ZeroedWords&& other) noexcept
+    : words_(std::exchange(other.words_, nullptr)), count_(std::exchange(other.count_, 0)) {}
+
+ZeroedWords& ZeroedWords::operator=(ZeroedWords&& other) noexcept {
+  if (this != &other) {
+    release();
+    words_ = std::exchange(other.words_, nullptr);
+    count_ = std::exchange(other.count_, 0);
   }
-  return index;
+  return *this;
 }
 
-bool FingerprintTable::insert(uint64_t fingerprint, uint64_t parent) {
+ZeroedWords::~ZeroedWords() { release(); }
+
+void ZeroedWords::release() {
+  if (words_ != nullptr) munmap(words_, count_ * sizeof(uint64_t));
+  words_ = nullptr;
+  count_ = 0;
+}
+
+FingerprintTable::FingerprintTable(size_t initial_capacity)
+    : slots_(initial_capacity < kMinCapacity ? kMinCapacity : initial_capacity) {}
+
+size_t FingerprintTable::home_of(uint64_t fingerprint) const {
+  // Fingerprints are already well mixed; one more mix keeps a model with a
+  // weak hash from clustering. The multiply-high maps it onto any capacity.
+  const uint64_t mixed = StableHasher::mix(fingerprint);
+  return static_cast<size_t>((static_cast<unsigned __int128>(mixed) * slots_.size()) >> 64);
+}
+
+bool FingerprintTable::insert(uint64_t fingerprint) {
   CC_ASSERT(fingerprint != 0);
-  size_t index = find_slot(fingerprint);
-  if (slots_[index].fingerprint == fingerprint) return false;
-  slots_[index] = {fingerprint, parent};
-  ++size_;
-  // Grow at a load factor of 3/4.
-  if (size_ * 4 > slots_.size() * 3) grow();
-  return true;
+  if (over_max_load(size_ + 1, slots_.size())) rehash(capacity_for(size_ + 1));
+  uint64_t* slots = slots_.data();
+  const size_t capacity = slots_.size();
+  for (size_t index = home_of(fingerprint);; index = index + 1 == capacity ? 0 : index + 1) {
+    if (slots[index] == fingerprint) return false;
+    if (slots[index] == 0) {
+      slots[index] = fingerprint;
+      ++size_;
+      return true;
+    }
+  }
 }
 
 bool FingerprintTable::contains(uint64_t fingerprint) const {
-  return slots_[find_slot(fingerprint)].fingerprint == fingerprint;
+  const uint64_t* slots = slots_.data();
+  const size_t capacity = slots_.size();
+  for (size_t index = home_of(fingerprint);; index = index + 1 == capacity ? 0 : index + 1) {
+    if (slots[index] == fingerprint) return true;
+    if (slots[index] == 0) return false;
+  }
 }
 
-uint64_t FingerprintTable::parent(uint64_t fingerprint) const {
-  const Slot& slot = slots_[find_slot(fingerprint)];
-  return slot.fingerprint == fingerprint ? slot.parent : kNoParent;
+size_t FingerprintTable::capacity_for(size_t count) const {
+  size_t capacity = slots_.size();
+  while (over_max_load(count, capacity)) capacity = grown(capacity);
+  return capacity;
 }
 
-void FingerprintTable::grow() {
-  std::vector<Slot> old = std::move(slots_);
-  slots_.assign(old.size() * 2, Slot{});
-  mask_ = slots_.size() - 1;
-  for (const Slot& slot : old) {
-    if (slot.fingerprint != 0) slots_[find_slot(slot.fingerprint)] = slot;
+void FingerprintTable::rehash(size_t capacity) {
+  ZeroedWords old = std::exchange(slots_, ZeroedWords(capacity));
+  uint64_t* slots = slots_.data();
+  for (size_t i = 0; i < old.size(); ++i) {
+    const uint64_t fingerprint = old.data()[i];
+    if (fingerprint == 0) continue;
+    size_t index = home_of(fingerprint);
+    while (slots[index] != 0) index = index + 1 == capacity ? 0 : index + 1;
+    slots[index] = fingerprint;
   }
 }
 

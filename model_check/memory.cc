@@ -1,5 +1,7 @@
 #include "model_check/memory.h"
 
+#include <unistd.h>
+
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -18,6 +20,14 @@ uint64_t peak_memory_bytes() {
     }
   }
   return 0;
+}
+
+uint64_t resident_memory_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  uint64_t pages = 0;
+  uint64_t resident_pages = 0;
+  if (!(statm >> pages >> resident_pages)) return 0;
+  return resident_pages * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
 }  // namespace crosscheck::mc

@@ -17,6 +17,14 @@ void flatten(const Json& value, const std::string& path, std::vector<std::pair<s
   out.emplace_back(path, value.dump());
 }
 
+std::string format(const char* pattern, double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, pattern, value);
+  return buffer;
+}
+
+}  // namespace
+
 std::string with_separators(uint64_t n) {
   std::string digits = std::to_string(n);
   std::string out;
@@ -26,14 +34,6 @@ std::string with_separators(uint64_t n) {
   }
   return out;
 }
-
-std::string format(const char* pattern, double value) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, pattern, value);
-  return buffer;
-}
-
-}  // namespace
 
 std::vector<std::string> state_changes(const Json& before, const Json& after) {
   std::vector<std::pair<std::string, std::string>> old_leaves;
@@ -72,6 +72,10 @@ Json result_json(const RunDescription& run, const CheckResult& result) {
   json.set("seconds", stats.seconds);
   json.set("states_per_second", stats.states_per_second);
   json.set("peak_memory_bytes", stats.peak_memory_bytes);
+  json.set("visited_bytes", stats.visited_bytes);
+  json.set("bytes_per_state", stats.bytes_per_state);
+  json.set("exact", stats.exact);
+  json.set("fingerprint_collision_probability", stats.fingerprint_collision_probability);
   Json invariants = Json::array();
   for (const auto& name : result.invariants) invariants.push(name);
   json.set("invariants", std::move(invariants));
@@ -134,6 +138,10 @@ std::string result_text(const RunDescription& run, const CheckResult& result) {
       out += "Result: bound exhausted. The search limit stopped the run before every reachable state was\n"
              "explored; nothing was violated in the states explored.\n";
       break;
+    case Outcome::kMemoryExhausted:
+      out += "Result: memory exhausted. Going on would have passed the memory limit, so the run stopped\n"
+             "before every reachable state was explored; nothing was violated in the states explored.\n";
+      break;
   }
   out += "\nStatistics\n";
   out += "  distinct states   " + with_separators(stats.distinct_states) + "\n";
@@ -143,6 +151,14 @@ std::string result_text(const RunDescription& run, const CheckResult& result) {
   out += "  seconds           " + format("%.3f", stats.seconds) + "\n";
   out += "  states/second     " + with_separators(static_cast<uint64_t>(stats.states_per_second)) + "\n";
   out += "  peak memory       " + format("%.1f MiB", static_cast<double>(stats.peak_memory_bytes) / (1 << 20)) + "\n";
+  out += "  visited set       " + format("%.1f MiB", static_cast<double>(stats.visited_bytes) / (1 << 20)) + ", " +
+         format("%.1f bytes/state", stats.bytes_per_state) + (stats.exact ? " (exact: whole states)" : "") + "\n";
+  if (stats.exact) {
+    out += "  fingerprint collision probability: none, states compared in full (--exact)\n";
+  } else {
+    out += "  fingerprint collision probability: calculated (optimistic) " +
+           format("%.2g", stats.fingerprint_collision_probability) + "\n";
+  }
   if (!result.invariants.empty()) {
     out += "\nInvariants checked\n";
     for (const auto& name : result.invariants) out += "  " + name + "\n";
@@ -162,7 +178,8 @@ int exit_status(Outcome outcome) {
     case Outcome::kOk: return 0;
     case Outcome::kViolation:
     case Outcome::kGoalUnreached: return 1;
-    case Outcome::kBoundExhausted: return 3;
+    case Outcome::kBoundExhausted:
+    case Outcome::kMemoryExhausted: return 3;
   }
   return 1;
 }

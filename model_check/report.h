@@ -1,6 +1,7 @@
 // Renders a check result for people (text) and for machines (JSON).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -29,8 +30,12 @@ std::string result_text(const RunDescription& run, const CheckResult& result);
 // two states: "path: before -> after".
 std::vector<std::string> state_changes(const Json& before, const Json& after);
 
+// 1234567 as "1,234,567".
+std::string with_separators(uint64_t n);
+
 // The process exit status for a result: 0 ok, 1 violation or unreached
-// goal, 3 search stopped by a bound before it was complete.
+// goal, 3 search stopped by a bound or the memory limit before it was
+// complete.
 int exit_status(Outcome outcome);
 
 }  // namespace crosscheck::mc

@@ -8,6 +8,7 @@ const char* outcome_name(Outcome outcome) {
     case Outcome::kViolation: return "violation";
     case Outcome::kGoalUnreached: return "goal_unreached";
     case Outcome::kBoundExhausted: return "bound_exhausted";
+    case Outcome::kMemoryExhausted: return "memory_exhausted";
   }
   return "unknown";
 }

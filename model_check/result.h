@@ -16,6 +16,7 @@ enum class Outcome {
   kViolation,       // an invariant, a step property or deadlock freedom failed
   kGoalUnreached,   // explored everything, but a `sometimes` goal never held
   kBoundExhausted,  // the search limit (--max-states, --max-depth) stopped the run first
+  kMemoryExhausted, // the next step would have passed the memory limit (--memory-limit); stopped first
 };
 
 const char* outcome_name(Outcome outcome);
@@ -39,6 +40,15 @@ struct SearchStats {
   double seconds = 0;
   double states_per_second = 0;  // distinct states per second
   uint64_t peak_memory_bytes = 0;
+  // The visited set with its parent links (for traces), in bytes, and per
+  // distinct state.
+  uint64_t visited_bytes = 0;
+  double bytes_per_state = 0;
+  // TLC's "calculated (optimistic)" estimate that two distinct states shared
+  // a fingerprint, n (N - n) / 2^64 for n distinct and N generated states;
+  // 0 in an exact run, which compares whole states.
+  double fingerprint_collision_probability = 0;
+  bool exact = false;  // states were compared in full (--exact)
 };
 
 struct CheckResult {

@@ -3,35 +3,44 @@
 //
 // States are checked when first generated and explored level by level, so
 // the first violation found lies at the least depth: its trace is a shortest
-// one. The visited set keeps fingerprints and parent links only; a trace is
-// rebuilt by re-executing actions from an initial state.
+// one. The visited set keeps fingerprints only (or, with --exact, whole
+// states); parent links are kept in discovery order (trace_links.h) and a
+// trace is rebuilt by re-executing successors from an initial state.
 //
 // A level is explored in batches, each in three phases:
-//  1. (parallel) generate the successors of the batch's states; a successor
-//     already in the visited set is only step-checked; any other becomes a
-//     candidate, with its invariants and goals evaluated;
+//  1. (parallel) generate the successors of the batch's states and check
+//     the step properties on each; a successor equal to its parent, or to
+//     an earlier candidate of the same chunk (or, for large states, already
+//     in the visited set), is only step-checked; any other becomes a
+//     candidate;
 //  2. (parallel) insert the candidates, each thread owning the visited-set
 //     partitions of some fingerprints; within a partition the candidates are
 //     taken in the batch's order, so the first occurrence of a state (and
-//     its parent) is the one a single thread would have kept;
+//     its parent) is the one a single thread would have kept; the
+//     invariants and goals of each new state are evaluated there;
 //  3. (sequential, cheap) walk the batch in order: count, report the first
-//     violation in the order a sequential search would meet it, record goals,
-//     apply the state limit, and queue the new states.
+//     violation in the order a sequential search would meet it, record goals
+//     and parent links, apply the state limit, and queue the new states.
 // Counts, traces and results are therefore those of the plain sequential
 // algorithm, for any number of threads.
+//
+// With a memory limit, the memory a batch would need (visited-set growth,
+// queue, parent links) is estimated between phases 1 and 2; a batch that
+// would pass the limit is not inserted and the run stops as
+// memory_exhausted with the counts of the batches before it.
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
+#include <concepts>
 #include <cstdint>
 #include <cstdio>
 #include <functional>
 #include <limits>
-#include <optional>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -39,7 +48,9 @@
 #include "model_check/memory.h"
 #include "model_check/model.h"
 #include "model_check/result.h"
+#include "model_check/trace_links.h"
 #include "model_check/visited_set.h"
+#include "model_check/worker_pool.h"
 
 namespace crosscheck::mc {
 
@@ -48,26 +59,26 @@ struct SearchOptions {
   int max_depth = 0;        // do not explore past this depth (TLC's convention); 0: no limit
   int threads = 1;          // worker threads; the result does not depend on it
   bool symmetry = false;    // identify states by their orbit (the model must define canonical())
+  bool exact = false;       // keep whole states, not fingerprints (State must have ==)
+  // Stop with memory_exhausted rather than pass this many bytes: the
+  // resident memory when the search starts plus the search's own data
+  // structures, estimated before they grow; 0: no limit.
+  uint64_t memory_limit_bytes = 0;
   bool progress = false;    // a progress line on stderr about every progress_seconds
   double progress_seconds = 2.0;
 };
 
 namespace detail {
 
-// Runs body(thread) on `threads` threads, the caller's being thread 0.
-inline void run_on_threads(int threads, const std::function<void(int)>& body) {
-  if (threads <= 1) {
-    body(0);
-    return;
-  }
-  std::vector<std::thread> workers;
-  workers.reserve(threads - 1);
-  for (int t = 1; t < threads; ++t) workers.emplace_back(body, t);
-  body(0);
-  for (auto& worker : workers) worker.join();
+// n (N - n) / 2^64: the expected number of the N - n generated states that
+// were not new whose fingerprint matched one of the n stored states by
+// chance rather than by equality (TLC's "calculated (optimistic)").
+inline double optimistic_collision_probability(uint64_t distinct, uint64_t generated) {
+  if (generated <= distinct) return 0;
+  return static_cast<double>(distinct) * static_cast<double>(generated - distinct) / 18446744073709551616.0;
 }
 
-template <Model M>
+template <Model M, class Visited>
 class BreadthFirstSearch {
  public:
   using State = typename M::State;
@@ -77,6 +88,7 @@ class BreadthFirstSearch {
       : model_(model),
         options_(options),
         threads_(std::max(1, options.threads)),
+        pool_(threads_),
         properties_(model.properties()),
         on_new_state_(std::move(on_new_state)) {
     if constexpr (HasTransitionProperties<M>) transition_properties_ = model.transition_properties();
@@ -102,15 +114,17 @@ class BreadthFirstSearch {
   CheckResult run() {
     start_ = Clock::now();
     last_progress_ = start_;
+    baseline_memory_ = resident_memory_bytes();
     if (!explore_initial_states()) return finish();
     const size_t batch_size = static_cast<size_t>(threads_) * kStatesPerThreadBatch;
     while (!current_.empty()) {
-      for (batch_begin_ = 0; batch_begin_ < current_.size(); batch_begin_ += batch_size) {
-        size_t end = std::min(current_.size(), batch_begin_ + batch_size);
-        if (!explore_batch(batch_begin_, end)) return finish();
+      for (size_t begin = 0; begin < current_.size(); begin += batch_size) {
+        size_t end = std::min(current_.size(), begin + batch_size);
+        if (!explore_batch(begin, end)) return finish();
         report_progress_if_due(end);
       }
-      batch_begin_ = current_.size();
+      level_start_ += current_.size();
+      explored_ = 0;
       current_.clear();
       std::swap(current_, next_);
       if (!current_.empty()) ++result_.stats.depth;
@@ -121,22 +135,32 @@ class BreadthFirstSearch {
  private:
   using Clock = std::chrono::steady_clock;
   static constexpr size_t kStatesPerThreadBatch = 1 << 14;
+  // States whose successors are generated and fingerprinted before any of
+  // them is looked up, so that their probes' cache misses overlap.
+  static constexpr size_t kPrefetchGroup = 8;
   static constexpr uint32_t kNoViolation = std::numeric_limits<uint32_t>::max();
+  static constexpr bool kLookupFirst = sizeof(State) > 64;
+  static constexpr int kPartitions = Visited::kPartitions;
+  // Fingerprints are normalized away from these two, which mark successors
+  // that need no lookup.
+  static constexpr uint64_t kStutter = 0;
+  static constexpr uint64_t kOutsideBounds = 1;
+  static_assert(FingerprintTable::normalize(kStutter) > kOutsideBounds &&
+                FingerprintTable::normalize(kOutsideBounds) > kOutsideBounds);
 
   struct Candidate {
     uint64_t fingerprint;
-    uint64_t parent;       // the fingerprint of the state it was generated from
     uint32_t position;     // of its parent in the batch
+    uint32_t ordinal;      // its index among its parent's successors
     uint32_t violated;     // index into properties_ of a broken invariant, or kNoViolation
-    uint64_t goals;        // bit g: goal g holds in this state
     bool is_new;           // set in phase 2
+    uint64_t goals;        // bit g: goal g holds in this state
     State state;
   };
 
   // What a sequential search would stop at first within one chunk.
   struct StopEvent {
     uint32_t position = kNoViolation;  // in the batch
-    uint32_t successor = 0;            // index among the position's successors
     std::string property;
     const char* kind = "";
     std::vector<TraceStep> tail;       // the offending step, for step properties
@@ -147,23 +171,90 @@ class BreadthFirstSearch {
     size_t end = 0;
     std::vector<Candidate> candidates;                // in the batch's order
     std::vector<std::vector<uint32_t>> by_owner;      // candidate indices per owning thread
+    std::array<uint32_t, kPartitions> per_partition{};  // candidates per visited-set partition
     std::vector<uint32_t> successor_counts;           // per state of the chunk
     StopEvent stop;                                   // a step violation or deadlock
     bool depth_bound_hit = false;
   };
 
+  // The candidates of the chunk being generated, by fingerprint. A state
+  // new to the visited set is typically reached from several parents in
+  // one batch; only its first occurrence in the chunk can be the one stored,
+  // so the later ones are known duplicates without a visited-set lookup,
+  // an invariant check or a phase-2 insert.
+  class ChunkFilter {
+   public:
+    static constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+
+    void reset() {
+      for (uint32_t slot : used_) fingerprints_[slot] = 0;
+      used_.clear();
+    }
+    // The earliest candidate recorded with this fingerprint, or kNone.
+    uint32_t find(uint64_t fingerprint) const {
+      if (fingerprints_.empty()) return kNone;
+      for (size_t i = home_of(fingerprint);; i = (i + 1) & (fingerprints_.size() - 1)) {
+        if (fingerprints_[i] == 0) return kNone;
+        if (fingerprints_[i] == fingerprint) return candidates_[i];
+      }
+    }
+    void prefetch(uint64_t fingerprint) const {
+      if (!fingerprints_.empty()) __builtin_prefetch(fingerprints_.data() + home_of(fingerprint));
+    }
+    // Records a candidate whose fingerprint find() did not know.
+    void add(uint64_t fingerprint, uint32_t candidate) {
+      if ((used_.size() + 1) * 2 > fingerprints_.size()) grow();
+      size_t i = home_of(fingerprint);
+      while (fingerprints_[i] != 0) i = (i + 1) & (fingerprints_.size() - 1);
+      fingerprints_[i] = fingerprint;
+      candidates_[i] = candidate;
+      used_.push_back(static_cast<uint32_t>(i));
+    }
+
+   private:
+    size_t home_of(uint64_t fingerprint) const { return fingerprint & (fingerprints_.size() - 1); }
+
+    void grow() {
+      std::vector<uint32_t> used = std::move(used_);
+      std::vector<uint64_t> fingerprints = std::move(fingerprints_);
+      std::vector<uint32_t> candidates = std::move(candidates_);
+      fingerprints_.assign(std::max<size_t>(1024, fingerprints.size() * 2), 0);
+      candidates_.assign(fingerprints_.size(), 0);
+      used_.clear();
+      for (uint32_t slot : used) add(fingerprints[slot], candidates[slot]);
+    }
+
+    // Fingerprints alone (0: empty) keep the part every lookup touches
+    // small enough for the core's own cache; the candidate indices beside
+    // them are read only on a hit.
+    std::vector<uint64_t> fingerprints_;
+    std::vector<uint32_t> candidates_;
+    std::vector<uint32_t> used_;  // the slots filled in this chunk, to empty them after
+  };
+
+  // A thread's reusable buffers for phase 1.
+  struct Scratch {
+    ChunkFilter filter;
+    // Two groups' worth: the one being checked and the next.
+    std::array<std::vector<Successor<Action, State>>, 2 * kPrefetchGroup> successors;
+    std::array<std::vector<uint64_t>, 2 * kPrefetchGroup> fingerprints;  // per successor, or a marker
+  };
+
   bool explore_initial_states() {
     std::vector<State> initial = model_.initial_states();
     result_.stats.total_states += initial.size();
-    for (State& state : initial) {
+    for (size_t ordinal = 0; ordinal < initial.size(); ++ordinal) {
+      State& state = initial[ordinal];
       if (!model_.within_bounds(state)) continue;
       uint64_t fingerprint = fingerprint_of(state);
-      if (!visited_.insert(fingerprint, FingerprintTable::kNoParent)) continue;
+      if (!insert_visited(fingerprint, state)) continue;
       ++distinct_;
+      links_.add_state(ordinal);
+      links_.seal_roots();
       if (on_new_state_) on_new_state_(state);
       uint32_t violated = first_violated_invariant(state);
       if (violated != kNoViolation) {
-        return violation(properties_[violated].name, "always", rebuild_trace(fingerprint));
+        return violation(properties_[violated].name, "always", rebuild_trace(distinct_ - 1, {}, fingerprint));
       }
       record_goals(goals_of(state), 1);
       if (limit_reached()) return false;
@@ -178,6 +269,33 @@ class BreadthFirstSearch {
       if (symmetry_) return FingerprintTable::normalize(model_.fingerprint(model_.canonical(state)));
     }
     return FingerprintTable::normalize(model_.fingerprint(state));
+  }
+
+  // The state as the exact visited set keys it: its orbit's representative
+  // under symmetry.
+  State key_of(const State& state) const {
+    if constexpr (HasSymmetry<M>) {
+      if (symmetry_) return model_.canonical(state);
+    }
+    return state;
+  }
+
+  bool in_visited(uint64_t fingerprint, const State& state) const {
+    if constexpr (Visited::kExact) return visited_.contains(fingerprint, key_of(state));
+    return visited_.contains(fingerprint, state);
+  }
+
+  bool insert_visited(uint64_t fingerprint, const State& state) {
+    if constexpr (Visited::kExact) return visited_.insert(fingerprint, key_of(state));
+    return visited_.insert(fingerprint, state);
+  }
+
+  static bool is_stutter(const State& from, const State& to) {
+    if constexpr (std::equality_comparable<State>) {
+      return from == to;
+    } else {
+      return false;
+    }
   }
 
   uint32_t first_violated_invariant(const State& state) const {
@@ -203,6 +321,8 @@ class BreadthFirstSearch {
     reached_goals_ |= fresh;
   }
 
+  int owner_of(int partition) const { return partition % threads_; }
+
   bool explore_batch(size_t begin, size_t end) {
     const size_t chunk_count = std::min<size_t>(end - begin, static_cast<size_t>(threads_) * 4);
     chunks_.resize(chunk_count);
@@ -210,80 +330,181 @@ class BreadthFirstSearch {
       chunks_[c].begin = begin + (end - begin) * c / chunk_count;
       chunks_[c].end = begin + (end - begin) * (c + 1) / chunk_count;
     }
+    scratch_.resize(threads_);
     std::atomic<size_t> next_chunk{0};
-    run_on_threads(threads_, [&](int) {
-      std::vector<Successor<Action, State>> successors;
-      for (size_t c = next_chunk++; c < chunk_count; c = next_chunk++) generate(chunks_[c], successors);
+    pool_.run([&](int thread) {
+      for (size_t c = next_chunk++; c < chunk_count; c = next_chunk++) generate(chunks_[c], scratch_[thread]);
     });
-    run_on_threads(threads_, [&](int thread) {
-      for (auto& chunk : chunks_) {
-        for (uint32_t index : chunk.by_owner[thread]) {
-          Candidate& candidate = chunk.candidates[index];
-          candidate.is_new = visited_.insert(candidate.fingerprint, candidate.parent);
-        }
-      }
-    });
+    std::array<size_t, kPartitions> pending{};
+    for (const auto& chunk : chunks_) {
+      for (int p = 0; p < kPartitions; ++p) pending[p] += chunk.per_partition[p];
+    }
+    if (!reserve_memory(pending)) return false;
+    pool_.run([&](int thread) { insert_candidates(thread); });
     for (auto& chunk : chunks_) {
       if (!merge(chunk)) return false;
     }
     return true;
   }
 
-  int owner_of(uint64_t fingerprint) const { return VisitedSet::partition_of(fingerprint) % threads_; }
-
-  // Phase 1 for one chunk; stops at the chunk's first violation, since
-  // nothing after it in the chunk can matter.
-  void generate(Chunk& chunk, std::vector<Successor<Action, State>>& successors) {
+  // Phase 1 for one chunk; stops at the chunk's first step violation or
+  // deadlock, since nothing after it in the chunk can matter.
+  void generate(Chunk& chunk, Scratch& scratch) {
     chunk.candidates.clear();
-    chunk.by_owner.assign(threads_, {});
+    chunk.by_owner.resize(threads_);
+    for (auto& owned : chunk.by_owner) owned.clear();
+    chunk.per_partition.fill(0);
     chunk.successor_counts.clear();
     chunk.stop = StopEvent{};
     chunk.depth_bound_hit = false;
-    const int successor_depth = result_.stats.depth + 1;
-    const bool beyond_depth = options_.max_depth > 0 && successor_depth > options_.max_depth;
-    for (size_t position = chunk.begin; position < chunk.end; ++position) {
-      const State& state = current_[position];
-      successors.clear();
-      model_.successors(state, successors);
-      chunk.successor_counts.push_back(static_cast<uint32_t>(successors.size()));
-      if (check_deadlock_ && successors.empty()) {
-        chunk.stop = {static_cast<uint32_t>(position), 0, "Deadlock", "deadlock", {}};
-        return;
+    scratch.filter.reset();
+    // Software pipelining: the next group's successors are generated, and
+    // their slots prefetched, before this group's are looked up, so each
+    // probe has a whole group's work to arrive in.
+    auto prepare = [&](size_t group) {
+      const size_t group_end = std::min(chunk.end, group + kPrefetchGroup);
+      const size_t base = (group - chunk.begin) / kPrefetchGroup % 2 * kPrefetchGroup;
+      for (size_t position = group; position < group_end; ++position) {
+        fingerprint_successors(current_[position], scratch.successors[base + position - group],
+                               scratch.fingerprints[base + position - group], scratch.filter);
       }
-      uint64_t parent = 0;  // computed on the first candidate
-      for (uint32_t s = 0; s < successors.size(); ++s) {
-        auto& successor = successors[s];
-        if (!model_.within_bounds(successor.state)) continue;
-        uint64_t fingerprint = fingerprint_of(successor.state);
-        bool seen = visited_.contains(fingerprint);
-        if (!seen && beyond_depth) {
-          chunk.depth_bound_hit = true;
-          continue;
+    };
+    prepare(chunk.begin);
+    for (size_t group = chunk.begin; group < chunk.end; group += kPrefetchGroup) {
+      if (group + kPrefetchGroup < chunk.end) prepare(group + kPrefetchGroup);
+      const size_t group_end = std::min(chunk.end, group + kPrefetchGroup);
+      const size_t base = (group - chunk.begin) / kPrefetchGroup % 2 * kPrefetchGroup;
+      for (size_t position = group; position < group_end; ++position) {
+        if (!check_successors(chunk, position, scratch.successors[base + position - group],
+                              scratch.fingerprints[base + position - group], scratch.filter)) {
+          return;
         }
-        auto add_candidate = [&](uint32_t violated) {
-          if (parent == 0) parent = fingerprint_of(state);
-          chunk.by_owner[owner_of(fingerprint)].push_back(static_cast<uint32_t>(chunk.candidates.size()));
-          chunk.candidates.push_back({fingerprint, parent, static_cast<uint32_t>(position), violated,
-                                      goals_of(successor.state), false, std::move(successor.state)});
-        };
-        if (!seen) {
-          uint32_t violated = first_violated_invariant(successor.state);
-          if (violated != kNoViolation) {
-            add_candidate(violated);
-            return;
-          }
-        }
-        for (const auto& property : transition_properties_) {
-          if (!property.holds(state, successor.action, successor.state)) {
-            chunk.stop = {static_cast<uint32_t>(position), s, property.name, "step",
-                          {{model_.action_label(successor.action), model_.state_json(successor.state)}}};
-            if (!seen) add_candidate(kNoViolation);
-            return;
-          }
-        }
-        if (!seen) add_candidate(kNoViolation);
       }
     }
+  }
+
+  // Generates a state's successors and their fingerprints, and starts
+  // loading each fingerprint's slot in the chunk filter (and the visited
+  // set, when it is looked up in phase 1).
+  void fingerprint_successors(const State& state, std::vector<Successor<Action, State>>& successors,
+                              std::vector<uint64_t>& fingerprints, const ChunkFilter& filter) const {
+    successors.clear();
+    model_.successors(state, successors);
+    fingerprints.resize(successors.size());
+    for (size_t s = 0; s < successors.size(); ++s) {
+      const State& next = successors[s].state;
+      if (is_stutter(state, next)) {
+        fingerprints[s] = kStutter;
+      } else if (!model_.within_bounds(next)) {
+        fingerprints[s] = kOutsideBounds;
+      } else {
+        fingerprints[s] = fingerprint_of(next);
+        filter.prefetch(fingerprints[s]);
+        if constexpr (kLookupFirst) visited_.prefetch(fingerprints[s]);
+      }
+    }
+  }
+
+  // Checks one state's successors; false at a violation. A successor that
+  // is not a stutter nor a repeat within the chunk becomes a candidate,
+  // for small states without a visited-set lookup: phase 2's insert says
+  // whether it is new with one probe, where a lookup here would cost a
+  // second one for every state that turns out new. Large states are looked
+  // up first (kLookupFirst), since copying one into a candidate costs more
+  // than the probe.
+  bool check_successors(Chunk& chunk, size_t position, std::vector<Successor<Action, State>>& successors,
+                        const std::vector<uint64_t>& fingerprints, ChunkFilter& filter) {
+    const State& state = current_[position];
+    const bool beyond_depth = options_.max_depth > 0 && result_.stats.depth + 1 > options_.max_depth;
+    chunk.successor_counts.push_back(static_cast<uint32_t>(successors.size()));
+    if (check_deadlock_ && successors.empty()) {
+      chunk.stop = {static_cast<uint32_t>(position), "Deadlock", "deadlock", {}};
+      return false;
+    }
+    for (uint32_t s = 0; s < successors.size(); ++s) {
+      auto& successor = successors[s];
+      const uint64_t fingerprint = fingerprints[s];
+      if (fingerprint == kOutsideBounds) continue;
+      bool repeat = fingerprint == kStutter || earlier_in_chunk(chunk, filter, fingerprint, successor.state);
+      if (!repeat && (kLookupFirst || beyond_depth)) repeat = in_visited(fingerprint, successor.state);
+      if (!repeat && beyond_depth) {
+        chunk.depth_bound_hit = true;
+        continue;
+      }
+      const bool candidate = !repeat;
+      for (const auto& property : transition_properties_) {
+        if (!property.holds(state, successor.action, successor.state)) {
+          chunk.stop = {static_cast<uint32_t>(position), property.name, "step",
+                        {{model_.action_label(successor.action), model_.state_json(successor.state)}}};
+          if (candidate) add_candidate(chunk, filter, fingerprint, position, s, std::move(successor.state));
+          return false;
+        }
+      }
+      if (candidate) add_candidate(chunk, filter, fingerprint, position, s, std::move(successor.state));
+    }
+    return true;
+  }
+
+  void add_candidate(Chunk& chunk, ChunkFilter& filter, uint64_t fingerprint, size_t position, uint32_t ordinal,
+                     State&& state) {
+    const int partition = Visited::partition_of(fingerprint);
+    const auto index = static_cast<uint32_t>(chunk.candidates.size());
+    ++chunk.per_partition[partition];
+    if (filter.find(fingerprint) == ChunkFilter::kNone) filter.add(fingerprint, index);
+    chunk.by_owner[owner_of(partition)].push_back(index);
+    chunk.candidates.push_back({fingerprint, static_cast<uint32_t>(position), ordinal, kNoViolation, false, 0,
+                                std::move(state)});
+  }
+
+  // Whether an earlier candidate of the chunk is this state. Under --exact
+  // an equal fingerprint is not enough.
+  bool earlier_in_chunk(const Chunk& chunk, const ChunkFilter& filter, uint64_t fingerprint, const State& state) const {
+    const uint32_t earlier = filter.find(fingerprint);
+    if (earlier == ChunkFilter::kNone) return false;
+    if constexpr (Visited::kExact) return key_of(chunk.candidates[earlier].state) == key_of(state);
+    return true;
+  }
+
+  // Phase 2 for the partitions `thread` owns, each in the batch's order.
+  // A partition grows as it fills rather than by the batch's candidates
+  // up front: many candidates are duplicates, and growing for them would
+  // leave the table emptier than its load bounds.
+  void insert_candidates(int thread) {
+    constexpr size_t kAhead = 16;
+    for (auto& chunk : chunks_) {
+      const auto& owned = chunk.by_owner[thread];
+      for (size_t i = 0; i < owned.size(); ++i) {
+        if (i + kAhead < owned.size()) visited_.prefetch(chunk.candidates[owned[i + kAhead]].fingerprint);
+        Candidate& candidate = chunk.candidates[owned[i]];
+        candidate.is_new = insert_visited(candidate.fingerprint, candidate.state);
+        if (candidate.is_new) {
+          candidate.violated = first_violated_invariant(candidate.state);
+          candidate.goals = goals_of(candidate.state);
+        }
+      }
+    }
+  }
+
+  // Before phase 2: whether the batch fits in the memory limit if every
+  // candidate turns out new; if so, grows the queue for it now.
+  bool reserve_memory(const std::array<size_t, kPartitions>& pending) {
+    size_t candidates = 0;
+    for (size_t count : pending) candidates += count;
+    const size_t queue_needed = next_.size() + candidates;
+    const size_t queue_capacity =
+        queue_needed > next_.capacity() ? std::max(queue_needed, 2 * next_.capacity()) : next_.capacity();
+    if (options_.memory_limit_bytes > 0) {
+      uint64_t projected = baseline_memory_ + links_.bytes() + 2 * candidates;
+      for (int p = 0; p < kPartitions; ++p) projected += visited_.bytes_to_hold(p, pending[p]);
+      projected += (current_.capacity() + queue_capacity) * sizeof(State);
+      for (const auto& chunk : chunks_) projected += chunk.candidates.capacity() * sizeof(Candidate);
+      if (projected > options_.memory_limit_bytes) {
+        result_.outcome = Outcome::kMemoryExhausted;
+        return false;
+      }
+    }
+    next_.reserve(queue_capacity);
+    return true;
   }
 
   // Phase 3 for one chunk, in the order a sequential search takes.
@@ -294,29 +515,35 @@ class BreadthFirstSearch {
       if (position - chunk.begin >= chunk.successor_counts.size()) break;
       result_.stats.total_states += chunk.successor_counts[position - chunk.begin];
       explored_ = position + 1;
+      const uint64_t parent = level_start_ + position;
+      uint64_t children = 0;
       for (; next_candidate < chunk.candidates.size() && chunk.candidates[next_candidate].position == position;
            ++next_candidate) {
         Candidate& candidate = chunk.candidates[next_candidate];
         if (!candidate.is_new) continue;
         ++distinct_;
+        ++children;
+        links_.add_state(candidate.ordinal);
         if (on_new_state_) on_new_state_(candidate.state);
         if (candidate.violated != kNoViolation) {
-          return violation(properties_[candidate.violated].name, "always", rebuild_trace(candidate.fingerprint));
+          return violation(properties_[candidate.violated].name, "always",
+                           rebuild_trace(parent, {candidate.ordinal}, candidate.fingerprint));
         }
         record_goals(candidate.goals, depth);
         if (limit_reached()) return false;
         next_.push_back(std::move(candidate.state));
       }
       if (chunk.stop.position == position) {
-        auto trace = rebuild_trace(fingerprint_of(current_[position]));
+        auto trace = rebuild_trace(parent, {}, fingerprint_of(current_[position]));
         for (auto& step : chunk.stop.tail) trace.push_back(std::move(step));
         return violation(chunk.stop.property, chunk.stop.kind, std::move(trace));
       }
+      links_.add_explored(children);
     }
     if (chunk.successor_counts.size() < chunk.end - chunk.begin) {
-      // Phase 1 stopped this chunk at an invariant violation that phase 2
-      // did not find new: only a fingerprint collision can do that.
-      throw std::logic_error("a chunk stopped at a violation that was not a new state (fingerprint collision?)");
+      // Phase 1 stops a chunk only at a step violation or a deadlock, which
+      // the loop above reports before getting here.
+      throw std::logic_error("a chunk stopped early without a violation to report");
     }
     depth_bound_hit_ |= chunk.depth_bound_hit;
     return true;
@@ -338,39 +565,31 @@ class BreadthFirstSearch {
     return false;
   }
 
-  // Re-executes actions from an initial state along the parent links that
-  // end at `fingerprint`.
-  std::vector<TraceStep> rebuild_trace(uint64_t fingerprint) const {
-    std::vector<uint64_t> chain;
-    for (uint64_t at = fingerprint; at != FingerprintTable::kNoParent; at = visited_.parent(at)) {
-      chain.push_back(at);
-    }
-    std::reverse(chain.begin(), chain.end());
+  // Re-executes, from an initial state, the successors that lead to stored
+  // state `state`, then the successors `tail` from there; the state reached
+  // must have the fingerprint `expected`.
+  std::vector<TraceStep> rebuild_trace(uint64_t state, std::vector<uint64_t> tail, uint64_t expected) const {
+    std::vector<uint64_t> ordinals(tail.rbegin(), tail.rend());
+    for (; !links_.is_root(state); state = links_.parent(state)) ordinals.push_back(links_.ordinal(state));
+    std::vector<State> initial = model_.initial_states();
+    const uint64_t root = links_.ordinal(state);
+    if (root >= initial.size()) throw std::logic_error("trace rebuild: the model has fewer initial states than before");
+    State current = std::move(initial[root]);
     std::vector<TraceStep> trace;
-    State current;
-    bool found = false;
-    for (State& initial : model_.initial_states()) {
-      if (model_.within_bounds(initial) &&
-          fingerprint_of(initial) == chain.front()) {
-        current = std::move(initial);
-        found = true;
-        break;
-      }
-    }
-    if (!found) throw std::logic_error("trace rebuild: no initial state has the recorded fingerprint");
     trace.push_back({"", model_.state_json(current)});
     std::vector<Successor<Action, State>> successors;
-    for (size_t i = 1; i < chain.size(); ++i) {
+    for (auto ordinal = ordinals.rbegin(); ordinal != ordinals.rend(); ++ordinal) {
       successors.clear();
       model_.successors(current, successors);
-      auto match = std::find_if(successors.begin(), successors.end(), [&](const auto& s) {
-        return model_.within_bounds(s.state) && fingerprint_of(s.state) == chain[i];
-      });
-      if (match == successors.end()) {
-        throw std::logic_error("trace rebuild: no successor has the recorded fingerprint (a nondeterministic model?)");
+      if (*ordinal >= successors.size()) {
+        throw std::logic_error("trace rebuild: a state has fewer successors than before (a nondeterministic model?)");
       }
-      trace.push_back({model_.action_label(match->action), model_.state_json(match->state)});
-      current = std::move(match->state);
+      Successor<Action, State>& step = successors[*ordinal];
+      trace.push_back({model_.action_label(step.action), model_.state_json(step.state)});
+      current = std::move(step.state);
+    }
+    if (fingerprint_of(current) != expected) {
+      throw std::logic_error("trace rebuild: the state reached differs from the one found (a nondeterministic model?)");
     }
     return trace;
   }
@@ -396,6 +615,11 @@ class BreadthFirstSearch {
     stats.states_per_second = stats.seconds > 0 ? static_cast<double>(stats.distinct_states) / stats.seconds : 0;
     stats.queue = (explored_ < current_.size() ? current_.size() - explored_ : 0) + next_.size();
     stats.peak_memory_bytes = peak_memory_bytes();
+    stats.visited_bytes = visited_.bytes() + links_.bytes();
+    stats.bytes_per_state = distinct_ > 0 ? static_cast<double>(stats.visited_bytes) / static_cast<double>(distinct_) : 0;
+    stats.exact = Visited::kExact;
+    stats.fingerprint_collision_probability =
+        Visited::kExact ? 0.0 : optimistic_collision_probability(distinct_, stats.total_states);
     if (result_.outcome == Outcome::kOk && distinct_ != visited_.size()) {
       throw std::logic_error("distinct states counted differ from the visited set's size");
     }
@@ -411,6 +635,7 @@ class BreadthFirstSearch {
   const M& model_;
   SearchOptions options_;
   int threads_;
+  WorkerPool pool_;
   std::vector<StateProperty<State>> properties_;
   std::vector<size_t> invariant_indices_;
   std::vector<size_t> goal_indices_;
@@ -420,24 +645,41 @@ class BreadthFirstSearch {
   bool check_deadlock_ = false;
   bool symmetry_ = false;
   bool depth_bound_hit_ = false;
-  VisitedSet visited_;
+  Visited visited_;
+  TraceLinks links_;
   uint64_t distinct_ = 0;
   std::vector<State> current_;
   std::vector<State> next_;
-  size_t batch_begin_ = 0;
+  uint64_t level_start_ = 0;  // the storage number of current_[0]
   size_t explored_ = 0;
+  uint64_t baseline_memory_ = 0;
   std::vector<Chunk> chunks_;
+  std::vector<Scratch> scratch_;
   CheckResult result_;
   Clock::time_point start_;
   Clock::time_point last_progress_;
 };
+
+template <Model M>
+CheckResult run_search(const M& model, const SearchOptions& options,
+                       std::function<void(const typename M::State&)> on_new_state) {
+  using State = typename M::State;
+  if (options.exact) {
+    if constexpr (std::equality_comparable<State>) {
+      return BreadthFirstSearch<M, ExactVisitedSet<State>>(model, options, std::move(on_new_state)).run();
+    } else {
+      throw std::invalid_argument("--exact: this model's states cannot be compared (no ==)");
+    }
+  }
+  return BreadthFirstSearch<M, VisitedSet>(model, options, std::move(on_new_state)).run();
+}
 
 }  // namespace detail
 
 // Explores every state reachable within the model's bounds, breadth first.
 template <Model M>
 CheckResult check(const M& model, const SearchOptions& options = {}) {
-  return detail::BreadthFirstSearch<M>(model, options, nullptr).run();
+  return detail::run_search(model, options, nullptr);
 }
 
 // The same, calling `on_new_state` once for every distinct state stored,
@@ -446,7 +688,7 @@ CheckResult check(const M& model, const SearchOptions& options = {}) {
 template <Model M>
 CheckResult check(const M& model, const SearchOptions& options,
                   std::function<void(const typename M::State&)> on_new_state) {
-  return detail::BreadthFirstSearch<M>(model, options, std::move(on_new_state)).run();
+  return detail::run_search(model, options, std::move(on_new_state));
 }
 
 }  // namespace crosscheck::mc

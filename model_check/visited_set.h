@@ -1,31 +1,55 @@
-// The visited set of a search: fingerprint tables partitioned by the top
-// bits of the fingerprint, so that threads can insert into disjoint
-// partitions without locks, and read all of them while nobody writes.
+// The visited set of a search: tables partitioned by the top bits of the
+// fingerprint, so that threads can insert into disjoint partitions without
+// locks, and read all of them while nobody writes.
+//
+// Table is FingerprintTable (a state is its fingerprint) or StateTable<S>
+// (--exact: a state is itself, its fingerprint only a hash).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "model_check/fingerprint_table.h"
+#include "model_check/state_table.h"
 
 namespace crosscheck::mc {
 
-class VisitedSet {
+template <class Table>
+class PartitionedSet {
  public:
   static constexpr int kPartitionBits = 6;
   static constexpr int kPartitions = 1 << kPartitionBits;
+  // Whether membership compares whole states rather than fingerprints.
+  static constexpr bool kExact = !std::is_same_v<Table, FingerprintTable>;
 
-  VisitedSet() : partitions_(kPartitions, FingerprintTable(1 << 10)) {}
+  PartitionedSet() : partitions_(kPartitions) {}
 
   static int partition_of(uint64_t fingerprint) { return static_cast<int>(fingerprint >> (64 - kPartitionBits)); }
 
-  bool contains(uint64_t fingerprint) const { return partitions_[partition_of(fingerprint)].contains(fingerprint); }
-  uint64_t parent(uint64_t fingerprint) const { return partitions_[partition_of(fingerprint)].parent(fingerprint); }
-  // Only one thread may insert into a partition at a time.
-  bool insert(uint64_t fingerprint, uint64_t parent) {
-    return partitions_[partition_of(fingerprint)].insert(fingerprint, parent);
+  // `key` is the state (its orbit's representative under symmetry); only an
+  // exact set looks at it.
+  template <class Key>
+  bool contains(uint64_t fingerprint, const Key& key) const {
+    if constexpr (kExact) {
+      return partitions_[partition_of(fingerprint)].contains(fingerprint, key);
+    } else {
+      return partitions_[partition_of(fingerprint)].contains(fingerprint);
+    }
   }
+  // Only one thread may insert into a partition at a time.
+  template <class Key>
+  bool insert(uint64_t fingerprint, const Key& key) {
+    if constexpr (kExact) {
+      return partitions_[partition_of(fingerprint)].insert(fingerprint, key);
+    } else {
+      return partitions_[partition_of(fingerprint)].insert(fingerprint);
+    }
+  }
+  void prefetch(uint64_t fingerprint) const { partitions_[partition_of(fingerprint)].prefetch(fingerprint); }
+
+  size_t bytes_to_hold(int partition, size_t count) const { return partitions_[partition].bytes_to_hold(count); }
 
   size_t size() const {
     size_t total = 0;
@@ -39,7 +63,12 @@ class VisitedSet {
   }
 
  private:
-  std::vector<FingerprintTable> partitions_;
+  std::vector<Table> partitions_;
 };
+
+using VisitedSet = PartitionedSet<FingerprintTable>;
+
+template <class State>
+using ExactVisitedSet = PartitionedSet<StateTable<State>>;
 
 }  // namespace crosscheck::mc

@@ -64,6 +64,7 @@ struct Config {
   int acceptor_index(NodeId id) const { return id - proposers; }
   NodeId learner_id() const { return proposers + acceptors; }
   int quorum() const;
+  auto operator<=>(const Config&) const = default;
 };
 
 using PaxosOutbox = Outbox<Message, Timer>;

@@ -5,10 +5,12 @@
 //   crosscheck prove PROTOCOL
 //
 // Exit status: 0 ok, 1 violation / unreached goal / failed proof, 2 bad
-// usage, 3 search stopped by a bound before it was complete.
+// usage, 3 search stopped by a bound or the memory limit before it was
+// complete.
 #include <charconv>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -32,7 +34,7 @@ const char* const kUsage =
     "usage: crosscheck list\n"
     "       crosscheck check PROTOCOL [--model M] [--variant V] [bounds...] [--format text|json]\n"
     "                                 [--max-states N] [--max-depth N] [--threads N] [--symmetry]\n"
-    "                                 [--no-progress]\n"
+    "                                 [--exact] [--memory-limit BYTES] [--no-progress]\n"
     "       crosscheck prove PROTOCOL\n"
     "Run `crosscheck list` for the protocols, their models, variants, bounds and properties.\n";
 
@@ -70,6 +72,26 @@ long long parse_integer(const std::string& flag, const std::string& text) {
     throw UsageError("--" + flag + " takes an integer, not '" + text + "'");
   }
   return value;
+}
+
+// A byte count: digits, optionally followed by K, M, G or T (powers of 1024).
+uint64_t parse_bytes(const std::string& flag, const std::string& text) {
+  uint64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  const std::string suffix(end, text.data() + text.size());
+  int shift = -1;
+  if (suffix.empty() || suffix == "B") shift = 0;
+  if (suffix == "K" || suffix == "k" || suffix == "KiB") shift = 10;
+  if (suffix == "M" || suffix == "m" || suffix == "MiB") shift = 20;
+  if (suffix == "G" || suffix == "g" || suffix == "GiB") shift = 30;
+  if (suffix == "T" || suffix == "t" || suffix == "TiB") shift = 40;
+  if (error != std::errc() || end == text.data() || shift < 0) {
+    throw UsageError("--" + flag + " takes a byte count such as 512M or 4G, not '" + text + "'");
+  }
+  if (value == 0 || value > (std::numeric_limits<uint64_t>::max() >> shift)) {
+    throw UsageError("--" + flag + " must be at least 1 byte and fit in 64 bits, not '" + text + "'");
+  }
+  return value << shift;
 }
 
 struct ParsedCheck {
@@ -137,6 +159,11 @@ ParsedCheck parse_check(const ProtocolCli& protocol, const std::vector<std::stri
     } else if (flag == "symmetry") {
       if (value) throw UsageError("--symmetry takes no value");
       request.search.symmetry = true;
+    } else if (flag == "exact") {
+      if (value) throw UsageError("--exact takes no value");
+      request.search.exact = true;
+    } else if (flag == "memory-limit") {
+      request.search.memory_limit_bytes = parse_bytes(flag, require_value(flag, value));
     } else if (flag == "no-progress") {
       if (value) throw UsageError("--no-progress takes no value");
       request.search.progress = false;
@@ -178,6 +205,8 @@ mc::RunDescription describe(const ProtocolCli& protocol, const CheckRequest& req
   }
   if (request.search.max_states > 0) run.parameters.set("max-states", request.search.max_states);
   if (request.search.max_depth > 0) run.parameters.set("max-depth", request.search.max_depth);
+  if (request.search.memory_limit_bytes > 0) run.parameters.set("memory-limit", request.search.memory_limit_bytes);
+  if (request.search.exact) run.parameters.set("exact", true);
   return run;
 }
 

@@ -1,5 +1,6 @@
 #include "spec/twophase/tcommit.h"
 
+#include <bit>
 #include <stdexcept>
 
 #include "impl/common/hash.h"
@@ -19,41 +20,23 @@ std::string_view to_string(RmState state) {
 std::string rm_name(int rm) { return "r" + std::to_string(rm + 1); }
 
 bool can_commit(const State& state) {
-  for (int rm = 0; rm < state.rms(); ++rm) {
-    RmState s = state.get(rm);
-    if (s != RmState::kPrepared && s != RmState::kCommitted) return false;
-  }
-  return true;
+  return (state.rms_in(RmState::kWorking) | state.rms_in(RmState::kAborted)) == 0;
 }
 
-bool not_committed(const State& state) {
-  for (int rm = 0; rm < state.rms(); ++rm) {
-    if (state.get(rm) == RmState::kCommitted) return false;
-  }
-  return true;
-}
+bool not_committed(const State& state) { return state.rms_in(RmState::kCommitted) == 0; }
 
 bool tc_consistent(const State& state) {
-  bool committed = false;
-  bool aborted = false;
-  for (int rm = 0; rm < state.rms(); ++rm) {
-    committed |= state.get(rm) == RmState::kCommitted;
-    aborted |= state.get(rm) == RmState::kAborted;
-  }
-  return !(committed && aborted);
+  return state.rms_in(RmState::kCommitted) == 0 || state.rms_in(RmState::kAborted) == 0;
 }
 
 bool is_step_or_stutter(const State& before, const State& after) {
   if (before == after) return true;
   if (before.rms() != after.rms()) return false;
   // Every TCommit action changes exactly one RM.
-  int changed = -1;
-  for (int rm = 0; rm < before.rms(); ++rm) {
-    if (before.get(rm) != after.get(rm)) {
-      if (changed >= 0) return false;
-      changed = rm;
-    }
-  }
+  const uint32_t diff = before.bits() ^ after.bits();
+  const uint32_t changed_rms = (diff | diff >> 1) & 0x55555555u;
+  if (changed_rms == 0 || (changed_rms & (changed_rms - 1)) != 0) return false;  // not exactly one
+  const int changed = std::countr_zero(changed_rms) / 2;
   const RmState from = before.get(changed);
   switch (after.get(changed)) {
     case RmState::kPrepared:  // Prepare(rm)

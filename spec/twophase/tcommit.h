@@ -31,6 +31,24 @@ class State {
     bits_ = (bits_ & ~(3u << (2 * rm))) | (static_cast<uint32_t>(state) << (2 * rm));
   }
   uint32_t bits() const { return bits_; }
+  // The state whose rmState fields are the low 2 * rms bits of `bits`.
+  static State from_bits(int rms, uint32_t bits) {
+    State s(rms);
+    s.bits_ = bits & (rms == 16 ? ~0u : (1u << (2 * rms)) - 1);
+    return s;
+  }
+
+  // Bit 2 * rm set when RM rm is in the given state, for every RM at once:
+  // the checker evaluates these predicates on hundreds of millions of
+  // steps, so they work on all two-bit fields together rather than RM by RM.
+  uint32_t rms_in(RmState state) const {
+    const uint32_t lanes = rms_ == 16 ? 0x55555555u : 0x55555555u & ((1u << (2 * rms_)) - 1);
+    const uint32_t high = (bits_ >> 1) & lanes;
+    const uint32_t low = bits_ & lanes;
+    const uint32_t want_high = (static_cast<uint32_t>(state) >> 1) ? high : ~high;
+    const uint32_t want_low = (static_cast<uint32_t>(state) & 1) ? low : ~low;
+    return want_high & want_low & lanes;
+  }
 
   auto operator<=>(const State&) const = default;
 

@@ -117,6 +117,38 @@ TEST(Cli, AStateLimitEndsAsBoundExhausted) {
   EXPECT_EQ(parse(run.out)["result"].as_string(), "bound_exhausted");
 }
 
+TEST(Cli, AMemoryLimitEndsAsMemoryExhaustedWithTheCountsSoFar) {
+  CliRun run = crosscheck("check twophase --memory-limit 1M --format json --no-progress");
+  EXPECT_EQ(run.status, 3) << run.err;
+  mc::Json json = parse(run.out);
+  EXPECT_EQ(json["result"].as_string(), "memory_exhausted");
+  EXPECT_GE(json["distinct_states"].as_int(), 1);
+  EXPECT_EQ(json["parameters"]["memory-limit"].as_int(), 1 << 20);
+}
+
+TEST(Cli, ExactRunsCountLikeFingerprintRuns) {
+  CliRun run = crosscheck("check twophase --model spec --rms 4 --exact --format json --no-progress");
+  ASSERT_EQ(run.status, 0) << run.err;
+  mc::Json json = parse(run.out);
+  EXPECT_EQ(json["distinct_states"].as_int(), 1568);  // TLC's figure for 4 RMs
+  EXPECT_TRUE(json["exact"].as_bool());
+  EXPECT_EQ(json["fingerprint_collision_probability"].as_double(), 0.0);
+}
+
+TEST(Cli, ResultsCarryBytesPerStateAndTheCollisionEstimate) {
+  CliRun run = crosscheck("check twophase --model spec --rms 6 --format json --no-progress");
+  ASSERT_EQ(run.status, 0) << run.err;
+  mc::Json json = parse(run.out);
+  EXPECT_GT(json["bytes_per_state"].as_double(), 0.0);
+  EXPECT_GT(json["visited_bytes"].as_int(), 0);
+  EXPECT_GT(json["fingerprint_collision_probability"].as_double(), 0.0);
+  EXPECT_LT(json["fingerprint_collision_probability"].as_double(), 1e-6);
+  CliRun text = crosscheck("check twophase --model spec --rms 6 --no-progress");
+  EXPECT_NE(text.out.find("fingerprint collision probability: calculated (optimistic)"), std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("bytes/state"), std::string::npos) << text.out;
+}
+
 TEST(Cli, ListShowsProtocolsVariantsAndProperties) {
   CliRun run = crosscheck("list");
   EXPECT_EQ(run.status, 0);
@@ -222,7 +254,11 @@ INSTANTIATE_TEST_SUITE_P(
                       BadInput{"check raft --variant nope", "unknown variant 'nope'"},
                       BadInput{"check raft --model spec --max-drops 1", "--max-drops applies to --model impl"},
                       BadInput{"check raft --model spec --check-refinement 0",
-                               "--check-refinement applies to --model impl"}));
+                               "--check-refinement applies to --model impl"},
+                      BadInput{"check twophase --memory-limit 4X", "--memory-limit takes a byte count such as 512M"},
+                      BadInput{"check twophase --memory-limit 0", "--memory-limit must be at least 1 byte"},
+                      BadInput{"check twophase --memory-limit 99999999999T", "fit in 64 bits"},
+                      BadInput{"check twophase --exact=yes", "--exact takes no value"}));
 
 }  // namespace
 }  // namespace crosscheck

@@ -66,6 +66,27 @@ TEST(Report, ExitStatusFollowsTheOutcome) {
   EXPECT_EQ(exit_status(Outcome::kViolation), 1);
   EXPECT_EQ(exit_status(Outcome::kGoalUnreached), 1);
   EXPECT_EQ(exit_status(Outcome::kBoundExhausted), 3);
+  EXPECT_EQ(exit_status(Outcome::kMemoryExhausted), 3);
+}
+
+TEST(Report, StatisticsShowTheVisitedSetAndTheCollisionEstimate) {
+  RunDescription run{"grid", "toy", "correct", Json::object()};
+  CheckResult result = grid_violation();
+  result.stats.visited_bytes = 3 << 20;
+  result.stats.bytes_per_state = 14.5;
+  result.stats.fingerprint_collision_probability = 2.5e-6;
+  std::string text = result_text(run, result);
+  EXPECT_NE(text.find("visited set       3.0 MiB, 14.5 bytes/state"), std::string::npos) << text;
+  EXPECT_NE(text.find("fingerprint collision probability: calculated (optimistic) 2.5e-06"), std::string::npos)
+      << text;
+  Json json = result_json(run, result);
+  EXPECT_EQ(json["bytes_per_state"].as_double(), 14.5);
+  EXPECT_EQ(json["fingerprint_collision_probability"].as_double(), 2.5e-6);
+  result.stats.exact = true;
+  EXPECT_NE(result_text(run, result).find("none, states compared in full (--exact)"), std::string::npos);
+  result.outcome = Outcome::kMemoryExhausted;
+  EXPECT_NE(result_text(run, result).find("Result: memory exhausted."), std::string::npos);
+  EXPECT_EQ(result_json(run, result)["result"].as_string(), "memory_exhausted");
 }
 
 TEST(Json, ParserRejectsMalformedInputWithAnOffset) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "model_check/fingerprint_table.h"
+#include "model_check/trace_links.h"
 #include "tests/model_check/toy_models.h"
 
 namespace crosscheck::mc {
@@ -304,16 +305,66 @@ TEST(SymmetryReduction, IsRefusedForAModelWithoutSymmetry) {
   EXPECT_THROW(check(GridModel(2), options), std::invalid_argument);
 }
 
-TEST(FingerprintTable, RemembersParentsAcrossGrowth) {
-  FingerprintTable table(16);
-  for (uint64_t i = 1; i <= 10000; ++i) EXPECT_TRUE(table.insert(i * 7919, i == 1 ? 0 : (i - 1) * 7919));
-  EXPECT_EQ(table.size(), 10000u);
-  EXPECT_FALSE(table.insert(5 * 7919, 42));
-  EXPECT_EQ(table.parent(5 * 7919), 4u * 7919);
-  EXPECT_EQ(table.parent(7919), FingerprintTable::kNoParent);
+TEST(FingerprintTable, KeepsEveryFingerprintAcrossGrowth) {
+  FingerprintTable table;
+  for (uint64_t i = 1; i <= 100000; ++i) EXPECT_TRUE(table.insert(i * 7919));
+  EXPECT_EQ(table.size(), 100000u);
+  EXPECT_FALSE(table.insert(5 * 7919));
+  for (uint64_t i = 1; i <= 100000; ++i) ASSERT_TRUE(table.contains(i * 7919)) << i;
   EXPECT_FALSE(table.contains(3));
-  EXPECT_EQ(table.bytes(), table.capacity() * 16);
-  EXPECT_LE(table.size() * 4, table.capacity() * 3);
+  EXPECT_EQ(table.bytes(), table.capacity() * 8);
+}
+
+TEST(FingerprintTable, StaysBetweenSixtyAndSeventyFivePercentFull) {
+  // The load bounds are what keep a state under 16 bytes with its links:
+  // 8 bytes / 0.6 = 13.3 bytes at most.
+  FingerprintTable table;
+  for (uint64_t i = 1; i <= 200000; ++i) {
+    table.insert(StableHasher().add(i).digest() | 2);
+    ASSERT_LE(table.size() * 4, table.capacity() * 3) << i;
+    if (i >= 1000) {
+      ASSERT_GE(table.size() * 5, table.capacity() * 3) << i;
+    }
+  }
+}
+
+TEST(FingerprintTable, PredictsTheBytesItWillNeed) {
+  // The memory limit relies on this prediction, made before inserting.
+  FingerprintTable table;
+  const size_t predicted = table.bytes_to_hold(10000);
+  for (uint64_t i = 1; i <= 10000; ++i) table.insert(i * 104729);
+  EXPECT_EQ(table.bytes(), predicted);
+  EXPECT_GT(predicted, 10000u * 8);
+}
+
+TEST(TraceLinks, FindsEachParentFromTheChildrenCounts) {
+  // Two roots; explored states produce 0, 2, 300 (past a byte: escaped), 1, ... children.
+  TraceLinks links;
+  links.add_state(0);
+  links.add_state(1);
+  links.seal_roots();
+  std::vector<uint64_t> parent_of;  // by state number, from 2
+  std::vector<uint64_t> ordinal_of;
+  uint64_t stored = 2;
+  for (uint64_t explored = 0; explored < 2000; ++explored) {
+    uint64_t children = explored == 2 ? 300 : (explored * 7) % 5;
+    for (uint64_t c = 0; c < children; ++c) {
+      ordinal_of.push_back(c == 299 ? 1000 : c);
+      links.add_state(ordinal_of.back());
+      parent_of.push_back(explored);
+      ++stored;
+    }
+    links.add_explored(children);
+  }
+  EXPECT_EQ(links.stored(), stored);
+  EXPECT_TRUE(links.is_root(1));
+  EXPECT_FALSE(links.is_root(2));
+  for (uint64_t state = 2; state < stored; ++state) {
+    ASSERT_EQ(links.parent(state), parent_of[state - 2]) << state;
+    ASSERT_EQ(links.ordinal(state), ordinal_of[state - 2]) << state;
+  }
+  EXPECT_EQ(links.ordinal(1), 1u);
+  EXPECT_EQ(std::count(ordinal_of.begin(), ordinal_of.end(), 1000u), 1);
 }
 
 TEST(FingerprintTable, ZeroIsNormalizedAwayFromTheEmptyMarker) {
