@@ -26,7 +26,7 @@
 // Each action instance is a guard and the variables it assigns, from which
 // two forms of Next are built: one disjunct per instance with explicit
 // UNCHANGED (for evaluating one step), and a compact form with a selector
-// Int per step and, per variable, an if-then-else over the instances that
+// per step and, per variable, an if-then-else over the instances that
 // assign it (for bounded model checking and induction, where the number of
 // steps multiplies the formula's size).
 //
