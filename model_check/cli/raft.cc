@@ -67,7 +67,7 @@ mc::CheckResult check(const CheckRequest& request) {
   return mc::check(spec_model(request), request.search);
 }
 
-// Z3 on the election (every log empty, docs/raft_z3.md): bounded model
+// Z3 on the election (every log empty, docs/raft.md): bounded model
 // checking of ElectionSafety within the request's bounds, its trace (if
 // any) replayed by the explicit-state model, and the inductiveness of the
 // strengthened invariant for any number of messages and restarts.

@@ -42,7 +42,7 @@
 //   S2  E(j, i, t) /\ currentTerm[j] = t => votedFor[j] = i
 //   S3  E(j, i, t) /\ E(j, k, t) => i = k
 //   S4  i \in leaders[t] /\ k # i => {j : P(j, k, t)} is not a quorum
-// docs/raft_z3.md says why each is needed.
+// docs/raft.md says why each is needed.
 #pragma once
 
 #include <cstdint>

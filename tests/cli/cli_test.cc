@@ -214,6 +214,13 @@ TEST(Cli, EveryRaftVariantIsAViolationReadAsEventsBetweenServers) {
   EXPECT_NE(run.out.find("Deliver RequestVoteResponse(term 2, granted) s2->s3"), std::string::npos) << run.out;
 }
 
+TEST(Cli, ProveRaftChecksElectionSafetyByBmcAndInduction) {
+  CliRun run = crosscheck("prove raft --depth 6 --max-term 2 --max-restarts 0 --max-messages 2");
+  EXPECT_EQ(run.status, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("no violation up to depth 6"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("proved"), std::string::npos) << run.out;
+}
+
 struct BadInput {
   const char* args;
   const char* message;
