@@ -115,7 +115,9 @@ std::string require_value(const std::string& flag, const std::optional<std::stri
   return *value;
 }
 
-ParsedCheck parse_check(const ProtocolCli& protocol, const std::vector<std::string>& args) {
+// `command` is "check" or "prove": prove-only bounds are refused for check.
+ParsedCheck parse_check(const ProtocolCli& protocol, const std::string& command,
+                        const std::vector<std::string>& args) {
   ParsedCheck parsed;
   CheckRequest& request = parsed.request;
   request.model = protocol.models.front().name;
@@ -183,6 +185,9 @@ ParsedCheck parse_check(const ProtocolCli& protocol, const std::vector<std::stri
     }
   }
   for (const auto& spec : protocol.flags) {
+    if (contains(given, spec.name) && spec.prove_only && command != "prove") {
+      throw UsageError("--" + spec.name + " applies to prove, not " + command);
+    }
     if (contains(given, spec.name) && !spec.models.empty() && !contains(spec.models, request.model)) {
       throw UsageError("--" + spec.name + " applies to --model " + join(spec.models, " or ") + ", not " +
                        request.model);
@@ -199,7 +204,7 @@ ParsedCheck parse_check(const ProtocolCli& protocol, const std::vector<std::stri
 mc::RunDescription describe(const ProtocolCli& protocol, const CheckRequest& request) {
   mc::RunDescription run{protocol.name, request.model, request.variant, mc::Json::object()};
   for (const auto& spec : protocol.flags) {
-    if (spec.models.empty() || contains(spec.models, request.model)) {
+    if (!spec.prove_only && (spec.models.empty() || contains(spec.models, request.model))) {
       run.parameters.set(spec.name, request.value(spec.name));
     }
   }
@@ -213,7 +218,7 @@ mc::RunDescription describe(const ProtocolCli& protocol, const CheckRequest& req
 int run_check(const std::vector<std::string>& args) {
   if (args.empty()) throw UsageError("check needs a protocol (known: " + join(names_of(protocols())) + ")");
   const ProtocolCli& protocol = find_protocol(args.front());
-  ParsedCheck parsed = parse_check(protocol, {args.begin() + 1, args.end()});
+  ParsedCheck parsed = parse_check(protocol, "check", {args.begin() + 1, args.end()});
   mc::CheckResult result;
   try {
     result = protocol.check(parsed.request);
@@ -233,7 +238,7 @@ int run_prove(const std::vector<std::string>& args) {
   if (args.empty()) throw UsageError("prove needs a protocol (known: " + join(names_of(protocols())) + ")");
   const ProtocolCli& protocol = find_protocol(args.front());
   if (!protocol.prove) throw UsageError("no Z3 proofs for " + protocol.name + " yet");
-  ParsedCheck parsed = parse_check(protocol, {args.begin() + 1, args.end()});
+  ParsedCheck parsed = parse_check(protocol, "prove", {args.begin() + 1, args.end()});
   return protocol.prove(parsed.request, std::cout);
 }
 
@@ -253,6 +258,7 @@ int run_list() {
                 << ", default " << flag.default_value;
       for (const auto& [model, value] : flag.model_defaults) std::cout << ", --model " << model << " " << value;
       if (!flag.models.empty()) std::cout << "; --model " << join(flag.models, " or ");
+      if (flag.prove_only) std::cout << "; prove only";
       std::cout << ")\n";
     }
   }

@@ -25,6 +25,9 @@ struct IntFlag {
   // A default of its own for some model, where the shared one would make
   // that model's state space too large or too small.
   std::map<std::string, int> model_defaults = {};
+  // A bound of `crosscheck prove` only (such as a BMC depth); an error
+  // for `check`, which would otherwise ignore it.
+  bool prove_only = false;
 
   int default_for(const std::string& model) const {
     auto at = model_defaults.find(model);

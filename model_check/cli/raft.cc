@@ -153,7 +153,7 @@ ProtocolCli raft_cli() {
                kImplOnly},
               {"max-drops", "messages the network may lose", 0, 8, 0, kImplOnly},
               {"max-duplicates", "messages the network may duplicate", 0, 8, 0, kImplOnly},
-              {"depth", "steps of bounded model checking in `crosscheck prove raft`", 1, 30, 10, {}},
+              {"depth", "steps of bounded model checking in `crosscheck prove raft`", 1, 30, 10, {}, {}, true},
           },
       .properties = properties,
       .check = check,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <memory>
 #include <stdexcept>
 
 namespace crosscheck::spec::paxos {
@@ -112,7 +113,8 @@ paxos::State ImplBinding::abstract_state(const State& state) const {
 }
 
 std::vector<mc::StateProperty<ImplState>> ImplBinding::properties() const {
-  const ImplBinding* self = this;
+  // A copy shared by the properties: they may outlive this binding.
+  const auto self = std::make_shared<const ImplBinding>(*this);
   const NodeId learner = config_.learner_id();
   return {
       mc::always<ImplState>("Agreement",
@@ -132,7 +134,8 @@ std::vector<mc::StateProperty<ImplState>> ImplBinding::properties() const {
 }
 
 std::vector<mc::TransitionProperty<ImplState, ImplBinding::Action>> ImplBinding::transition_properties() const {
-  const ImplBinding* self = this;
+  // A copy shared by the properties: they may outlive this binding.
+  const auto self = std::make_shared<const ImplBinding>(*this);
   return {{"RefinesPaxosSpec", [self](const ImplState& from, const Action&, const ImplState& to) {
              const paxos::State before = self->abstract_state(from);
              const paxos::State after = self->abstract_state(to);

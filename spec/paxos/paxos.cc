@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <memory>
 #include <stdexcept>
 
 #include "impl/common/hash.h"
@@ -444,7 +445,8 @@ bool PaxosModel::inv(const State& s) const {
 }
 
 std::vector<mc::StateProperty<State>> PaxosModel::properties() const {
-  const PaxosModel* self = this;
+  // A copy shared by the properties: they may outlive this model.
+  const auto self = std::make_shared<const PaxosModel>(*this);
   auto some_value_chosen = [self](const State& s) {
     for (int v = 1; v <= self->universe_.values(); ++v) {
       if (self->chosen(s, v)) return true;

@@ -213,7 +213,8 @@ std::vector<mc::StateProperty<ImplState>> ImplBinding::properties() const {
 }
 
 std::vector<mc::TransitionProperty<ImplState, ImplAction>> ImplBinding::transition_properties() const {
-  const RaftModel* spec_model = &spec_;
+  // The spec by value: the property may outlive this binding.
+  const RaftModel spec_model = spec_;
   const int servers = config_.servers;
   std::vector<mc::TransitionProperty<ImplState, ImplAction>> properties = {
       {"LeaderAppendOnly",
@@ -230,7 +231,7 @@ std::vector<mc::TransitionProperty<ImplState, ImplAction>> ImplBinding::transiti
          if (action.kind == Kind::kDrop || action.kind == Kind::kDuplicate) {
            network_message = to_spec(action.message, action.from, action.node);
          }
-         return spec_model->reaches_by_server_steps(abstract_state(from), abstract_state(to), action.node,
+         return spec_model.reaches_by_server_steps(abstract_state(from), abstract_state(to), action.node,
                                               max_spec_steps(servers), network_message);
        }});
   return properties;

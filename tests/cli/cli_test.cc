@@ -259,6 +259,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BadInput{"check twophase --threads 0", "--threads must be in 1..256"},
                       BadInput{"check raft --servers 6", "--servers must be in 1..5, not 6"},
                       BadInput{"check raft --variant nope", "unknown variant 'nope'"},
+                      BadInput{"check raft --depth 5", "--depth applies to prove, not check"},
+                      BadInput{"check paxos --model spec --proposers 2", "--proposers applies to --model impl"},
                       BadInput{"check raft --model spec --max-drops 1", "--max-drops applies to --model impl"},
                       BadInput{"check raft --model spec --check-refinement 0",
                                "--check-refinement applies to --model impl"},
