@@ -25,6 +25,8 @@ std::string format(const char* pattern, double value) {
 
 }  // namespace
 
+std::string property_lists(const CheckResult& result);
+
 std::string with_separators(uint64_t n) {
   std::string digits = std::to_string(n);
   std::string out;
@@ -76,6 +78,23 @@ Json result_json(const RunDescription& run, const CheckResult& result) {
   json.set("bytes_per_state", stats.bytes_per_state);
   json.set("exact", stats.exact);
   json.set("fingerprint_collision_probability", stats.fingerprint_collision_probability);
+  const SearchRun& search = result.search;
+  json.set("search", search.mode);
+  if (search.mode == "simulate") {
+    // A string: a 64-bit seed does not survive a JSON reader's doubles.
+    json.set("seed", std::to_string(search.seed));
+    json.set("walks", search.walks);
+    json.set("steps", search.steps);
+    if (search.swarm > 0) json.set("swarm", search.swarm);
+    if (search.shard_count > 1) {
+      json.set("shard_index", search.shard_index);
+      json.set("shard_count", search.shard_count);
+    }
+    if (search.violating_walk >= 0) {
+      json.set("violating_walk", search.violating_walk);
+      json.set("unshrunk_steps", search.unshrunk_steps);
+    }
+  }
   Json invariants = Json::array();
   for (const auto& name : result.invariants) invariants.push(name);
   json.set("invariants", std::move(invariants));
@@ -109,11 +128,27 @@ std::string result_text(const RunDescription& run, const CheckResult& result) {
   std::string out = "crosscheck check " + run.protocol + ": model " + run.model + ", variant " + run.variant;
   for (const auto& [name, value] : run.parameters.as_object()) out += ", " + name + " " + value.dump();
   out += "\n\n";
+  const SearchRun& search = result.search;
+  const bool simulated = search.mode == "simulate";
   switch (result.outcome) {
-    case Outcome::kOk: out += "Result: ok. No property violated in any reachable state within the bounds.\n"; break;
+    case Outcome::kOk:
+      if (simulated) {
+        out += "Result: ok. No property violated on " + with_separators(search.walks) + " random walks (seed " +
+               std::to_string(search.seed) + "); states off those walks were not explored.\n";
+      } else {
+        out += "Result: ok. No property violated in any reachable state within the bounds.\n";
+      }
+      break;
     case Outcome::kViolation:
-      out += "Result: violation of " + result.property + " (" + result.property_kind + "), shortest trace " +
-             std::to_string(result.trace.size() - 1) + " steps:\n\n";
+      out += "Result: violation of " + result.property + " (" + result.property_kind + "), ";
+      if (simulated) {
+        out += "found by walk " + std::to_string(search.violating_walk) + " of seed " + std::to_string(search.seed) +
+               " (" + std::to_string(search.unshrunk_steps) + " steps), shrunk to " +
+               std::to_string(result.trace.size() - 1) + " steps:\n\n";
+      } else {
+        out += std::string(search.mode == "dfs" ? "trace " : "shortest trace ") +
+               std::to_string(result.trace.size() - 1) + " steps:\n\n";
+      }
       for (size_t i = 0; i < result.trace.size(); ++i) {
         const TraceStep& step = result.trace[i];
         if (i == 0) {
@@ -144,6 +179,21 @@ std::string result_text(const RunDescription& run, const CheckResult& result) {
       break;
   }
   out += "\nStatistics\n";
+  if (simulated) {
+    out += "  seed              " + std::to_string(search.seed) + "\n";
+    out += "  walks             " + with_separators(search.walks) + "\n";
+    out += "  steps             " + with_separators(search.steps) + "\n";
+    if (search.shard_count > 1) {
+      out += "  shard             " + std::to_string(search.shard_index) + " of " + std::to_string(search.shard_count) +
+             "\n";
+    }
+    out += "  total states      " + with_separators(stats.total_states) + "\n";
+    out += "  longest walk      " + std::to_string(stats.depth) + " states\n";
+    out += "  seconds           " + format("%.3f", stats.seconds) + "\n";
+    out += "  peak memory       " + format("%.1f MiB", static_cast<double>(stats.peak_memory_bytes) / (1 << 20)) + "\n";
+    return out + property_lists(result);
+  }
+  if (search.mode == "dfs") out += "  search            depth-first\n";
   out += "  distinct states   " + with_separators(stats.distinct_states) + "\n";
   out += "  total states      " + with_separators(stats.total_states) + "\n";
   out += "  depth             " + std::to_string(stats.depth) + "\n";
@@ -159,6 +209,11 @@ std::string result_text(const RunDescription& run, const CheckResult& result) {
     out += "  fingerprint collision probability: calculated (optimistic) " +
            format("%.2g", stats.fingerprint_collision_probability) + "\n";
   }
+  return out + property_lists(result);
+}
+
+std::string property_lists(const CheckResult& result) {
+  std::string out;
   if (!result.invariants.empty()) {
     out += "\nInvariants checked\n";
     for (const auto& name : result.invariants) out += "  " + name + "\n";

@@ -1,5 +1,7 @@
 #include "model_check/result.h"
 
+#include "model_check/search_options.h"
+
 namespace crosscheck::mc {
 
 const char* outcome_name(Outcome outcome) {
@@ -9,6 +11,15 @@ const char* outcome_name(Outcome outcome) {
     case Outcome::kGoalUnreached: return "goal_unreached";
     case Outcome::kBoundExhausted: return "bound_exhausted";
     case Outcome::kMemoryExhausted: return "memory_exhausted";
+  }
+  return "unknown";
+}
+
+const char* search_mode_name(SearchMode mode) {
+  switch (mode) {
+    case SearchMode::kBreadthFirst: return "bfs";
+    case SearchMode::kDepthFirst: return "dfs";
+    case SearchMode::kSimulate: return "simulate";
   }
   return "unknown";
 }

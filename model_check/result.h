@@ -51,6 +51,20 @@ struct SearchStats {
   bool exact = false;  // states were compared in full (--exact)
 };
 
+// How the states were explored (`--search`), with what a rerun needs.
+struct SearchRun {
+  std::string mode = "bfs";    // "bfs", "dfs" or "simulate"
+  // Simulation only:
+  uint64_t seed = 0;
+  uint64_t walks = 0;           // walks run: all of them, or up to the violating one
+  uint64_t steps = 0;           // steps those walks took
+  int64_t violating_walk = -1;  // its number, when a walk found a violation
+  int swarm = 0;
+  int shard_index = 0;
+  int shard_count = 1;
+  uint64_t unshrunk_steps = 0;  // the violating walk's steps before shrinking
+};
+
 struct CheckResult {
   Outcome outcome = Outcome::kOk;
   SearchStats stats;
@@ -61,6 +75,7 @@ struct CheckResult {
   std::vector<TraceStep> trace;
   std::vector<GoalStatus> goals;
   std::vector<std::string> invariants;  // the `always` and step properties checked
+  SearchRun search;
 };
 
 }  // namespace crosscheck::mc

@@ -44,29 +44,19 @@
 #include <utility>
 #include <vector>
 
+#include "model_check/depth_first.h"
 #include "model_check/fingerprint_table.h"
 #include "model_check/memory.h"
 #include "model_check/model.h"
+#include "model_check/property_set.h"
 #include "model_check/result.h"
+#include "model_check/search_options.h"
+#include "model_check/simulation.h"
 #include "model_check/trace_links.h"
 #include "model_check/visited_set.h"
 #include "model_check/worker_pool.h"
 
 namespace crosscheck::mc {
-
-struct SearchOptions {
-  uint64_t max_states = 0;  // stop with bound_exhausted past this many distinct states; 0: no limit
-  int max_depth = 0;        // do not explore past this depth (TLC's convention); 0: no limit
-  int threads = 1;          // worker threads; the result does not depend on it
-  bool symmetry = false;    // identify states by their orbit (the model must define canonical())
-  bool exact = false;       // keep whole states, not fingerprints (State must have ==)
-  // Stop with memory_exhausted rather than pass this many bytes: the
-  // resident memory when the search starts plus the search's own data
-  // structures, estimated before they grow; 0: no limit.
-  uint64_t memory_limit_bytes = 0;
-  bool progress = false;    // a progress line on stderr about every progress_seconds
-  double progress_seconds = 2.0;
-};
 
 namespace detail {
 
@@ -89,26 +79,14 @@ class BreadthFirstSearch {
         options_(options),
         threads_(std::max(1, options.threads)),
         pool_(threads_),
-        properties_(model.properties()),
+        properties_(model),
         on_new_state_(std::move(on_new_state)) {
-    if constexpr (HasTransitionProperties<M>) transition_properties_ = model.transition_properties();
-    if constexpr (HasDeadlockCheck<M>) check_deadlock_ = model.check_deadlock();
-    for (size_t i = 0; i < properties_.size(); ++i) {
-      if (properties_[i].expectation == Expectation::kAlways) {
-        invariant_indices_.push_back(i);
-        result_.invariants.push_back(properties_[i].name);
-      } else {
-        goal_indices_.push_back(i);
-        result_.goals.push_back({properties_[i].name, false, 0});
-      }
-    }
+    properties_.describe(result_);
     if constexpr (HasSymmetry<M>) {
       symmetry_ = options.symmetry;
     } else if (options.symmetry) {
       throw std::invalid_argument("--symmetry: this model defines no symmetry");
     }
-    if (goal_indices_.size() > 64) throw std::invalid_argument("a model may have at most 64 sometimes goals");
-    for (const auto& property : transition_properties_) result_.invariants.push_back(property.name);
   }
 
   CheckResult run() {
@@ -138,7 +116,7 @@ class BreadthFirstSearch {
   // States whose successors are generated and fingerprinted before any of
   // them is looked up, so that their probes' cache misses overlap.
   static constexpr size_t kPrefetchGroup = 8;
-  static constexpr uint32_t kNoViolation = std::numeric_limits<uint32_t>::max();
+  static constexpr uint32_t kNoViolation = PropertySet<M>::kNone;
   static constexpr bool kLookupFirst = sizeof(State) > 64;
   static constexpr int kPartitions = Visited::kPartitions;
   // Fingerprints are normalized away from these two, which mark successors
@@ -254,7 +232,7 @@ class BreadthFirstSearch {
       if (on_new_state_) on_new_state_(state);
       uint32_t violated = first_violated_invariant(state);
       if (violated != kNoViolation) {
-        return violation(properties_[violated].name, "always", rebuild_trace(distinct_ - 1, {}, fingerprint));
+        return violation(properties_.properties()[violated].name, "always", rebuild_trace(distinct_ - 1, {}, fingerprint));
       }
       record_goals(goals_of(state), 1);
       if (limit_reached()) return false;
@@ -298,24 +276,13 @@ class BreadthFirstSearch {
     }
   }
 
-  uint32_t first_violated_invariant(const State& state) const {
-    for (size_t i : invariant_indices_) {
-      if (!properties_[i].holds(state)) return static_cast<uint32_t>(i);
-    }
-    return kNoViolation;
-  }
+  uint32_t first_violated_invariant(const State& state) const { return properties_.first_violated_invariant(state); }
 
-  uint64_t goals_of(const State& state) const {
-    uint64_t holds = 0;
-    for (size_t g = 0; g < goal_indices_.size(); ++g) {
-      if (!(reached_goals_ >> g & 1) && properties_[goal_indices_[g]].holds(state)) holds |= uint64_t{1} << g;
-    }
-    return holds;
-  }
+  uint64_t goals_of(const State& state) const { return properties_.goals_of(state, reached_goals_); }
 
   void record_goals(uint64_t holds, int depth) {
     uint64_t fresh = holds & ~reached_goals_;
-    for (size_t g = 0; g < goal_indices_.size(); ++g) {
+    for (size_t g = 0; g < properties_.goal_count(); ++g) {
       if (fresh >> g & 1) result_.goals[g] = {result_.goals[g].name, true, depth};
     }
     reached_goals_ |= fresh;
@@ -417,7 +384,7 @@ class BreadthFirstSearch {
     const State& state = current_[position];
     const bool beyond_depth = options_.max_depth > 0 && result_.stats.depth + 1 > options_.max_depth;
     chunk.successor_counts.push_back(static_cast<uint32_t>(successors.size()));
-    if (check_deadlock_ && successors.empty()) {
+    if (properties_.check_deadlock() && successors.empty()) {
       chunk.stop = {static_cast<uint32_t>(position), "Deadlock", "deadlock", {}};
       return false;
     }
@@ -432,7 +399,7 @@ class BreadthFirstSearch {
         continue;
       }
       const bool candidate = !repeat;
-      for (const auto& property : transition_properties_) {
+      for (const auto& property : properties_.steps()) {
         if (!property.holds(state, successor.action, successor.state)) {
           chunk.stop = {static_cast<uint32_t>(position), property.name, "step",
                         {{model_.action_label(successor.action), model_.state_json(successor.state)}}};
@@ -526,7 +493,7 @@ class BreadthFirstSearch {
         links_.add_state(candidate.ordinal);
         if (on_new_state_) on_new_state_(candidate.state);
         if (candidate.violated != kNoViolation) {
-          return violation(properties_[candidate.violated].name, "always",
+          return violation(properties_.properties()[candidate.violated].name, "always",
                            rebuild_trace(parent, {candidate.ordinal}, candidate.fingerprint));
         }
         record_goals(candidate.goals, depth);
@@ -623,12 +590,7 @@ class BreadthFirstSearch {
     if (result_.outcome == Outcome::kOk && distinct_ != visited_.size()) {
       throw std::logic_error("distinct states counted differ from the visited set's size");
     }
-    if (result_.outcome == Outcome::kOk && depth_bound_hit_) result_.outcome = Outcome::kBoundExhausted;
-    if (result_.outcome == Outcome::kOk) {
-      for (const auto& goal : result_.goals) {
-        if (!goal.reached) result_.outcome = Outcome::kGoalUnreached;
-      }
-    }
+    settle_exhaustive_outcome(result_, depth_bound_hit_);
     return std::move(result_);
   }
 
@@ -636,13 +598,9 @@ class BreadthFirstSearch {
   SearchOptions options_;
   int threads_;
   WorkerPool pool_;
-  std::vector<StateProperty<State>> properties_;
-  std::vector<size_t> invariant_indices_;
-  std::vector<size_t> goal_indices_;
+  PropertySet<M> properties_;
   uint64_t reached_goals_ = 0;
   std::function<void(const State&)> on_new_state_;
-  std::vector<TransitionProperty<State, Action>> transition_properties_;
-  bool check_deadlock_ = false;
   bool symmetry_ = false;
   bool depth_bound_hit_ = false;
   Visited visited_;
@@ -664,6 +622,8 @@ template <Model M>
 CheckResult run_search(const M& model, const SearchOptions& options,
                        std::function<void(const typename M::State&)> on_new_state) {
   using State = typename M::State;
+  if (options.mode == SearchMode::kSimulate) return simulate(model, options);
+  if (options.mode == SearchMode::kDepthFirst) return depth_first(model, options);
   if (options.exact) {
     if constexpr (std::equality_comparable<State>) {
       return BreadthFirstSearch<M, ExactVisitedSet<State>>(model, options, std::move(on_new_state)).run();

@@ -9,6 +9,9 @@
 // complete.
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <random>
 #include <iostream>
 #include <limits>
 #include <optional>
@@ -35,6 +38,8 @@ const char* const kUsage =
     "       crosscheck check PROTOCOL [--model M] [--variant V] [bounds...] [--format text|json]\n"
     "                                 [--max-states N] [--max-depth N] [--threads N] [--symmetry]\n"
     "                                 [--exact] [--memory-limit BYTES] [--no-progress]\n"
+    "                                 [--search bfs|dfs|simulate] [--seed S] [--walks N] [--depth D]\n"
+    "                                 [--swarm K] [--no-shrink]\n"
     "       crosscheck prove PROTOCOL\n"
     "Run `crosscheck list` for the protocols, their models, variants, bounds and properties.\n";
 
@@ -94,6 +99,39 @@ uint64_t parse_bytes(const std::string& flag, const std::string& text) {
   return value << shift;
 }
 
+uint64_t parse_seed(const std::string& text) {
+  uint64_t seed = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seed);
+  if (error != std::errc() || end != text.data() + text.size()) {
+    throw UsageError("--seed takes an unsigned 64-bit integer, not '" + text + "'");
+  }
+  return seed;
+}
+
+// A seed for a run that was given none; printed with the result, so the
+// run can be repeated.
+uint64_t fresh_seed() {
+  std::random_device device;
+  return (uint64_t{device()} << 32) ^ device();
+}
+
+// Under `bazel test` with shard_count, each shard runs its share of the
+// walks (Bazel's test sharding protocol: the two variables, and a file
+// touched to say the test knows of sharding).
+void apply_test_sharding(mc::SearchOptions& search) {
+  const char* total = std::getenv("TEST_TOTAL_SHARDS");
+  const char* index = std::getenv("TEST_SHARD_INDEX");
+  if (total == nullptr || index == nullptr) return;
+  const long long count = parse_integer("TEST_TOTAL_SHARDS", total);
+  const long long shard = parse_integer("TEST_SHARD_INDEX", index);
+  if (count < 1 || shard < 0 || shard >= count) {
+    throw UsageError("TEST_SHARD_INDEX " + std::string(index) + " is not a shard of " + total);
+  }
+  search.shard_count = static_cast<int>(count);
+  search.shard_index = static_cast<int>(shard);
+  if (const char* status = std::getenv("TEST_SHARD_STATUS_FILE")) std::ofstream{status};
+}
+
 struct ParsedCheck {
   CheckRequest request;
   std::string format = "text";
@@ -125,6 +163,8 @@ ParsedCheck parse_check(const ProtocolCli& protocol, const std::string& command,
   request.search.progress = true;
   request.search.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::vector<std::string> given;
+  std::vector<std::string> search_flags;  // the flags of simulation only
+  bool seed_given = false;
   bool variant_given = false;
   for (size_t i = 0; i < args.size(); ++i) {
     auto [flag, value] = split_flag(args, i);
@@ -166,6 +206,40 @@ ParsedCheck parse_check(const ProtocolCli& protocol, const std::string& command,
       request.search.exact = true;
     } else if (flag == "memory-limit") {
       request.search.memory_limit_bytes = parse_bytes(flag, require_value(flag, value));
+    } else if (flag == "search") {
+      const std::string mode = require_value(flag, value);
+      if (mode == "bfs") {
+        request.search.mode = mc::SearchMode::kBreadthFirst;
+      } else if (mode == "dfs") {
+        request.search.mode = mc::SearchMode::kDepthFirst;
+      } else if (mode == "simulate") {
+        request.search.mode = mc::SearchMode::kSimulate;
+      } else {
+        throw UsageError("--search is bfs, dfs or simulate, not '" + mode + "'");
+      }
+    } else if (flag == "seed") {
+      request.search.seed = parse_seed(require_value(flag, value));
+      search_flags.push_back(flag);
+      seed_given = true;
+    } else if (flag == "walks") {
+      long long n = parse_integer(flag, require_value(flag, value));
+      if (n < 1 || n > 1'000'000'000'000LL) throw UsageError("--walks must be in 1..1000000000000");
+      request.search.walks = static_cast<uint64_t>(n);
+      search_flags.push_back(flag);
+    } else if (flag == "depth" && command == "check") {
+      long long n = parse_integer(flag, require_value(flag, value));
+      if (n < 1 || n > 1'000'000) throw UsageError("--depth must be in 1..1000000");
+      request.search.walk_depth = static_cast<int>(n);
+      search_flags.push_back(flag);
+    } else if (flag == "swarm") {
+      long long n = parse_integer(flag, require_value(flag, value));
+      if (n < 1 || n > 1'000'000) throw UsageError("--swarm must be in 1..1000000");
+      request.search.swarm = static_cast<int>(n);
+      search_flags.push_back(flag);
+    } else if (flag == "no-shrink") {
+      if (value) throw UsageError("--no-shrink takes no value");
+      request.search.shrink = false;
+      search_flags.push_back(flag);
     } else if (flag == "no-progress") {
       if (value) throw UsageError("--no-progress takes no value");
       request.search.progress = false;
@@ -194,6 +268,19 @@ ParsedCheck parse_check(const ProtocolCli& protocol, const std::string& command,
     }
     request.values.try_emplace(spec.name, spec.default_for(request.model));
   }
+  if (request.search.mode == mc::SearchMode::kSimulate) {
+    if (!seed_given) request.search.seed = fresh_seed();
+    apply_test_sharding(request.search);
+  } else {
+    for (const auto& flag : search_flags) {
+      // dfs takes --depth as its bound, like --max-depth.
+      if (flag == "depth" && request.search.mode == mc::SearchMode::kDepthFirst) {
+        if (request.search.max_depth == 0) request.search.max_depth = request.search.walk_depth;
+        continue;
+      }
+      throw UsageError("--" + flag + " applies to --search simulate" + (flag == "depth" ? " or dfs" : ""));
+    }
+  }
   if (variant_given && !contains(protocol.variant_models, request.model)) {
     throw UsageError("--variant applies to --model " + join(protocol.variant_models, " or ") + ", not " +
                      request.model);
@@ -212,6 +299,11 @@ mc::RunDescription describe(const ProtocolCli& protocol, const CheckRequest& req
   if (request.search.max_depth > 0) run.parameters.set("max-depth", request.search.max_depth);
   if (request.search.memory_limit_bytes > 0) run.parameters.set("memory-limit", request.search.memory_limit_bytes);
   if (request.search.exact) run.parameters.set("exact", true);
+  if (request.search.mode == mc::SearchMode::kSimulate) {
+    run.parameters.set("walks", request.search.walks);
+    run.parameters.set("depth", request.search.walk_depth);
+    if (request.search.swarm > 0) run.parameters.set("swarm", request.search.swarm);
+  }
   return run;
 }
 

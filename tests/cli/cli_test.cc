@@ -221,6 +221,39 @@ TEST(Cli, ProveRaftChecksElectionSafetyByBmcAndInduction) {
   EXPECT_NE(run.out.find("proved"), std::string::npos) << run.out;
 }
 
+// The acceptance run of simulation: a violation found from a seed the
+// result prints, and the same trace again from that seed alone.
+TEST(Cli, ASimulatedRaftViolationIsReproducedFromItsPrintedSeed) {
+  const std::string args = "check raft --variant commit-old-term --search simulate --walks 100000 --depth 60 "
+                           "--no-progress --format json";
+  CliRun first = crosscheck(args);
+  ASSERT_EQ(first.status, 1) << first.err;
+  mc::Json found = parse(first.out);
+  EXPECT_EQ(found["result"].as_string(), "violation");
+  EXPECT_EQ(found["search"].as_string(), "simulate");
+  const std::string seed = found["seed"].as_string();
+  std::printf("seed %s\n", seed.c_str());
+  CliRun again = crosscheck(args + " --seed " + seed + " --threads 1");
+  ASSERT_EQ(again.status, 1) << again.err;
+  mc::Json repeated = parse(again.out);
+  EXPECT_EQ(repeated["seed"].as_string(), seed);
+  EXPECT_EQ(repeated["violating_walk"].as_int(), found["violating_walk"].as_int());
+  EXPECT_EQ(repeated["property"].as_string(), found["property"].as_string());
+  EXPECT_EQ(repeated["trace"].dump(), found["trace"].dump());
+
+  CliRun text = crosscheck("check raft --variant commit-old-term --search simulate --walks 100000 --depth 60 "
+                           "--no-progress --seed " + seed);
+  EXPECT_NE(text.out.find("of seed " + seed), std::string::npos) << text.out;
+}
+
+TEST(Cli, DepthFirstSearchCountsLikeBreadthFirst) {
+  CliRun run = crosscheck("check twophase --model spec --rms 3 --search dfs --format json --no-progress");
+  ASSERT_EQ(run.status, 0) << run.err;
+  mc::Json json = parse(run.out);
+  EXPECT_EQ(json["distinct_states"].as_int(), 288);
+  EXPECT_EQ(json["search"].as_string(), "dfs");
+}
+
 struct BadInput {
   const char* args;
   const char* message;
@@ -259,7 +292,13 @@ INSTANTIATE_TEST_SUITE_P(
                       BadInput{"check twophase --threads 0", "--threads must be in 1..256"},
                       BadInput{"check raft --servers 6", "--servers must be in 1..5, not 6"},
                       BadInput{"check raft --variant nope", "unknown variant 'nope'"},
-                      BadInput{"check raft --depth 5", "--depth applies to prove, not check"},
+                      BadInput{"check raft --depth 5", "--depth applies to --search simulate or dfs"},
+                      BadInput{"check twophase --seed 5", "--seed applies to --search simulate"},
+                      BadInput{"check twophase --search bogus", "--search is bfs, dfs or simulate, not 'bogus'"},
+                      BadInput{"check twophase --search simulate --seed -1",
+                               "--seed takes an unsigned 64-bit integer, not '-1'"},
+                      BadInput{"check twophase --search simulate --max-states 5",
+                               "apply to bfs and dfs, not simulate"},
                       BadInput{"check paxos --model spec --proposers 2", "--proposers applies to --model impl"},
                       BadInput{"check raft --model spec --max-drops 1", "--max-drops applies to --model impl"},
                       BadInput{"check raft --model spec --check-refinement 0",
