@@ -37,6 +37,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -45,6 +46,7 @@
 #include "impl/common/hash.h"
 #include "impl/common/outbox.h"
 #include "model_check/json.h"
+#include "model_check/liveness.h"
 #include "model_check/model.h"
 #include "impl/common/small_vector.h"
 
@@ -54,6 +56,9 @@ struct FaultBudgets {
   int max_drops = 0;
   int max_duplicates = 0;
   int max_crashes = 0;
+  // Crashes after which the node stays down for good (crash-stop): it takes
+  // no step again, and messages to it stay undelivered.
+  int max_stops = 0;
   // A state with more copies of one message in flight than this is outside
   // the bounds: retransmission would otherwise make the network unbounded.
   int max_copies = 1;
@@ -99,6 +104,7 @@ struct ActorState {
   int drops = 0;
   int duplicates = 0;
   int crashes = 0;
+  uint32_t stopped = 0;  // bit n: node n is down for good
   typename HistoryOf<P>::type history{};
 
   bool operator==(const ActorState&) const = default;
@@ -112,7 +118,7 @@ struct ActorState {
 
 template <class P>
 struct ActorAction {
-  enum class Kind : uint8_t { kDeliver, kTimeout, kInput, kDrop, kDuplicate, kCrash };
+  enum class Kind : uint8_t { kDeliver, kTimeout, kInput, kDrop, kDuplicate, kCrash, kStop };
   Kind kind;
   NodeId node;  // the receiver, the timer's or input's owner, the crashed node
   NodeId from = 0;
@@ -156,6 +162,7 @@ class ActorModel {
     std::vector<typename P::Input> inputs;
     for (size_t i = 0; i < state.network.size(); ++i) {
       const Packet<P>& packet = state.network[i];
+      if (is_stopped(state, packet.to)) continue;
       Action deliver{Action::Kind::kDeliver, packet.to, packet.from, packet.message};
       State next = state;
       remove_copy(next, i);
@@ -165,6 +172,7 @@ class ActorModel {
       out.push_back({deliver, std::move(next)});
     }
     for (NodeId id = 0; id < n; ++id) {
+      if (is_stopped(state, id)) continue;
       for (uint32_t armed = state.armed_timers[id]; armed != 0; armed &= armed - 1) {
         Timer timer = static_cast<Timer>(std::countr_zero(armed));
         State next = state;
@@ -189,6 +197,7 @@ class ActorModel {
       }
     }
     add_faults(state, out);
+    add_stops(state, out);
   }
 
   bool within_bounds(const State& state) const {
@@ -209,6 +218,7 @@ class ActorModel {
       packet.message.hash(hasher);
     }
     hasher.add(state.drops).add(state.duplicates).add(state.crashes);
+    if (state.stopped != 0) hasher.add(uint64_t{state.stopped});
     if constexpr (requires { typename P::History; }) protocol_.hash_history(state.history, hasher);
     return hasher.digest();
   }
@@ -235,6 +245,13 @@ class ActorModel {
     faults.set("drops", state.drops);
     faults.set("duplicates", state.duplicates);
     faults.set("crashes", state.crashes);
+    if (budgets_.max_stops > 0) {
+      Json stopped = Json::array();
+      for (NodeId id = 0; id < static_cast<NodeId>(state.nodes.size()); ++id) {
+        if (is_stopped(state, id)) stopped.push(protocol_.node_name(id));
+      }
+      faults.set("stopped", std::move(stopped));
+    }
     Json json = Json::object();
     json.set("nodes", std::move(nodes));
     json.set("network", std::move(network));
@@ -256,11 +273,36 @@ class ActorModel {
         return "Deliver duplicate " + protocol_.message_label(action.message) + " " + protocol_.node_name(action.from) + "->" +
                node;
       case Action::Kind::kCrash: return "Crash " + node;
+      case Action::Kind::kStop: return "Stop " + node;
     }
     return "?";
   }
 
   std::vector<StateProperty<State>> properties() const { return protocol_.properties(); }
+
+  // Liveness (liveness.h), when the protocol states some. Weakly fair: the
+  // delivery of each message in flight (a reliable channel, eventually)
+  // and each armed timer; never required: local inputs (a client's or an
+  // operator's choice) and faults.
+  std::vector<LivenessProperty<State>> liveness_properties() const
+    requires requires(const P& p) { p.liveness_properties(); }
+  {
+    return protocol_.liveness_properties();
+  }
+  std::optional<uint64_t> fair_class(const Action& action) const {
+    StableHasher hasher;
+    switch (action.kind) {
+      case Action::Kind::kDeliver:
+        hasher.add(uint64_t{0}).add(action.from).add(action.node);
+        action.message.hash(hasher);
+        return hasher.digest();
+      case Action::Kind::kTimeout:
+        hasher.add(uint64_t{1}).add(action.node).add(action.timer);
+        return hasher.digest();
+      default: return std::nullopt;
+    }
+  }
+  std::string fairness() const { return "weak fairness of each message's delivery and each timer"; }
   std::vector<TransitionProperty<State, Action>> transition_properties() const {
     return protocol_.transition_properties();
   }
@@ -282,7 +324,7 @@ class ActorModel {
         ++next.drops;
         out.push_back({Action{Action::Kind::kDrop, packet.to, packet.from, packet.message}, std::move(next)});
       }
-      if (state.duplicates < budgets_.max_duplicates) {
+      if (state.duplicates < budgets_.max_duplicates && !is_stopped(state, packet.to)) {
         // A duplicated message is delivered while a copy of it stays in
         // flight, to be delivered again (or dropped) later.
         State next = state;
@@ -295,6 +337,7 @@ class ActorModel {
     }
     if (state.crashes < budgets_.max_crashes) {
       for (NodeId id = 0; id < static_cast<NodeId>(state.nodes.size()); ++id) {
+        if (is_stopped(state, id)) continue;
         State next = state;
         ++next.crashes;
         next.armed_timers[id] = 0;
@@ -303,6 +346,19 @@ class ActorModel {
         apply_effects(next, id, effects);
         out.push_back({Action{Action::Kind::kCrash, id}, std::move(next)});
       }
+    }
+  }
+
+  static bool is_stopped(const State& state, NodeId id) { return (state.stopped >> id & 1) != 0; }
+
+  void add_stops(const State& state, std::vector<Successor<Action, State>>& out) const {
+    if (std::popcount(state.stopped) >= budgets_.max_stops) return;
+    for (NodeId id = 0; id < static_cast<NodeId>(state.nodes.size()); ++id) {
+      if (is_stopped(state, id)) continue;
+      State next = state;
+      next.stopped |= 1u << id;
+      next.armed_timers[id] = 0;
+      out.push_back({Action{Action::Kind::kStop, id}, std::move(next)});
     }
   }
 

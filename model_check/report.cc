@@ -98,6 +98,12 @@ Json result_json(const RunDescription& run, const CheckResult& result) {
   Json invariants = Json::array();
   for (const auto& name : result.invariants) invariants.push(name);
   json.set("invariants", std::move(invariants));
+  if (!result.liveness.empty()) {
+    Json liveness = Json::array();
+    for (const auto& name : result.liveness) liveness.push(name);
+    json.set("liveness", std::move(liveness));
+    json.set("fairness", result.fairness);
+  }
   Json goals = Json::array();
   for (const auto& goal : result.goals) {
     Json entry = Json::object();
@@ -119,6 +125,7 @@ Json result_json(const RunDescription& run, const CheckResult& result) {
       trace.push(std::move(step));
     }
     json.set("trace", std::move(trace));
+    if (result.loop_start >= 0) json.set("loop_start", result.loop_start);
   }
   return json;
 }
@@ -145,6 +152,9 @@ std::string result_text(const RunDescription& run, const CheckResult& result) {
         out += "found by walk " + std::to_string(search.violating_walk) + " of seed " + std::to_string(search.seed) +
                " (" + std::to_string(search.unshrunk_steps) + " steps), shrunk to " +
                std::to_string(result.trace.size() - 1) + " steps:\n\n";
+      } else if (result.loop_start >= 0) {
+        out += "a fair behaviour that never gets there: " + std::to_string(result.trace.size() - 1) +
+               " steps, then a loop:\n\n";
       } else {
         out += std::string(search.mode == "dfs" ? "trace " : "shortest trace ") +
                std::to_string(result.trace.size() - 1) + " steps:\n\n";
@@ -162,6 +172,12 @@ std::string result_text(const RunDescription& run, const CheckResult& result) {
         auto changes = state_changes(result.trace[i - 1].state, step.state);
         if (changes.empty()) out += "       (no change)\n";
         for (const auto& change : changes) out += "       " + change + "\n";
+      }
+      if (result.loop_start >= 0 && static_cast<size_t>(result.loop_start) + 1 == result.trace.size()) {
+        out += "  then stutters forever: no weakly fair action is enabled in the last state.\n";
+      } else if (result.loop_start >= 0) {
+        out += "  then back to the state after step " + std::to_string(result.loop_start) +
+               ", and round that loop forever.\n";
       }
       out += "\n";
       break;
@@ -217,6 +233,10 @@ std::string property_lists(const CheckResult& result) {
   if (!result.invariants.empty()) {
     out += "\nInvariants checked\n";
     for (const auto& name : result.invariants) out += "  " + name + "\n";
+  }
+  if (!result.liveness.empty()) {
+    out += "\nLiveness checked (" + result.fairness + ")\n";
+    for (const auto& name : result.liveness) out += "  " + name + "\n";
   }
   if (!result.goals.empty()) {
     out += "\nGoals (sometimes)\n";

@@ -73,8 +73,14 @@ struct CheckResult {
   std::string property;
   std::string property_kind;
   std::vector<TraceStep> trace;
+  // A liveness violation's trace is a lasso: the behaviour goes on from
+  // its last state back to trace[loop_start], forever; when loop_start is
+  // the last step, it stutters there forever. -1 otherwise.
+  int64_t loop_start = -1;
   std::vector<GoalStatus> goals;
   std::vector<std::string> invariants;  // the `always` and step properties checked
+  std::vector<std::string> liveness;    // the liveness properties checked (--liveness)
+  std::string fairness;                 // the fairness they were checked under
   SearchRun search;
 };
 

@@ -46,6 +46,7 @@
 
 #include "model_check/depth_first.h"
 #include "model_check/fingerprint_table.h"
+#include "model_check/liveness.h"
 #include "model_check/memory.h"
 #include "model_check/model.h"
 #include "model_check/property_set.h"
@@ -620,8 +621,39 @@ class BreadthFirstSearch {
 
 template <Model M>
 CheckResult run_search(const M& model, const SearchOptions& options,
+                       std::function<void(const typename M::State&)> on_new_state);
+
+// The safety search, then the liveness properties if it found no
+// violation; a liveness violation is the result, with the safety run's
+// property lists.
+template <Model M>
+CheckResult run_with_liveness(const M& model, const SearchOptions& options,
+                              std::function<void(const typename M::State&)> on_new_state) {
+  if constexpr (HasLiveness<M>) {
+    SearchOptions safety = options;
+    safety.liveness = false;
+    CheckResult result = run_search(model, safety, std::move(on_new_state));
+    if (result.outcome == Outcome::kViolation || result.outcome == Outcome::kMemoryExhausted) return result;
+    CheckResult live = check_liveness(model, options);
+    result.liveness = live.liveness;
+    result.fairness = live.fairness;
+    if (live.outcome == Outcome::kOk) return result;
+    live.invariants = result.invariants;
+    live.goals = result.goals;
+    return live;
+  } else {
+    throw std::invalid_argument("--liveness: this model states no liveness properties");
+  }
+}
+
+template <Model M>
+CheckResult run_search(const M& model, const SearchOptions& options,
                        std::function<void(const typename M::State&)> on_new_state) {
   using State = typename M::State;
+  if (options.liveness) {
+    if (options.mode != SearchMode::kBreadthFirst) throw std::invalid_argument("--liveness applies to --search bfs");
+    return run_with_liveness(model, options, std::move(on_new_state));
+  }
   if (options.mode == SearchMode::kSimulate) return simulate(model, options);
   if (options.mode == SearchMode::kDepthFirst) return depth_first(model, options);
   if (options.exact) {

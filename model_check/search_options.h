@@ -43,6 +43,10 @@ struct SearchOptions {
   int shard_index = 0;
   int shard_count = 1;
   bool shrink = true;  // shorten a violating walk by removing steps
+
+  // After a breadth-first search finds no violation, check the model's
+  // liveness properties on the explicit state graph (liveness.h).
+  bool liveness = false;
 };
 
 }  // namespace crosscheck::mc

@@ -77,6 +77,11 @@ std::vector<std::string> property_names(const M& model) {
   if constexpr (mc::HasTransitionProperties<M>) {
     for (const auto& property : model.transition_properties()) names.push_back(property.name + " (step)");
   }
+  if constexpr (mc::HasLiveness<M>) {
+    for (const auto& property : model.liveness_properties()) {
+      names.push_back(property.name + (property.premise ? " (leads-to, --liveness)" : " (eventually, --liveness)"));
+    }
+  }
   return names;
 }
 

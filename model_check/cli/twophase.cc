@@ -27,6 +27,7 @@ spec2pc::ImplModel impl_model(const CheckRequest& request) {
   budgets.max_drops = request.value("max-drops");
   budgets.max_duplicates = request.value("max-duplicates");
   budgets.max_crashes = request.value("max-crashes");
+  budgets.max_stops = request.value("max-stops");
   budgets.max_copies = request.value("max-copies");
   return spec2pc::make_impl_model({request.value("rms"), parse_variant(request.variant)}, budgets);
 }
@@ -34,7 +35,7 @@ spec2pc::ImplModel impl_model(const CheckRequest& request) {
 std::vector<std::string> properties(const std::string& model) {
   CheckRequest request;
   if (model == "impl") {
-    request.values = {{"rms", 3}, {"max-drops", 0}, {"max-duplicates", 0}, {"max-crashes", 0}, {"max-copies", 1}};
+    request.values = {{"rms", 3}, {"max-drops", 0}, {"max-duplicates", 0}, {"max-crashes", 0}, {"max-stops", 0}, {"max-copies", 1}};
     return property_names(impl_model(request));
   }
   if (model == "tcommit") return property_names(spec::tcommit::TCommitModel(3));
@@ -84,6 +85,7 @@ ProtocolCli twophase_cli() {
               {"max-drops", "messages the network may lose", 0, 8, 1, kImplOnly},
               {"max-duplicates", "messages the network may duplicate", 0, 8, 1, kImplOnly},
               {"max-crashes", "crash-and-restarts of any node", 0, 8, 1, kImplOnly},
+              {"max-stops", "crashes of any node for good (crash-stop)", 0, 8, 0, kImplOnly},
               {"max-copies", "copies of one message in flight at once", 1, 8, 1, kImplOnly},
           },
       .properties = properties,

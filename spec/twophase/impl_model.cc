@@ -150,6 +150,17 @@ std::vector<mc::TransitionProperty<ImplState, ImplBinding::Action>> ImplBinding:
            }}};
 }
 
+std::vector<mc::LivenessProperty<ImplState>> ImplBinding::liveness_properties() const {
+  const int rm_count = config_.rm_count;
+  return {mc::eventually<ImplState>("EveryRmDecides", [rm_count](const ImplState& state) {
+    for (NodeId rm = 1; rm <= rm_count; ++rm) {
+      const RmStatus status = resource_manager(state, rm).status();
+      if (status != RmStatus::kCommitted && status != RmStatus::kAborted) return false;
+    }
+    return true;
+  })};
+}
+
 ImplModel make_impl_model(impl2pc::Config config, mc::FaultBudgets budgets) {
   CC_ASSERT(config.rm_count >= 1 && config.rm_count <= impl2pc::kMaxResourceManagers);
   return ImplModel(ImplBinding(config), budgets);

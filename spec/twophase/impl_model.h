@@ -53,6 +53,9 @@ class ImplBinding {
 
   std::vector<mc::StateProperty<State>> properties() const;
   std::vector<mc::TransitionProperty<State, Action>> transition_properties() const;
+  // Every RM eventually decides (commits or aborts), under weak fairness
+  // of message delivery and timers.
+  std::vector<mc::LivenessProperty<State>> liveness_properties() const;
 
  private:
   impl2pc::Config config_;

@@ -1,0 +1,171 @@
+// Liveness under weak fairness: exactly the behaviours weak fairness
+// allows are counterexamples (a loop may skip an action that is not
+// enabled throughout it; a state may stutter when no fair action is
+// enabled), and a violation comes back as a lasso the model can replay.
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "impl/common/hash.h"
+#include "model_check/liveness.h"
+#include "model_check/search.h"
+#include "spec/twophase/impl_model.h"
+
+namespace crosscheck::mc {
+namespace {
+
+// A small graph of numbered states whose edges are given per test: an
+// edge (from, to, fair class or -1 for an action that need never happen).
+struct GraphModel {
+  struct Edge {
+    int from;
+    int to;
+    int fair_class;
+  };
+  using State = int;
+  using Action = Edge;
+
+  std::vector<Edge> edges;
+  int goal_state = -1;
+  int premise_state = -1;
+
+  std::vector<State> initial_states() const { return {0}; }
+  void successors(const State& s, std::vector<Successor<Action, State>>& out) const {
+    for (const Edge& edge : edges) {
+      if (edge.from == s) out.push_back({edge, edge.to});
+    }
+  }
+  bool within_bounds(const State&) const { return true; }
+  uint64_t fingerprint(const State& s) const { return StableHasher().add(s).digest(); }
+  Json state_json(const State& s) const {
+    Json json = Json::object();
+    json.set("at", s);
+    return json;
+  }
+  std::string action_label(const Action& a) const {
+    return std::to_string(a.from) + "->" + std::to_string(a.to) + (a.fair_class >= 0 ? " fair" : "");
+  }
+  std::vector<StateProperty<State>> properties() const { return {}; }
+  std::vector<LivenessProperty<State>> liveness_properties() const {
+    const int goal = goal_state;
+    const int premise = premise_state;
+    if (premise >= 0) {
+      return {leads_to<State>("Leads", [premise](const State& s) { return s == premise; },
+                              [goal](const State& s) { return s == goal; })};
+    }
+    return {eventually<State>("Reaches", [goal](const State& s) { return s == goal; })};
+  }
+  std::optional<uint64_t> fair_class(const Action& a) const {
+    if (a.fair_class < 0) return std::nullopt;
+    return static_cast<uint64_t>(a.fair_class);
+  }
+  std::string fairness() const { return "weak fairness of the numbered classes"; }
+};
+
+std::vector<int> lasso_states(const CheckResult& result) {
+  std::vector<int> states;
+  for (const auto& step : result.trace) states.push_back(static_cast<int>(step.state["at"].as_int()));
+  return states;
+}
+
+TEST(Liveness, AFairPathReachesTheGoal) {
+  GraphModel model{{{0, 1, 1}, {1, 2, 2}}, 2};
+  CheckResult result = check_liveness(model);
+  EXPECT_EQ(result.outcome, Outcome::kOk);
+  EXPECT_EQ(result.stats.distinct_states, 3u);
+}
+
+// 0 <-> 1 forever is fair when the way out (1 -> 2) need never be taken.
+TEST(Liveness, ALoopAvoidingAnUnfairExitIsACounterexample) {
+  GraphModel model{{{0, 1, 1}, {1, 0, 2}, {1, 2, -1}}, 2};
+  CheckResult result = check_liveness(model);
+  ASSERT_EQ(result.outcome, Outcome::kViolation);
+  EXPECT_EQ(result.property, "Reaches");
+  EXPECT_EQ(result.property_kind, "eventually");
+  EXPECT_EQ(lasso_states(result), (std::vector<int>{0, 1, 0}));
+  EXPECT_EQ(result.loop_start, 0);
+}
+
+// Weak, not strong, fairness: the exit is enabled only in state 1, not
+// throughout the loop, so a fair behaviour may still never take it.
+TEST(Liveness, WeakFairnessDoesNotForceAnExitEnabledOnlySometimes) {
+  GraphModel model{{{0, 1, 1}, {1, 0, 2}, {1, 2, 3}}, 2};
+  CheckResult result = check_liveness(model);
+  ASSERT_EQ(result.outcome, Outcome::kViolation);
+  EXPECT_EQ(result.loop_start, 0);
+  EXPECT_EQ(lasso_states(result).back(), 0);
+}
+
+// Enabled throughout the loop and never taken in it: unfair, so no
+// counterexample.
+TEST(Liveness, WeakFairnessForcesAnExitEnabledThroughoutTheLoop) {
+  GraphModel model{{{0, 1, 1}, {1, 0, 2}, {1, 2, 3}, {0, 2, 3}}, 2};
+  EXPECT_EQ(check_liveness(model).outcome, Outcome::kOk);
+}
+
+// A state with only unfair steps out of it may be the last one: the
+// behaviour stutters there.
+TEST(Liveness, StutteringWhereNoFairActionIsEnabledIsACounterexample) {
+  GraphModel model{{{0, 1, 1}, {1, 2, -1}}, 2};
+  CheckResult result = check_liveness(model);
+  ASSERT_EQ(result.outcome, Outcome::kViolation);
+  EXPECT_EQ(lasso_states(result), (std::vector<int>{0, 1}));
+  EXPECT_EQ(result.loop_start, 1);  // the last step: it stutters there
+}
+
+TEST(Liveness, LeadsToStartsWhereThePremiseHolds) {
+  // 0 -> 1 -> 2 -> 3 (goal) fairly, but from 2 a fair loop 2 <-> 4 avoids 3
+  // unless 2 -> 3 is enabled throughout it (it is not: 4 has no such step).
+  GraphModel model{{{0, 1, 1}, {1, 2, 2}, {2, 3, 3}, {2, 4, 4}, {4, 2, 5}}, 3, 2};
+  CheckResult result = check_liveness(model);
+  ASSERT_EQ(result.outcome, Outcome::kViolation);
+  EXPECT_EQ(result.property_kind, "leads-to");
+  EXPECT_EQ(lasso_states(result), (std::vector<int>{0, 1, 2, 4, 2}));
+  EXPECT_EQ(result.loop_start, 2);
+  // Where the premise never holds, the property holds vacuously.
+  model.premise_state = 5;
+  EXPECT_EQ(check_liveness(model).outcome, Outcome::kOk);
+}
+
+namespace twophase = spec::twophase;
+
+twophase::ImplModel two_phase(int stops, int crashes) {
+  FaultBudgets budgets;
+  budgets.max_stops = stops;
+  budgets.max_crashes = crashes;
+  return twophase::make_impl_model({3, impl::twophase::Variant::kCorrect}, budgets);
+}
+
+// With reliable delivery and timers, every RM decides, even when a node
+// crashes and restarts from its log.
+TEST(TwoPhaseLiveness, EveryRmDecidesWhenNoNodeStopsForGood) {
+  EXPECT_EQ(check_liveness(two_phase(0, 0)).outcome, Outcome::kOk);
+  EXPECT_EQ(check_liveness(two_phase(0, 1)).outcome, Outcome::kOk);
+}
+
+// Two-phase commit blocks: once every RM has voted yes, an RM may not
+// decide on its own, so if the TM stops for good they wait forever.
+TEST(TwoPhaseLiveness, PreparedRmsBlockWhenTheTmStopsForGood) {
+  const auto model = two_phase(1, 0);
+  CheckResult result = check_liveness(model);
+  ASSERT_EQ(result.outcome, Outcome::kViolation);
+  EXPECT_EQ(result.property, "EveryRmDecides");
+  ASSERT_EQ(result.trace.size(), 5u);
+  EXPECT_EQ(result.trace[1].action, "Deliver Prepare tm->rm1");
+  EXPECT_EQ(result.trace[2].action, "Deliver Prepare tm->rm2");
+  EXPECT_EQ(result.trace[3].action, "Deliver Prepare tm->rm3");
+  EXPECT_EQ(result.trace[4].action, "Stop tm");
+  EXPECT_EQ(result.loop_start, 4);  // and stutters: nothing fair is enabled
+  // Through the command line's path: safety first, then liveness.
+  SearchOptions options;
+  options.liveness = true;
+  CheckResult combined = check(model, options);
+  EXPECT_EQ(combined.outcome, Outcome::kViolation);
+  EXPECT_EQ(combined.property, "EveryRmDecides");
+  EXPECT_FALSE(combined.invariants.empty());
+}
+
+}  // namespace
+}  // namespace crosscheck::mc
