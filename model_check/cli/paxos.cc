@@ -30,6 +30,7 @@ specpaxos::ImplModel impl_model(const CheckRequest& request) {
   budgets.max_drops = request.value("max-drops");
   budgets.max_duplicates = request.value("max-duplicates");
   budgets.max_crashes = request.value("max-crashes");
+  budgets.max_stops = request.value("max-stops");
   budgets.max_copies = 1;
   return specpaxos::make_impl_model(config, budgets);
 }
@@ -45,7 +46,7 @@ specpaxos::PaxosModel spec_model(const CheckRequest& request) {
 std::vector<std::string> properties(const std::string& model) {
   CheckRequest request;
   request.values = {{"acceptors", 3}, {"values", 2}, {"max-ballot", 1}, {"proposers", 2},
-                    {"max-drops", 0}, {"max-duplicates", 0}, {"max-crashes", 0}};
+                    {"max-drops", 0}, {"max-duplicates", 0}, {"max-crashes", 0}, {"max-stops", 0}};
   if (model == "impl") return property_names(impl_model(request));
   return property_names(spec_model(request));
 }
@@ -89,6 +90,7 @@ ProtocolCli paxos_cli() {
               {"max-drops", "messages the network may lose", 0, 8, 0, kImplOnly},
               {"max-duplicates", "messages the network may duplicate", 0, 8, 0, kImplOnly},
               {"max-crashes", "crash-and-restarts of any node", 0, 8, 1, kImplOnly},
+              {"max-stops", "crashes of any node for good (crash-stop)", 0, 8, 0, kImplOnly},
           },
       .properties = properties,
       .check = check,

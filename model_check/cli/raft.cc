@@ -35,6 +35,7 @@ specraft::ImplModel impl_model(const CheckRequest& request) {
   bounds.max_log = request.value("max-log");
   bounds.max_messages = request.value("max-messages");
   bounds.check_refinement = request.value("check-refinement") != 0;
+  bounds.timely_elections = request.value("timely-elections") != 0;
   return specraft::make_impl_model({request.value("servers"), parse_variant(request.variant)}, bounds, budgets);
 }
 
@@ -52,7 +53,7 @@ specraft::RaftModel spec_model(const CheckRequest& request) {
 
 const std::map<std::string, int> kListDefaults = {
     {"servers", 3}, {"values", 1},    {"max-term", 3},       {"max-log", 1},
-    {"max-restarts", 0}, {"max-drops", 0}, {"max-duplicates", 0}, {"max-copies", 1}, {"max-messages", 2}, {"check-refinement", 1},
+    {"max-restarts", 0}, {"max-drops", 0}, {"max-duplicates", 0}, {"max-copies", 1}, {"max-messages", 2}, {"check-refinement", 1}, {"timely-elections", 0},
 };
 
 std::vector<std::string> properties(const std::string& model) {
@@ -153,6 +154,10 @@ ProtocolCli raft_cli() {
                kImplOnly},
               {"max-drops", "messages the network may lose", 0, 8, 0, kImplOnly},
               {"max-duplicates", "messages the network may duplicate", 0, 8, 0, kImplOnly},
+              {"timely-elections",
+               "1: no server stands for election while another is a candidate of its term or a leader (the timing "
+               "liveness needs)",
+               0, 1, 0, kImplOnly},
               {"depth", "steps of bounded model checking in `crosscheck prove raft`", 1, 30, 10, {}, {}, true},
           },
       .properties = properties,

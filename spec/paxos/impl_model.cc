@@ -146,6 +146,13 @@ std::vector<mc::TransitionProperty<ImplState, ImplBinding::Action>> ImplBinding:
            }}};
 }
 
+std::vector<mc::LivenessProperty<ImplState>> ImplBinding::liveness_properties() const {
+  const NodeId learner = config_.learner_id();
+  return {mc::eventually<ImplState>("ValueEventuallyLearned", [learner](const ImplState& s) {
+    return std::get<Learner>(s.nodes[learner]).learned() != 0;
+  })};
+}
+
 ImplModel make_impl_model(implpaxos::Config config, mc::FaultBudgets budgets) {
   return ImplModel(ImplBinding(config), budgets);
 }

@@ -56,6 +56,9 @@ class ImplBinding {
 
   std::vector<mc::StateProperty<State>> properties() const;
   std::vector<mc::TransitionProperty<State, Action>> transition_properties() const;
+  // The learner eventually learns a value (under weak fairness of delivery
+  // and the proposers' retry timers).
+  std::vector<mc::LivenessProperty<State>> liveness_properties() const;
 
   // The refinement map: the acceptors' persistent variables are maxBal,
   // maxVBal and maxVal; the history is msgs.

@@ -60,6 +60,26 @@ bool ImplBinding::within_bounds(const State& state) const {
   for (const Node& node : state.nodes) {
     if (node.term() > bounds_.max_term || static_cast<int>(node.log().size()) > bounds_.max_log) return false;
   }
+  return !bounds_.timely_elections || elections_are_timely(state);
+}
+
+bool ImplBinding::elections_are_timely(const State& state) {
+  int leaders = 0;
+  int candidates = 0;
+  for (const Node& node : state.nodes) {
+    leaders += node.role() == implraft::Role::kLeader;
+    candidates += node.role() == implraft::Role::kCandidate;
+  }
+  if (leaders > 0 && candidates > 0) return false;
+  for (size_t a = 0; a < state.nodes.size(); ++a) {
+    for (size_t b = a + 1; b < state.nodes.size(); ++b) {
+      const Node& x = state.nodes[a];
+      const Node& y = state.nodes[b];
+      if (x.role() == implraft::Role::kCandidate && y.role() == implraft::Role::kCandidate && x.term() == y.term()) {
+        return false;
+      }
+    }
+  }
   return true;
 }
 
@@ -209,6 +229,19 @@ std::vector<mc::StateProperty<ImplState>> ImplBinding::properties() const {
                                    return node.role() == implraft::Role::kLeader && node.term() >= 3;
                                  });
                                }),
+  };
+}
+
+std::vector<mc::LivenessProperty<ImplState>> ImplBinding::liveness_properties() const {
+  auto any_node = [](auto predicate) {
+    return [predicate](const ImplState& s) { return std::any_of(s.nodes.begin(), s.nodes.end(), predicate); };
+  };
+  return {
+      mc::eventually<ImplState>("LeaderEventuallyElected",
+                                any_node([](const auto& node) { return node.role() == implraft::Role::kLeader; })),
+      mc::leads_to<ImplState>("RequestEventuallyCommitted",
+                              any_node([](const auto& node) { return !node.log().empty(); }),
+                              any_node([](const auto& node) { return node.commit_index() > 0; })),
   };
 }
 

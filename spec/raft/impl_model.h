@@ -29,6 +29,12 @@ struct ImplBounds {
   // its first step that raft.tla does not allow; without it, the search
   // goes on to the safety property that step eventually breaks.
   bool check_refinement = true;
+  // The timing Raft's liveness rests on (§5.2, §9: randomized election
+  // timeouts, heartbeats well within them), as a state constraint: no
+  // server stands for election while another is a candidate of the same
+  // term or a leader. Without it an asynchronous network can split votes
+  // or depose leaders forever; with it, only crashes end a leadership.
+  bool timely_elections = false;
 };
 
 class ImplBinding {
@@ -57,6 +63,7 @@ class ImplBinding {
   }
   void restart(NodeId, Node& node, implraft::RaftOutbox& out) const { node.restart(out); }
   bool within_bounds(const State& state) const;
+  static bool elections_are_timely(const State& state);
 
   void hash(const Node& node, StableHasher& hasher) const { node.hash(hasher); }
   std::string node_name(NodeId id) const { return "s" + std::to_string(id + 1); }
@@ -67,6 +74,10 @@ class ImplBinding {
 
   std::vector<mc::StateProperty<State>> properties() const;
   std::vector<mc::TransitionProperty<State, Action>> transition_properties() const;
+  // A leader is eventually elected; an entry in some log is eventually
+  // committed (under weak fairness of delivery and timers; docs/raft.md
+  // says what the bounds make of them).
+  std::vector<mc::LivenessProperty<State>> liveness_properties() const;
 
  private:
   implraft::Config config_;
