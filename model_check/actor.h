@@ -278,6 +278,23 @@ class ActorModel {
     return "?";
   }
 
+  // For coverage and swarm weights: the step's kind without its nodes, e.g.
+  // "Deliver RequestVote", "Timeout election", "Crash".
+  std::string action_kind(const Action& action) const {
+    auto first_word = [](const std::string& label) { return label.substr(0, label.find_first_of(" (")); };
+    switch (action.kind) {
+      case Action::Kind::kDeliver: return "Deliver " + first_word(protocol_.message_label(action.message));
+      case Action::Kind::kDuplicate:
+        return "Deliver duplicate " + first_word(protocol_.message_label(action.message));
+      case Action::Kind::kDrop: return "Drop " + first_word(protocol_.message_label(action.message));
+      case Action::Kind::kTimeout: return "Timeout " + protocol_.timer_label(action.timer);
+      case Action::Kind::kInput: return "Input " + first_word(protocol_.input_label(action.input));
+      case Action::Kind::kCrash: return "Crash";
+      case Action::Kind::kStop: return "Stop";
+    }
+    return "?";
+  }
+
   std::vector<StateProperty<State>> properties() const { return protocol_.properties(); }
 
   // Liveness (liveness.h), when the protocol states some. Weakly fair: the

@@ -19,6 +19,10 @@
 //
 //   std::vector<TransitionProperty<State, Action>> transition_properties() const;
 //   bool check_deadlock() const;   // a state with no successor is a violation
+//   std::vector<std::string> action_kinds() const;
+//       Every kind of action the model has (see action_kind in
+//       simulation.h), so that a coverage report can name the ones never
+//       enabled.
 //   State canonical(const State& s) const;
 //       The representative of s's orbit under the model's symmetries (for
 //       instance, the permutations of interchangeable node ids). With
@@ -94,6 +98,11 @@ concept HasTransitionProperties = requires(const M& model) {
 template <class M>
 concept HasDeadlockCheck = requires(const M& model) {
   { model.check_deadlock() } -> std::convertible_to<bool>;
+};
+
+template <class M>
+concept HasActionKinds = requires(const M& model) {
+  { model.action_kinds() } -> std::same_as<std::vector<std::string>>;
 };
 
 template <class M>

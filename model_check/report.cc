@@ -113,6 +113,17 @@ Json result_json(const RunDescription& run, const CheckResult& result) {
     goals.push(std::move(entry));
   }
   json.set("goals", std::move(goals));
+  if (!result.coverage.empty()) {
+    Json coverage = Json::array();
+    for (const auto& entry : result.coverage) {
+      Json item = Json::object();
+      item.set("action", entry.action);
+      item.set("generated", entry.generated);
+      item.set("distinct", entry.distinct);
+      coverage.push(std::move(item));
+    }
+    json.set("coverage", std::move(coverage));
+  }
   if (result.outcome == Outcome::kViolation) {
     json.set("property", result.property);
     json.set("property_kind", result.property_kind);
@@ -230,6 +241,20 @@ std::string result_text(const RunDescription& run, const CheckResult& result) {
 
 std::string property_lists(const CheckResult& result) {
   std::string out;
+  if (!result.coverage.empty()) {
+    out += "\nAction coverage (steps generated, new states found)\n";
+    std::vector<std::string> warnings;
+    for (const auto& entry : result.coverage) {
+      out += "  " + entry.action + ": " + with_separators(entry.generated) + ", " + with_separators(entry.distinct) +
+             "\n";
+      if (entry.generated == 0) {
+        warnings.push_back(entry.action + " was never enabled");
+      } else if (entry.distinct == 0) {
+        warnings.push_back(entry.action + " never reached a new state");
+      }
+    }
+    for (const auto& warning : warnings) out += "  warning: " + warning + ": the bounds may hide its behaviour\n";
+  }
   if (!result.invariants.empty()) {
     out += "\nInvariants checked\n";
     for (const auto& name : result.invariants) out += "  " + name + "\n";

@@ -51,6 +51,14 @@ struct SearchStats {
   bool exact = false;  // states were compared in full (--exact)
 };
 
+// One kind of action (simulation.h's action_kind of its labels) in a
+// coverage report.
+struct ActionCoverage {
+  std::string action;
+  uint64_t generated = 0;  // steps of this kind generated from explored states
+  uint64_t distinct = 0;   // states it was the first to reach
+};
+
 // How the states were explored (`--search`), with what a rerun needs.
 struct SearchRun {
   std::string mode = "bfs";    // "bfs", "dfs" or "simulate"
@@ -82,6 +90,7 @@ struct CheckResult {
   std::vector<std::string> liveness;    // the liveness properties checked (--liveness)
   std::string fairness;                 // the fairness they were checked under
   SearchRun search;
+  std::vector<ActionCoverage> coverage;  // with --coverage, by action kind
 };
 
 }  // namespace crosscheck::mc

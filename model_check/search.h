@@ -39,7 +39,9 @@
 #include <cstdio>
 #include <functional>
 #include <limits>
+#include <map>
 #include <stdexcept>
+#include <unordered_map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -133,6 +135,7 @@ class BreadthFirstSearch {
     uint32_t ordinal;      // its index among its parent's successors
     uint32_t violated;     // index into properties_ of a broken invariant, or kNoViolation
     bool is_new;           // set in phase 2
+    uint16_t kind;         // with --coverage: its action's kind, numbered by the chunk
     uint64_t goals;        // bit g: goal g holds in this state
     State state;
   };
@@ -154,6 +157,25 @@ class BreadthFirstSearch {
     std::vector<uint32_t> successor_counts;           // per state of the chunk
     StopEvent stop;                                   // a step violation or deadlock
     bool depth_bound_hit = false;
+    // --coverage: action kinds numbered in the order the chunk met them,
+    // the steps of each generated in this batch, and the current state's
+    // successors' kinds.
+    std::vector<std::string> kind_names;
+    std::unordered_map<std::string, uint16_t> kind_numbers;
+    std::vector<uint64_t> kind_generated;
+    std::vector<uint16_t> successor_kinds;
+
+    uint16_t kind_number(const std::string& kind) {
+      auto [at, inserted] = kind_numbers.try_emplace(kind, static_cast<uint16_t>(kind_names.size()));
+      if (inserted) {
+        if (kind_names.size() == std::numeric_limits<uint16_t>::max()) {
+          throw std::invalid_argument("--coverage: more than 65535 kinds of action");
+        }
+        kind_names.push_back(kind);
+        kind_generated.push_back(0);
+      }
+      return at->second;
+    }
   };
 
   // The candidates of the chunk being generated, by fingerprint. A state
@@ -226,7 +248,9 @@ class BreadthFirstSearch {
       State& state = initial[ordinal];
       if (!model_.within_bounds(state)) continue;
       uint64_t fingerprint = fingerprint_of(state);
+      if (options_.coverage) ++coverage_["Initial"].generated;
       if (!insert_visited(fingerprint, state)) continue;
+      if (options_.coverage) ++coverage_["Initial"].distinct;
       ++distinct_;
       links_.add_state(ordinal);
       links_.seal_roots();
@@ -385,6 +409,14 @@ class BreadthFirstSearch {
     const State& state = current_[position];
     const bool beyond_depth = options_.max_depth > 0 && result_.stats.depth + 1 > options_.max_depth;
     chunk.successor_counts.push_back(static_cast<uint32_t>(successors.size()));
+    if (options_.coverage) {
+      chunk.successor_kinds.clear();
+      for (const auto& successor : successors) {
+        const uint16_t kind = chunk.kind_number(kind_of(model_, successor.action));
+        ++chunk.kind_generated[kind];
+        chunk.successor_kinds.push_back(kind);
+      }
+    }
     if (properties_.check_deadlock() && successors.empty()) {
       chunk.stop = {static_cast<uint32_t>(position), "Deadlock", "deadlock", {}};
       return false;
@@ -420,7 +452,8 @@ class BreadthFirstSearch {
     ++chunk.per_partition[partition];
     if (filter.find(fingerprint) == ChunkFilter::kNone) filter.add(fingerprint, index);
     chunk.by_owner[owner_of(partition)].push_back(index);
-    chunk.candidates.push_back({fingerprint, static_cast<uint32_t>(position), ordinal, kNoViolation, false, 0,
+    const uint16_t kind = options_.coverage ? chunk.successor_kinds[ordinal] : 0;
+    chunk.candidates.push_back({fingerprint, static_cast<uint32_t>(position), ordinal, kNoViolation, false, kind, 0,
                                 std::move(state)});
   }
 
@@ -478,6 +511,9 @@ class BreadthFirstSearch {
   // Phase 3 for one chunk, in the order a sequential search takes.
   bool merge(Chunk& chunk) {
     const int depth = result_.stats.depth + 1;
+    for (size_t kind = 0; kind < chunk.kind_generated.size(); ++kind) {
+      coverage_[chunk.kind_names[kind]].generated += std::exchange(chunk.kind_generated[kind], 0);
+    }
     size_t next_candidate = 0;
     for (size_t position = chunk.begin; position < chunk.end; ++position) {
       if (position - chunk.begin >= chunk.successor_counts.size()) break;
@@ -489,6 +525,7 @@ class BreadthFirstSearch {
            ++next_candidate) {
         Candidate& candidate = chunk.candidates[next_candidate];
         if (!candidate.is_new) continue;
+        if (options_.coverage) ++coverage_[chunk.kind_names[candidate.kind]].distinct;
         ++distinct_;
         ++children;
         links_.add_state(candidate.ordinal);
@@ -592,6 +629,12 @@ class BreadthFirstSearch {
       throw std::logic_error("distinct states counted differ from the visited set's size");
     }
     settle_exhaustive_outcome(result_, depth_bound_hit_);
+    if (options_.coverage) {
+      if constexpr (HasActionKinds<M>) {
+        for (const auto& kind : model_.action_kinds()) coverage_.try_emplace(kind);
+      }
+      for (const auto& [kind, counts] : coverage_) result_.coverage.push_back({kind, counts.generated, counts.distinct});
+    }
     return std::move(result_);
   }
 
@@ -613,6 +656,7 @@ class BreadthFirstSearch {
   size_t explored_ = 0;
   uint64_t baseline_memory_ = 0;
   std::vector<Chunk> chunks_;
+  std::map<std::string, ActionCoverage> coverage_;  // by kind, with --coverage
   std::vector<Scratch> scratch_;
   CheckResult result_;
   Clock::time_point start_;
@@ -650,6 +694,9 @@ template <Model M>
 CheckResult run_search(const M& model, const SearchOptions& options,
                        std::function<void(const typename M::State&)> on_new_state) {
   using State = typename M::State;
+  if (options.coverage && options.mode != SearchMode::kBreadthFirst) {
+    throw std::invalid_argument("--coverage applies to --search bfs");
+  }
   if (options.liveness) {
     if (options.mode != SearchMode::kBreadthFirst) throw std::invalid_argument("--liveness applies to --search bfs");
     return run_with_liveness(model, options, std::move(on_new_state));

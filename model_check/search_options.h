@@ -47,6 +47,9 @@ struct SearchOptions {
   // After a breadth-first search finds no violation, check the model's
   // liveness properties on the explicit state graph (liveness.h).
   bool liveness = false;
+  // Count, for each kind of action, the steps generated and the new states
+  // found (breadth-first search only; costs an action label a step).
+  bool coverage = false;
 };
 
 }  // namespace crosscheck::mc

@@ -63,6 +63,17 @@ inline std::string action_kind(std::string_view label) {
   return kind;
 }
 
+// An action's kind as the model names it (an optional
+// `std::string action_kind(const Action&) const`), or from its label.
+template <Model M>
+std::string kind_of(const M& model, const typename M::Action& action) {
+  if constexpr (requires { { model.action_kind(action) } -> std::convertible_to<std::string>; }) {
+    return model.action_kind(action);
+  } else {
+    return action_kind(model.action_label(action));
+  }
+}
+
 namespace detail {
 
 template <Model M>
@@ -192,7 +203,7 @@ class Simulation {
     uint64_t total = 0;
     std::vector<int> weights(allowed.size());
     for (size_t i = 0; i < allowed.size(); ++i) {
-      weights[i] = swarm_weight(configuration, action_kind(model_.action_label(successors[allowed[i]].action)));
+      weights[i] = swarm_weight(configuration, kind_of(model_, successors[allowed[i]].action));
       total += static_cast<uint64_t>(weights[i]);
     }
     if (total == 0) return allowed[random.below(allowed.size())];

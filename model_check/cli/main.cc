@@ -39,7 +39,7 @@ const char* const kUsage =
     "                                 [--max-states N] [--max-depth N] [--threads N] [--symmetry]\n"
     "                                 [--exact] [--memory-limit BYTES] [--no-progress]\n"
     "                                 [--search bfs|dfs|simulate] [--seed S] [--walks N] [--depth D]\n"
-    "                                 [--swarm K] [--no-shrink] [--liveness]\n"
+    "                                 [--swarm K] [--no-shrink] [--liveness] [--coverage]\n"
     "       crosscheck prove PROTOCOL\n"
     "Run `crosscheck list` for the protocols, their models, variants, bounds and properties.\n";
 
@@ -240,6 +240,9 @@ ParsedCheck parse_check(const ProtocolCli& protocol, const std::string& command,
       if (value) throw UsageError("--no-shrink takes no value");
       request.search.shrink = false;
       search_flags.push_back(flag);
+    } else if (flag == "coverage") {
+      if (value) throw UsageError("--coverage takes no value");
+      request.search.coverage = true;
     } else if (flag == "liveness") {
       if (value) throw UsageError("--liveness takes no value");
       request.search.liveness = true;

@@ -103,6 +103,10 @@ class TwoPhaseModel {
   uint64_t fingerprint(const State& state) const;
   mc::Json state_json(const State& state) const;
   std::string action_label(const Action& action) const;
+  // TwoPhase.tla's seven actions, for coverage reports.
+  std::vector<std::string> action_kinds() const {
+    return {"TMRcvPrepared", "TMCommit", "TMAbort", "RMPrepare", "RMChooseToAbort", "RMRcvCommitMsg", "RMRcvAbortMsg"};
+  }
   std::vector<mc::StateProperty<State>> properties() const;
   // RefinesTCommit: every step maps to a TCommit step or a stutter.
   std::vector<mc::TransitionProperty<State, Action>> transition_properties() const;

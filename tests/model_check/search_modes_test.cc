@@ -227,6 +227,48 @@ TEST(Simulation, SwarmConfigurationsComeFromTheSeed) {
   EXPECT_NE(first.stats.total_states, plain.stats.total_states);
 }
 
+// Coverage splits the run's counts by action: every generated step and
+// every stored state is counted under exactly one kind, whatever the
+// thread count.
+TEST(Coverage, SplitsTheCountsByActionKind) {
+  const twophase::TwoPhaseModel model(4);
+  SearchOptions options;
+  options.coverage = true;
+  CheckResult one = check(model, options);
+  options.threads = 2;
+  CheckResult two = check(model, options);
+  ASSERT_EQ(one.coverage.size(), 8u);  // TwoPhase's seven actions and the initial state
+  uint64_t generated = 0;
+  uint64_t distinct = 0;
+  for (size_t i = 0; i < one.coverage.size(); ++i) {
+    generated += one.coverage[i].generated;
+    distinct += one.coverage[i].distinct;
+    EXPECT_EQ(one.coverage[i].action, two.coverage[i].action);
+    EXPECT_EQ(one.coverage[i].generated, two.coverage[i].generated);
+    EXPECT_EQ(one.coverage[i].distinct, two.coverage[i].distinct);
+    EXPECT_GT(one.coverage[i].distinct, 0u) << one.coverage[i].action;
+  }
+  EXPECT_EQ(generated, one.stats.total_states);
+  EXPECT_EQ(distinct, one.stats.distinct_states);
+  EXPECT_TRUE(check(model, {}).coverage.empty());
+}
+
+// With no fault budget the harness's faults are never enabled; the
+// actions the bounds do allow each find new states.
+TEST(Coverage, NamesTheActorHarnessStepsByKind) {
+  FaultBudgets none;
+  const auto model = twophase::make_impl_model({3, impl2pc::Variant::kCorrect}, none);
+  SearchOptions options;
+  options.coverage = true;
+  CheckResult result = check(model, options);
+  std::set<std::string> kinds;
+  for (const auto& entry : result.coverage) kinds.insert(entry.action);
+  EXPECT_TRUE(kinds.count("Deliver VoteYes"));
+  EXPECT_TRUE(kinds.count("Timeout vote-collection"));
+  EXPECT_FALSE(kinds.count("Crash"));
+  EXPECT_FALSE(kinds.count("Drop Prepare"));
+}
+
 TEST(Simulation, RefusesExhaustiveSearchBounds) {
   const twophase::TwoPhaseModel model(3);
   SearchOptions options = simulation(1, 10, 10);
