@@ -10,6 +10,7 @@
 // complete.
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -245,8 +246,16 @@ std::vector<std::string> take_output_files(const std::vector<std::string>& args,
   return rest;
 }
 
+// A path the user gave, relative to where they ran the command: under
+// `bazel run` the process runs elsewhere, and Bazel says where they were.
+std::string user_path(const std::string& path) {
+  const char* directory = std::getenv("BUILD_WORKING_DIRECTORY");
+  if (path.empty() || path.front() == '/' || directory == nullptr || *directory == 0) return path;
+  return std::string(directory) + "/" + path;
+}
+
 void write_file(const std::string& flag, const std::string& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary);
+  std::ofstream out(user_path(path), std::ios::binary);
   out << content;
   if (!out.flush()) throw UsageError("--" + flag + ": cannot write '" + path + "'");
 }
@@ -371,7 +380,7 @@ int run_replay(const std::vector<std::string>& all_args) {
   if (!files.dot.empty()) throw UsageError("--dot applies to check, not replay");
   if (args.size() != 1 || args[0].rfind("--", 0) == 0) throw UsageError("replay needs one TRACE.json, the JSON result of check");
   const std::string& path = args[0];
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(user_path(path), std::ios::binary);
   if (!in) throw UsageError("cannot read '" + path + "'");
   std::stringstream text;
   text << in.rdbuf();
