@@ -228,6 +228,9 @@ class Chart {
   }
   double rows_bottom() const { return rows_.empty() ? kHeaderHeight : rows_.back().top + rows_.back().height; }
   size_t last_step() const { return result_.trace.size() - 1; }
+  // The step drawn red: the last, when the trace ends in a violation (a
+  // replayed behaviour may claim none).
+  bool is_violating(size_t step) const { return !result_.property.empty() && step == last_step(); }
 
   double x_of(const std::string& node) const {
     auto at = column_.find(node);
@@ -237,7 +240,7 @@ class Chart {
 
   std::string title() const {
     std::string text = run_.protocol + " (model " + run_.model + ", variant " + run_.variant + "): ";
-    return text + result_.property + " violated";
+    return text + (result_.property.empty() ? "a behaviour" : result_.property + " violated");
   }
 
   void lay_out_rows() {
@@ -307,7 +310,7 @@ class Chart {
     for (size_t i = 0; i < rows_.size(); ++i) {
       const Row& row = rows_[i];
       const TraceStep& step = result_.trace[i];
-      const bool violating = i == last_step();
+      const bool violating = is_violating(i);
       std::string fill = violating ? "#fdecec" : (i % 2 ? "#f5f7fa" : "#ffffff");
       out_ += "<g class=\"step\" id=\"step-" + std::to_string(i) + "\" data-action=\"" +
               xml_escape(i == 0 ? "Initial" : step.action) + "\">\n";
@@ -386,7 +389,7 @@ class Chart {
     const size_t sent_step = paired ? *sent_step_[step] : step;
     const double y = rows_[step].event_y;
     const double from_y = rows_[sent_step].event_y;
-    const bool violating = step == last_step();
+    const bool violating = is_violating(step);
     const std::string& kind = event.kind;
     const SentMessage message{event.from, event.node, event.text};
     const double x1 = x_of(message.from);
@@ -464,7 +467,7 @@ class Chart {
   // A box on the node's lifeline: a timeout, an input, a crash, a restart.
   std::string box(const StepEvent& event, size_t step) const {
     const double y = rows_[step].event_y;
-    const bool violating = step == last_step();
+    const bool violating = is_violating(step);
     static const std::map<std::string, std::pair<const char*, const char*>> kColors = {
         {"timeout", {"#fff4c2", "#a16207"}},
         {"input", {"#dbeafe", "#1d4ed8"}},
@@ -493,11 +496,12 @@ class Chart {
     } else if (result_.property_kind == "step") {
       what = result_.property + " (step property) fails on step " + at + ": " + result_.trace.back().action;
     } else if (result_.property_kind == "deadlock") {
-      what = "Deadlock: no step is enabled after step " + at;
+      what = "deadlock, no step is enabled after step " + at;
     } else {
       what = result_.property + " (" + result_.property_kind + ") is violated at step " + at;
     }
-    std::vector<std::string> lines = {"Violation: " + what};
+    std::vector<std::string> lines = {result_.property.empty() ? "No violation claimed: " + at + " steps"
+                                                               : "Violation: " + what};
     std::string in_flight;
     for (const auto& message : left_in_flight_) {
       in_flight += (in_flight.empty() ? "" : " \u00b7 ") + message.message.text + " " + message.message.from +

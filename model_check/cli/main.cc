@@ -5,9 +5,9 @@
 //   crosscheck prove PROTOCOL
 //   crosscheck replay TRACE.json [--msc FILE]
 //
-// Exit status: 0 ok, 1 violation / unreached goal / failed proof, 2 bad
-// usage, 3 search stopped by a bound or the memory limit before it was
-// complete.
+// Exit status: 0 ok (replay: confirmed), 1 violation / unreached goal /
+// failed proof / replay not confirmed, 2 bad usage or input, 3 search
+// stopped by a bound or the memory limit before it was complete.
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>

@@ -102,6 +102,17 @@ TEST(Msc, StatesTheViolationAndWhatEachStepChanged) {
   EXPECT_NE(svg.find("Still in flight (dashed stubs): Pong &amp; more b\u2192a (step 1)"), std::string::npos) << svg;
 }
 
+TEST(Msc, DrawsABehaviourThatClaimsNoViolation) {
+  CheckResult result = two_nodes();
+  result.property.clear();
+  result.property_kind.clear();
+  const std::string svg = msc_svg(run(), result);
+  EXPECT_NE(svg.find("<title>toy (model impl, variant correct): a behaviour</title>"), std::string::npos);
+  EXPECT_NE(svg.find(">No violation claimed: 5 steps</text>"), std::string::npos) << svg;
+  EXPECT_EQ(svg.find("Violation"), std::string::npos);
+  EXPECT_EQ(svg.find("#fdecec\"><title>"), std::string::npos);  // no row marked as the violating one
+}
+
 TEST(Msc, EscapesTextForXml) {
   const std::string svg = msc_svg(run(), two_nodes());
   EXPECT_EQ(svg.find("Ping<1>"), std::string::npos);
