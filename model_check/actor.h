@@ -6,7 +6,9 @@
 // reach the same state. The checker may deliver any in-flight message,
 // fire any armed timer, take any local input a node offers, and, within
 // budgets, drop or duplicate a message or crash a node (a crash restarts the
-// node at once from its persistent state; its timers are lost).
+// node at once from its persistent state; its timers are lost). Each step
+// is described as an event between the nodes (model.h's step_event), for
+// message-sequence charts.
 //
 // A binding P describes the protocol:
 //   using Node, Message, Timer, Input;     values with ==, <=> (Message, Input)
@@ -324,6 +326,58 @@ class ActorModel {
     return protocol_.transition_properties();
   }
 
+  std::vector<std::string> lifelines() const {
+    std::vector<std::string> names;
+    for (NodeId id = 0; id < protocol_.node_count(); ++id) names.push_back(protocol_.node_name(id));
+    return names;
+  }
+
+  StepEvent initial_event(const State& state) const {
+    StepEvent event;
+    event.kind = "initial";
+    add_sent(event, {}, state.network);
+    return event;
+  }
+
+  StepEvent step_event(const State& from, const Action& action, const State& to) const {
+    StepEvent event;
+    event.node = protocol_.node_name(action.node);
+    switch (action.kind) {
+      case Action::Kind::kDeliver: event.kind = "message"; break;
+      case Action::Kind::kTimeout: event.kind = "timeout"; break;
+      case Action::Kind::kInput: event.kind = "input"; break;
+      case Action::Kind::kDrop: event.kind = "drop"; break;
+      case Action::Kind::kDuplicate: event.kind = "duplicate"; break;
+      case Action::Kind::kCrash: event.kind = "crash"; break;
+      case Action::Kind::kStop: event.kind = "crash"; break;
+    }
+    switch (action.kind) {
+      case Action::Kind::kDeliver:
+      case Action::Kind::kDrop:
+      case Action::Kind::kDuplicate:
+        event.from = protocol_.node_name(action.from);
+        event.text = protocol_.message_label(action.message);
+        break;
+      case Action::Kind::kTimeout: event.text = protocol_.timer_label(action.timer); break;
+      case Action::Kind::kInput: event.text = protocol_.input_label(action.input); break;
+      case Action::Kind::kCrash: event.text = "restarts from stable storage"; break;
+      case Action::Kind::kStop: event.text = "stops for good"; break;
+    }
+    // What the step sent is what is in flight after it and was not before,
+    // less the copy a delivery or a drop took out.
+    auto before = from.network;
+    if (action.kind == Action::Kind::kDeliver || action.kind == Action::Kind::kDrop) {
+      for (size_t i = 0; i < before.size(); ++i) {
+        if (before[i].from == action.from && before[i].to == action.node && before[i].message == action.message) {
+          remove_copy_from(before, i);
+          break;
+        }
+      }
+    }
+    add_sent(event, before, to.network);
+    return event;
+  }
+
  private:
   static uint32_t timer_bit(Timer timer) {
     auto index = static_cast<unsigned>(timer);
@@ -379,8 +433,27 @@ class ActorModel {
     }
   }
 
-  static void remove_copy(State& state, size_t index) {
-    if (--state.network[index].count == 0) state.network.erase(state.network.begin() + index);
+  static void remove_copy(State& state, size_t index) { remove_copy_from(state.network, index); }
+
+  template <class Network>
+  static void remove_copy_from(Network& network, size_t index) {
+    if (--network[index].count == 0) network.erase(network.begin() + index);
+  }
+
+  // Appends to event.sent a message for each copy in `after` beyond those in
+  // `before`; both are sorted networks.
+  template <class Network>
+  void add_sent(StepEvent& event, const Network& before, const Network& after) const {
+    for (const auto& packet : after) {
+      int earlier = 0;
+      for (const auto& old : before) {
+        if (old.same_message(packet)) earlier = old.count;
+      }
+      for (int copy = earlier; copy < packet.count; ++copy) {
+        event.sent.push_back({protocol_.node_name(packet.from), protocol_.node_name(packet.to),
+                              protocol_.message_label(packet.message)});
+      }
+    }
   }
 
   static bool packet_less(const Packet<P>& a, const Packet<P>& b) {

@@ -28,6 +28,12 @@
 //       instance, the permutations of interchangeable node ids). With
 //       symmetry reduction on, states are identified by the fingerprint of
 //       their representative; every property must be symmetric.
+//   std::vector<std::string> lifelines() const;
+//   StepEvent initial_event(const State& s) const;
+//   StepEvent step_event(const State& from, const Action& action, const State& to) const;
+//       For a model of nodes that exchange messages: the nodes, and what
+//       each step did among them (result.h), so that a trace can be drawn
+//       as a message-sequence chart. Node names are those of the events.
 #pragma once
 
 #include <concepts>
@@ -37,6 +43,7 @@
 #include <vector>
 
 #include "model_check/json.h"
+#include "model_check/result.h"
 
 namespace crosscheck::mc {
 
@@ -108,6 +115,13 @@ concept HasActionKinds = requires(const M& model) {
 template <class M>
 concept HasSymmetry = requires(const M& model, const typename M::State& state) {
   { model.canonical(state) } -> std::same_as<typename M::State>;
+};
+
+template <class M>
+concept HasStepEvents = requires(const M& model, const typename M::State& state, const typename M::Action& action) {
+  { model.lifelines() } -> std::same_as<std::vector<std::string>>;
+  { model.initial_event(state) } -> std::same_as<StepEvent>;
+  { model.step_event(state, action, state) } -> std::same_as<StepEvent>;
 };
 
 }  // namespace crosscheck::mc

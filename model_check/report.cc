@@ -17,6 +17,24 @@ void flatten(const Json& value, const std::string& path, std::vector<std::pair<s
   out.emplace_back(path, value.dump());
 }
 
+Json event_json(const StepEvent& event) {
+  Json json = Json::object();
+  json.set("kind", event.kind);
+  if (!event.node.empty()) json.set("node", event.node);
+  if (!event.from.empty()) json.set("from", event.from);
+  if (!event.text.empty()) json.set("text", event.text);
+  Json sent = Json::array();
+  for (const auto& message : event.sent) {
+    Json entry = Json::object();
+    entry.set("from", message.from);
+    entry.set("to", message.to);
+    entry.set("text", message.text);
+    sent.push(std::move(entry));
+  }
+  json.set("sent", std::move(sent));
+  return json;
+}
+
 std::string format(const char* pattern, double value) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, pattern, value);
@@ -57,6 +75,12 @@ std::vector<std::string> state_changes(const Json& before, const Json& after) {
     if (old_by_path.count(path)) changes.push_back(path + ": " + value + " -> (absent)");
   }
   return changes;
+}
+
+std::vector<std::pair<std::string, std::string>> state_leaves(const Json& state) {
+  std::vector<std::pair<std::string, std::string>> leaves;
+  flatten(state, "", leaves);
+  return leaves;
 }
 
 Json result_json(const RunDescription& run, const CheckResult& result) {
@@ -133,10 +157,16 @@ Json result_json(const RunDescription& run, const CheckResult& result) {
       step.set("step", static_cast<int64_t>(i));
       step.set("action", result.trace[i].action.empty() ? Json("Initial") : Json(result.trace[i].action));
       step.set("state", result.trace[i].state);
+      if (result.trace[i].event) step.set("event", event_json(*result.trace[i].event));
       trace.push(std::move(step));
     }
     json.set("trace", std::move(trace));
     if (result.loop_start >= 0) json.set("loop_start", result.loop_start);
+    if (!result.lifelines.empty()) {
+      Json lifelines = Json::array();
+      for (const auto& name : result.lifelines) lifelines.push(name);
+      json.set("lifelines", std::move(lifelines));
+    }
   }
   return json;
 }

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model_check/json.h"
@@ -29,6 +30,10 @@ std::string result_text(const RunDescription& run, const CheckResult& result);
 // One line per variable (leaf of the state object) that differs between
 // two states: "path: before -> after".
 std::vector<std::string> state_changes(const Json& before, const Json& after);
+
+// The leaves of a state object in order: each variable's path
+// ("nodes.s1.term") and its value as JSON.
+std::vector<std::pair<std::string, std::string>> state_leaves(const Json& state);
 
 // 1234567 as "1,234,567".
 std::string with_separators(uint64_t n);

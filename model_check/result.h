@@ -21,9 +21,30 @@ enum class Outcome {
 
 const char* outcome_name(Outcome outcome);
 
+// What a step did among a model's nodes, for a message-sequence chart: the
+// event at one node, and the messages the step sent. Models without nodes
+// (the abstract specs) describe none.
+struct SentMessage {
+  std::string from;
+  std::string to;
+  std::string text;
+};
+
+struct StepEvent {
+  // "initial" (step 0: what the nodes sent when they started), "message" (a
+  // delivery), "timeout", "input", "crash", "restart", "drop" or "duplicate"
+  // (a delivery of a copy that stays in flight).
+  std::string kind;
+  std::string node;  // where it happens: the receiver, the timer's or input's owner, the node that crashed
+  std::string from;  // the sender, for message, drop and duplicate
+  std::string text;  // the message, timer or input
+  std::vector<SentMessage> sent;
+};
+
 struct TraceStep {
   std::string action;  // empty for the initial state
   Json state;
+  std::optional<StepEvent> event = {};
 };
 
 struct GoalStatus {
@@ -85,6 +106,9 @@ struct CheckResult {
   // its last state back to trace[loop_start], forever; when loop_start is
   // the last step, it stutters there forever. -1 otherwise.
   int64_t loop_start = -1;
+  // The model's nodes, for a chart of the trace; empty for a model without
+  // nodes.
+  std::vector<std::string> lifelines;
   std::vector<GoalStatus> goals;
   std::vector<std::string> invariants;  // the `always` and step properties checked
   std::vector<std::string> liveness;    // the liveness properties checked (--liveness)

@@ -3,25 +3,28 @@
 //   crosscheck list
 //   crosscheck check PROTOCOL [--model M] [--variant V] [bounds] [--format text|json]
 //   crosscheck prove PROTOCOL
+//   crosscheck replay TRACE.json [--msc FILE]
 //
-// Exit status: 0 ok, 1 violation / unreached goal / failed proof, 2 bad
-// usage, 3 search stopped by a bound or the memory limit before it was
-// complete.
+// Exit status: 0 ok (replay: confirmed), 1 violation / unreached goal /
+// failed proof / replay not confirmed, 2 bad usage or input, 3 search
+// stopped by a bound or the memory limit before it was complete.
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <random>
 #include <iostream>
 #include <limits>
 #include <optional>
+#include <random>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
-#include <algorithm>
 
 #include "model_check/cli/protocol.h"
+#include "model_check/msc.h"
 #include "model_check/report.h"
 
 namespace crosscheck::cli {
@@ -41,6 +44,9 @@ const char* const kUsage =
     "                                 [--search bfs|dfs|simulate] [--seed S] [--walks N] [--depth D]\n"
     "                                 [--swarm K] [--no-shrink] [--liveness] [--coverage]\n"
     "       crosscheck prove PROTOCOL\n"
+    "       crosscheck replay TRACE.json [--msc FILE]\n"
+    "check also writes, with --msc FILE, a violation's message-sequence chart (SVG) and, with\n"
+    "--dot FILE, the state graph of a small run (Graphviz).\n"
     "Run `crosscheck list` for the protocols, their models, variants, bounds and properties.\n";
 
 std::string join(const std::vector<std::string>& items, const char* separator = ", ") {
@@ -313,23 +319,231 @@ mc::RunDescription describe(const ProtocolCli& protocol, const CheckRequest& req
   return run;
 }
 
-int run_check(const std::vector<std::string>& args) {
+// The files `check` writes besides its report.
+struct OutputFiles {
+  std::string msc;  // the violation's message-sequence chart (SVG)
+  std::string dot;  // the state graph (Graphviz)
+};
+
+// Takes --msc and --dot out of `args`, leaving the flags of the search.
+std::vector<std::string> take_output_files(const std::vector<std::string>& args, OutputFiles& files) {
+  std::vector<std::string> rest;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const bool flag = args[i].rfind("--", 0) == 0;
+    const std::string body = flag ? args[i].substr(2) : "";
+    const std::string name = body.substr(0, body.find('='));
+    if (name != "msc" && name != "dot") {
+      rest.push_back(args[i]);
+      continue;
+    }
+    auto [parsed_name, value] = split_flag(args, i);
+    (name == "msc" ? files.msc : files.dot) = require_value(parsed_name, value);
+  }
+  return rest;
+}
+
+// A path the user gave, relative to where they ran the command: under
+// `bazel run` the process runs elsewhere, and Bazel says where they were.
+std::string user_path(const std::string& path) {
+  const char* directory = std::getenv("BUILD_WORKING_DIRECTORY");
+  if (path.empty() || path.front() == '/' || directory == nullptr || *directory == 0) return path;
+  return std::string(directory) + "/" + path;
+}
+
+void write_file(const std::string& flag, const std::string& path, const std::string& content) {
+  std::ofstream out(user_path(path), std::ios::binary);
+  out << content;
+  if (!out.flush()) throw UsageError("--" + flag + ": cannot write '" + path + "'");
+}
+
+std::string no_chart(const ProtocolCli& protocol, const std::string& model) {
+  std::string with_nodes;
+  for (const auto& candidate : protocol.models) {
+    if (candidate.name == model) continue;
+    CheckRequest probe;
+    probe.model = candidate.name;
+    for (const auto& spec : protocol.flags) probe.values[spec.name] = spec.default_for(candidate.name);
+    if (!protocol.tools(probe).lifelines.empty()) with_nodes += (with_nodes.empty() ? "" : " or ") + candidate.name;
+  }
+  return "--msc: model " + model + " of " + protocol.name +
+         " is an abstract spec without nodes or messages, so there is no chart to draw" +
+         (with_nodes.empty() ? std::string() : "; --model " + with_nodes + " has them");
+}
+
+// The state graph is kept whole, edges and states, and drawn by Graphviz:
+// past this it is neither cheap nor readable.
+constexpr size_t kMaxGraphStates = 1000;
+
+std::optional<mc::StateGraph> state_graph(const ModelTools& tools, const CheckRequest& request) {
+  mc::StateGraphOptions options;
+  options.max_states = kMaxGraphStates;
+  options.max_depth = request.search.max_depth;
+  options.symmetry = request.search.symmetry;
+  auto graph = tools.state_graph(options);
+  if (!graph) {
+    throw UsageError("--dot: more than " + std::to_string(kMaxGraphStates) +
+                     " states within these bounds; the graph is for small runs (lower the bounds or set --max-depth)");
+  }
+  return graph;
+}
+
+// Re-executes a violation's trace: a check of the search's own trace, and
+// where the chart's events come from.
+void add_events(mc::CheckResult& result, const ModelTools& tools) {
+  mc::ReplayResult replayed = tools.replay(result.trace, {result.property, result.property_kind, result.loop_start});
+  if (replayed.illegal_step >= 0 || !replayed.confirmed) {
+    throw std::logic_error("the counterexample does not replay" +
+                           (replayed.illegal_step >= 0 ? " at step " + std::to_string(replayed.illegal_step) : "") +
+                           ": " + replayed.reason);
+  }
+  result.trace = std::move(replayed.trace);
+  result.lifelines = tools.lifelines;
+}
+
+int run_check(const std::vector<std::string>& all_args) {
+  OutputFiles files;
+  const std::vector<std::string> args = take_output_files(all_args, files);
   if (args.empty()) throw UsageError("check needs a protocol (known: " + join(names_of(protocols())) + ")");
   const ProtocolCli& protocol = find_protocol(args.front());
   ParsedCheck parsed = parse_check(protocol, "check", {args.begin() + 1, args.end()});
+  const ModelTools tools = protocol.tools(parsed.request);
+  if (!files.msc.empty() && tools.lifelines.empty()) throw UsageError(no_chart(protocol, parsed.request.model));
+  std::optional<mc::StateGraph> graph;
+  if (!files.dot.empty()) graph = state_graph(tools, parsed.request);
   mc::CheckResult result;
   try {
     result = protocol.check(parsed.request);
   } catch (const std::invalid_argument& error) {
     throw UsageError(std::string(error.what()) + " (--model " + parsed.request.model + ")");
   }
+  if (result.outcome == mc::Outcome::kViolation) add_events(result, tools);
   mc::RunDescription run = describe(protocol, parsed.request);
   if (parsed.format == "json") {
     std::cout << mc::result_json(run, result).pretty() << "\n";
   } else {
     std::cout << mc::result_text(run, result);
   }
+  if (!files.msc.empty()) {
+    if (result.outcome == mc::Outcome::kViolation) {
+      write_file("msc", files.msc, mc::msc_svg(run, result));
+    } else {
+      std::fprintf(stderr, "crosscheck: no violation, so no chart written to %s\n", files.msc.c_str());
+    }
+  }
+  if (graph) write_file("dot", files.dot, mc::state_graph_dot(run.protocol + " " + run.model, *graph, result.trace));
   return mc::exit_status(result.outcome);
+}
+
+// The request a saved result was checked with: its model, variant and
+// bounds, through the same parsing (and errors) as the command line's.
+CheckRequest request_of(const ProtocolCli& protocol, const mc::Json& saved) {
+  std::vector<std::string> args = {"--model", saved["model"].as_string()};
+  if (contains(protocol.variant_models, saved["model"].as_string())) {
+    args.insert(args.end(), {"--variant", saved["variant"].as_string()});
+  }
+  for (const auto& [name, value] : saved["parameters"].as_object()) {
+    for (const auto& spec : protocol.flags) {
+      if (spec.name != name || spec.prove_only) continue;
+      if (!value.is_int()) throw UsageError("parameter " + name + " is not an integer");
+      args.insert(args.end(), {"--" + name, std::to_string(value.as_int())});
+    }
+  }
+  return parse_check(protocol, "check", args).request;
+}
+
+const mc::Json& field(const mc::Json& json, const std::string& name, bool (mc::Json::*is_type)() const,
+                      const char* type) {
+  const mc::Json* value = json.find(name);
+  if (value == nullptr || !(value->*is_type)()) throw UsageError("no " + std::string(type) + " field '" + name + "'");
+  return *value;
+}
+
+std::vector<mc::TraceStep> trace_of(const mc::Json& saved) {
+  std::vector<mc::TraceStep> trace;
+  for (const auto& step : field(saved, "trace", &mc::Json::is_array, "array").as_array()) {
+    const std::string where = "trace step " + std::to_string(trace.size());
+    if (!step.is_object() || !step["action"].is_string() || !step["state"].is_object()) {
+      throw UsageError(where + " needs a string 'action' and an object 'state'");
+    }
+    trace.push_back({trace.empty() ? "" : step["action"].as_string(), step["state"]});
+  }
+  return trace;
+}
+
+int run_replay(const std::vector<std::string>& all_args) {
+  OutputFiles files;
+  const std::vector<std::string> args = take_output_files(all_args, files);
+  if (!files.dot.empty()) throw UsageError("--dot applies to check, not replay");
+  if (args.size() != 1 || args[0].rfind("--", 0) == 0) throw UsageError("replay needs one TRACE.json, the JSON result of check");
+  const std::string& path = args[0];
+  std::ifstream in(user_path(path), std::ios::binary);
+  if (!in) throw UsageError("cannot read '" + path + "'");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string error;
+  std::optional<mc::Json> saved = mc::Json::parse(text.str(), &error);
+  if (!saved || !saved->is_object()) throw UsageError(path + ": not a JSON object" + (error.empty() ? "" : ": " + error));
+  mc::RunDescription run;
+  CheckRequest request;
+  std::vector<mc::TraceStep> trace;
+  mc::ClaimedViolation claim;
+  try {
+    for (const char* name : {"protocol", "model", "variant"}) field(*saved, name, &mc::Json::is_string, "string");
+    field(*saved, "parameters", &mc::Json::is_object, "object");
+    const ProtocolCli& protocol = find_protocol((*saved)["protocol"].as_string());
+    if (saved->find("trace") == nullptr) {
+      throw UsageError("no trace to replay (result " + (*saved)["result"].dump() + ")");
+    }
+    request = request_of(protocol, *saved);
+    run = describe(protocol, request);
+    trace = trace_of(*saved);
+    if (const mc::Json* property = saved->find("property")) {
+      claim = {property->is_string() ? property->as_string() : "",
+               field(*saved, "property_kind", &mc::Json::is_string, "string").as_string()};
+      if (const mc::Json* loop = saved->find("loop_start"); loop != nullptr && loop->is_int()) {
+        claim.loop_start = loop->as_int();
+      }
+    }
+  } catch (const UsageError& error) {
+    throw UsageError(path + ": " + error.what());
+  }
+  const ProtocolCli& protocol = find_protocol(run.protocol);
+  const ModelTools tools = protocol.tools(request);
+  if (!files.msc.empty() && tools.lifelines.empty()) throw UsageError(no_chart(protocol, request.model));
+  const mc::ReplayResult replayed = tools.replay(trace, claim);
+  std::cout << "crosscheck replay " << run.protocol << ": model " << run.model << ", variant " << run.variant;
+  for (const auto& [name, value] : run.parameters.as_object()) std::cout << ", " << name << " " << value.dump();
+  std::cout << "\n\n";
+  for (size_t i = 0; i < replayed.trace.size(); ++i) {
+    std::cout << "  " << i << ". " << (i == 0 ? "Initial state" : replayed.trace[i].action) << ": ok\n";
+  }
+  if (replayed.illegal_step >= 0) {
+    const size_t step = static_cast<size_t>(replayed.illegal_step);
+    std::cout << "  " << step << ". " << (step == 0 ? "Initial state" : trace[step].action) << ": NOT LEGAL\n\n"
+              << "Not a behaviour of the model: step " << step << " of " << trace.size() - 1 << ": "
+              << replayed.reason << "\n";
+    return 1;
+  }
+  if (!replayed.confirmed) {
+    std::cout << "\nNot confirmed: every step is legal, but " << replayed.reason << "\n";
+    return 1;
+  }
+  if (claim.property.empty()) {
+    std::cout << "\nConfirmed: every step is a behaviour of the model (the trace claims no violation).\n";
+  } else {
+    std::cout << "\nConfirmed: " << claim.property << " (" << claim.kind << ") is violated at step "
+              << trace.size() - 1 << ", the trace's last.\n";
+  }
+  if (!files.msc.empty()) {
+    mc::CheckResult result;
+    result.outcome = mc::Outcome::kViolation;
+    result.property = claim.property;
+    result.property_kind = claim.kind;
+    result.trace = replayed.trace;
+    result.lifelines = tools.lifelines;
+    write_file("msc", files.msc, mc::msc_svg(run, result));
+  }
+  return 0;
 }
 
 int run_prove(const std::vector<std::string>& args) {
@@ -377,7 +591,8 @@ int run(const std::vector<std::string>& args) {
     std::cout << kUsage;
     return 0;
   }
-  throw UsageError("unknown command '" + command + "' (known: list, check, prove, help)");
+  if (command == "replay") return run_replay(rest);
+  throw UsageError("unknown command '" + command + "' (known: list, check, prove, replay, help)");
 }
 
 }  // namespace

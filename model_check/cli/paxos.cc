@@ -56,6 +56,11 @@ mc::CheckResult check(const CheckRequest& request) {
   return mc::check(spec_model(request), request.search);
 }
 
+ModelTools tools(const CheckRequest& request) {
+  if (request.model == "impl") return model_tools(impl_model(request));
+  return model_tools(spec_model(request));
+}
+
 const std::vector<std::string> kImplOnly = {"impl"};
 const std::vector<std::string> kSpecOnly = {"spec"};
 
@@ -95,6 +100,7 @@ ProtocolCli paxos_cli() {
       .properties = properties,
       .check = check,
       .prove = nullptr,
+      .tools = tools,
   };
 }
 

@@ -6,12 +6,16 @@
 #include <functional>
 #include <iosfwd>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "model_check/replay.h"
 #include "model_check/report.h"
 #include "model_check/result.h"
 #include "model_check/search.h"
+#include "model_check/state_graph.h"
 
 namespace crosscheck::cli {
 
@@ -49,6 +53,27 @@ struct CheckRequest {
   int value(const std::string& flag) const { return values.at(flag); }
 };
 
+// What the command line does with a model besides checking it.
+struct ModelTools {
+  std::vector<std::string> lifelines;  // the model's nodes; empty for a model without any (no chart)
+  std::function<mc::ReplayResult(const std::vector<mc::TraceStep>&, const mc::ClaimedViolation&)> replay;
+  std::function<std::optional<mc::StateGraph>(const mc::StateGraphOptions&)> state_graph;
+};
+
+template <mc::Model M>
+ModelTools model_tools(M model) {
+  auto shared = std::make_shared<const M>(std::move(model));
+  ModelTools tools;
+  if constexpr (mc::HasStepEvents<M>) tools.lifelines = shared->lifelines();
+  tools.replay = [shared](const std::vector<mc::TraceStep>& trace, const mc::ClaimedViolation& claim) {
+    return mc::replay(*shared, trace, claim);
+  };
+  tools.state_graph = [shared](const mc::StateGraphOptions& options) {
+    return mc::explore_state_graph(*shared, options);
+  };
+  return tools;
+}
+
 struct ProtocolCli {
   std::string name;
   std::string summary;
@@ -61,6 +86,8 @@ struct ProtocolCli {
   std::function<mc::CheckResult(const CheckRequest&)> check;
   // `crosscheck prove`: Z3 proofs of the invariants; returns the exit status.
   std::function<int(const CheckRequest&, std::ostream&)> prove;
+  // The request's model, for replaying traces and drawing.
+  std::function<ModelTools(const CheckRequest&)> tools;
 };
 
 // Every protocol the command line knows, in the order `list` shows them.

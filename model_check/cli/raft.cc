@@ -113,6 +113,11 @@ int prove(const CheckRequest& request, std::ostream& out) {
   return bmc_ok && induction.proved ? 0 : 1;
 }
 
+ModelTools tools(const CheckRequest& request) {
+  if (request.model == "impl") return model_tools(impl_model(request));
+  return model_tools(spec_model(request));
+}
+
 const std::vector<std::string> kImplOnly = {"impl"};
 
 }  // namespace
@@ -163,6 +168,7 @@ ProtocolCli raft_cli() {
       .properties = properties,
       .check = check,
       .prove = prove,
+      .tools = tools,
   };
 }
 

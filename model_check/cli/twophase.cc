@@ -57,6 +57,12 @@ int prove(const CheckRequest& request, std::ostream& out) {
   return result.proved ? 0 : 1;
 }
 
+ModelTools tools(const CheckRequest& request) {
+  if (request.model == "impl") return model_tools(impl_model(request));
+  if (request.model == "tcommit") return model_tools(spec::tcommit::TCommitModel(request.value("rms")));
+  return model_tools(spec2pc::TwoPhaseModel(request.value("rms")));
+}
+
 const std::vector<std::string> kImplOnly = {"impl"};
 
 }  // namespace
@@ -91,6 +97,7 @@ ProtocolCli twophase_cli() {
       .properties = properties,
       .check = check,
       .prove = prove,
+      .tools = tools,
   };
 }
 

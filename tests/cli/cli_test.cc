@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 
 #include "model_check/json.h"
@@ -54,6 +55,31 @@ mc::Json parse(const std::string& text) {
   return json ? *json : mc::Json();
 }
 
+std::string temp_path(const std::string& name) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  return std::string(tmp ? tmp : "/tmp") + "/" + name;
+}
+
+// An object's member, to change it in place.
+mc::Json& member(mc::Json& object, const std::string& name) {
+  for (auto& [key, value] : object.as_object()) {
+    if (key == name) return value;
+  }
+  throw std::out_of_range("no member " + name);
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 TEST(Cli, TwoPhaseSpecWithThreeRmsMatchesTlc) {
   CliRun run = crosscheck("check twophase --model spec --rms 3 --format json --no-progress");
   ASSERT_EQ(run.status, 0) << run.err;
@@ -90,7 +116,7 @@ TEST(Cli, TheDefaultCheckIsOk) {
   EXPECT_NE(run.out.find("Result: ok."), std::string::npos) << run.out;
 }
 
-TEST(Cli, EveryBuggyVariantIsAViolationWithATrace) {
+TEST(Cli, EveryBuggyVariantIsAViolationWithATraceThatReplays) {
   for (const char* variant : {"rm-timeout-abort", "tm-majority-commit", "tm-unlogged-decision"}) {
     CliRun run = crosscheck(std::string("check twophase --format json --no-progress --variant ") + variant);
     EXPECT_EQ(run.status, 1) << variant << run.err;
@@ -100,6 +126,19 @@ TEST(Cli, EveryBuggyVariantIsAViolationWithATrace) {
     ASSERT_TRUE(json["trace"].is_array()) << variant;
     EXPECT_GE(json["trace"].as_array().size(), 2u);
     EXPECT_EQ(json["trace"].as_array()[0]["action"].as_string(), "Initial");
+
+    const std::string path = temp_path(std::string(variant) + ".json");
+    write_file(path, run.out);
+    CliRun replay = crosscheck("replay " + path);
+    EXPECT_EQ(replay.status, 0) << variant << replay.out << replay.err;
+    const size_t last = json["trace"].as_array().size() - 1;
+    EXPECT_NE(replay.out.find("Confirmed: " + json["property"].as_string() + " (always) is violated at step " +
+                              std::to_string(last)),
+              std::string::npos)
+        << replay.out;
+    EXPECT_NE(replay.out.find("  1. " + json["trace"].as_array()[1]["action"].as_string() + ": ok"),
+              std::string::npos)
+        << replay.out;
   }
 }
 
@@ -254,6 +293,169 @@ TEST(Cli, DepthFirstSearchCountsLikeBreadthFirst) {
   EXPECT_EQ(json["search"].as_string(), "dfs");
 }
 
+TEST(Cli, ViolationsCarryEachStepsEventAndTheLifelines) {
+  CliRun run = crosscheck("check twophase --variant tm-majority-commit --format json --no-progress");
+  ASSERT_EQ(run.status, 1) << run.err;
+  mc::Json json = parse(run.out);
+  ASSERT_TRUE(json["lifelines"].is_array());
+  EXPECT_EQ(json["lifelines"].dump(), R"(["tm", "rm1", "rm2", "rm3"])");
+  const auto& trace = json["trace"].as_array();
+  EXPECT_EQ(trace[0]["event"]["kind"].as_string(), "initial");
+  EXPECT_EQ(trace[0]["event"]["sent"].as_array().size(), 3u);
+  EXPECT_EQ(trace[1]["event"].dump(),
+            R"({"kind": "message", "node": "rm1", "from": "tm", "text": "Prepare", )"
+            R"("sent": [{"from": "rm1", "to": "tm", "text": "VoteYes"}]})");
+}
+
+TEST(CliReplay, ConfirmsABehaviourOfASpecThatClaimsNoViolation) {
+  // A behaviour recorded elsewhere: TCommit, one RM prepares and commits.
+  const std::string trace =
+      R"json({"protocol": "twophase", "model": "tcommit", "variant": "correct", "parameters": {"rms": 1}, "trace": [)json"
+      R"json({"action": "Initial", "state": {"rmState": {"r1": "working"}}},)json"
+      R"json({"action": "Prepare(r1)", "state": {"rmState": {"r1": "prepared"}}},)json"
+      R"json({"action": "Decide(r1) commit", "state": {"rmState": {"r1": "committed"}}}]})json";
+  write_file(temp_path("tcommit.json"), trace);
+  CliRun run = crosscheck("replay " + temp_path("tcommit.json"));
+  EXPECT_EQ(run.status, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("Confirmed: every step is a behaviour of the model (the trace claims no violation)."),
+            std::string::npos)
+      << run.out;
+  // A chart needs nodes, which TCommit has not.
+  run = crosscheck("replay " + temp_path("tcommit.json") + " --msc " + temp_path("tcommit.svg"));
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find("--msc: model tcommit of twophase is an abstract spec"), std::string::npos) << run.err;
+}
+
+// Raft's no-log-check counterexample (six steps: s1 leads term 2 and takes
+// an entry; s2, whose log is empty, asks s1 for its vote in term 3), saved,
+// then changed. Figure 8's chart is checked by msc_svg_test.
+class CliReplayRaft : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    CliRun check = crosscheck("check raft --variant no-log-check --format json --no-progress --msc " +
+                              temp_path("no-log-check.svg"));
+    ASSERT_EQ(check.status, 1) << check.err;
+    saved_ = new mc::Json(parse(check.out));
+  }
+  static void TearDownTestSuite() {
+    delete saved_;
+    saved_ = nullptr;
+  }
+
+  static CliRun replay(const mc::Json& json, const std::string& name) {
+    write_file(temp_path(name), json.pretty());
+    return crosscheck("replay " + temp_path(name));
+  }
+
+  static mc::Json* saved_;
+};
+
+mc::Json* CliReplayRaft::saved_ = nullptr;
+
+TEST_F(CliReplayRaft, ConfirmsEachStepAndTheViolation) {
+  ASSERT_TRUE(saved_);
+  CliRun run = replay(*saved_, "no-log-check.json");
+  EXPECT_EQ(run.status, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("crosscheck replay raft: model impl, variant no-log-check, servers 3"), std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("  0. Initial state: ok\n  1. Timeout s1 election: ok\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("  6. Deliver RequestVote(term 3, last log 0/0) s2->s1: ok"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("Confirmed: RefinesRaftSpec (step) is violated at step 6, the trace's last."),
+            std::string::npos)
+      << run.out;
+}
+
+TEST_F(CliReplayRaft, NamesTheFirstStepThatIsNotABehaviour) {
+  ASSERT_TRUE(saved_);
+  mc::Json tampered = *saved_;
+  // Step 2 delivers s1's RequestVote to s2; in the tampered trace s2 votes
+  // for s3 instead.
+  mc::Json& step = member(tampered, "trace").as_array()[2];
+  member(member(member(step, "state"), "nodes"), "s2").set("voted_for", "s3");
+  CliRun run = replay(tampered, "no-log-check-tampered.json");
+  EXPECT_EQ(run.status, 1) << run.out << run.err;
+  EXPECT_NE(run.out.find("  1. Timeout s1 election: ok\n"
+                         "  2. Deliver RequestVote(term 2, last log 0/0) s1->s2: NOT LEGAL\n"),
+            std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("Not a behaviour of the model: step 2 of 6: 'Deliver RequestVote(term 2, last log 0/0) "
+                         "s1->s2' leads to another state than the trace's (model -> trace: "
+                         "nodes.s2.voted_for: \"s1\" -> \"s3\")"),
+            std::string::npos)
+      << run.out;
+}
+
+TEST_F(CliReplayRaft, NamesAStepThatIsNotEnabled) {
+  ASSERT_TRUE(saved_);
+  mc::Json tampered = *saved_;
+  member(tampered, "trace").as_array()[4].set("action", "Input s2 ClientRequest(1)");  // s2 leads nothing
+  CliRun run = replay(tampered, "no-log-check-not-enabled.json");
+  EXPECT_EQ(run.status, 1) << run.out << run.err;
+  EXPECT_NE(run.out.find("step 4 of 6: 'Input s2 ClientRequest(1)' is not enabled after step 3 (enabled: "),
+            std::string::npos)
+      << run.out;
+}
+
+TEST_F(CliReplayRaft, DoesNotConfirmAPropertyThatHolds) {
+  ASSERT_TRUE(saved_);
+  mc::Json claim = *saved_;
+  claim.set("property", "ElectionSafety");
+  claim.set("property_kind", "always");
+  CliRun run = replay(claim, "no-log-check-election-safety.json");
+  EXPECT_EQ(run.status, 1) << run.out << run.err;
+  EXPECT_NE(run.out.find("Not confirmed: every step is legal, but ElectionSafety holds in the state after step 6"),
+            std::string::npos)
+      << run.out;
+}
+
+TEST_F(CliReplayRaft, RefusesATraceOfOtherBounds) {
+  ASSERT_TRUE(saved_);
+  mc::Json other = *saved_;
+  mc::Json parameters = other["parameters"];
+  parameters.set("max-term", 2);  // the trace reaches term 3
+  other.set("parameters", parameters);
+  CliRun run = replay(other, "no-log-check-max-term-2.json");
+  EXPECT_EQ(run.status, 1) << run.out << run.err;
+  EXPECT_NE(run.out.find("Not a behaviour of the model: step 5 of 6: 'Timeout s2 election' leads outside the "
+                         "model's bounds"),
+            std::string::npos)
+      << run.out;
+}
+
+TEST_F(CliReplayRaft, DrawsTheChartOfAConfirmedTrace) {
+  ASSERT_TRUE(saved_);
+  write_file(temp_path("no-log-check-again.json"), saved_->pretty());
+  CliRun run = crosscheck("replay " + temp_path("no-log-check-again.json") + " --msc " +
+                          temp_path("no-log-check-again.svg"));
+  ASSERT_EQ(run.status, 0) << run.err;
+  // The same chart as check drew from the same trace.
+  const std::string chart = read_file(temp_path("no-log-check.svg"));
+  EXPECT_EQ(read_file(temp_path("no-log-check-again.svg")), chart);
+  EXPECT_NE(chart.find("id=\"step-6\""), std::string::npos);
+}
+
+TEST(CliOutputs, MscWithoutAViolationSaysSoAndWritesNothing) {
+  const std::string path = temp_path("none.svg");
+  CliRun run = crosscheck("check twophase --rms 1 --no-progress --msc " + path);
+  EXPECT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.err.find("no violation, so no chart written to " + path), std::string::npos) << run.err;
+  EXPECT_FALSE(std::ifstream(path).good());
+}
+
+TEST(CliOutputs, DotWritesTheStateGraphOfASmallRun) {
+  const std::string path = temp_path("tcommit.dot");
+  CliRun run = crosscheck("check twophase --model tcommit --rms 2 --no-progress --dot=" + path);
+  EXPECT_EQ(run.status, 0) << run.err;
+  const std::string dot = read_file(path);
+  EXPECT_EQ(dot.rfind("digraph \"twophase tcommit\" {", 0), 0u) << dot;
+  // TCommit with 2 RMs: 12 states, each a box.
+  size_t states = 0;
+  for (size_t at = dot.find("[label=\"rmState"); at != std::string::npos; at = dot.find("[label=\"rmState", at + 1)) {
+    ++states;
+  }
+  EXPECT_EQ(states, 12u) << dot;
+}
+
 struct BadInput {
   const char* args;
   const char* message;
@@ -306,7 +508,53 @@ INSTANTIATE_TEST_SUITE_P(
                       BadInput{"check twophase --memory-limit 4X", "--memory-limit takes a byte count such as 512M"},
                       BadInput{"check twophase --memory-limit 0", "--memory-limit must be at least 1 byte"},
                       BadInput{"check twophase --memory-limit 99999999999T", "fit in 64 bits"},
-                      BadInput{"check twophase --exact=yes", "--exact takes no value"}));
+                      BadInput{"check twophase --exact=yes", "--exact takes no value"},
+                      BadInput{"check twophase --model spec --msc x.svg",
+                               "--msc: model spec of twophase is an abstract spec without nodes or messages, so "
+                               "there is no chart to draw; --model impl has them"},
+                      BadInput{"check twophase --msc", "--msc needs a value"},
+                      BadInput{"check twophase --dot g.dot", "--dot: more than 1000 states within these bounds"},
+                      BadInput{"replay", "replay needs one TRACE.json"},
+                      BadInput{"replay /nonexistent/trace.json", "cannot read '/nonexistent/trace.json'"},
+                      BadInput{"replay /dev/null --dot g.dot", "--dot applies to check, not replay"}));
+
+// Replay's inputs that are no saved result of check.
+struct BadTrace {
+  const char* name;
+  const char* json;
+  const char* message;
+};
+
+class CliReplayBadTrace : public ::testing::TestWithParam<BadTrace> {};
+
+TEST_P(CliReplayBadTrace, GetsOneClearErrorLineAndExitStatusTwo) {
+  const std::string path = temp_path(std::string(GetParam().name) + ".json");
+  write_file(path, GetParam().json);
+  CliRun run = crosscheck("replay " + path);
+  EXPECT_EQ(run.status, 2) << run.out;
+  EXPECT_TRUE(run.out.empty()) << run.out;
+  EXPECT_NE(run.err.find(path + ": " + GetParam().message), std::string::npos) << run.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Inputs, CliReplayBadTrace,
+    ::testing::Values(
+        BadTrace{"not_json", "{\"protocol\": ", "not a JSON object"},
+        BadTrace{"no_protocol", "{}", "no string field 'protocol'"},
+        BadTrace{"unknown_protocol",
+                 R"({"protocol": "zab", "model": "impl", "variant": "correct", "parameters": {}, "trace": []})",
+                 "unknown protocol 'zab'"},
+        BadTrace{"ok_result",
+                 R"({"protocol": "twophase", "model": "spec", "variant": "correct", "parameters": {"rms": 1}, )"
+                 R"("result": "ok"})",
+                 "no trace to replay (result \"ok\")"},
+        BadTrace{"bad_bound", R"({"protocol": "twophase", "model": "spec", "variant": "correct", )"
+                              R"("parameters": {"rms": 99}, "trace": []})",
+                 "--rms must be in 1..16, not 99"},
+        BadTrace{"bad_step", R"({"protocol": "twophase", "model": "spec", "variant": "correct", )"
+                             R"("parameters": {"rms": 1}, "trace": [{"action": "Initial"}]})",
+                 "trace step 0 needs a string 'action' and an object 'state'"}),
+    [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace crosscheck
