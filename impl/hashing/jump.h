@@ -2,8 +2,8 @@
 // Consistent Hash Algorithm").
 //
 // Buckets are numbered 0..n-1 and only the last can come or go. Going from
-// n to n+1 buckets, a key moves with probability exactly 1/(n+1), and only
-// to the new bucket n. The key seeds a linear congruential generator; from
+// n to n+1 buckets, a key moves with probability 1/(n+1) (to within the
+// generator's 31-bit draws), and only to the new bucket n. The key seeds a linear congruential generator; from
 // its current bucket b, the key's next jump is to the first bucket j at
 // which it would move, floor((b+1)/r) for the generator's next r in (0, 1];
 // the last jump below n is its bucket. O(log n) expected steps, no memory.

@@ -81,7 +81,8 @@ void take_step(BoundedLoadRing& ring, std::vector<NodeId>& nodes, SplitMix64& ra
 TEST(BoundedLoads, NoNodeIsEverAboveItsCapacity) {
   EXPECT_TRUE(holds_for("bounded-loads-capacity", 15, [] {
     auto nodes = *node_sets(1, 50);
-    BoundedLoadRing ring(*rc::gen::inRange(1, 51), *epsilons());
+    const int points_per_node = *rc::gen::inRange(1, 51);
+    BoundedLoadRing ring(points_per_node, *epsilons());
     for (NodeId node : nodes) ring.add_node(node);
     SplitMix64 random(*rc::gen::arbitrary<uint64_t>());
     const int steps = *rc::gen::inRange(1, 9);

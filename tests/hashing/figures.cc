@@ -27,7 +27,8 @@ void balance(SplitMix64& random) {
     double shares = 0;
     double loads = 0;
     for (int r = 0; r < 8; ++r) {
-      const RingBalance balance = measure_balance(distinct_nodes(random, 100), k, random_keys(random.next(), kKeys));
+      const auto nodes = distinct_nodes(random, 100);  // before the keys' seed is drawn
+      const RingBalance balance = measure_balance(nodes, k, random_keys(random.next(), kKeys));
       shares += squared_coefficient_of_variation(balance.shares) / 8;
       loads += squared_coefficient_of_variation(balance.loads) / 8;
     }
