@@ -456,6 +456,28 @@ TEST(CliOutputs, DotWritesTheStateGraphOfASmallRun) {
   EXPECT_EQ(states, 12u) << dot;
 }
 
+TEST(Cli, BalancingFailoverOnItsDefaultsIsOk) {
+  CliRun run = crosscheck("check balancing-failover --format json --no-progress");
+  ASSERT_EQ(run.status, 0) << run.err;
+  mc::Json json = parse(run.out);
+  EXPECT_EQ(json["result"].as_string(), "ok");
+  EXPECT_EQ(json["distinct_states"].as_int(), 14214);
+  EXPECT_EQ(json["depth"].as_int(), 39);
+  EXPECT_EQ(json["parameters"]["response-rounds"].as_int(), 4);
+}
+
+TEST(Cli, RrSkipDownLateRoutesToABackendMarkedDown) {
+  CliRun run = crosscheck("check balancing-failover --variant rr-skip-down-late --format json --no-progress");
+  EXPECT_EQ(run.status, 1) << run.err;
+  mc::Json json = parse(run.out);
+  EXPECT_EQ(json["result"].as_string(), "violation");
+  EXPECT_EQ(json["property"].as_string(), "RoutesOnlyToUpBackends");
+  ASSERT_TRUE(json["trace"].is_array());
+  const auto& trace = json["trace"].as_array();
+  ASSERT_EQ(trace.size(), 15u);
+  EXPECT_EQ(trace[14]["action"].as_string(), "Input router client request");
+}
+
 struct BadInput {
   const char* args;
   const char* message;
@@ -475,7 +497,7 @@ INSTANTIATE_TEST_SUITE_P(
     Inputs, CliBadInput,
     ::testing::Values(BadInput{"frobnicate", "unknown command 'frobnicate'"},
                       BadInput{"check", "check needs a protocol"},
-                      BadInput{"check paxoz", "unknown protocol 'paxoz' (known: twophase, raft, paxos)"},
+                      BadInput{"check paxoz", "unknown protocol 'paxoz' (known: twophase, raft, paxos, balancing-failover)"},
                       BadInput{"check twophase --variant nope", "unknown variant 'nope'"},
                       BadInput{"check twophase --model nope", "unknown model 'nope'"},
                       BadInput{"check twophase --frob 1", "unknown flag --frob"},
@@ -503,6 +525,7 @@ INSTANTIATE_TEST_SUITE_P(
                                "apply to bfs and dfs, not simulate"},
                       BadInput{"check paxos --model spec --proposers 2", "--proposers applies to --model impl"},
                       BadInput{"check raft --model spec --max-drops 1", "--max-drops applies to --model impl"},
+                      BadInput{"check balancing-failover --backends 5", "--backends must be in 1..4, not 5"},
                       BadInput{"check raft --model spec --check-refinement 0",
                                "--check-refinement applies to --model impl"},
                       BadInput{"check twophase --memory-limit 4X", "--memory-limit takes a byte count such as 512M"},

@@ -8,6 +8,8 @@
 #include <iostream>
 #include <string>
 
+#include "tests/common/property.h"
+
 namespace crosscheck::testing {
 
 template <class Run>
@@ -27,12 +29,9 @@ ShrunkFailure<Run> shrink_failure(const std::string& id, int tests, RunOne run_o
     if (run.violated) last = {true, run};
     RC_ASSERT_FALSE(run.violated);
   };
-  rc::detail::TestParams params = rc::detail::configuration().testParams;
-  params.maxSuccess = tests;
   rc::detail::TestMetadata metadata;
   metadata.id = id;
-  std::cerr << "RapidCheck seed " << params.seed << " (" << id << ")\n";
-  auto result = rc::detail::checkTestable(property, metadata, params);
+  auto result = rc::detail::checkTestable(property, metadata, seeded_params(id, tests));
   if (!result.template is<rc::detail::FailureResult>()) {
     rc::detail::printResultMessage(result, std::cerr);
     return {};
