@@ -259,7 +259,8 @@ class Parser {
         case 'u': {
           if (pos_ + 4 > text_.size()) fail("short \\u escape");
           const std::string_view hex = text_.substr(pos_, 4);
-          if (!std::all_of(hex.begin(), hex.end(), [](char h) { return std::isxdigit(static_cast<unsigned char>(h)); })) {
+          if (!std::all_of(hex.begin(), hex.end(),
+                           [](char h) { return std::isxdigit(static_cast<unsigned char>(h)); })) {
             fail("malformed \\u escape");
           }
           unsigned code = std::stoul(std::string(hex), nullptr, 16);
