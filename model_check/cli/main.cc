@@ -3,8 +3,10 @@
 //   crosscheck list
 //   crosscheck check PROTOCOL [--model M] [--variant V] [bounds] [--format text|json]
 //   crosscheck prove PROTOCOL
+//   crosscheck placement FILE... [--format text|json]
 //
-// Exit status: 0 ok, 1 violation / unreached goal / failed proof, 2 bad
+// Exit status: 0 ok, 1 violation / unreached goal / failed proof / a
+// placement check that fails, 2 bad
 // usage, 3 search stopped by a bound or the memory limit before it was
 // complete.
 #include <charconv>
@@ -18,6 +20,7 @@
 #include <vector>
 #include <algorithm>
 
+#include "model_check/cli/placement.h"
 #include "model_check/cli/protocol.h"
 #include "model_check/report.h"
 
@@ -36,6 +39,7 @@ const char* const kUsage =
     "                                 [--max-states N] [--max-depth N] [--threads N] [--symmetry]\n"
     "                                 [--exact] [--memory-limit BYTES] [--no-progress]\n"
     "       crosscheck prove PROTOCOL\n"
+    "       crosscheck placement FILE... [--format text|json]\n"
     "Run `crosscheck list` for the protocols, their models, variants, bounds and properties.\n";
 
 std::string join(const std::vector<std::string>& items, const char* separator = ", ") {
@@ -275,11 +279,18 @@ int run(const std::vector<std::string>& args) {
   }
   if (command == "check") return run_check(rest);
   if (command == "prove") return run_prove(rest);
+  if (command == "placement") {
+    try {
+      return run_placement(rest, std::cout);
+    } catch (const PlacementInputError& error) {
+      throw UsageError(error.what());
+    }
+  }
   if (command == "help" || command == "--help" || command == "-h") {
     std::cout << kUsage;
     return 0;
   }
-  throw UsageError("unknown command '" + command + "' (known: list, check, prove, help)");
+  throw UsageError("unknown command '" + command + "' (known: list, check, prove, placement, help)");
 }
 
 }  // namespace
