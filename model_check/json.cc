@@ -219,7 +219,8 @@ class Parser {
       expect(':');
       object.set(key, parse_value());
     } while (consume(','));
-    expect('}');
+    // The loop ends on anything but a comma, so a missing comma lands here.
+    if (!consume('}')) fail("expected ',' or '}'");
     return object;
   }
 
@@ -230,7 +231,7 @@ class Parser {
     do {
       array.push(parse_value());
     } while (consume(','));
-    expect(']');
+    if (!consume(']')) fail("expected ',' or ']'");
     return array;
   }
 

@@ -103,6 +103,8 @@ TEST(Json, ParseErrorsNameTheLineAndColumn) {
   EXPECT_EQ(error, "expected ':' at line 3, column 7 (offset 18)");
   EXPECT_FALSE(Json::parse("", &error));
   EXPECT_EQ(error, "unexpected end of input at line 1, column 1 (offset 0)");
+  EXPECT_FALSE(Json::parse("[1 2]", &error));
+  EXPECT_EQ(error, "expected ',' or ']' at line 1, column 4 (offset 3)");
   EXPECT_FALSE(Json::parse("[\"\\u12g4\"]", &error));
   EXPECT_EQ(error, "malformed \\u escape at line 1, column 5 (offset 4)");
 }

@@ -77,7 +77,7 @@ INSTANTIATE_TEST_SUITE_P(
     Files, BadDeploymentFile,
     ::testing::Values(
         BadFile{"MalformedJson", "{\n  " TWO_DATACENTERS ",\n  " MAJORITY "\n  \"scenarios\": []\n}",
-                "expected '}' at line 4, column 3 (offset 128)"},
+                "expected ',' or '}' at line 4, column 3 (offset 128)"},
         BadFile{"TrailingText", "{" TWO_DATACENTERS ", " MAJORITY "} x",
                 "trailing characters after the JSON value at line 1, column 123 (offset 122)"},
         BadFile{"RepeatedMember", "{" TWO_DATACENTERS ",\n " MAJORITY ",\n " MAJORITY "}",
