@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "model_check/json.h"
+#include "spec/placement/link_graph.h"
 
 namespace crosscheck::spec::placement {
 namespace {
@@ -123,6 +124,14 @@ class DeploymentReader {
       read_links(*links);
     } else {
       deployment_.link_every_pair();
+    }
+    // Nodes that can never reach each other cannot serve as one replica
+    // group; what a partition or a datacenter failure cuts off is for the
+    // analysis to answer.
+    if (const auto components = link_components(deployment_); components.size() > 1) {
+      fail("links", "datacenter " + quoted(deployment_.datacenters[components[1].front()].name) +
+                        " cannot reach datacenter " + quoted(deployment_.datacenters.front().name) +
+                        "; the links must connect every datacenter");
     }
     if (const Json* scenarios = root.find("scenarios")) {
       const auto& items = expect_array(*scenarios, "scenarios", 0, kMaxScenarios, "scenarios");

@@ -1,27 +1,47 @@
 #include "spec/placement/failures.h"
 
 #include <algorithm>
-#include <boost/graph/adjacency_list.hpp>
-#include <boost/graph/connected_components.hpp>
 #include <iterator>
+#include <numeric>
 
 #include "impl/common/assert.h"
+#include "spec/placement/link_graph.h"
 
 namespace crosscheck::spec::placement {
 namespace {
 
 using impl::placement::ScenarioKind;
 
+NodeSet nodes_of(const Deployment& deployment, const std::vector<DatacenterIndex>& datacenters) {
+  NodeSet nodes;
+  for (DatacenterIndex datacenter : datacenters) {
+    const NodeSet& members = deployment.datacenters[datacenter].nodes;
+    nodes.insert(nodes.end(), members.begin(), members.end());
+  }
+  std::sort(nodes.begin(), nodes.end());
+  return nodes;
+}
+
+NodeSet with(NodeSet set, NodeIndex node) {
+  set.insert(std::upper_bound(set.begin(), set.end(), node), node);
+  return set;
+}
+
+// A datacenter fails, and with `plus_one_node` also whichever node outside
+// it does the most harm.
 FailureCase datacenter_case(const Deployment& deployment, DatacenterIndex datacenter, bool plus_one_node) {
   const auto& lost = deployment.datacenters[datacenter];
-  NodeSet failed = lost.nodes;
-  std::string label = lost.name;
-  if (plus_one_node && static_cast<int>(failed.size()) < deployment.node_count()) {
-    const NodeSet extra = heaviest_nodes(deployment, 1, failed);
-    label += " + " + deployment.nodes[extra.front()].name;
-    failed.insert(std::upper_bound(failed.begin(), failed.end(), extra.front()), extra.front());
+  FailureCase worst{lost.name, survive(deployment, lost.nodes, datacenter)};
+  if (!plus_one_node) return worst;
+  bool first = true;
+  for (NodeIndex extra : deployment.complement(lost.nodes)) {
+    Survival survival = survive(deployment, with(lost.nodes, extra), datacenter);
+    if (first || survival.best_group_votes() < worst.survival.best_group_votes()) {
+      worst = {lost.name + " + " + deployment.nodes[extra].name, std::move(survival)};
+      first = false;
+    }
   }
-  return {label, survive(deployment, failed)};
+  return worst;
 }
 
 std::vector<FailureCase> failure_cases(const Deployment& deployment, const Scenario& scenario) {
@@ -37,14 +57,10 @@ std::vector<FailureCase> failure_cases(const Deployment& deployment, const Scena
 
 std::vector<Side> partition_sides(const Deployment& deployment, const Scenario& partition) {
   std::vector<Side> sides;
-  for (const auto& component : partition_components(deployment, partition)) {
+  for (const auto& component : link_components(deployment, partition.between)) {
     Side side;
     side.datacenters = component;
-    for (DatacenterIndex datacenter : component) {
-      const NodeSet& nodes = deployment.datacenters[datacenter].nodes;
-      side.nodes.insert(side.nodes.end(), nodes.begin(), nodes.end());
-    }
-    std::sort(side.nodes.begin(), side.nodes.end());
+    side.nodes = nodes_of(deployment, component);
     side.votes = deployment.votes(side.nodes);
     side.phase1 = deployment.is_phase1_quorum(side.nodes);
     side.phase2 = deployment.is_phase2_quorum(side.nodes);
@@ -53,12 +69,34 @@ std::vector<Side> partition_sides(const Deployment& deployment, const Scenario& 
   return sides;
 }
 
+void check_connected(const Deployment& deployment) {
+  CC_ASSERT(deployment.inconsistency().empty());
+  CC_ASSERT(link_components(deployment).size() == 1);
+}
+
 }  // namespace
 
-Survival survive(const Deployment& deployment, const NodeSet& failed) {
-  const NodeSet survivors = deployment.complement(failed);
-  return {failed, deployment.votes(survivors), deployment.is_phase1_quorum(survivors),
-          deployment.is_phase2_quorum(survivors)};
+int Survival::votes_left() const { return std::accumulate(group_votes.begin(), group_votes.end(), 0); }
+
+int Survival::best_group_votes() const {
+  return group_votes.empty() ? 0 : *std::max_element(group_votes.begin(), group_votes.end());
+}
+
+Survival survive(const Deployment& deployment, const NodeSet& failed, DatacenterIndex failed_datacenter) {
+  Survival survival;
+  survival.failed = failed;
+  std::vector<DatacenterIndex> removed;
+  if (failed_datacenter >= 0) removed.push_back(failed_datacenter);
+  for (const auto& component : link_components(deployment, {}, removed)) {
+    NodeSet survivors;
+    const NodeSet members = nodes_of(deployment, component);
+    std::set_difference(members.begin(), members.end(), failed.begin(), failed.end(), std::back_inserter(survivors));
+    if (survivors.empty()) continue;
+    survival.group_votes.push_back(deployment.votes(survivors));
+    survival.phase1 = survival.phase1 || deployment.is_phase1_quorum(survivors);
+    survival.phase2 = survival.phase2 || deployment.is_phase2_quorum(survivors);
+  }
+  return survival;
 }
 
 NodeSet heaviest_nodes(const Deployment& deployment, int count, const NodeSet& excluded) {
@@ -76,6 +114,7 @@ int max_failures_tolerated(const Deployment& deployment) {
 }
 
 NodeSet smallest_fatal_failure(const Deployment& deployment) {
+  check_connected(deployment);
   // Losing every node leaves no votes, and every threshold is at least 1.
   for (int count = 0;; ++count) {
     NodeSet failed = heaviest_nodes(deployment, count);
@@ -83,31 +122,8 @@ NodeSet smallest_fatal_failure(const Deployment& deployment) {
   }
 }
 
-std::vector<std::vector<DatacenterIndex>> partition_components(const Deployment& deployment,
-                                                               const Scenario& partition) {
-  CC_ASSERT(partition.kind == ScenarioKind::kPartition);
-  const size_t datacenters = deployment.datacenters.size();
-  std::vector<int> group_of(datacenters, -1);
-  for (size_t group = 0; group < partition.between.size(); ++group) {
-    for (DatacenterIndex datacenter : partition.between[group]) group_of[datacenter] = static_cast<int>(group);
-  }
-  boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS> graph(datacenters);
-  for (const auto& [a, b] : deployment.links) {
-    const bool cut = group_of[a] >= 0 && group_of[b] >= 0 && group_of[a] != group_of[b];
-    if (!cut) boost::add_edge(static_cast<size_t>(a), static_cast<size_t>(b), graph);
-  }
-  std::vector<int> component_of(datacenters);
-  const int count = boost::connected_components(graph, component_of.data());
-  std::vector<std::vector<DatacenterIndex>> components(static_cast<size_t>(count));
-  for (size_t datacenter = 0; datacenter < datacenters; ++datacenter) {
-    components[static_cast<size_t>(component_of[datacenter])].push_back(static_cast<DatacenterIndex>(datacenter));
-  }
-  std::sort(components.begin(), components.end());
-  return components;
-}
-
 ScenarioResult analyze_scenario(const Deployment& deployment, const Scenario& scenario) {
-  CC_ASSERT(deployment.inconsistency().empty());
+  check_connected(deployment);
   ScenarioResult result;
   result.description = deployment.describe(scenario);
   result.scenario = scenario;

@@ -82,6 +82,13 @@ std::string votes_left(const Deployment& deployment, int votes) {
   return std::to_string(votes) + " of " + std::to_string(deployment.total_votes());
 }
 
+// "6 of 7", or "3 + 3 of 7" when the survivors cannot all reach each other.
+std::string votes_left(const Deployment& deployment, const Survival& survival) {
+  std::string groups;
+  for (int votes : survival.group_votes) groups += (groups.empty() ? "" : " + ") + std::to_string(votes);
+  return (groups.empty() ? "0" : groups) + " of " + std::to_string(deployment.total_votes());
+}
+
 void deployment_text(std::ostream& out, const std::string& file, const Deployment& deployment) {
   out << "Deployment: " << (deployment.name.empty() ? file : deployment.name + " (" + file + ")") << "\n";
   Table datacenters({"datacenter", "nodes", "votes"});
@@ -130,11 +137,11 @@ void failures_text(std::ostream& out, const Deployment& deployment, const Placem
     for (size_t i = 0; i < scenario.cases.size(); ++i) {
       const Survival& survival = scenario.cases[i].survival;
       table.add({i == 0 ? scenario.description : "", scenario.cases[i].label, deployment.names(survival.failed),
-                 votes_left(deployment, survival.votes_left), yes_no(survival.phase1), yes_no(survival.phase2),
+                 votes_left(deployment, survival), yes_no(survival.phase1), yes_no(survival.phase2),
                  survival.live() ? "yes" : "NO"});
     }
   }
-  out << "Failure scenarios (live: the surviving nodes hold a phase-1 and a phase-2 quorum)\n"
+  out << "Failure scenarios (live: survivors that can reach each other hold a phase-1 and a phase-2 quorum)\n"
       << table.render("  ") << "\n";
 }
 
@@ -193,7 +200,10 @@ Json survival_json(const Deployment& deployment, const FailureCase& failure) {
   Json json = Json::object();
   json.set("case", failure.label);
   json.set("failed", names_json(deployment, failure.survival.failed));
-  json.set("votes_left", failure.survival.votes_left);
+  json.set("votes_left", failure.survival.votes_left());
+  Json groups = Json::array();
+  for (int votes : failure.survival.group_votes) groups.push(votes);
+  json.set("group_votes", std::move(groups));
   json.set("phase1", failure.survival.phase1);
   json.set("phase2", failure.survival.phase2);
   json.set("live", failure.survival.live());

@@ -46,11 +46,11 @@ TEST(DeploymentFile, NodesAreNamesOrObjectsAndEveryPairOfDatacentersIsLinkedByDe
 TEST(DeploymentFile, ExplicitLinksReplaceTheFullMesh) {
   const Deployment deployment = read(R"({
     "datacenters": [{"name": "a", "nodes": ["a1"]}, {"name": "b", "nodes": ["b1"]}, {"name": "c", "nodes": ["c1"]}],
-    "links": [["c", "b"]],
+    "links": [["c", "b"], ["b", "a"]],
     "quorum": {"system": "flexible", "phase1": 2, "phase2": 2}
   })");
   using Link = std::pair<DatacenterIndex, DatacenterIndex>;
-  EXPECT_EQ(deployment.links, (std::vector<Link>{{1, 2}}));
+  EXPECT_EQ(deployment.links, (std::vector<Link>{{1, 2}, {0, 1}}));
   EXPECT_TRUE(deployment.scenarios.empty());
   EXPECT_EQ(deployment.quorum.kind, QuorumSystemKind::kFlexible);
 }
@@ -144,6 +144,10 @@ INSTANTIATE_TEST_SUITE_P(
                 "links[0][1]: unknown datacenter \"c\""},
         BadFile{"LinkToItself", "{" TWO_DATACENTERS R"(, "links": [["a", "a"]], )" MAJORITY "}",
                 "links[0]: a link joins two different datacenters, not \"a\" to itself"},
+        BadFile{"LinksLeavingADatacenterUnreachable",
+                R"({"datacenters": [{"name": "a", "nodes": ["a1"]}, {"name": "b", "nodes": ["b1"]},
+                    {"name": "c", "nodes": ["c1"]}], "links": [["a", "c"]], )" MAJORITY "}",
+                "links: datacenter \"b\" cannot reach datacenter \"a\"; the links must connect every datacenter"},
         BadFile{"LinkTwice", "{" TWO_DATACENTERS R"(, "links": [["a", "b"], ["b", "a"]], )" MAJORITY "}",
                 "links[1]: the same link as links[0]"},
         BadFile{"NodeCountOutOfRange",

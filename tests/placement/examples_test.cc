@@ -31,10 +31,13 @@ Deployment example(const std::string& name) {
   return deployment ? *deployment : Deployment{};
 }
 
-// One failure case as "label: failed nodes, votes left, live?".
+// One failure case as "label: failed nodes, votes left, live?", the votes
+// left as "3+3" when the survivors are split into groups.
 std::string summary(const Deployment& deployment, const FailureCase& failure) {
-  return failure.label + ": " + deployment.names(failure.survival.failed) + ", " +
-         std::to_string(failure.survival.votes_left) + " left, " + (failure.survival.live() ? "live" : "not live");
+  std::string votes;
+  for (int group : failure.survival.group_votes) votes += (votes.empty() ? "" : "+") + std::to_string(group);
+  return failure.label + ": " + deployment.names(failure.survival.failed) + ", " + votes + " left, " +
+         (failure.survival.live() ? "live" : "not live");
 }
 
 std::vector<std::string> summaries(const Deployment& deployment, const ScenarioResult& scenario) {
@@ -145,18 +148,23 @@ TEST(Examples, FlexibleQuorumTooSmallIsCaughtByZ3WithTwoDisjointQuorums) {
   EXPECT_EQ(json["result"].as_string(), "fail");
 }
 
-TEST(Examples, WeightedMajorityOverAChainSplitsIntoThreeWhenTheMiddleIsCut) {
+TEST(Examples, WeightedMajorityOverAChainSplitsWhenTheMiddleFailsOrIsCut) {
   const Deployment deployment = example("weighted-chain");
   const PlacementAnalysis analysis = analyze(deployment);
   EXPECT_TRUE(analysis.intersection.holds);
   EXPECT_EQ(deployment.total_votes(), 7);
   ASSERT_EQ(analysis.scenarios.size(), 4u);
   EXPECT_EQ(summaries(deployment, analysis.scenarios[0]), Lines{"worst case: e1, 5 left, live"});
-  EXPECT_TRUE(analysis.scenarios[1].ok);
+  // us-central is the only way between us-east and us-west.
+  EXPECT_EQ(
+      summaries(deployment, analysis.scenarios[1]),
+      (Lines{"us-east: e1 e2, 4 left, live", "us-central: c1, 3+3 left, not live", "us-west: w1 w2, 4 left, live"}));
   EXPECT_EQ(sides(deployment, analysis.scenarios[2]), (Lines{"e1 e2: 3, stuck", "c1 w1 w2: 4, progress"}));
   EXPECT_EQ(sides(deployment, analysis.scenarios[3]), (Lines{"e1 e2: 3, stuck", "c1: 1, stuck", "w1 w2: 3, stuck"}));
   EXPECT_EQ(analysis.max_failures_tolerated, 1);
   EXPECT_EQ(deployment.names(analysis.smallest_fatal_failure), "e1 w1");
+  EXPECT_EQ(analysis.failures(), (Lines{"any one datacenter leaves no live quorum",
+                                        "partition {us-central} | {us-east, us-west}: no side can make progress"}));
 }
 
 }  // namespace
