@@ -1,5 +1,6 @@
 #include "model_check/cli/placement.h"
 
+#include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <ostream>
@@ -45,8 +46,16 @@ PlacementRequest parse_arguments(const std::vector<std::string>& args) {
   return request;
 }
 
+// Under `bazel run` the working directory is the runfiles tree; the user's
+// own is in BUILD_WORKING_DIRECTORY, and relative names are meant from it.
+std::string resolve(const std::string& file) {
+  const char* user_directory = std::getenv("BUILD_WORKING_DIRECTORY");
+  if (!user_directory || file.empty() || file.front() == '/') return file;
+  return std::string(user_directory) + "/" + file;
+}
+
 placement::Deployment read_file(const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
+  std::ifstream in(resolve(file), std::ios::binary);
   if (!in) throw PlacementInputError(file + ": cannot open the file");
   std::ostringstream text;
   text << in.rdbuf();
