@@ -14,35 +14,41 @@ namespace {
 using impl::placement::NodeIndex;
 using impl::placement::QuorumSystemKind;
 
-// The votes of the nodes whose membership Bool is true.
+// Membership is a 0-1 Int, so disjointness is the linear x1 + x2 <= 1 and
+// the simplex of Z3's SMT core refutes two quorums whose thresholds add up
+// to more than all the votes from the LP relaxation alone. The solver for
+// the QF_LIA logic instead rewrites such bounded problems into SAT, where
+// this is a pigeonhole instance: 32 nodes did not finish in two minutes.
+z3::expr_vector membership(z3::context& c, const Deployment& deployment, const std::string& phase) {
+  z3::expr_vector member(c);
+  for (const auto& node : deployment.nodes) member.push_back(c.int_const((phase + "[" + node.name + "]").c_str()));
+  return member;
+}
+
 z3::expr votes_of(z3::context& c, const Deployment& deployment, const z3::expr_vector& member) {
-  z3::expr sum = c.int_val(0);
+  z3::expr_vector terms(c);
   for (NodeIndex node = 0; node < deployment.node_count(); ++node) {
-    sum = sum + z3::ite(member[node], c.int_val(deployment.nodes[node].votes), c.int_val(0));
+    terms.push_back(c.int_val(deployment.nodes[node].votes) * member[node]);
   }
-  return sum;
+  return z3::sum(terms);
 }
 
 // member is a quorum of `threshold` votes from which no member can be dropped.
 z3::expr minimal_quorum(z3::context& c, const Deployment& deployment, const z3::expr_vector& member, int threshold) {
   const z3::expr sum = votes_of(c, deployment, member);
-  z3::expr constraint = sum >= threshold;
+  z3::expr_vector constraints(c);
+  constraints.push_back(sum >= threshold);
   for (NodeIndex node = 0; node < deployment.node_count(); ++node) {
-    constraint = constraint && z3::implies(member[node], sum - deployment.nodes[node].votes < threshold);
+    constraints.push_back(member[node] >= 0 && member[node] <= 1);
+    constraints.push_back(z3::implies(member[node] == 1, sum - deployment.nodes[node].votes < threshold));
   }
-  return constraint;
-}
-
-z3::expr_vector membership(z3::context& c, const Deployment& deployment, const std::string& phase) {
-  z3::expr_vector member(c);
-  for (const auto& node : deployment.nodes) member.push_back(c.bool_const((phase + "[" + node.name + "]").c_str()));
-  return member;
+  return z3::mk_and(constraints);
 }
 
 NodeSet members(const z3::model& model, const z3::expr_vector& member) {
   NodeSet set;
   for (unsigned node = 0; node < member.size(); ++node) {
-    if (model.eval(member[node], true).is_true()) set.push_back(static_cast<NodeIndex>(node));
+    if (model.eval(member[node], true).get_numeral_int() == 1) set.push_back(static_cast<NodeIndex>(node));
   }
   return set;
 }
@@ -51,8 +57,8 @@ IntersectionResult check_thresholds(const Deployment& deployment, int phase1_vot
   z3::context c;
   const z3::expr_vector in_phase1 = membership(c, deployment, "Q1");
   const z3::expr_vector in_phase2 = membership(c, deployment, "Q2");
-  z3::solver solver(c, "QF_LIA");
-  for (NodeIndex node = 0; node < deployment.node_count(); ++node) solver.add(!(in_phase1[node] && in_phase2[node]));
+  z3::solver solver = z3::tactic(c, "smt").mk_solver();  // see membership()
+  for (NodeIndex node = 0; node < deployment.node_count(); ++node) solver.add(in_phase1[node] + in_phase2[node] <= 1);
   solver.add(minimal_quorum(c, deployment, in_phase1, phase1_votes));
   solver.add(minimal_quorum(c, deployment, in_phase2, phase2_votes));
   switch (solver.check()) {

@@ -2,7 +2,7 @@
 //
 // Flexible Paxos is safe when every phase-1 quorum meets every phase-2
 // quorum (phase-2 quorums need not meet each other). Z3 is asked for the
-// opposite: one Bool per node and phase for membership, the two sets
+// opposite: one 0-1 integer per node and phase for membership, the two sets
 // disjoint, each reaching its phase's votes. Unsatisfiable means the
 // quorums intersect; a model is two disjoint quorums, the counterexample.
 // The query also asks each quorum to be minimal (dropping any member takes
