@@ -74,8 +74,6 @@ int Deployment::phase2_votes() const {
   return quorum.kind == QuorumSystemKind::kFlexible ? quorum.phase2_size : phase1_votes();
 }
 
-int Deployment::live_votes() const { return std::max(phase1_votes(), phase2_votes()); }
-
 NodeSet Deployment::all_nodes() const {
   NodeSet all;
   for (NodeIndex node = 0; node < node_count(); ++node) all.push_back(node);

@@ -82,9 +82,6 @@ struct Deployment {
   int votes(const NodeSet& set) const;
   int phase1_votes() const;
   int phase2_votes() const;
-  // What the surviving nodes need between them to run both phases: a new
-  // leader needs phase 1 before it can use phase 2.
-  int live_votes() const;
   bool is_phase1_quorum(const NodeSet& set) const { return votes(set) >= phase1_votes(); }
   bool is_phase2_quorum(const NodeSet& set) const { return votes(set) >= phase2_votes(); }
 

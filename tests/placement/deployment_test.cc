@@ -45,7 +45,6 @@ TEST(Deployment, FlexibleQuorumsHaveTheirOwnSizePerPhase) {
   const Deployment deployment = spread({2, 2, 1}, {QuorumSystemKind::kFlexible, 4, 2});
   EXPECT_EQ(deployment.phase1_votes(), 4);
   EXPECT_EQ(deployment.phase2_votes(), 2);
-  EXPECT_EQ(deployment.live_votes(), 4);
   EXPECT_TRUE(deployment.is_phase2_quorum({3, 4}));
   EXPECT_FALSE(deployment.is_phase1_quorum({0, 1, 2}));
 }
