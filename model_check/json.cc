@@ -1,5 +1,6 @@
 #include "model_check/json.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -129,7 +130,7 @@ namespace {
 
 class Parser {
  public:
-  explicit Parser(std::string_view text) : text_(text) {}
+  Parser(std::string_view text, const Json::ParseOptions& options) : text_(text), options_(options) {}
 
   Json document() {
     Json value = parse_value();
@@ -139,8 +140,15 @@ class Parser {
   }
 
  private:
+  // Names the place as an editor shows it (line and column from 1, the
+  // column in bytes) as well as by offset.
   [[noreturn]] void fail(const std::string& what) {
-    throw std::runtime_error(what + " at offset " + std::to_string(pos_));
+    const std::string_view before = text_.substr(0, std::min(pos_, text_.size()));
+    const size_t line = 1 + static_cast<size_t>(std::count(before.begin(), before.end(), '\n'));
+    const size_t last_newline = before.rfind('\n');
+    const size_t column = last_newline == std::string_view::npos ? before.size() + 1 : before.size() - last_newline;
+    throw std::runtime_error(what + " at line " + std::to_string(line) + ", column " + std::to_string(column) +
+                             " (offset " + std::to_string(pos_) + ")");
   }
 
   void skip_space() {
@@ -202,11 +210,17 @@ class Parser {
     do {
       skip_space();
       if (pos_ >= text_.size() || text_[pos_] != '"') fail("expected a member name");
+      const size_t key_pos = pos_;
       std::string key = parse_string();
+      if (options_.reject_duplicate_members && object.find(key)) {
+        pos_ = key_pos;
+        fail("duplicate member \"" + key + "\"");
+      }
       expect(':');
       object.set(key, parse_value());
     } while (consume(','));
-    expect('}');
+    // The loop ends on anything but a comma, so a missing comma lands here.
+    if (!consume('}')) fail("expected ',' or '}'");
     return object;
   }
 
@@ -217,7 +231,7 @@ class Parser {
     do {
       array.push(parse_value());
     } while (consume(','));
-    expect(']');
+    if (!consume(']')) fail("expected ',' or ']'");
     return array;
   }
 
@@ -245,7 +259,12 @@ class Parser {
         case 'f': out += '\f'; break;
         case 'u': {
           if (pos_ + 4 > text_.size()) fail("short \\u escape");
-          unsigned code = std::stoul(std::string(text_.substr(pos_, 4)), nullptr, 16);
+          const std::string_view hex = text_.substr(pos_, 4);
+          if (!std::all_of(hex.begin(), hex.end(),
+                           [](char h) { return std::isxdigit(static_cast<unsigned char>(h)); })) {
+            fail("malformed \\u escape");
+          }
+          unsigned code = std::stoul(std::string(hex), nullptr, 16);
           pos_ += 4;
           if (code < 0x80) {
             out += static_cast<char>(code);
@@ -290,6 +309,7 @@ class Parser {
 
   static constexpr int kMaxDepth = 512;
   std::string_view text_;
+  Json::ParseOptions options_;
   size_t pos_ = 0;
   int depth_ = 0;
 };
@@ -297,8 +317,12 @@ class Parser {
 }  // namespace
 
 std::optional<Json> Json::parse(std::string_view text, std::string* error) {
+  return parse(text, error, ParseOptions{});
+}
+
+std::optional<Json> Json::parse(std::string_view text, std::string* error, const ParseOptions& options) {
   try {
-    return Parser(text).document();
+    return Parser(text, options).document();
   } catch (const std::exception& e) {
     if (error) *error = e.what();
     return std::nullopt;

@@ -71,8 +71,16 @@ class Json {
   // Indented JSON, two spaces a level.
   std::string pretty() const;
 
-  // Parses a whole document; on failure returns nullopt and sets *error.
+  // Parses a whole document; on failure returns nullopt and sets *error,
+  // which names the place: "... at line L, column C (offset N)".
   static std::optional<Json> parse(std::string_view text, std::string* error);
+
+  struct ParseOptions {
+    // RFC 8259 leaves a repeated member name's meaning open; a file that a
+    // person wrote is better refused than read as its last occurrence.
+    bool reject_duplicate_members = false;
+  };
+  static std::optional<Json> parse(std::string_view text, std::string* error, const ParseOptions& options);
 
  private:
   void write(std::string& out, int indent, int level) const;

@@ -4,10 +4,12 @@
 //   crosscheck check PROTOCOL [--model M] [--variant V] [bounds] [--format text|json]
 //   crosscheck prove PROTOCOL
 //   crosscheck replay TRACE.json [--msc FILE]
+//   crosscheck placement FILE... [--format text|json]
 //
 // Exit status: 0 ok (replay: confirmed), 1 violation / unreached goal /
-// failed proof / replay not confirmed, 2 bad usage or input, 3 search
-// stopped by a bound or the memory limit before it was complete.
+// failed proof / replay not confirmed / a placement check that fails, 2 bad
+// usage or input, 3 search stopped by a bound or the memory limit before it
+// was complete.
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
@@ -23,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "model_check/cli/placement.h"
 #include "model_check/cli/protocol.h"
 #include "model_check/msc.h"
 #include "model_check/report.h"
@@ -45,6 +48,7 @@ const char* const kUsage =
     "                                 [--swarm K] [--no-shrink] [--liveness] [--coverage]\n"
     "       crosscheck prove PROTOCOL\n"
     "       crosscheck replay TRACE.json [--msc FILE]\n"
+    "       crosscheck placement FILE... [--format text|json]\n"
     "check also writes, with --msc FILE, a violation's message-sequence chart (SVG) and, with\n"
     "--dot FILE, the state graph of a small run (Graphviz).\n"
     "Run `crosscheck list` for the protocols, their models, variants, bounds and properties.\n";
@@ -587,12 +591,19 @@ int run(const std::vector<std::string>& args) {
   }
   if (command == "check") return run_check(rest);
   if (command == "prove") return run_prove(rest);
+  if (command == "placement") {
+    try {
+      return run_placement(rest, std::cout);
+    } catch (const PlacementInputError& error) {
+      throw UsageError(error.what());
+    }
+  }
   if (command == "help" || command == "--help" || command == "-h") {
     std::cout << kUsage;
     return 0;
   }
   if (command == "replay") return run_replay(rest);
-  throw UsageError("unknown command '" + command + "' (known: list, check, prove, replay, help)");
+  throw UsageError("unknown command '" + command + "' (known: list, check, prove, replay, placement, help)");
 }
 
 }  // namespace

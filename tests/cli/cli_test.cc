@@ -1,8 +1,10 @@
 // The command line as a user meets it: the acceptance runs of two-phase
-// commit, and one clear error line with exit status 2 for every bad input.
+// commit and of placement, and one clear error line with exit status 2 for
+// every bad input.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -478,6 +480,81 @@ TEST(Cli, RrSkipDownLateRoutesToABackendMarkedDown) {
   EXPECT_EQ(trace[14]["action"].as_string(), "Input router client request");
 }
 
+std::string runfile(const std::string& path) {
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  const char* workspace = std::getenv("TEST_WORKSPACE");
+  return std::string(srcdir ? srcdir : ".") + "/" + (workspace ? workspace : "crosscheck") + "/" + path;
+}
+
+std::string example(const std::string& name) { return runfile("docs/examples/" + name + ".json"); }
+
+TEST(Cli, PlacementOfEveryExamplePrintsItsTablesAndFailsWhereAScenarioIsLost) {
+  std::string files;
+  for (const char* name : {"three-nodes-three-datacenters", "five-nodes-2-2-1", "six-nodes-3-3", "flexible-q1-4-q2-2",
+                           "flexible-quorum-too-small", "weighted-chain"}) {
+    files += " " + example(name);
+  }
+  CliRun run = crosscheck("placement" + files);
+  EXPECT_EQ(run.status, 1) << run.err;
+  for (const char* text :
+       {"Quorum system: majority: a quorum is any 4 of the 6 nodes", "  scenario            case        failed    "
+        "votes left  phase 1  phase 2  live\n",
+        "  any one datacenter  us-east     e1 e2 e3  3 of 6      no       no       NO\n",
+        "Result: ok: the quorums intersect and every scenario is survived",
+        "Result: FAIL: any one datacenter leaves no live quorum; partition {us-east} | {us-west}: no side can make "
+        "progress",
+        "Node failures always tolerated: 2 (any 2 nodes)", "6 deployments: 1 ok, 5 failing"}) {
+    EXPECT_NE(run.out.find(text), std::string::npos) << text << "\n" << run.out;
+  }
+}
+
+TEST(Cli, PlacementOfASafeDeploymentExitsZero) {
+  CliRun run = crosscheck("placement --format json " + example("three-nodes-three-datacenters"));
+  EXPECT_EQ(run.status, 0) << run.err;
+  mc::Json json = parse(run.out);
+  EXPECT_EQ(json["result"].as_string(), "ok");
+  const mc::Json& deployment = json["deployments"].as_array().at(0);
+  EXPECT_TRUE(deployment["intersection"]["holds"].as_bool());
+  EXPECT_EQ(deployment["max_failures_tolerated"].as_int(), 1);
+  EXPECT_EQ(deployment["scenarios"].as_array().at(2)["sides"].as_array().at(1)["progress"].as_bool(), true);
+}
+
+TEST(Cli, PlacementShowsTheTwoDisjointQuorumsOfFlexibleQuorumTooSmall) {
+  CliRun run = crosscheck("placement --format=json " + example("flexible-quorum-too-small"));
+  EXPECT_EQ(run.status, 1) << run.err;
+  mc::Json json = parse(run.out);
+  EXPECT_EQ(json["result"].as_string(), "fail");
+  const mc::Json& intersection = json["deployments"].as_array().at(0)["intersection"];
+  EXPECT_FALSE(intersection["holds"].as_bool());
+  const auto& phase1 = intersection["phase1_quorum"].as_array();
+  const auto& phase2 = intersection["phase2_quorum"].as_array();
+  EXPECT_EQ(phase1.size(), 3u);
+  EXPECT_EQ(phase2.size(), 2u);
+  for (const auto& node : phase1) EXPECT_EQ(std::count(phase2.begin(), phase2.end(), node), 0) << node.dump();
+  CliRun text = crosscheck("placement " + example("flexible-quorum-too-small"));
+  EXPECT_NE(text.out.find("Quorum intersection (Z3): FAILS: these two quorums have no node in common"),
+            std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("  phase 1  "), std::string::npos) << text.out;
+}
+
+TEST(Cli, APlacementFileErrorNamesTheFileAndThePlace) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const std::string path = std::string(tmp ? tmp : "/tmp") + "/two-homes.json";
+  std::ofstream(path) << R"({"datacenters": [{"name": "a", "nodes": ["x"]}, {"name": "b", "nodes": ["x"]}],
+                             "quorum": {"system": "majority"}})";
+  CliRun run = crosscheck("placement " + example("three-nodes-three-datacenters") + " " + path);
+  EXPECT_EQ(run.status, 2);
+  EXPECT_TRUE(run.out.empty()) << run.out;
+  EXPECT_EQ(run.err, "crosscheck: " + path +
+                         ": datacenters[1].nodes[0]: node \"x\" is already in datacenter \"a\" "
+                         "(datacenters[0].nodes[0])\n");
+  std::ofstream(path) << "{\n  \"datacenters\": [}\n";
+  run = crosscheck("placement " + path);
+  EXPECT_EQ(run.status, 2);
+  EXPECT_EQ(run.err, "crosscheck: " + path + ": unexpected character '}' at line 2, column 19 (offset 20)\n");
+}
+
 struct BadInput {
   const char* args;
   const char* message;
@@ -539,7 +616,12 @@ INSTANTIATE_TEST_SUITE_P(
                       BadInput{"check twophase --dot g.dot", "--dot: more than 1000 states within these bounds"},
                       BadInput{"replay", "replay needs one TRACE.json"},
                       BadInput{"replay /nonexistent/trace.json", "cannot read '/nonexistent/trace.json'"},
-                      BadInput{"replay /dev/null --dot g.dot", "--dot applies to check, not replay"}));
+                      BadInput{"replay /dev/null --dot g.dot", "--dot applies to check, not replay"},
+                      BadInput{"placement", "placement needs a deployment file"},
+                      BadInput{"placement --format xml x.json", "--format is text or json, not 'xml'"},
+                      BadInput{"placement --depth 3 x.json", "unknown flag --depth for placement"},
+                      BadInput{"placement /nonexistent/deployment.json",
+                               "/nonexistent/deployment.json: cannot open the file"}));
 
 // Replay's inputs that are no saved result of check.
 struct BadTrace {

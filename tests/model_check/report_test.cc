@@ -97,6 +97,28 @@ TEST(Json, ParserRejectsMalformedInputWithAnOffset) {
   EXPECT_FALSE(Json::parse("\"open", &error));
 }
 
+TEST(Json, ParseErrorsNameTheLineAndColumn) {
+  std::string error;
+  EXPECT_FALSE(Json::parse("{\n  \"a\": 1,\n  \"b\" 2\n}", &error));
+  EXPECT_EQ(error, "expected ':' at line 3, column 7 (offset 18)");
+  EXPECT_FALSE(Json::parse("", &error));
+  EXPECT_EQ(error, "unexpected end of input at line 1, column 1 (offset 0)");
+  EXPECT_FALSE(Json::parse("[1 2]", &error));
+  EXPECT_EQ(error, "expected ',' or ']' at line 1, column 4 (offset 3)");
+  EXPECT_FALSE(Json::parse("[\"\\u12g4\"]", &error));
+  EXPECT_EQ(error, "malformed \\u escape at line 1, column 5 (offset 4)");
+}
+
+TEST(Json, DuplicateMembersAreRefusedOnlyWhenAskedTo) {
+  const std::string text = "{\"a\": 1,\n \"a\": 2}";
+  std::string error;
+  auto lenient = Json::parse(text, &error);
+  ASSERT_TRUE(lenient) << error;
+  EXPECT_EQ((*lenient)["a"].as_int(), 2);
+  EXPECT_FALSE(Json::parse(text, &error, {.reject_duplicate_members = true}));
+  EXPECT_EQ(error, "duplicate member \"a\" at line 2, column 2 (offset 10)");
+}
+
 TEST(Json, EscapesRoundTrip) {
   Json value = Json::object();
   value.set("text", "quote \" backslash \\ newline \n tab \t");
