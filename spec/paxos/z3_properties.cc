@@ -284,7 +284,7 @@ class Formulas {
     return all_of(c_, parts);
   }
 
-  // S6, S7, S8 (the header).
+  // S6..S9 (the header).
   z3::expr strengthening(int conjunct) const {
     std::vector<z3::expr> parts;
     for (int a = 0; a < l_.n(); ++a) {

@@ -49,13 +49,14 @@ constexpr int kAllConjuncts = 9;    // with the strengthening: 1..9
 constexpr uint32_t kPaxosInv = (1u << kInvConjuncts) - 1;
 constexpr uint32_t kInductiveInv = (1u << kAllConjuncts) - 1;
 
-// Conjunct i (1..8) in TLA+-like notation, for reports.
+// Conjunct i (1..9) in TLA+-like notation, for reports; std::invalid_argument
+// for another i (as every function here that takes one).
 const std::string& conjunct_text(int conjunct);
-// Its short name: "TypeOK", "Inv2" ... "Inv5", "S6" ... "S8".
+// Its short name: "TypeOK", "Inv2" ... "Inv5", "S6" ... "S9".
 std::string conjunct_name(int conjunct);
 
-// The C++ predicate of conjunct i (1..8): inv_conjunct for 1..5,
-// strengthening_conjunct for 6..8.
+// The C++ predicate of conjunct i (1..9): inv_conjunct for 1..5,
+// strengthening_conjunct for 6..9.
 bool cpp_conjunct(const PaxosModel& model, const State& s, int conjunct);
 // The conjunction of the conjuncts selected by the mask.
 bool cpp_invariant(const PaxosModel& model, const State& s, uint32_t conjuncts);
