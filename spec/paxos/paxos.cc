@@ -274,6 +274,9 @@ std::string PaxosModel::action_label(const Action& a) const {
 }
 
 bool PaxosModel::voted_for(const State& s, int a, int b, int v) const {
+  // A ballot or value outside its type (maxVBal or maxVal of a state that
+  // breaks TypeOK) is no vote; its index would name another record.
+  if (b < 0 || b > universe_.max_ballot() || v < 1 || v > universe_.values()) return false;
   return s.msgs.contains(universe_.two_b(a, b, v));
 }
 
@@ -435,6 +438,32 @@ bool PaxosModel::inv_conjunct(const State& s, int conjunct) const {
       return true;
   }
   return false;
+}
+
+bool PaxosModel::strengthening_conjunct(const State& s, int conjunct) const {
+  const Universe& u = universe_;
+  for (int a = 0; a < u.acceptors(); ++a) {
+    if (conjunct == 6 && s.max_bal[a] < s.max_vbal[a]) return false;
+    for (int b = 0; b <= u.max_ballot(); ++b) {
+      for (int v = 1; v <= u.values(); ++v) {
+        if (!voted_for(s, a, b, v)) continue;
+        if (conjunct == 7 && s.max_vbal[a] < b) return false;
+        if (conjunct == 8 && !s.msgs.contains(u.two_a(b, v))) return false;
+      }
+      if (conjunct != 9) continue;
+      for (int mbal = kNoBallot; mbal <= u.max_ballot(); ++mbal) {
+        for (int mval = kNone; mval <= u.values(); ++mval) {
+          if (!s.msgs.contains(u.one_b(a, b, mbal, mval))) continue;
+          for (int c = mbal + 1; c < b; ++c) {
+            for (int v = 1; v <= u.values(); ++v) {
+              if (voted_for(s, a, c, v)) return false;
+            }
+          }
+        }
+      }
+    }
+  }
+  return conjunct >= 6 && conjunct <= 9;
 }
 
 bool PaxosModel::inv(const State& s) const {

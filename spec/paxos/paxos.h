@@ -126,6 +126,13 @@ class PaxosModel {
   bool inv(const State& s) const;           // Paxos.tla's inductive invariant Inv (with V!Inv)
   // Inv's conjuncts, numbered as in Paxos.tla (1 is TypeOK; 5 is V!Inv).
   bool inv_conjunct(const State& s, int conjunct) const;
+  // Inv is not inductive on its own; these four make it so
+  // (spec/paxos/z3_properties.h, numbered on from Inv's): 6, an acceptor's
+  // maxBal is at least its maxVBal; 7, every vote of an acceptor is at or
+  // below its maxVBal; 8, every vote was proposed in a 2a message; 9, an
+  // acceptor cast no vote between the one its 1b message reports and the
+  // 1b's ballot.
+  bool strengthening_conjunct(const State& s, int conjunct) const;
 
  private:
   Config config_;

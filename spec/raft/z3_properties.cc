@@ -6,6 +6,8 @@
 #include <map>
 #include <stdexcept>
 
+#include "spec/common/z3_ground.h"
+
 namespace crosscheck::spec::raft {
 namespace {
 
@@ -17,11 +19,6 @@ constexpr int kElectionConjuncts = 4;
 
 std::string server_name(int i) { return "s" + std::to_string(i + 1); }
 
-z3::expr all_of(z3::context& c, const std::vector<z3::expr>& parts) {
-  z3::expr e = c.bool_val(true);
-  for (const auto& part : parts) e = e && part;
-  return e;
-}
 
 z3::expr count_of(const std::vector<z3::expr>& conditions, const z3::expr& zero, const z3::expr& one) {
   z3::expr e = zero;
@@ -31,24 +28,6 @@ z3::expr count_of(const std::vector<z3::expr>& conditions, const z3::expr& zero,
 
 z3::expr count_of(z3::context& c, const std::vector<z3::expr>& conditions) {
   return count_of(conditions, c.int_val(0), c.int_val(1));
-}
-
-// A ground formula (every variable substituted) simplifies to a constant;
-// that is cheaper than a solver call by a wide margin, and a formula that
-// does not reduce is a bug in the encoding, not an answer.
-bool ground_truth(const z3::expr& e) {
-  const z3::expr simplified = e.simplify();
-  if (simplified.is_true()) return true;
-  if (simplified.is_false()) return false;
-  throw std::logic_error("a ground formula did not simplify to a constant: " + simplified.to_string());
-}
-
-int ground_int(const z3::expr& e) {
-  const z3::expr simplified = e.simplify();
-  if (simplified.is_true()) return 1;
-  if (simplified.is_false()) return 0;
-  if (!simplified.is_numeral()) throw std::logic_error("a ground term did not simplify to a numeral");
-  return simplified.get_numeral_int();
 }
 
 void check_servers(int servers) {

@@ -52,6 +52,7 @@
 #include <utility>
 #include <vector>
 
+#include "spec/common/induction_result.h"
 #include "spec/raft/raft.h"
 
 namespace crosscheck::spec::raft {
@@ -170,20 +171,9 @@ BmcResult bmc_election_safety(const ElectionBounds& bounds, int depth);
 // step is a step of the model. Step 0 must be an initial state.
 int first_unreplayable_step(const RaftModel& model, const std::vector<TraceStep>& trace);
 
-struct ElectionInductionResult {
-  bool proved = false;
-  // When not proved: "Init => Inv" or "Inv /\ Next => Inv'"; for the step
-  // obligation a counterexample to induction: a state satisfying Inv, the
-  // action taken, and its successor, which violates Inv.
-  std::string obligation;
-  std::string action;
-  State before;
-  State after;
-  // The parts of Inv the offending state breaks: "TypeOK",
-  // "ElectionSafety", "S1" ... "S4".
-  std::vector<std::string> violated;
-  std::string description;
-};
+// The parts of Inv named in `violated`: "TypeOK", "ElectionSafety", "S1"
+// ... "S4".
+using ElectionInductionResult = spec::InductionResult<State>;
 
 // Proves Init => Inv and Inv /\ Next => Inv', where Inv is TypeOK,
 // ElectionSafety and the selected conjuncts, over the election fragment

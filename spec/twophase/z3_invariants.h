@@ -42,6 +42,7 @@
 #include <utility>
 #include <vector>
 
+#include "spec/common/induction_result.h"
 #include "spec/twophase/two_phase.h"
 
 namespace crosscheck::spec::twophase {
@@ -90,21 +91,9 @@ class Z3TwoPhase {
   std::unique_ptr<Impl> impl_;
 };
 
-struct InductionResult {
-  bool proved = false;
-  // When not proved: the obligation that failed ("Init => Inv" or
-  // "Inv /\ Next => Inv'"). For the step obligation, a counterexample to
-  // induction: a state satisfying Inv, the action taken, and its successor,
-  // which violates Inv. For the initial one, `before` is the initial state.
-  std::string obligation;
-  std::string action;
-  State before;
-  State after;
-  // The parts of Inv the offending state breaks: "TPTypeOK",
-  // "TCConsistent", "S1" ... "S7".
-  std::vector<std::string> violated;
-  std::string description;  // the above, rendered as TLA+-like JSON
-};
+// The parts of Inv named in `violated`: "TPTypeOK", "TCConsistent", "S1"
+// ... "S7".
+using InductionResult = spec::InductionResult<State>;
 
 // Proves Init => Inv and Inv /\ Next => Inv' where Inv is TPTypeOK and
 // TCConsistent, conjoined with S1..S7 when `with_strengthening`. 

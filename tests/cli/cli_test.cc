@@ -508,6 +508,16 @@ TEST(Cli, PlacementOfEveryExamplePrintsItsTablesAndFailsWhereAScenarioIsLost) {
   }
 }
 
+TEST(Cli, ProvePaxosShowsTheStrengthenedInvInductiveAndPaxosTlaInvNot) {
+  CliRun run = crosscheck("prove paxos --model spec --acceptors 3 --values 2 --max-ballot 1");
+  EXPECT_EQ(run.status, 0) << run.out << run.err;
+  for (const char* text : {"Paxos.tla, 3 acceptors, 2 values, ballots 0..1", "Next => (Inv /\\ S6..S9)': proved (",
+                           "Inv /\\ S6..S9 => Agreement: proved (", "Inv /\\ S6..S9 => Validity: proved (",
+                           "Paxos.tla's Inv without S6..S9: not inductive (", "counterexample to induction"}) {
+    EXPECT_NE(run.out.find(text), std::string::npos) << text << "\n" << run.out;
+  }
+}
+
 TEST(Cli, PlacementOfASafeDeploymentExitsZero) {
   CliRun run = crosscheck("placement --format json " + example("three-nodes-three-datacenters"));
   EXPECT_EQ(run.status, 0) << run.err;
@@ -601,6 +611,7 @@ INSTANTIATE_TEST_SUITE_P(
                       BadInput{"check twophase --search simulate --max-states 5",
                                "apply to bfs and dfs, not simulate"},
                       BadInput{"check paxos --model spec --proposers 2", "--proposers applies to --model impl"},
+                      BadInput{"prove paxos --values 3", "--values applies to --model spec, not impl"},
                       BadInput{"check raft --model spec --max-drops 1", "--max-drops applies to --model impl"},
                       BadInput{"check balancing-failover --backends 5", "--backends must be in 1..4, not 5"},
                       BadInput{"check raft --model spec --check-refinement 0",

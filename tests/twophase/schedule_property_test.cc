@@ -6,18 +6,18 @@
 #include <rapidcheck/gtest.h>
 
 #include <iostream>
-#include <sstream>
 
 #include "model_check/search.h"
 #include "spec/twophase/impl_model.h"
+#include "tests/common/schedule_runner.h"
 #include "tests/common/shrink.h"
-#include "tests/twophase/schedule_runner.h"
 
 namespace crosscheck::spec::twophase {
 namespace {
 
-using testing::run_schedule;
-using testing::ScheduleRun;
+using crosscheck::testing::run_schedule;
+using crosscheck::testing::describe;
+using crosscheck::testing::ScheduleRun;
 
 // The command line's default budgets: the breadth-first search that gives
 // the lower bound for shrinking stays quick with them.
@@ -45,12 +45,6 @@ mc::FaultBudgets generous_faults() {
 // 0, the first enabled step.
 rc::Gen<std::vector<unsigned>> schedules() {
   return rc::gen::container<std::vector<unsigned>>(rc::gen::inRange<unsigned>(0, 1u << 20));
-}
-
-std::string describe(const ScheduleRun& run) {
-  std::ostringstream out;
-  for (size_t i = 0; i < run.steps.size(); ++i) out << "  " << i + 1 << ". " << run.steps[i] << "\n";
-  return out.str();
 }
 
 RC_GTEST_PROP(TwoPhaseSchedules, EverySchedulePreservesAtomicityValidityAndRefinement, ()) {
