@@ -5,9 +5,10 @@ namespace crosscheck::cli {
 ProtocolCli twophase_cli();
 ProtocolCli raft_cli();
 ProtocolCli paxos_cli();
+ProtocolCli multipaxos_cli();
 
 const std::vector<ProtocolCli>& protocols() {
-  static const std::vector<ProtocolCli> all = {twophase_cli(), raft_cli(), paxos_cli()};
+  static const std::vector<ProtocolCli> all = {twophase_cli(), raft_cli(), paxos_cli(), multipaxos_cli()};
   return all;
 }
 
