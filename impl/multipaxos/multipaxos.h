@@ -7,9 +7,10 @@
 // slot, with the next ballot it owns (Prepare / Promise: a promise reports
 // the acceptor's last vote in each slot). On a majority of promises it
 // leads: each slot a promise reported a vote in is proposed again with the
-// value of the highest-ballot vote reported, slots below those that nobody
-// voted in are filled with no-ops, and from then on each client request
-// takes phase 2 alone, in the next free slot (Accept / Accepted). A slot a
+// value of the highest-ballot vote reported, the slots below the last of
+// them in which nobody voted are filled with no-ops, and from then on each
+// client request takes phase 2 alone, in the next free slot (Accept /
+// Accepted). A slot a
 // majority accepted is decided: the leader tells the others (Decide), and
 // every replica applies decided commands in slot order.
 //
