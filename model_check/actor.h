@@ -32,6 +32,13 @@
 //   bool within_bounds(const ActorState<P>&) const;   the protocol's own state constraint
 //   using History; void record_send(History&, NodeId from, NodeId to, const Message&) const;
 //   void hash_history(const History&, StableHasher&) const;   a history variable (see NoHistory)
+//   Json history_json(const History&) const;   the history in a rendered state
+//   void record_delivery(History&, NodeId from, NodeId to, const Message&) const;
+//       offered every delivery (a duplicate's too), before the receiver handles it
+//   static constexpr bool kLoopback = true;
+//       a node's messages to itself are local calls: each is recorded like
+//       any send and handled at once, within the step that sent it, never
+//       through the network (so never dropped, duplicated or reordered)
 // Timer must be an enumeration with values below 32 (a node's armed timers
 // are a bit set).
 #pragma once
@@ -97,6 +104,15 @@ template <class P>
 struct HistoryOf<P> {
   using type = typename P::History;
 };
+
+template <class P>
+constexpr bool loops_back() {
+  if constexpr (requires { P::kLoopback; }) {
+    return P::kLoopback;
+  } else {
+    return false;
+  }
+}
 
 template <class P>
 struct ActorState {
@@ -168,9 +184,7 @@ class ActorModel {
       Action deliver{Action::Kind::kDeliver, packet.to, packet.from, packet.message};
       State next = state;
       remove_copy(next, i);
-      effects.clear();
-      protocol_.on_message(packet.to, next.nodes[packet.to], packet.from, packet.message, effects);
-      apply_effects(next, packet.to, effects);
+      deliver_to(next, packet.from, packet.to, packet.message, effects);
       out.push_back({deliver, std::move(next)});
     }
     for (NodeId id = 0; id < n; ++id) {
@@ -258,6 +272,9 @@ class ActorModel {
     json.set("nodes", std::move(nodes));
     json.set("network", std::move(network));
     json.set("faults", std::move(faults));
+    if constexpr (requires { protocol_.history_json(state.history); }) {
+      json.set("history", protocol_.history_json(state.history));
+    }
     return json;
   }
 
@@ -400,9 +417,7 @@ class ActorModel {
         // flight, to be delivered again (or dropped) later.
         State next = state;
         ++next.duplicates;
-        effects.clear();
-        protocol_.on_message(packet.to, next.nodes[packet.to], packet.from, packet.message, effects);
-        apply_effects(next, packet.to, effects);
+        deliver_to(next, packet.from, packet.to, packet.message, effects);
         out.push_back({Action{Action::Kind::kDuplicate, packet.to, packet.from, packet.message}, std::move(next)});
       }
     }
@@ -431,6 +446,16 @@ class ActorModel {
       next.armed_timers[id] = 0;
       out.push_back({Action{Action::Kind::kStop, id}, std::move(next)});
     }
+  }
+
+  // `effects` is scratch space for the receiver's effects.
+  void deliver_to(State& state, NodeId from, NodeId to, const Message& message, NodeOutbox& effects) const {
+    if constexpr (requires { protocol_.record_delivery(state.history, from, to, message); }) {
+      protocol_.record_delivery(state.history, from, to, message);
+    }
+    effects.clear();
+    protocol_.on_message(to, state.nodes[to], from, message, effects);
+    apply_effects(state, to, effects);
   }
 
   static void remove_copy(State& state, size_t index) { remove_copy_from(state.network, index); }
@@ -473,6 +498,13 @@ class ActorModel {
     for (const auto& send : effects.sends()) {
       CC_ASSERT(send.to >= 0 && send.to < static_cast<NodeId>(state.nodes.size()));
       if constexpr (requires { typename P::History; }) protocol_.record_send(state.history, self, send.to, send.message);
+      if constexpr (loops_back<P>()) {
+        if (send.to == self) {
+          NodeOutbox local;  // the caller's outbox is still being read
+          deliver_to(state, self, self, send.message, local);
+          continue;
+        }
+      }
       Packet<P> packet{self, send.to, send.message, 1};
       auto at = std::lower_bound(state.network.begin(), state.network.end(), packet, packet_less);
       if (at != state.network.end() && at->same_message(packet)) {

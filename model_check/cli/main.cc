@@ -410,7 +410,18 @@ int run_check(const std::vector<std::string>& all_args) {
   if (args.empty()) throw UsageError("check needs a protocol (known: " + join(names_of(protocols())) + ")");
   const ProtocolCli& protocol = find_protocol(args.front());
   ParsedCheck parsed = parse_check(protocol, "check", {args.begin() + 1, args.end()});
-  const ModelTools tools = protocol.tools(parsed.request);
+  // A model the bounds make impossible throws invalid_argument when it is
+  // built: a usage error, here or in the check.
+  auto usage_error = [&](const std::invalid_argument& error) {
+    return UsageError(std::string(error.what()) + " (--model " + parsed.request.model + ")");
+  };
+  std::optional<ModelTools> built;
+  try {
+    built = protocol.tools(parsed.request);
+  } catch (const std::invalid_argument& error) {
+    throw usage_error(error);
+  }
+  const ModelTools& tools = *built;
   if (!files.msc.empty() && tools.lifelines.empty()) throw UsageError(no_chart(protocol, parsed.request.model));
   std::optional<mc::StateGraph> graph;
   if (!files.dot.empty()) graph = state_graph(tools, parsed.request);
@@ -418,7 +429,7 @@ int run_check(const std::vector<std::string>& all_args) {
   try {
     result = protocol.check(parsed.request);
   } catch (const std::invalid_argument& error) {
-    throw UsageError(std::string(error.what()) + " (--model " + parsed.request.model + ")");
+    throw usage_error(error);
   }
   if (result.outcome == mc::Outcome::kViolation) add_events(result, tools);
   mc::RunDescription run = describe(protocol, parsed.request);

@@ -6,9 +6,11 @@ ProtocolCli twophase_cli();
 ProtocolCli raft_cli();
 ProtocolCli paxos_cli();
 ProtocolCli balancing_cli();
+ProtocolCli multipaxos_cli();
 
 const std::vector<ProtocolCli>& protocols() {
-  static const std::vector<ProtocolCli> all = {twophase_cli(), raft_cli(), paxos_cli(), balancing_cli()};
+  static const std::vector<ProtocolCli> all = {twophase_cli(), raft_cli(), paxos_cli(), multipaxos_cli(),
+                                               balancing_cli()};
   return all;
 }
 

@@ -565,6 +565,31 @@ TEST(Cli, APlacementFileErrorNamesTheFileAndThePlace) {
   EXPECT_EQ(run.err, "crosscheck: " + path + ": unexpected character '}' at line 2, column 19 (offset 20)\n");
 }
 
+TEST(Cli, MultiPaxosWithOneClientIsOkAndStatesItsBounds) {
+  CliRun run = crosscheck("check multipaxos --clients 1 --slots 1 --max-drops 0 --format json --no-progress");
+  ASSERT_EQ(run.status, 0) << run.err;
+  mc::Json json = parse(run.out);
+  EXPECT_EQ(json["result"].as_string(), "ok");
+  EXPECT_EQ(json["distinct_states"].as_int(), 9781);  // as tests/multipaxos/impl_model_test.cc pins it
+  EXPECT_EQ(json["parameters"]["max-messages"].as_int(), 4);
+  EXPECT_EQ(json["parameters"]["retries"].as_int(), 0);
+}
+
+TEST(Cli, MultiPaxosLeaderLocalReadIsAStaleReadFromTheOldLeader) {
+  CliRun run = crosscheck("check multipaxos --variant leader-local-read --format json --no-progress");
+  EXPECT_EQ(run.status, 1) << run.err;
+  mc::Json json = parse(run.out);
+  EXPECT_EQ(json["result"].as_string(), "violation");
+  EXPECT_EQ(json["property"].as_string(), "Linearizable");
+  const auto& trace = json["trace"].as_array();
+  ASSERT_EQ(trace.size(), 17u);
+  EXPECT_EQ(trace.back()["action"].as_string(), "Deliver Reply(c1.1 get k1 -> absent) r1->c1");
+  const auto& clients = trace.back()["state"]["history"]["client_history"].as_array();
+  ASSERT_EQ(clients.size(), 4u);
+  EXPECT_EQ(clients[1].as_string(), "c2.1 put k1=2 -> ok");
+  EXPECT_EQ(clients[3].as_string(), "c1.1 get k1 -> absent");
+}
+
 struct BadInput {
   const char* args;
   const char* message;
@@ -584,7 +609,8 @@ INSTANTIATE_TEST_SUITE_P(
     Inputs, CliBadInput,
     ::testing::Values(BadInput{"frobnicate", "unknown command 'frobnicate'"},
                       BadInput{"check", "check needs a protocol"},
-                      BadInput{"check paxoz", "unknown protocol 'paxoz' (known: twophase, raft, paxos, balancing-failover)"},
+                      BadInput{"check paxoz",
+                               "unknown protocol 'paxoz' (known: twophase, raft, paxos, multipaxos, balancing-failover)"},
                       BadInput{"check twophase --variant nope", "unknown variant 'nope'"},
                       BadInput{"check twophase --model nope", "unknown model 'nope'"},
                       BadInput{"check twophase --frob 1", "unknown flag --frob"},
@@ -614,6 +640,9 @@ INSTANTIATE_TEST_SUITE_P(
                       BadInput{"prove paxos --values 3", "--values applies to --model spec, not impl"},
                       BadInput{"check raft --model spec --max-drops 1", "--max-drops applies to --model impl"},
                       BadInput{"check balancing-failover --backends 5", "--backends must be in 1..4, not 5"},
+                      BadInput{"check multipaxos --max-ballot 4",
+                               "the refinement to Paxos.tla takes at most 5 replicas, ballots up to 3"},
+                      BadInput{"check multipaxos --slots 5", "--slots must be in 1..4, not 5"},
                       BadInput{"check raft --model spec --check-refinement 0",
                                "--check-refinement applies to --model impl"},
                       BadInput{"check twophase --memory-limit 4X", "--memory-limit takes a byte count such as 512M"},
