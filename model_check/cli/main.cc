@@ -523,7 +523,13 @@ int run_replay(const std::vector<std::string>& all_args) {
     throw UsageError(path + ": " + error.what());
   }
   const ProtocolCli& protocol = find_protocol(run.protocol);
-  const ModelTools tools = protocol.tools(request);
+  std::optional<ModelTools> built;
+  try {
+    built = protocol.tools(request);
+  } catch (const std::invalid_argument& error) {
+    throw UsageError(path + ": " + error.what());
+  }
+  const ModelTools& tools = *built;
   if (!files.msc.empty() && tools.lifelines.empty()) throw UsageError(no_chart(protocol, request.model));
   const mc::ReplayResult replayed = tools.replay(trace, claim);
   std::cout << "crosscheck replay " << run.protocol << ": model " << run.model << ", variant " << run.variant;

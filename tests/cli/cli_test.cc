@@ -590,6 +590,26 @@ TEST(Cli, MultiPaxosLeaderLocalReadIsAStaleReadFromTheOldLeader) {
   EXPECT_EQ(clients[3].as_string(), "c1.1 get k1 -> absent");
 }
 
+// A liveness counterexample is a lasso: replay confirms that the goal never
+// holds on it and that it closes, and refuses one that does not.
+TEST(CliReplay, ConfirmsALivenessLassoAndRefusesOneThatDoesNotClose) {
+  CliRun run = crosscheck("check twophase --liveness --max-drops 0 --max-duplicates 0 --max-crashes 0 --max-stops 1 "
+                          "--format json --no-progress");
+  ASSERT_EQ(run.status, 1) << run.err;
+  mc::Json saved = parse(run.out);
+  EXPECT_EQ(saved["property_kind"].as_string(), "eventually");
+  EXPECT_EQ(saved["loop_start"].as_int(), 4);
+  write_file(temp_path("blocking.json"), saved.dump());
+  CliRun confirmed = crosscheck("replay " + temp_path("blocking.json"));
+  EXPECT_EQ(confirmed.status, 0) << confirmed.out << confirmed.err;
+  saved.set("loop_start", 2);
+  write_file(temp_path("blocking-open.json"), saved.dump());
+  CliRun open = crosscheck("replay " + temp_path("blocking-open.json"));
+  EXPECT_EQ(open.status, 1) << open.out << open.err;
+  EXPECT_NE(open.out.find("the lasso does not close: the last state is not the state after step 2"), std::string::npos)
+      << open.out;
+}
+
 struct BadInput {
   const char* args;
   const char* message;
@@ -698,7 +718,10 @@ INSTANTIATE_TEST_SUITE_P(
                  "--rms must be in 1..16, not 99"},
         BadTrace{"bad_step", R"({"protocol": "twophase", "model": "spec", "variant": "correct", )"
                              R"("parameters": {"rms": 1}, "trace": [{"action": "Initial"}]})",
-                 "trace step 0 needs a string 'action' and an object 'state'"}),
+                 "trace step 0 needs a string 'action' and an object 'state'"},
+        BadTrace{"impossible_bounds", R"({"protocol": "multipaxos", "model": "impl", "variant": "correct", )"
+                                      R"("parameters": {"max-ballot": 4}, "trace": []})",
+                 "the refinement to Paxos.tla takes at most 5 replicas"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
