@@ -76,6 +76,10 @@ template <class State, class Action>
 struct TransitionProperty {
   std::string name;
   std::function<bool(const State& from, const Action& action, const State& to)> holds;
+  // True for a property of TLA+'s form [A]_v, such as "every step maps to
+  // a step of the abstract spec or stutters": every step that leaves the
+  // state as it was satisfies it, so a search may skip calling it there.
+  bool stutters_hold = false;
 };
 
 template <class Action, class State>

@@ -432,7 +432,9 @@ class BreadthFirstSearch {
         continue;
       }
       const bool candidate = !repeat;
+      const bool stutter = fingerprint == kStutter;
       for (const auto& property : properties_.steps()) {
+        if (stutter && property.stutters_hold) continue;
         if (!property.holds(state, successor.action, successor.state)) {
           chunk.stop = {static_cast<uint32_t>(position), property.name, "step",
                         {{model_.action_label(successor.action), model_.state_json(successor.state)}}};

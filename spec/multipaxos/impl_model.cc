@@ -540,7 +540,8 @@ std::vector<mc::TransitionProperty<ImplState, ImplAction>> ImplBinding::transiti
                if (!self->slot_refines(from, to, slot)) return false;
              }
              return true;
-           }}};
+           },
+           /*stutters_hold=*/ true}};
 }
 
 ImplModel make_impl_model(implmp::Config config, ImplBounds bounds, mc::FaultBudgets budgets) {

@@ -143,7 +143,8 @@ std::vector<mc::TransitionProperty<ImplState, ImplBinding::Action>> ImplBinding:
              std::vector<mc::Successor<paxos::Action, paxos::State>> steps;
              self->spec_.successors(before, steps);
              return std::any_of(steps.begin(), steps.end(), [&](const auto& step) { return step.state == after; });
-           }}};
+           },
+           /*stutters_hold=*/ true}};
 }
 
 std::vector<mc::LivenessProperty<ImplState>> ImplBinding::liveness_properties() const {

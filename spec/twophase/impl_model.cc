@@ -147,7 +147,8 @@ std::vector<mc::StateProperty<ImplState>> ImplBinding::properties() const {
 std::vector<mc::TransitionProperty<ImplState, ImplBinding::Action>> ImplBinding::transition_properties() const {
   return {{"RefinesTCommit", [](const ImplState& from, const Action& /*action*/, const ImplState& to) {
              return tcommit::is_step_or_stutter(abstract_state(from), abstract_state(to));
-           }}};
+           },
+           /*stutters_hold=*/ true}};
 }
 
 std::vector<mc::LivenessProperty<ImplState>> ImplBinding::liveness_properties() const {

@@ -19,38 +19,6 @@ std::string_view to_string(RmState state) {
 
 std::string rm_name(int rm) { return "r" + std::to_string(rm + 1); }
 
-bool can_commit(const State& state) {
-  return (state.rms_in(RmState::kWorking) | state.rms_in(RmState::kAborted)) == 0;
-}
-
-bool not_committed(const State& state) { return state.rms_in(RmState::kCommitted) == 0; }
-
-bool tc_consistent(const State& state) {
-  return state.rms_in(RmState::kCommitted) == 0 || state.rms_in(RmState::kAborted) == 0;
-}
-
-bool is_step_or_stutter(const State& before, const State& after) {
-  if (before == after) return true;
-  if (before.rms() != after.rms()) return false;
-  // Every TCommit action changes exactly one RM.
-  const uint32_t diff = before.bits() ^ after.bits();
-  const uint32_t changed_rms = (diff | diff >> 1) & 0x55555555u;
-  if (changed_rms == 0 || (changed_rms & (changed_rms - 1)) != 0) return false;  // not exactly one
-  const int changed = std::countr_zero(changed_rms) / 2;
-  const RmState from = before.get(changed);
-  switch (after.get(changed)) {
-    case RmState::kPrepared:  // Prepare(rm)
-      return from == RmState::kWorking;
-    case RmState::kCommitted:  // Decide(rm), commit branch
-      return from == RmState::kPrepared && can_commit(before);
-    case RmState::kAborted:  // Decide(rm), abort branch
-      return (from == RmState::kWorking || from == RmState::kPrepared) && not_committed(before);
-    case RmState::kWorking:
-      return false;
-  }
-  return false;
-}
-
 TCommitModel::TCommitModel(int rms) : rms_(rms) {
   if (rms < 1 || rms > kMaxRms) throw std::invalid_argument("TCommit takes 1.." + std::to_string(kMaxRms) + " RMs");
 }

@@ -40,62 +40,6 @@ TwoPhaseModel::TwoPhaseModel(int rms) : rms_(rms) {
   if (rms < 1 || rms > kMaxRms) throw std::invalid_argument("TwoPhase takes 1.." + std::to_string(kMaxRms) + " RMs");
 }
 
-void TwoPhaseModel::successors(const State& s, std::vector<mc::Successor<Action, State>>& out) const {
-  using Kind = Action::Kind;
-  if (s.tm_state() == TmState::kInit) {
-    bool all_prepared = true;
-    for (int rm = 0; rm < rms_; ++rm) {
-      if (s.prepared_msg(rm)) {  // TMRcvPrepared(rm)
-        State next = s;
-        next.add_tm_prepared(rm);
-        out.push_back({{Kind::kTMRcvPrepared, rm}, next});
-      }
-      all_prepared &= s.tm_prepared(rm);
-    }
-    if (all_prepared) {  // TMCommit
-      State next = s;
-      next.set_tm_state(TmState::kCommitted);
-      next.add_commit_msg();
-      out.push_back({{Kind::kTMCommit}, next});
-    }
-    State next = s;  // TMAbort
-    next.set_tm_state(TmState::kAborted);
-    next.add_abort_msg();
-    out.push_back({{Kind::kTMAbort}, next});
-  }
-  for (int rm = 0; rm < rms_; ++rm) {
-    if (s.rm_state(rm) == RmState::kWorking) {
-      State prepare = s;  // RMPrepare(rm)
-      prepare.set_rm_state(rm, RmState::kPrepared);
-      prepare.add_prepared_msg(rm);
-      out.push_back({{Kind::kRMPrepare, rm}, prepare});
-      State abort = s;  // RMChooseToAbort(rm)
-      abort.set_rm_state(rm, RmState::kAborted);
-      out.push_back({{Kind::kRMChooseToAbort, rm}, abort});
-    }
-    // The receive actions have no guard on rmState, as in the TLA+ spec.
-    if (s.commit_msg()) {  // RMRcvCommitMsg(rm)
-      State next = s;
-      next.set_rm_state(rm, RmState::kCommitted);
-      out.push_back({{Kind::kRMRcvCommitMsg, rm}, next});
-    }
-    if (s.abort_msg()) {  // RMRcvAbortMsg(rm)
-      State next = s;
-      next.set_rm_state(rm, RmState::kAborted);
-      out.push_back({{Kind::kRMRcvAbortMsg, rm}, next});
-    }
-  }
-}
-
-uint64_t TwoPhaseModel::fingerprint(const State& state) const {
-  // The state is one word and four flag bits, and this is the benchmark's
-  // hottest hash: two mixes rather than StableHasher's five. The mix is a
-  // bijection, so states with the same flags never collide; states with
-  // different flags collide only if their words differ by the difference
-  // of two pseudo-random constants.
-  return StableHasher::mix(state.word() + StableHasher::mix(uint64_t{state.flags()}));
-}
-
 mc::Json TwoPhaseModel::state_json(const State& s) const {
   mc::Json rm_state = mc::Json::object();
   mc::Json tm_prepared = mc::Json::array();
@@ -157,7 +101,8 @@ std::vector<mc::TransitionProperty<State, Action>> TwoPhaseModel::transition_pro
   const int rms = rms_;
   return {{"RefinesTCommit", [rms](const State& from, const Action&, const State& to) {
              return tcommit::is_step_or_stutter(to_tcommit(from, rms), to_tcommit(to, rms));
-           }}};
+           },
+           /*stutters_hold=*/ true}};
 }
 
 State TwoPhaseModel::canonical(const State& state) const {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "impl/common/hash.h"
 #include "model_check/json.h"
 #include "model_check/model.h"
 #include "spec/twophase/tcommit.h"
@@ -117,5 +118,66 @@ class TwoPhaseModel {
  private:
   int rms_;
 };
+
+// The next-state relation and the fingerprint are defined in the header so
+// that the search inlines them into its loop.
+
+// Flattened: each push_back is inlined (an out-of-line one was 8% of a
+// run's instructions).
+[[gnu::flatten]] inline void TwoPhaseModel::successors(const State& s, std::vector<mc::Successor<Action, State>>& out) const {
+  using Kind = Action::Kind;
+  if (s.tm_state() == TmState::kInit) {
+    bool all_prepared = true;
+    for (int rm = 0; rm < rms_; ++rm) {
+      if (s.prepared_msg(rm)) {  // TMRcvPrepared(rm)
+        State next = s;
+        next.add_tm_prepared(rm);
+        out.push_back({{Kind::kTMRcvPrepared, rm}, next});
+      }
+      all_prepared &= s.tm_prepared(rm);
+    }
+    if (all_prepared) {  // TMCommit
+      State next = s;
+      next.set_tm_state(TmState::kCommitted);
+      next.add_commit_msg();
+      out.push_back({{Kind::kTMCommit}, next});
+    }
+    State next = s;  // TMAbort
+    next.set_tm_state(TmState::kAborted);
+    next.add_abort_msg();
+    out.push_back({{Kind::kTMAbort}, next});
+  }
+  for (int rm = 0; rm < rms_; ++rm) {
+    if (s.rm_state(rm) == RmState::kWorking) {
+      State prepare = s;  // RMPrepare(rm)
+      prepare.set_rm_state(rm, RmState::kPrepared);
+      prepare.add_prepared_msg(rm);
+      out.push_back({{Kind::kRMPrepare, rm}, prepare});
+      State abort = s;  // RMChooseToAbort(rm)
+      abort.set_rm_state(rm, RmState::kAborted);
+      out.push_back({{Kind::kRMChooseToAbort, rm}, abort});
+    }
+    // The receive actions have no guard on rmState, as in the TLA+ spec.
+    if (s.commit_msg()) {  // RMRcvCommitMsg(rm)
+      State next = s;
+      next.set_rm_state(rm, RmState::kCommitted);
+      out.push_back({{Kind::kRMRcvCommitMsg, rm}, next});
+    }
+    if (s.abort_msg()) {  // RMRcvAbortMsg(rm)
+      State next = s;
+      next.set_rm_state(rm, RmState::kAborted);
+      out.push_back({{Kind::kRMRcvAbortMsg, rm}, next});
+    }
+  }
+}
+
+inline uint64_t TwoPhaseModel::fingerprint(const State& state) const {
+  // The state is one word and four flag bits, and this is the benchmark's
+  // hottest hash: two mixes rather than StableHasher's five. The mix is a
+  // bijection, so states with the same flags never collide; states with
+  // different flags collide only if their words differ by the difference
+  // of two pseudo-random constants.
+  return StableHasher::mix(state.word() + StableHasher::mix(uint64_t{state.flags()}));
+}
 
 }  // namespace crosscheck::spec::twophase

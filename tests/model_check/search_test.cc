@@ -155,6 +155,32 @@ TEST(BreadthFirstSearch, AStepPropertyViolationEndsWithTheOffendingStep) {
   EXPECT_EQ(result.trace.back().state["x"].as_int(), 2);
 }
 
+// Die Hard with a step property that no stuttering step satisfies (the
+// jugs start empty, so emptying one is a stutter at once).
+class DieHardWithoutStutters : public DieHardModel {
+ public:
+  explicit DieHardWithoutStutters(bool stutters_hold) : stutters_hold_(stutters_hold) {}
+  std::vector<TransitionProperty<State, Action>> transition_properties() const {
+    return {{"SomethingChanges", [](const State& from, const Action&, const State& to) { return !(from == to); },
+             stutters_hold_}};
+  }
+
+ private:
+  bool stutters_hold_;
+};
+
+TEST(BreadthFirstSearch, AStepPropertyIsCheckedOnStuttersUnlessItSaysStuttersHoldIt) {
+  CheckResult checked = check(DieHardWithoutStutters(/*stutters_hold=*/false));
+  ASSERT_EQ(checked.outcome, Outcome::kViolation);
+  EXPECT_EQ(checked.property, "SomethingChanges");
+  ASSERT_EQ(checked.trace.size(), 2u);
+  EXPECT_EQ(checked.trace.back().action, "EmptySmallJug");
+
+  CheckResult skipped = check(DieHardWithoutStutters(/*stutters_hold=*/true));
+  EXPECT_EQ(skipped.outcome, Outcome::kOk);
+  EXPECT_EQ(skipped.stats.distinct_states, 16u);
+}
+
 TEST(BreadthFirstSearch, VisitsEveryDistinctStateOnce) {
   GridModel model(6);
   std::vector<int> visits(49, 0);
