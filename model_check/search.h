@@ -97,13 +97,24 @@ class BreadthFirstSearch {
     last_progress_ = start_;
     baseline_memory_ = resident_memory_bytes();
     if (!explore_initial_states()) return finish();
-    const size_t batch_size = static_cast<size_t>(threads_) * kStatesPerThreadBatch;
+    const size_t batch_size =
+        static_cast<size_t>(threads_) *
+        (options_.states_per_thread_batch > 0 ? static_cast<size_t>(options_.states_per_thread_batch)
+                                              : kStatesPerThreadBatch);
     while (!current_.empty()) {
+      // Each batch's merge, which is sequential, runs while the next batch
+      // of the level is generated (explore_batch), so that it does not
+      // hold the other threads up.
+      std::vector<Chunk>* unmerged = nullptr;
+      int parity = 0;
       for (size_t begin = 0; begin < current_.size(); begin += batch_size) {
         size_t end = std::min(current_.size(), begin + batch_size);
-        if (!explore_batch(begin, end)) return finish();
-        report_progress_if_due(end);
+        if (!explore_batch(begin, end, batches_[parity], unmerged)) return finish();
+        unmerged = &batches_[parity];
+        parity ^= 1;
+        report_progress_if_due(explored_);
       }
+      if (unmerged != nullptr && !merge_batch(*unmerged)) return finish();
       level_start_ += current_.size();
       explored_ = 0;
       current_.clear();
@@ -315,25 +326,39 @@ class BreadthFirstSearch {
 
   int owner_of(int partition) const { return partition % threads_; }
 
-  bool explore_batch(size_t begin, size_t end) {
+  // Phases 1 and 2 of the batch [begin, end) into `chunks`; phase 3 of the
+  // batch before it, `unmerged`, on thread 0 while the others start phase
+  // 1. Phase 1 reads only the current level and writes only its own
+  // chunks, and phase 3 writes neither, so the two may overlap; phase 2
+  // waits for the merge, which it needs for the queue's room and the goals
+  // already reached. A violation the merge finds makes this batch's
+  // work void, as a sequential search would never have reached it.
+  bool explore_batch(size_t begin, size_t end, std::vector<Chunk>& chunks, std::vector<Chunk>* unmerged) {
     const size_t chunk_count = std::min<size_t>(end - begin, static_cast<size_t>(threads_) * 4);
-    chunks_.resize(chunk_count);
+    chunks.resize(chunk_count);
     for (size_t c = 0; c < chunk_count; ++c) {
-      chunks_[c].begin = begin + (end - begin) * c / chunk_count;
-      chunks_[c].end = begin + (end - begin) * (c + 1) / chunk_count;
+      chunks[c].begin = begin + (end - begin) * c / chunk_count;
+      chunks[c].end = begin + (end - begin) * (c + 1) / chunk_count;
     }
     scratch_.resize(threads_);
     std::atomic<size_t> next_chunk{0};
+    bool merged = true;
     pool_.run([&](int thread) {
-      for (size_t c = next_chunk++; c < chunk_count; c = next_chunk++) generate(chunks_[c], scratch_[thread]);
+      if (thread == 0 && unmerged != nullptr) merged = merge_batch(*unmerged);
+      for (size_t c = next_chunk++; c < chunk_count; c = next_chunk++) generate(chunks[c], scratch_[thread]);
     });
+    if (!merged) return false;
     std::array<size_t, kPartitions> pending{};
-    for (const auto& chunk : chunks_) {
+    for (const auto& chunk : chunks) {
       for (int p = 0; p < kPartitions; ++p) pending[p] += chunk.per_partition[p];
     }
     if (!reserve_memory(pending)) return false;
-    pool_.run([&](int thread) { insert_candidates(thread); });
-    for (auto& chunk : chunks_) {
+    pool_.run([&](int thread) { insert_candidates(chunks, thread); });
+    return true;
+  }
+
+  bool merge_batch(std::vector<Chunk>& chunks) {
+    for (auto& chunk : chunks) {
       if (!merge(chunk)) return false;
     }
     return true;
@@ -472,9 +497,9 @@ class BreadthFirstSearch {
   // A partition grows as it fills rather than by the batch's candidates
   // up front: many candidates are duplicates, and growing for them would
   // leave the table emptier than its load bounds.
-  void insert_candidates(int thread) {
+  void insert_candidates(std::vector<Chunk>& chunks, int thread) {
     constexpr size_t kAhead = 16;
-    for (auto& chunk : chunks_) {
+    for (auto& chunk : chunks) {
       const auto& owned = chunk.by_owner[thread];
       for (size_t i = 0; i < owned.size(); ++i) {
         if (i + kAhead < owned.size()) visited_.prefetch(chunk.candidates[owned[i + kAhead]].fingerprint);
@@ -500,7 +525,9 @@ class BreadthFirstSearch {
       uint64_t projected = baseline_memory_ + links_.bytes() + 2 * candidates;
       for (int p = 0; p < kPartitions; ++p) projected += visited_.bytes_to_hold(p, pending[p]);
       projected += (current_.capacity() + queue_capacity) * sizeof(State);
-      for (const auto& chunk : chunks_) projected += chunk.candidates.capacity() * sizeof(Candidate);
+      for (const auto& chunks : batches_) {
+        for (const auto& chunk : chunks) projected += chunk.candidates.capacity() * sizeof(Candidate);
+      }
       if (projected > options_.memory_limit_bytes) {
         result_.outcome = Outcome::kMemoryExhausted;
         return false;
@@ -657,7 +684,7 @@ class BreadthFirstSearch {
   uint64_t level_start_ = 0;  // the storage number of current_[0]
   size_t explored_ = 0;
   uint64_t baseline_memory_ = 0;
-  std::vector<Chunk> chunks_;
+  std::array<std::vector<Chunk>, 2> batches_;  // one being generated, the one before it being merged
   std::map<std::string, ActionCoverage> coverage_;  // by kind, with --coverage
   std::vector<Scratch> scratch_;
   CheckResult result_;

@@ -18,6 +18,10 @@ struct SearchOptions {
   uint64_t max_states = 0;  // stop with bound_exhausted past this many distinct states; 0: no limit
   int max_depth = 0;        // do not explore past this depth (TLC's convention); 0: no limit
   int threads = 1;          // worker threads; the result does not depend on it
+  // Breadth-first search takes a level in batches of this many states a
+  // thread; 0: the default, 16384. Tests set it small so that a level of a
+  // small model takes many batches.
+  int states_per_thread_batch = 0;
   bool symmetry = false;    // identify states by their orbit (the model must define canonical())
   bool exact = false;       // keep whole states, not fingerprints (State must have ==)
   // Stop with memory_exhausted rather than pass this many bytes: the

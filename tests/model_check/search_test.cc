@@ -247,12 +247,15 @@ TEST(ParallelSearch, CountsAndTracesDoNotDependOnTheThreadCount) {
   for (int forbidden : {-1, 40}) {
     CheckResult single;
     std::vector<CubeModel::State> single_order;
-    for (int threads : {1, 2, 3, 8}) {
+    // Small batches too, so that levels take many batches and each batch's
+    // merge overlaps the next one's generation.
+    for (auto [threads, batch] : {std::pair{1, 0}, {2, 0}, {3, 0}, {8, 0}, {1, 7}, {2, 7}, {3, 50}, {8, 1}}) {
       SearchOptions options;
       options.threads = threads;
+      options.states_per_thread_batch = batch;
       std::vector<CubeModel::State> order;
       CheckResult result = check(CubeModel(40, forbidden), options, [&](const CubeModel::State& s) { order.push_back(s); });
-      if (threads == 1) {
+      if (threads == 1 && batch == 0) {
         single = result;
         single_order = order;
         EXPECT_EQ(result.outcome, forbidden < 0 ? Outcome::kOk : Outcome::kViolation);
@@ -280,12 +283,15 @@ TEST(ParallelSearch, CountsAndTracesDoNotDependOnTheThreadCount) {
 
 TEST(ParallelSearch, TheStateLimitStopsAtTheSameStateWhateverTheThreadCount) {
   for (int threads : {1, 2, 4}) {
-    SearchOptions options;
-    options.threads = threads;
-    options.max_states = 12345;
-    CheckResult result = check(CubeModel(40, -1), options);
-    EXPECT_EQ(result.outcome, Outcome::kBoundExhausted);
-    EXPECT_EQ(result.stats.distinct_states, 12345u) << threads;
+    for (int batch : {0, 5}) {
+      SearchOptions options;
+      options.threads = threads;
+      options.states_per_thread_batch = batch;
+      options.max_states = 12345;
+      CheckResult result = check(CubeModel(40, -1), options);
+      EXPECT_EQ(result.outcome, Outcome::kBoundExhausted);
+      EXPECT_EQ(result.stats.distinct_states, 12345u) << threads;
+    }
   }
 }
 
