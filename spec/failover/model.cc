@@ -144,13 +144,14 @@ FailoverModel::FailoverModel(implfo::Config config, Bounds bounds) : config_(con
   if (!config.valid()) throw std::invalid_argument("failover: configuration out of range");
   if (bounds.horizon < 1 || bounds.horizon > 200 || bounds.max_pause < 0 || bounds.max_pause > 50 ||
       bounds.max_pauses < 0 || bounds.max_crashes < 0 || bounds.max_crashes > config.replicas ||
-      bounds.max_drops < 0 || bounds.max_messages < 0) {
+      bounds.max_drops < 0 || bounds.max_messages < 0 || bounds.clock_drift < -1 ||
+      bounds.clock_drift > 50) {
     throw std::invalid_argument("failover: bounds out of range");
   }
 }
 
 mc::ClockBounds FailoverModel::clock_bounds() const {
-  return mc::ClockBounds{.drift = config_.drift,
+  return mc::ClockBounds{.drift = bounds_.clock_drift < 0 ? int{config_.drift} : bounds_.clock_drift,
                          .horizon = bounds_.horizon,
                          .max_pause = bounds_.max_pause,
                          .max_pauses = bounds_.max_pauses};

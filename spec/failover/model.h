@@ -53,6 +53,10 @@ struct Bounds {
   int max_crashes = 1;  // replicas that crash (and stay down)
   int max_drops = 0;    // messages the network may lose
   int max_messages = 0; // more messages in flight are outside the bounds; 0: no limit
+  // How far the harness lets clocks drift; -1: the drift the replicas
+  // assume (Config::drift). Larger than that, it breaks their assumption,
+  // which shows what the 2 * drift margin is for.
+  int clock_drift = -1;
 };
 
 struct Packet {
