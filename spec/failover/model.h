@@ -46,13 +46,14 @@ namespace crosscheck::spec::failover {
 
 namespace implfo = crosscheck::impl::failover;
 
+// The defaults are `crosscheck check failover`'s (docs/failover.md).
 struct Bounds {
-  int horizon = 7;      // global time stops here
+  int horizon = 6;      // global time stops here
   int max_pause = 0;    // the longest pause, in global ticks (0: no pauses)
   int max_pauses = 0;   // pauses in all
   int max_crashes = 1;  // replicas that crash (and stay down)
   int max_drops = 0;    // messages the network may lose
-  int max_messages = 0; // more messages in flight are outside the bounds; 0: no limit
+  int max_messages = 4; // more messages in flight are outside the bounds; 0: no limit
   // How far the harness lets clocks drift; -1: the drift the replicas
   // assume (Config::drift). Larger than that, it breaks their assumption,
   // which shows what the 2 * drift margin is for.
