@@ -32,6 +32,10 @@ specfo::FailoverModel model(const CheckRequest& request) {
     throw std::invalid_argument("--lease must exceed twice --drift, and --clients times --ops be at most " +
                                 std::to_string(implfo::kMaxLog));
   }
+  if (request.value("max-crashes") > config.replicas) {
+    throw std::invalid_argument("--max-crashes must be at most the replicas (--backups + 1 = " +
+                                std::to_string(config.replicas) + ")");
+  }
   specfo::Bounds bounds;
   bounds.horizon = request.value("horizon");
   bounds.max_pause = request.value("max-pause");

@@ -691,6 +691,7 @@ INSTANTIATE_TEST_SUITE_P(
                       BadInput{"check multipaxos --slots 5", "--slots must be in 1..4, not 5"},
                       BadInput{"check failover --lease 2 --drift 1", "--lease must exceed twice --drift"},
                       BadInput{"check failover --backups 3", "--backups must be in 1..2, not 3"},
+                      BadInput{"check failover --max-crashes 3", "--max-crashes must be at most the replicas"},
                       BadInput{"check raft --model spec --check-refinement 0",
                                "--check-refinement applies to --model impl"},
                       BadInput{"check twophase --memory-limit 4X", "--memory-limit takes a byte count such as 512M"},
