@@ -345,6 +345,9 @@ void Replica::on_write(NodeId from, const Message& m, FailoverOutbox& out) {
   advance_commit(out);
 }
 
+// A promoted primary's lease already implies committed_ >= inherited_
+// (every backup acknowledged an Append of this epoch, each carrying the
+// whole log it took over); the check says so where reads are answered.
 void Replica::on_read(NodeId from, const Message& m, FailoverOutbox& out) {
   if (role_ != Role::kPrimary || !lease_valid_at(now_) || committed_ < inherited_) return;
   out.send(from, Message::read_reply(m.seq, log_.value_at(acknowledged())));
