@@ -590,6 +590,31 @@ TEST(Cli, MultiPaxosLeaderLocalReadIsAStaleReadFromTheOldLeader) {
   EXPECT_EQ(clients[3].as_string(), "c1.1 get k1 -> absent");
 }
 
+TEST(Cli, FailoverAckBeforeReplicateLosesAnAcknowledgedWrite) {
+  CliRun run = crosscheck("check failover --variant ack-before-replicate --format json --no-progress");
+  EXPECT_EQ(run.status, 1) << run.err;
+  mc::Json json = parse(run.out);
+  EXPECT_EQ(json["result"].as_string(), "violation");
+  EXPECT_EQ(json["property"].as_string(), "AcknowledgedWriteNeverLost");
+  const auto& trace = json["trace"].as_array();
+  ASSERT_EQ(trace.size(), 9u);  // as tests/failover/impl_model_test.cc pins it
+  EXPECT_EQ(trace.back()["action"].as_string(), "Tick r2 clock to 5");
+  EXPECT_EQ(trace.back()["state"]["nodes"]["r2"]["role"].as_string(), "primary");
+  EXPECT_EQ(trace.back()["state"]["nodes"]["r2"]["log"].as_string(), "[]");
+  EXPECT_EQ(json["parameters"]["horizon"].as_int(), 6);
+  EXPECT_EQ(json["parameters"]["drift"].as_int(), 1);
+}
+
+TEST(Cli, FailoverPromoteOnMissedHeartbeatGivesTwoValidPrimaries) {
+  CliRun run = crosscheck("check failover --variant promote-on-missed-heartbeat --format json --no-progress");
+  EXPECT_EQ(run.status, 1) << run.err;
+  mc::Json json = parse(run.out);
+  EXPECT_EQ(json["property"].as_string(), "AtMostOneValidPrimary");
+  const auto& last = json["trace"].as_array().back()["state"]["nodes"];
+  EXPECT_TRUE(last["r1"]["lease_valid"].as_bool());
+  EXPECT_TRUE(last["r2"]["lease_valid"].as_bool());
+}
+
 // A liveness counterexample is a lasso: replay confirms that the goal never
 // holds on it and that it closes, and refuses one that does not.
 TEST(CliReplay, ConfirmsALivenessLassoAndRefusesOneThatDoesNotClose) {
@@ -630,7 +655,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(BadInput{"frobnicate", "unknown command 'frobnicate'"},
                       BadInput{"check", "check needs a protocol"},
                       BadInput{"check paxoz",
-                               "unknown protocol 'paxoz' (known: twophase, raft, paxos, multipaxos, balancing-failover)"},
+                               "unknown protocol 'paxoz' (known: twophase, raft, paxos, multipaxos, balancing-failover, "
+                               "failover)"},
                       BadInput{"check twophase --variant nope", "unknown variant 'nope'"},
                       BadInput{"check twophase --model nope", "unknown model 'nope'"},
                       BadInput{"check twophase --frob 1", "unknown flag --frob"},
@@ -663,6 +689,9 @@ INSTANTIATE_TEST_SUITE_P(
                       BadInput{"check multipaxos --max-ballot 4",
                                "the refinement to Paxos.tla takes at most 5 replicas, ballots up to 3"},
                       BadInput{"check multipaxos --slots 5", "--slots must be in 1..4, not 5"},
+                      BadInput{"check failover --lease 2 --drift 1", "--lease must exceed twice --drift"},
+                      BadInput{"check failover --backups 3", "--backups must be in 1..2, not 3"},
+                      BadInput{"check failover --max-crashes 3", "--max-crashes must be at most the replicas"},
                       BadInput{"check raft --model spec --check-refinement 0",
                                "--check-refinement applies to --model impl"},
                       BadInput{"check twophase --memory-limit 4X", "--memory-limit takes a byte count such as 512M"},
