@@ -7,10 +7,11 @@ ProtocolCli raft_cli();
 ProtocolCli paxos_cli();
 ProtocolCli balancing_cli();
 ProtocolCli multipaxos_cli();
+ProtocolCli lockservice_cli();
 
 const std::vector<ProtocolCli>& protocols() {
   static const std::vector<ProtocolCli> all = {twophase_cli(), raft_cli(), paxos_cli(), multipaxos_cli(),
-                                               balancing_cli()};
+                                               balancing_cli(), lockservice_cli()};
   return all;
 }
 
