@@ -50,6 +50,7 @@ std::string_view to_string(ClientInput input) {
     case ClientInput::kCheckLease: return "CheckLease";
     case ClientInput::kWrite: return "Write";
     case ClientInput::kRelease: return "Release";
+    case ClientInput::kRetry: return "Retry";
   }
   return "?";
 }
@@ -284,10 +285,13 @@ void LockServer::on_request(int client, const Message& message, LockOutbox& out)
   if (command.op != Command::Op::kRelease) {
     // The earliest unanswered request is the one answered: a later start
     // would promise the client more lease than the server keeps.
-    auto& pending = pending_start_[c];
-    if (pending == 0xff) pending = message.start;
     // The deadline counts from now, after the client started its own count.
     if (!table_.ended(client)) deadline_[c] = static_cast<uint8_t>(local_ + lease_);
+    auto& pending = pending_start_[c];
+    // A request of this client is already in the log, unanswered: its
+    // answer (with the earlier start) answers this copy too.
+    if (pending != 0xff && !single()) return;
+    if (pending == 0xff) pending = message.start;
   }
   propose(command, out);
 }
@@ -460,6 +464,10 @@ void LockClient::inputs(std::vector<ClientInput>& out) const {
       local_ < lease_end_ && local_ + renew_before_ >= lease_end_) {
     out.push_back(ClientInput::kKeepAlive);
   }
+  if (renewing_ && (stage_ == ClientStage::kAcquiring || local_ < lease_end_) &&
+      (stage_ == ClientStage::kAcquiring || stage_ == ClientStage::kWaiting || stage_ == ClientStage::kHolding)) {
+    out.push_back(ClientInput::kRetry);
+  }
 }
 
 void LockClient::on_input(ClientInput input, LockOutbox& out) {
@@ -477,6 +485,13 @@ void LockClient::on_input(ClientInput input, LockOutbox& out) {
       CC_ASSERT(has_session() && !renewing_);
       renewing_ = true;
       message.type = MessageType::kKeepAlive;
+      send_to_servers(message, out);
+      break;
+    case ClientInput::kRetry:
+      CC_ASSERT(renewing_);
+      // A fresh start is safe: the leader answers with the earliest start of
+      // the copies it received, each of which renewed its deadline on arrival.
+      message.type = stage_ == ClientStage::kAcquiring ? MessageType::kAcquire : MessageType::kKeepAlive;
       send_to_servers(message, out);
       break;
     case ClientInput::kCheckLease:

@@ -195,6 +195,7 @@ class LockServer {
   const raft::RaftNode& raft() const { return raft_; }
   bool leads() const { return single() || raft_.role() == raft::Role::kLeader; }
   uint8_t local() const { return local_; }
+  uint8_t applied() const { return applied_; }
   uint8_t deadline(int client) const { return deadline_[static_cast<size_t>(client)]; }
 
   auto operator<=>(const LockServer&) const = default;
@@ -242,7 +243,9 @@ enum class ClientStage : uint8_t {
 };
 std::string_view to_string(ClientStage stage);
 
-enum class ClientInput : uint8_t { kAcquire, kKeepAlive, kCheckLease, kWrite, kRelease };
+// kRetry resends the request in flight (its answer may be lost, or no
+// server was leading when it arrived).
+enum class ClientInput : uint8_t { kAcquire, kKeepAlive, kCheckLease, kWrite, kRelease, kRetry };
 std::string_view to_string(ClientInput input);
 
 class LockClient {

@@ -39,6 +39,7 @@ speclock::LockModel lock_model(const CheckRequest& request) {
   bounds.max_crashes = request.value("max-crashes");
   bounds.max_drops = request.value("max-drops");
   bounds.max_keepalives = request.value("max-keepalives");
+  bounds.max_retries = request.value("max-retries");
   return speclock::LockModel(config, bounds);
 }
 
@@ -49,7 +50,7 @@ CheckRequest defaults(const std::string& variant) {
   request.variant = variant;
   request.values = {{"clients", 2},   {"lease", 3},       {"drift", 1},       {"renew-before", 1},
                     {"horizon", 5},   {"max-pause", 3},   {"max-pauses", 1},  {"max-crashes", 0},
-                    {"max-drops", 0}, {"max-keepalives", 0}};
+                    {"max-drops", 0}, {"max-keepalives", 0}, {"max-retries", 0}};
   return request;
 }
 
@@ -95,6 +96,7 @@ ProtocolCli lockservice_cli() {
               {"max-crashes", "lock server crashes (each an immediate restart)", 0, 4, 0, {}},
               {"max-drops", "messages the network may lose", 0, 4, 0, {}},
               {"max-keepalives", "KeepAlives each client sends in all", 0, 8, 0, {}},
+              {"max-retries", "requests each client resends in all", 0, 8, 0, {}},
           },
       .properties = properties,
       .check = check,

@@ -131,9 +131,12 @@ void LockModel::successors(const State& state, std::vector<mc::Successor<Action,
     inputs.clear();
     synced.clients[static_cast<size_t>(c)].inputs(inputs);
     for (ClientInput input : inputs) {
-      if (input == ClientInput::kKeepAlive && state.keepalives[static_cast<size_t>(c)] >= bounds_.max_keepalives) continue;
+      const auto k = static_cast<size_t>(c);
+      if (input == ClientInput::kKeepAlive && state.keepalives[k] >= bounds_.max_keepalives) continue;
+      if (input == ClientInput::kRetry && state.retries[k] >= bounds_.max_retries) continue;
       State next = synced;
-      if (input == ClientInput::kKeepAlive) ++next.keepalives[static_cast<size_t>(c)];
+      if (input == ClientInput::kKeepAlive) ++next.keepalives[k];
+      if (input == ClientInput::kRetry) ++next.retries[k];
       Outbox effects;
       next.clients[static_cast<size_t>(c)].on_input(input, effects);
       send_all(next, id, effects);
@@ -207,6 +210,7 @@ uint64_t LockModel::fingerprint(const State& state) const {
              uint64_t{state.history.stale_accepted} << 24);
   uint64_t sent = 0;
   for (uint8_t count : state.keepalives) sent = sent << 8 | count;
+  for (uint8_t count : state.retries) sent = sent << 8 | count;
   hasher.add(sent);
   return hasher.digest();
 }
@@ -296,51 +300,47 @@ std::vector<mc::StateProperty<LockState>> LockModel::properties() const {
   };
 }
 
+bool tokens_strictly_increase(const LockTable& a, const LockTable& b) {
+  if (b.generation() < a.generation()) return false;
+  const bool new_grant = b.holder() != ls::kNobody && (a.holder() == ls::kNobody || a.holder_seq() != b.holder_seq());
+  return !new_grant || b.generation() > a.generation();
+}
+
+bool grants_in_queue_order(const LockTable& a, const LockTable& b) {
+  if (b.holder() == ls::kNobody || (a.holder() != ls::kNobody && a.holder_seq() == b.holder_seq())) return true;
+  if (a.holder() != ls::kNobody && b.holder_seq() < a.holder_seq()) return false;
+  // No node older than the new holder's is left: nobody jumped ahead of an
+  // older waiter.
+  for (int i = 0; i < b.queue_size(); ++i) {
+    if (b.seat(i).seq < b.holder_seq()) return false;
+  }
+  return true;
+}
+
+bool expiry_keeps_others_locks(const LockTable& a, const LockTable& b, int clients) {
+  for (int c = 0; c < clients; ++c) {
+    if (!a.live(c) || b.live(c)) continue;
+    if (a.holder() != ls::kNobody && a.holder() != c && b.live(a.holder()) &&
+        (b.holder() != a.holder() || b.holder_seq() != a.holder_seq() || b.generation() != a.generation())) {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::vector<mc::TransitionProperty<LockState, LockAction>> LockModel::transition_properties() const {
   return {
       {"TokensStrictlyIncrease",
        [](const State& from, const Action&, const State& to) {
-         const LockTable& a = from.server.table();
-         const LockTable& b = to.server.table();
-         if (b.generation() < a.generation()) return false;
-         const bool new_grant =
-             b.holder() != ls::kNobody && (a.holder() == ls::kNobody || a.holder_seq() != b.holder_seq());
-         return !new_grant || b.generation() > a.generation();
+         return tokens_strictly_increase(from.server.table(), to.server.table());
        }},
-      // A new holder is the oldest waiter: every node created before its
-      // own is gone.
       {"GrantsInQueueOrder",
        [](const State& from, const Action&, const State& to) {
-         const LockTable& a = from.server.table();
-         const LockTable& b = to.server.table();
-         if (b.holder() == ls::kNobody || (a.holder() != ls::kNobody && a.holder_seq() == b.holder_seq())) return true;
-         if (a.holder() != ls::kNobody && b.holder_seq() < a.holder_seq()) return false;
-         for (int i = 0; i < b.queue_size(); ++i) {
-           if (b.seat(i).seq < b.holder_seq()) return false;
-         }
-         for (int i = 0; i < a.queue_size(); ++i) {
-           if (a.seat(i).seq > b.holder_seq()) continue;
-           if (a.seat(i).seq == b.holder_seq()) break;
-           for (int j = 0; j < b.queue_size(); ++j) {
-             if (b.seat(j).seq == a.seat(i).seq) return false;
-           }
-         }
-         return true;
+         return grants_in_queue_order(from.server.table(), to.server.table());
        }},
-      // Ending one session leaves the grant of another client, whose own
-      // session goes on, as it was.
       {"ExpiryKeepsOthersLocks",
        [clients = config_.clients](const State& from, const Action&, const State& to) {
-         const LockTable& a = from.server.table();
-         const LockTable& b = to.server.table();
-         for (int c = 0; c < clients; ++c) {
-           if (!a.live(c) || b.live(c)) continue;
-           if (a.holder() != ls::kNobody && a.holder() != c && b.live(a.holder()) &&
-               (b.holder() != a.holder() || b.holder_seq() != a.holder_seq() || b.generation() != a.generation())) {
-             return false;
-           }
-         }
-         return true;
+         return expiry_keeps_others_locks(from.server.table(), to.server.table(), clients);
        }},
   };
 }

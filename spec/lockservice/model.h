@@ -32,6 +32,10 @@
 //     learns it holds the lock, or its session ends.
 //
 // The redlock-majority variant is a model of its own (RedlockModel below).
+//
+// The step properties are functions of the lock table before and after a
+// step, so that the RapidCheck schedules on a Raft cluster check the same
+// predicates on every replica.
 #pragma once
 
 #include <array>
@@ -51,11 +55,20 @@ namespace crosscheck::spec::lockservice {
 
 namespace ls = crosscheck::impl::lockservice;
 
+// A new grant carries a larger generation, and the generation never falls.
+bool tokens_strictly_increase(const ls::LockTable& before, const ls::LockTable& after);
+// A new holder is the oldest waiter: every node created before its own is gone.
+bool grants_in_queue_order(const ls::LockTable& before, const ls::LockTable& after);
+// Ending one client's session leaves the grant of another client, whose own
+// session goes on, as it was.
+bool expiry_keeps_others_locks(const ls::LockTable& before, const ls::LockTable& after, int clients);
+
 struct LockBounds {
   mc::ClockBounds clocks{.drift = 1, .horizon = 5, .max_pause = 3, .max_pauses = 1};
   int max_crashes = 0;  // server crashes (each an immediate restart)
   int max_drops = 0;    // messages lost
   int max_keepalives = 0;  // KeepAlives each client sends in all
+  int max_retries = 0;     // requests each client resends in all
 };
 
 struct Packet {
@@ -82,6 +95,7 @@ struct LockState {
   uint8_t crashes = 0;
   uint8_t drops = 0;
   std::array<uint8_t, ls::kMaxClients> keepalives{};  // sent by each client
+  std::array<uint8_t, ls::kMaxClients> retries{};     // resent by each client
   History history;
   bool operator==(const LockState&) const = default;
 };
