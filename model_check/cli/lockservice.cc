@@ -79,7 +79,7 @@ ProtocolCli lockservice_cli() {
               {"correct", "leases trusted for lease - 2*drift, fencing tokens checked, predecessor-only watches"},
               {"no-fencing", "the resource ignores tokens (Kleppmann 2016: a paused holder writes after its lease)"},
               {"no-drift-margin", "clients trust their lease for the full period although clocks drift"},
-              {"herd", "every waiter watches the lock: a release wakes n-1 clients (OneWakeupPerRelease)"},
+              {"herd", "every waiter watches the lock: a release wakes n-1 clients (OneWakeupPerRelease; n >= 3: --clients 3)"},
               {"redlock-majority",
                "the lock taken on a majority of 3 independent in-memory lock nodes, one of which restarts"},
           },
