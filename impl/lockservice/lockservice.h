@@ -40,7 +40,6 @@
 
 #include "impl/common/hash.h"
 #include "impl/common/outbox.h"
-#include "impl/common/small_vector.h"
 #include "impl/raft/node.h"
 
 namespace crosscheck::impl::lockservice {
