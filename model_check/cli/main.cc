@@ -282,7 +282,7 @@ ParsedCheck parse_check(const ProtocolCli& protocol, const std::string& command,
       throw UsageError("--" + spec.name + " applies to --model " + join(spec.models, " or ") + ", not " +
                        request.model);
     }
-    request.values.try_emplace(spec.name, spec.default_for(request.model));
+    request.values.try_emplace(spec.name, spec.default_for(request.model, request.variant));
   }
   if (request.search.mode == mc::SearchMode::kSimulate) {
     if (!seed_given) request.search.seed = fresh_seed();
@@ -590,6 +590,9 @@ int run_list() {
       std::cout << "    --" << flag.name << " N  " << flag.help << " (" << flag.min << ".." << flag.max
                 << ", default " << flag.default_value;
       for (const auto& [model, value] : flag.model_defaults) std::cout << ", --model " << model << " " << value;
+      for (const auto& [variant, value] : flag.variant_defaults) {
+        std::cout << ", --variant " << variant << " " << value;
+      }
       if (!flag.models.empty()) std::cout << "; --model " << join(flag.models, " or ");
       if (flag.prove_only) std::cout << "; prove only";
       std::cout << ")\n";

@@ -32,8 +32,12 @@ struct IntFlag {
   // A bound of `crosscheck prove` only (such as a BMC depth); an error
   // for `check`, which would otherwise ignore it.
   bool prove_only = false;
+  // A default of its own for some variant, where the bug needs more than
+  // the shared default to show (it wins over a model's default).
+  std::map<std::string, int> variant_defaults = {};
 
-  int default_for(const std::string& model) const {
+  int default_for(const std::string& model, const std::string& variant = "") const {
+    if (auto at = variant_defaults.find(variant); at != variant_defaults.end()) return at->second;
     auto at = model_defaults.find(model);
     return at == model_defaults.end() ? default_value : at->second;
   }

@@ -8,10 +8,11 @@ ProtocolCli paxos_cli();
 ProtocolCli balancing_cli();
 ProtocolCli multipaxos_cli();
 ProtocolCli failover_cli();
+ProtocolCli lockservice_cli();
 
 const std::vector<ProtocolCli>& protocols() {
-  static const std::vector<ProtocolCli> all = {twophase_cli(), raft_cli(), paxos_cli(), multipaxos_cli(),
-                                               balancing_cli(), failover_cli()};
+  static const std::vector<ProtocolCli> all = {twophase_cli(),  raft_cli(),     paxos_cli(),      multipaxos_cli(),
+                                               balancing_cli(), failover_cli(), lockservice_cli()};
   return all;
 }
 

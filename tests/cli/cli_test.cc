@@ -480,6 +480,49 @@ TEST(Cli, RrSkipDownLateRoutesToABackendMarkedDown) {
   EXPECT_EQ(trace[14]["action"].as_string(), "Input router client request");
 }
 
+TEST(Cli, LockServiceOnItsDefaultsIsOk) {
+  CliRun run = crosscheck("check lockservice --format json --no-progress");
+  ASSERT_EQ(run.status, 0) << run.err;
+  mc::Json json = parse(run.out);
+  EXPECT_EQ(json["result"].as_string(), "ok");
+  EXPECT_EQ(json["distinct_states"].as_int(), 4654690);
+  EXPECT_EQ(json["depth"].as_int(), 27);
+  EXPECT_EQ(json["parameters"]["horizon"].as_int(), 5);
+}
+
+TEST(Cli, LockServiceNoFencingAcceptsAPausedHoldersWrite) {
+  CliRun run = crosscheck("check lockservice --variant no-fencing --format json --no-progress");
+  EXPECT_EQ(run.status, 1) << run.err;
+  mc::Json json = parse(run.out);
+  EXPECT_EQ(json["result"].as_string(), "violation");
+  EXPECT_EQ(json["property"].as_string(), "FencedMutualExclusion");
+  const auto& trace = json["trace"].as_array();
+  ASSERT_EQ(trace.size(), 15u);
+  EXPECT_EQ(trace[14]["action"].as_string(), "Input c1 Write");
+}
+
+TEST(Cli, LockServiceRedlockMajorityHasTwoHolders) {
+  CliRun run = crosscheck("check lockservice --variant redlock-majority --format json --no-progress");
+  EXPECT_EQ(run.status, 1) << run.err;
+  mc::Json json = parse(run.out);
+  EXPECT_EQ(json["property"].as_string(), "MutualExclusion");
+  EXPECT_EQ(json["trace"].as_array().size(), 6u);
+}
+
+// Two clients leave a release one waiter to wake, so the herd variant
+// defaults to three: run bare, it shows n - 1 = 2 wake-ups.
+TEST(Cli, LockServiceHerdDefaultsToThreeClientsAndWakesTwo) {
+  CliRun run = crosscheck("check lockservice --variant herd --format json --no-progress");
+  EXPECT_EQ(run.status, 1) << run.err;
+  mc::Json json = parse(run.out);
+  EXPECT_EQ(json["parameters"]["clients"].as_int(), 3);
+  EXPECT_EQ(json["property"].as_string(), "OneWakeupPerRelease");
+  EXPECT_EQ(json["trace"].as_array().size(), 10u);
+  CliRun two = crosscheck("check lockservice --variant herd --clients 2 --max-pause 0 --format json --no-progress");
+  EXPECT_EQ(two.status, 0) << two.err;
+  EXPECT_EQ(parse(two.out)["parameters"]["clients"].as_int(), 2);
+}
+
 std::string runfile(const std::string& path) {
   const char* srcdir = std::getenv("TEST_SRCDIR");
   const char* workspace = std::getenv("TEST_WORKSPACE");
@@ -656,7 +699,7 @@ INSTANTIATE_TEST_SUITE_P(
                       BadInput{"check", "check needs a protocol"},
                       BadInput{"check paxoz",
                                "unknown protocol 'paxoz' (known: twophase, raft, paxos, multipaxos, balancing-failover, "
-                               "failover)"},
+                               "failover, lockservice)"},
                       BadInput{"check twophase --variant nope", "unknown variant 'nope'"},
                       BadInput{"check twophase --model nope", "unknown model 'nope'"},
                       BadInput{"check twophase --frob 1", "unknown flag --frob"},
