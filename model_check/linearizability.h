@@ -29,6 +29,7 @@
 #include <concepts>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -627,6 +628,30 @@ struct KvSpec {
   static std::string input_text(const Input& input);
   static std::string output_text(const Input& input, const Output& output);
   static std::string state_text(const State& state);
+};
+
+// Verdicts by the part of a client history that decides them, shared by
+// the search's threads: a model checker meets far fewer such histories
+// than states, and checking one is the expensive part.
+template <class History>
+class VerdictMemo {
+ public:
+  template <class Check>
+  bool verdict(History history, const Check& check) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto at = verdicts_.find(history);
+      if (at != verdicts_.end()) return at->second;
+    }
+    const bool holds = check(history);
+    std::lock_guard<std::mutex> lock(mutex_);
+    verdicts_.emplace(std::move(history), holds);
+    return holds;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<History, bool> verdicts_;
 };
 
 }  // namespace crosscheck::mc::lin

@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <bit>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
 
 #include "impl/common/assert.h"
@@ -89,27 +87,7 @@ bool linearizable_events(const SmallVector<ClientEvent, 8>& events) {
   return mc::lin::check(to_operations(events.begin(), events.end())).verdict == mc::lin::Verdict::kLinearizable;
 }
 
-// Verdicts by the part of the client history that decides them: far fewer
-// such histories are reachable than states.
-class LinearizabilityMemo {
- public:
-  bool linearizable(const State& state) {
-    SmallVector<ClientEvent, 8> events = up_to_last_response(state);
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      auto at = verdicts_.find(events);
-      if (at != verdicts_.end()) return at->second;
-    }
-    const bool verdict = linearizable_events(events);
-    std::lock_guard<std::mutex> lock(mutex_);
-    verdicts_.emplace(std::move(events), verdict);
-    return verdict;
-  }
-
- private:
-  std::mutex mutex_;
-  std::map<SmallVector<ClientEvent, 8>, bool> verdicts_;
-};
+using LinearizabilityMemo = mc::lin::VerdictMemo<SmallVector<ClientEvent, 8>>;
 
 }  // namespace
 
@@ -418,7 +396,9 @@ std::vector<mc::StateProperty<State>> FailoverModel::properties() const {
   return {
       mc::always<State>("AtMostOneValidPrimary", at_most_one_valid_primary),
       mc::always<State>("AcknowledgedWriteNeverLost", acknowledged_write_never_lost),
-      mc::always<State>("Linearizable", [memo](const State& s) { return memo->linearizable(s); }),
+      mc::always<State>("Linearizable", [memo](const State& s) {
+        return memo->verdict(up_to_last_response(s), linearizable_events);
+      }),
       mc::sometimes<State>("WriteAcknowledged",
                            [](const State& s) {
                              return std::any_of(s.events.begin(), s.events.end(),

@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <climits>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
 
 namespace crosscheck::spec::multipaxos {
@@ -458,27 +456,7 @@ bool ImplBinding::slot_refines(const State& from, const State& to, int slot) con
 
 namespace {
 
-// Linearizability verdicts by the part of the client history that decides
-// them: far fewer such histories are reachable than states.
-class LinearizabilityMemo {
- public:
-  bool linearizable(const History& history) {
-    SmallVector<ClientEvent, 8> events = up_to_last_response(history);
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      auto at = verdicts_.find(events);
-      if (at != verdicts_.end()) return at->second;
-    }
-    const bool verdict = linearizable_events(events);
-    std::lock_guard<std::mutex> lock(mutex_);
-    verdicts_.emplace(std::move(events), verdict);
-    return verdict;
-  }
-
- private:
-  std::mutex mutex_;
-  std::map<SmallVector<ClientEvent, 8>, bool> verdicts_;
-};
+using LinearizabilityMemo = mc::lin::VerdictMemo<SmallVector<ClientEvent, 8>>;
 
 bool votes_or_promises_changed(const implmp::Config& config, const ImplState& from, const ImplState& to) {
   if (!(from.history.msgs == to.history.msgs)) return true;
@@ -501,7 +479,9 @@ std::vector<mc::StateProperty<ImplState>> ImplBinding::properties() const {
       mc::always<ImplState>("SlotAgreement", [config](const ImplState& s) { return slot_agreement(config, s); }),
       mc::always<ImplState>("DecidedIsChosen", [config](const ImplState& s) { return decided_is_chosen(config, s); }),
       mc::always<ImplState>("ApplyAgreement", [config](const ImplState& s) { return apply_agreement(config, s); }),
-      mc::always<ImplState>("Linearizable", [memo](const ImplState& s) { return memo->linearizable(s.history); }),
+      mc::always<ImplState>("Linearizable", [memo](const ImplState& s) {
+        return memo->verdict(up_to_last_response(s.history), linearizable_events);
+      }),
   };
   if (slot_spec_) {
     properties.push_back(mc::always<ImplState>("SlotInv", [self](const ImplState& s) {
