@@ -6,8 +6,6 @@
 #include <new>
 #include <utility>
 
-#include "impl/common/assert.h"
-#include "impl/common/hash.h"
 
 namespace crosscheck::mc {
 
@@ -15,10 +13,6 @@ namespace {
 
 constexpr size_t kHugePageBytes = size_t{2} << 20;
 
-// Load factor bounds, as fractions of 4: grow when an insert would pass 3/4
-// full, by a quarter (and never by less than kMinCapacity slots).
-bool over_max_load(size_t count, size_t capacity) { return count * 4 > capacity * 3; }
-size_t grown(size_t capacity) { return capacity + std::max(capacity / 4, FingerprintTable::kMinCapacity); }
 
 // Faults the pages in as writable now. Left to first touch, a table's pages
 // are first read (a probe, a prefetch) and only then written: the read maps
@@ -37,14 +31,35 @@ void populate_for_writing(void* memory, size_t bytes) {
   for (size_t offset = 0; offset < bytes; offset += kPageBytes) bytes_of[offset] = 0;
 }
 
+void* map_anonymous(size_t bytes) {
+  void* memory = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (memory == MAP_FAILED) throw std::bad_alloc();
+  return memory;
+}
+
+// Transparent huge pages cover only the aligned 2 MiB stretches of a
+// mapping, and mmap aligns to 4 KiB: a table of a few huge pages' size
+// would get most of its pages small (half the 10-RM table did). So map
+// 2 MiB more and unmap what lies outside the aligned part.
+void* map_huge_page_aligned(size_t bytes) {
+  auto* mapped = static_cast<unsigned char*>(map_anonymous(bytes + kHugePageBytes));
+  const auto address = reinterpret_cast<uintptr_t>(mapped);
+  const size_t head = (kHugePageBytes - address % kHugePageBytes) % kHugePageBytes;
+  unsigned char* aligned = mapped + head;
+  constexpr size_t kPageBytes = 4096;
+  const size_t kept = (bytes + kPageBytes - 1) / kPageBytes * kPageBytes;
+  if (head > 0) munmap(mapped, head);
+  munmap(aligned + kept, kHugePageBytes - head);  // the mapping was kept + 2 MiB long
+  madvise(aligned, bytes, MADV_HUGEPAGE);
+  return aligned;
+}
+
 }  // namespace
 
 ZeroedWords::ZeroedWords(size_t count) : count_(count) {
   if (count == 0) return;
   const size_t bytes = count * sizeof(uint64_t);
-  void* memory = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (memory == MAP_FAILED) throw std::bad_alloc();
-  if (bytes >= kHugePageBytes) madvise(memory, bytes, MADV_HUGEPAGE);
+  void* memory = bytes >= kHugePageBytes ? map_huge_page_aligned(bytes) : map_anonymous(bytes);
   populate_for_writing(memory, bytes);
   words_ = static_cast<uint64_t*>(memory);
 }
@@ -70,54 +85,42 @@ void ZeroedWords::release() {
 }
 
 FingerprintTable::FingerprintTable(size_t initial_capacity)
-    : slots_(initial_capacity < kMinCapacity ? kMinCapacity : initial_capacity) {}
+    : capacity_(std::max(initial_capacity, kMinCapacity)), slots_(with_spares(capacity_)) {}
 
-size_t FingerprintTable::home_of(uint64_t fingerprint) const {
-  // Fingerprints are already well mixed; one more mix keeps a model with a
-  // weak hash from clustering. The multiply-high maps it onto any capacity.
-  const uint64_t mixed = StableHasher::mix(fingerprint);
-  return static_cast<size_t>((static_cast<unsigned __int128>(mixed) * slots_.size()) >> 64);
-}
-
-bool FingerprintTable::insert(uint64_t fingerprint) {
-  CC_ASSERT(fingerprint != 0);
-  if (over_max_load(size_ + 1, slots_.size())) rehash(capacity_for(size_ + 1));
-  uint64_t* slots = slots_.data();
-  const size_t capacity = slots_.size();
-  for (size_t index = home_of(fingerprint);; index = index + 1 == capacity ? 0 : index + 1) {
-    if (slots[index] == fingerprint) return false;
-    if (slots[index] == 0) {
-      slots[index] = fingerprint;
-      ++size_;
-      return true;
-    }
-  }
-}
-
-bool FingerprintTable::contains(uint64_t fingerprint) const {
-  const uint64_t* slots = slots_.data();
-  const size_t capacity = slots_.size();
-  for (size_t index = home_of(fingerprint);; index = index + 1 == capacity ? 0 : index + 1) {
-    if (slots[index] == fingerprint) return true;
-    if (slots[index] == 0) return false;
-  }
-}
+size_t FingerprintTable::grown(size_t capacity) { return capacity + std::max(capacity / 4, kMinCapacity); }
 
 size_t FingerprintTable::capacity_for(size_t count) const {
-  size_t capacity = slots_.size();
+  size_t capacity = capacity_;
   while (over_max_load(count, capacity)) capacity = grown(capacity);
   return capacity;
 }
 
+// The old table lists its keys in ascending order, and homes in the new one
+// are in the same order: each key goes to its home or, when that is taken,
+// just past the key before it. One pass, reading and writing front to back.
 void FingerprintTable::rehash(size_t capacity) {
-  ZeroedWords old = std::exchange(slots_, ZeroedWords(capacity));
-  uint64_t* slots = slots_.data();
-  for (size_t i = 0; i < old.size(); ++i) {
-    const uint64_t fingerprint = old.data()[i];
-    if (fingerprint == 0) continue;
-    size_t index = home_of(fingerprint);
-    while (slots[index] != 0) index = index + 1 == capacity ? 0 : index + 1;
-    slots[index] = fingerprint;
+  for (;; capacity = grown(capacity)) {
+    ZeroedWords grown_slots(with_spares(capacity));
+    const size_t old_capacity = std::exchange(capacity_, capacity);
+    uint64_t* slots = grown_slots.data();
+    const uint64_t* old = slots_.data();
+    size_t next_free = 0;
+    bool fits = true;
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      if (old[i] == 0) continue;
+      const size_t index = std::max(home_of(old[i]), next_free);
+      if (index + 1 >= grown_slots.size()) {
+        fits = false;  // the spare slots overflowed: grow more
+        break;
+      }
+      slots[index] = old[i];
+      next_free = index + 1;
+    }
+    if (fits) {
+      slots_ = std::move(grown_slots);
+      return;
+    }
+    capacity_ = old_capacity;
   }
 }
 

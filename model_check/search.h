@@ -51,6 +51,7 @@
 #include "model_check/liveness.h"
 #include "model_check/memory.h"
 #include "model_check/model.h"
+#include "model_check/prefetch.h"
 #include "model_check/property_set.h"
 #include "model_check/result.h"
 #include "model_check/search_options.h"
@@ -211,7 +212,7 @@ class BreadthFirstSearch {
       }
     }
     void prefetch(uint64_t fingerprint) const {
-      if (!fingerprints_.empty()) __builtin_prefetch(fingerprints_.data() + home_of(fingerprint));
+      if (!fingerprints_.empty()) prefetch_line(fingerprints_.data() + home_of(fingerprint));
     }
     // Records a candidate whose fingerprint find() did not know.
     void add(uint64_t fingerprint, uint32_t candidate) {

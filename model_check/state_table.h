@@ -34,7 +34,7 @@ class StateTable {
     return indices_.data()[find(fingerprint, state)] != 0;
   }
 
-  void prefetch(uint64_t fingerprint) const { __builtin_prefetch(fingerprints_.data() + home_of(fingerprint)); }
+  void prefetch(uint64_t fingerprint) const { prefetch_line(fingerprints_.data() + home_of(fingerprint)); }
 
   size_t bytes_to_hold(size_t count) const {
     return capacity_for(states_.size() + count) * 2 * sizeof(uint64_t) + (states_.size() + count) * sizeof(State);
