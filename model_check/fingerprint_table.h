@@ -26,15 +26,18 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
+#include <vector>
 
 #include "model_check/prefetch.h"
 
 namespace crosscheck::mc {
 
 // An array of zeroed 64-bit words from the kernel, faulted in writable when
-// allocated (a table between 60% and 75% full touches every page anyway);
-// large arrays ask for transparent huge pages, which spares a TLB miss on
-// most random probes.
+// allocated (a table between 60% and 75% full touches every page anyway),
+// in a reservation of address space four times its size that a recycled
+// array can grow into; large arrays ask for transparent huge pages, which
+// spares a TLB miss on most random probes.
 class ZeroedWords {
  public:
   ZeroedWords() = default;
@@ -49,18 +52,52 @@ class ZeroedWords {
   const uint64_t* data() const { return words_; }
   size_t size() const { return count_; }
 
+  // Whether the array's reservation has room for `count` words.
+  bool can_hold(size_t count) const;
+  // Makes the array `count` words long within its reservation, faulting in
+  // any new pages. The words keep what they held (the new ones are zero):
+  // for recycling an array, which its next user empties itself.
+  void reuse_for(size_t count);
+
  private:
   void release();
 
   uint64_t* words_ = nullptr;
   size_t count_ = 0;
+  size_t committed_bytes_ = 0;  // faulted in, from words_
+  size_t reserved_bytes_ = 0;   // mapped, from words_
+};
+
+// Arrays that tables have grown out of, for other tables to grow into.
+// Memory a process gives back to the kernel comes back zeroed and faulted
+// in again, page by page; in a virtual machine a fault may also reach the
+// host. Growing a table by a quarter at a time would take five times its
+// final size from the kernel over a run (and zeroing it was 6% of a 10-RM
+// run); the partitions of a visited set grow at about the same pace, so
+// one partition's old table has room for the next one's new table.
+class RecycledWords {
+ public:
+  // An array of at least `count` words holding stale values, or an empty
+  // one when none is large enough.
+  ZeroedWords take(size_t count);
+  void give(ZeroedWords block);
+
+ private:
+  static constexpr size_t kMaxBlocks = 4;
+  std::mutex mutex_;
+  std::vector<ZeroedWords> blocks_;
 };
 
 class FingerprintTable {
  public:
   static constexpr size_t kMinCapacity = 16;
 
-  explicit FingerprintTable(size_t initial_capacity = kMinCapacity);
+  // Tables that share `recycled` grow into each other's old arrays (and
+  // give theirs back when destroyed); it must outlive them.
+  explicit FingerprintTable(size_t initial_capacity = kMinCapacity, RecycledWords* recycled = nullptr);
+  FingerprintTable(FingerprintTable&&) = default;
+  FingerprintTable& operator=(FingerprintTable&&) = default;
+  ~FingerprintTable();
 
   // 0 marks an empty slot, and the search uses 0 and 1 as markers, so a
   // state whose hash is 0 or 1 is stored as 2 or 3.
@@ -142,6 +179,7 @@ class FingerprintTable {
   size_t capacity_;
   ZeroedWords slots_;  // with_spares(capacity_) of them, in key order
   size_t size_ = 0;
+  RecycledWords* recycled_;
 };
 
 }  // namespace crosscheck::mc

@@ -24,7 +24,19 @@ class PartitionedSet {
   // Whether membership compares whole states rather than fingerprints.
   static constexpr bool kExact = !std::is_same_v<Table, FingerprintTable>;
 
-  PartitionedSet() : partitions_(kPartitions) {}
+  PartitionedSet() {
+    partitions_.reserve(kPartitions);
+    for (int p = 0; p < kPartitions; ++p) {
+      if constexpr (kExact) {
+        partitions_.emplace_back();
+      } else {
+        partitions_.emplace_back(FingerprintTable::kMinCapacity, &recycled_);
+      }
+    }
+  }
+  // The partitions point at recycled_.
+  PartitionedSet(const PartitionedSet&) = delete;
+  PartitionedSet& operator=(const PartitionedSet&) = delete;
 
   static int partition_of(uint64_t fingerprint) { return static_cast<int>(fingerprint >> (64 - kPartitionBits)); }
 
@@ -63,6 +75,7 @@ class PartitionedSet {
   }
 
  private:
+  RecycledWords recycled_;  // before the partitions, which give their arrays back to it when destroyed
   std::vector<Table> partitions_;
 };
 

@@ -414,6 +414,20 @@ TEST(FingerprintTable, FindsKeysInsertedInAnyOrderAmongCollidingHomes) {
   EXPECT_EQ(table.size(), 1500u);
 }
 
+TEST(FingerprintTable, GrowsIntoAnotherTablesOldArrayWithNoneOfItsKeys) {
+  RecycledWords recycled;
+  auto fingerprint = [](uint64_t i) { return FingerprintTable::normalize(StableHasher().add(i).digest()); };
+  {
+    FingerprintTable first(FingerprintTable::kMinCapacity, &recycled);
+    for (uint64_t i = 1; i <= 5000; ++i) first.insert(fingerprint(i));
+  }  // its array goes to `recycled`, keys and all
+  FingerprintTable second(FingerprintTable::kMinCapacity, &recycled);
+  for (uint64_t i = 5001; i <= 10000; ++i) ASSERT_TRUE(second.insert(fingerprint(i))) << i;
+  for (uint64_t i = 1; i <= 5000; ++i) ASSERT_FALSE(second.contains(fingerprint(i))) << i;
+  for (uint64_t i = 5001; i <= 10000; ++i) ASSERT_TRUE(second.contains(fingerprint(i))) << i;
+  EXPECT_EQ(second.size(), 5000u);
+}
+
 TEST(FingerprintTable, PredictsTheBytesItWillNeed) {
   // The memory limit relies on this prediction, made before inserting.
   FingerprintTable table;
