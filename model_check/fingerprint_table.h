@@ -9,10 +9,10 @@
 // run of occupied slots is kept sorted, an insert shifting the larger keys
 // of its run one slot up. Then:
 //  - a key is found, or found absent, at the first slot from its home that
-//    holds a key not smaller than it: about two slots at 75% full, where
-//    plain linear probing walks to the end of the run (eight slots), and
-//    a state inserted late, the likeliest to be generated again, sits at
-//    the end of its run;
+//    holds a key not smaller than it: 2.5 slots on average at 75% full,
+//    where plain linear probing walks to the end of the run when the key
+//    is absent (8.5), and a state inserted late, the likeliest to be
+//    generated again, sits at the end of its run;
 //  - the whole table is in key order (runs do not wrap around: a few spare
 //    slots past the last home take the overflow, and the last slot is
 //    always empty), so growing it streams the old table into the new one.
