@@ -4,10 +4,9 @@
 
 #include <algorithm>
 #include <cstring>
-#include <stdexcept>
 #include <new>
+#include <stdexcept>
 #include <utility>
-
 
 namespace crosscheck::mc {
 
@@ -15,7 +14,6 @@ namespace {
 
 constexpr size_t kHugePageBytes = size_t{2} << 20;
 constexpr size_t kPageBytes = 4096;
-
 
 // Faults the pages in as writable now. Left to first touch, a table's pages
 // are first read (a probe, a prefetch) and only then written: the read maps
@@ -126,6 +124,13 @@ ZeroedWords RecycledWords::take(size_t count) {
     return taken;
   }
   return ZeroedWords();
+}
+
+size_t RecycledWords::bytes() {
+  std::lock_guard lock(mutex_);
+  size_t total = 0;
+  for (const auto& block : blocks_) total += block.committed_bytes();
+  return total;
 }
 
 void RecycledWords::give(ZeroedWords block) {

@@ -52,6 +52,8 @@ class ZeroedWords {
   const uint64_t* data() const { return words_; }
   size_t size() const { return count_; }
 
+  size_t committed_bytes() const { return committed_bytes_; }
+
   // Whether the array's reservation has room for `count` words.
   bool can_hold(size_t count) const;
   // Makes the array `count` words long within its reservation, faulting in
@@ -72,15 +74,18 @@ class ZeroedWords {
 // Memory a process gives back to the kernel comes back zeroed and faulted
 // in again, page by page; in a virtual machine a fault may also reach the
 // host. Growing a table by a quarter at a time would take five times its
-// final size from the kernel over a run (and zeroing it was 6% of a 10-RM
-// run); the partitions of a visited set grow at about the same pace, so
-// one partition's old table has room for the next one's new table.
+// final size from the kernel over a run; the partitions of a visited set
+// grow at about the same pace, so one partition's old table has room for
+// the next one's new table. (At 9 RMs: 1.4 times the final size taken
+// from the kernel, and runs 6 to 8% faster; docs/performance.md.)
 class RecycledWords {
  public:
   // An array of at least `count` words holding stale values, or an empty
   // one when none is large enough.
   ZeroedWords take(size_t count);
   void give(ZeroedWords block);
+  // The memory the arrays kept hold, for memory limits.
+  size_t bytes();
 
  private:
   static constexpr size_t kMaxBlocks = 4;

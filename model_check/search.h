@@ -541,7 +541,7 @@ class BreadthFirstSearch {
     const size_t queue_capacity =
         queue_needed > next_.capacity() ? std::max(queue_needed, 2 * next_.capacity()) : next_.capacity();
     if (options_.memory_limit_bytes > 0) {
-      uint64_t projected = baseline_memory_ + links_.bytes() + 2 * candidates;
+      uint64_t projected = baseline_memory_ + links_.bytes() + 2 * candidates + visited_.recycled_bytes();
       for (int p = 0; p < kPartitions; ++p) projected += visited_.bytes_to_hold(p, pending[p]);
       projected += (current_.capacity() + queue_capacity) * sizeof(State);
       for (const auto& chunks : batches_) {

@@ -73,6 +73,8 @@ class PartitionedSet {
     for (const auto& table : partitions_) total += table.bytes();
     return total;
   }
+  // Memory kept for the partitions to grow into, besides bytes().
+  size_t recycled_bytes() { return recycled_.bytes(); }
 
  private:
   RecycledWords recycled_;  // before the partitions, which give their arrays back to it when destroyed

@@ -421,6 +421,7 @@ TEST(FingerprintTable, GrowsIntoAnotherTablesOldArrayWithNoneOfItsKeys) {
     FingerprintTable first(FingerprintTable::kMinCapacity, &recycled);
     for (uint64_t i = 1; i <= 5000; ++i) first.insert(fingerprint(i));
   }  // its array goes to `recycled`, keys and all
+  EXPECT_GE(recycled.bytes(), 5000u * 8);  // counted against memory limits
   FingerprintTable second(FingerprintTable::kMinCapacity, &recycled);
   for (uint64_t i = 5001; i <= 10000; ++i) ASSERT_TRUE(second.insert(fingerprint(i))) << i;
   for (uint64_t i = 1; i <= 5000; ++i) ASSERT_FALSE(second.contains(fingerprint(i))) << i;
