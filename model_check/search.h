@@ -10,9 +10,10 @@
 // A level is explored in batches, each in three phases:
 //  1. (parallel) generate the successors of the batch's states and check
 //     the step properties on each; a successor equal to its parent, or to
-//     an earlier candidate of the same chunk (or, for large states, already
-//     in the visited set), is only step-checked; any other becomes a
-//     candidate;
+//     an earlier candidate (one its thread recently made a candidate, or
+//     under --exact, one of its chunk; or, for large states, a state
+//     already in the visited set), is only step-checked; any other becomes
+//     a candidate;
 //  2. (parallel) insert the candidates, each thread owning the visited-set
 //     partitions of some fingerprints; within a partition the candidates are
 //     taken in the batch's order, so the first occurrence of a state (and
@@ -41,6 +42,7 @@
 #include <limits>
 #include <map>
 #include <stdexcept>
+#include <type_traits>
 #include <unordered_map>
 #include <string>
 #include <utility>
@@ -152,6 +154,13 @@ class BreadthFirstSearch {
     State state;
   };
 
+  // A candidate as phase 2 walks it: its fingerprint beside its index, so
+  // that the walk reads one sequential array ahead of its probes.
+  struct Owned {
+    uint64_t fingerprint;
+    uint32_t index;  // into the chunk's candidates
+  };
+
   // What a sequential search would stop at first within one chunk.
   struct StopEvent {
     uint32_t position = kNoViolation;  // in the batch
@@ -164,7 +173,7 @@ class BreadthFirstSearch {
     size_t begin = 0;
     size_t end = 0;
     std::vector<Candidate> candidates;                // in the batch's order
-    std::vector<std::vector<uint32_t>> by_owner;      // candidate indices per owning thread
+    std::vector<std::vector<Owned>> by_owner;         // per owning thread, in the chunk's order
     std::array<uint32_t, kPartitions> per_partition{};  // candidates per visited-set partition
     std::vector<uint32_t> successor_counts;           // per state of the chunk
     StopEvent stop;                                   // a step violation or deadlock
@@ -190,34 +199,23 @@ class BreadthFirstSearch {
     }
   };
 
-  // The candidates of the chunk being generated, by fingerprint. A state
-  // new to the visited set is typically reached from several parents in
-  // one batch; only its first occurrence in the chunk can be the one stored,
-  // so the later ones are known duplicates without a visited-set lookup,
-  // an invariant check or a phase-2 insert.
+  // Under --exact: the candidates of the chunk being generated, by
+  // fingerprint. A state new to the visited set is typically reached from
+  // several parents in one batch; only its first occurrence can be the one
+  // stored, so the later ones are known duplicates without an invariant
+  // check or a phase-2 insert. An equal fingerprint is not enough here:
+  // the candidate it points to is compared.
   class ChunkFilter {
    public:
     static constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
-    // Under --exact an equal fingerprint is not enough, and the candidate
-    // is compared; otherwise the fingerprints alone are kept, half the
-    // bytes every lookup's cache line holds, and no second load on a hit.
-    static constexpr bool kKeepsCandidates = Visited::kExact;
+    static constexpr bool kKeepsCandidates = true;
 
     void reset() {
       for (uint32_t slot : used_) fingerprints_[slot] = 0;
       used_.clear();
     }
-    bool contains(uint64_t fingerprint) const {
-      if (fingerprints_.empty()) return false;
-      for (size_t i = home_of(fingerprint);; i = (i + 1) & (fingerprints_.size() - 1)) {
-        if (fingerprints_[i] == fingerprint) return true;
-        if (fingerprints_[i] == 0) return false;
-      }
-    }
     // The earliest candidate recorded with this fingerprint, or kNone.
-    uint32_t find(uint64_t fingerprint) const
-      requires kKeepsCandidates
-    {
+    uint32_t find(uint64_t fingerprint) const {
       if (fingerprints_.empty()) return kNone;
       for (size_t i = home_of(fingerprint);; i = (i + 1) & (fingerprints_.size() - 1)) {
         if (fingerprints_[i] == 0) return kNone;
@@ -233,7 +231,7 @@ class BreadthFirstSearch {
       size_t i = home_of(fingerprint);
       while (fingerprints_[i] != 0) i = (i + 1) & (fingerprints_.size() - 1);
       fingerprints_[i] = fingerprint;
-      if constexpr (kKeepsCandidates) candidates_[i] = candidate;
+      candidates_[i] = candidate;
       used_.push_back(static_cast<uint32_t>(i));
     }
 
@@ -245,19 +243,69 @@ class BreadthFirstSearch {
       std::vector<uint64_t> fingerprints = std::move(fingerprints_);
       std::vector<uint32_t> candidates = std::move(candidates_);
       fingerprints_.assign(std::max<size_t>(1024, fingerprints.size() * 2), 0);
-      if constexpr (kKeepsCandidates) candidates_.assign(fingerprints_.size(), 0);
+      candidates_.assign(fingerprints_.size(), 0);
       used_.clear();
-      for (uint32_t slot : used) add(fingerprints[slot], kKeepsCandidates ? candidates[slot] : 0);
+      for (uint32_t slot : used) add(fingerprints[slot], candidates[slot]);
     }
 
     std::vector<uint64_t> fingerprints_;  // 0: empty
-    std::vector<uint32_t> candidates_;    // beside them, under --exact
+    std::vector<uint32_t> candidates_;    // beside them
     std::vector<uint32_t> used_;  // the slots filled in this chunk, to empty them after
   };
 
+  // Outside --exact: the fingerprints of a thread's recent candidates, in a
+  // two-way set-associative cache kept across chunks, batches and levels.
+  // A successor found here repeats a candidate that comes earlier in the
+  // sequential order (a thread takes its chunks in order), so it cannot be
+  // new and needs no phase-2 insert. A fingerprint the cache has dropped
+  // only costs its repeats a probe in phase 2, which finds the earlier
+  // occurrence stored. Which repeats are caught depends on how the threads
+  // shared the chunks; which occurrence is stored does not.
+  //
+  // A cache larger than the core's own (4 MiB at most, in the shared one)
+  // catches more than it costs: at 10 RMs, 100 M candidates reach phase 2
+  // with one thread and 128 M with two, where a filter of each chunk's
+  // candidates let 176 M through.
+  class RecentCandidates {
+   public:
+    static constexpr bool kKeepsCandidates = false;
+
+    // Sized for a level of `states` states a thread: a small model's
+    // search does not clear megabytes. Growing forgets what was cached.
+    void fit(size_t states) {
+      size_t sets = kMinSets;
+      while (sets < states && sets < kMaxSets) sets *= 2;
+      if (sets > sets_) {
+        sets_ = sets;
+        ways_.assign(2 * sets_, 0);
+      }
+    }
+    void reset() {}
+    bool contains(uint64_t fingerprint) const {
+      const uint64_t* set = set_of(fingerprint);
+      return set[0] == fingerprint || set[1] == fingerprint;
+    }
+    void prefetch(uint64_t fingerprint) const { prefetch_line(set_of(fingerprint)); }
+    // Records a candidate; the set's older fingerprint makes room.
+    void add(uint64_t fingerprint, uint32_t) {
+      uint64_t* set = ways_.data() + 2 * (fingerprint & (sets_ - 1));
+      set[1] = set[0];
+      set[0] = fingerprint;
+    }
+
+   private:
+    static constexpr size_t kMinSets = size_t{1} << 10;
+    static constexpr size_t kMaxSets = size_t{1} << 18;
+    const uint64_t* set_of(uint64_t fingerprint) const { return ways_.data() + 2 * (fingerprint & (sets_ - 1)); }
+
+    size_t sets_ = 0;
+    std::vector<uint64_t> ways_;  // two a set, most recent first; 0: empty
+  };
+  using Filter = std::conditional_t<Visited::kExact, ChunkFilter, RecentCandidates>;
+
   // A thread's reusable buffers for phase 1.
   struct Scratch {
-    ChunkFilter filter;
+    Filter filter;
     // Two groups' worth: the one being checked and the next.
     std::array<std::vector<Successor<Action, State>>, 2 * kPrefetchGroup> successors;
     std::array<std::vector<uint64_t>, 2 * kPrefetchGroup> fingerprints;  // per successor, or a marker
@@ -352,6 +400,9 @@ class BreadthFirstSearch {
       chunks[c].end = begin + (end - begin) * (c + 1) / chunk_count;
     }
     scratch_.resize(threads_);
+    if constexpr (!Filter::kKeepsCandidates) {
+      for (auto& scratch : scratch_) scratch.filter.fit(current_.size() / threads_);
+    }
     std::atomic<size_t> next_chunk{0};
     bool merged = true;
     pool_.run([&](int thread) {
@@ -412,10 +463,10 @@ class BreadthFirstSearch {
   }
 
   // Generates a state's successors and their fingerprints, and starts
-  // loading each fingerprint's slot in the chunk filter (and the visited
-  // set, when it is looked up in phase 1).
+  // loading each fingerprint's slot in the filter of earlier candidates
+  // (and the visited set, when it is looked up in phase 1).
   void fingerprint_successors(const State& state, std::vector<Successor<Action, State>>& successors,
-                              std::vector<uint64_t>& fingerprints, const ChunkFilter& filter) const {
+                              std::vector<uint64_t>& fingerprints, const Filter& filter) const {
     successors.clear();
     model_.successors(state, successors);
     fingerprints.resize(successors.size());
@@ -441,7 +492,7 @@ class BreadthFirstSearch {
   // up first (kLookupFirst), since copying one into a candidate costs more
   // than the probe.
   bool check_successors(Chunk& chunk, size_t position, std::vector<Successor<Action, State>>& successors,
-                        const std::vector<uint64_t>& fingerprints, ChunkFilter& filter) {
+                        const std::vector<uint64_t>& fingerprints, Filter& filter) {
     const State& state = current_[position];
     const bool beyond_depth = options_.max_depth > 0 && result_.stats.depth + 1 > options_.max_depth;
     chunk.successor_counts.push_back(static_cast<uint32_t>(successors.size()));
@@ -461,7 +512,7 @@ class BreadthFirstSearch {
       auto& successor = successors[s];
       const uint64_t fingerprint = fingerprints[s];
       if (fingerprint == kOutsideBounds) continue;
-      bool repeat = fingerprint == kStutter || earlier_in_chunk(chunk, filter, fingerprint, successor.state);
+      bool repeat = fingerprint == kStutter || repeats_earlier_candidate(chunk, filter, fingerprint, successor.state);
       if (!repeat && (kLookupFirst || beyond_depth)) repeat = in_visited(fingerprint, successor.state);
       if (!repeat && beyond_depth) {
         chunk.depth_bound_hit = true;
@@ -483,28 +534,30 @@ class BreadthFirstSearch {
     return true;
   }
 
-  void add_candidate(Chunk& chunk, ChunkFilter& filter, uint64_t fingerprint, size_t position, uint32_t ordinal,
+  void add_candidate(Chunk& chunk, Filter& filter, uint64_t fingerprint, size_t position, uint32_t ordinal,
                      State&& state) {
     const int partition = Visited::partition_of(fingerprint);
     const auto index = static_cast<uint32_t>(chunk.candidates.size());
     ++chunk.per_partition[partition];
     // Under --exact a different state may hold the fingerprint already; the
-    // filter keeps the earliest. Otherwise earlier_in_chunk found none.
-    if constexpr (ChunkFilter::kKeepsCandidates) {
+    // filter keeps the earliest. Otherwise repeats_earlier_candidate found
+    // none.
+    if constexpr (Filter::kKeepsCandidates) {
       if (filter.find(fingerprint) == ChunkFilter::kNone) filter.add(fingerprint, index);
     } else {
       filter.add(fingerprint, index);
     }
-    chunk.by_owner[owner_of(partition)].push_back(index);
+    chunk.by_owner[owner_of(partition)].push_back({fingerprint, index});
     const uint16_t kind = options_.coverage ? chunk.successor_kinds[ordinal] : 0;
     chunk.candidates.push_back({fingerprint, static_cast<uint32_t>(position), ordinal, kNoViolation, false, kind, 0,
                                 std::move(state)});
   }
 
-  // Whether an earlier candidate of the chunk is this state. Under --exact
-  // an equal fingerprint is not enough.
-  bool earlier_in_chunk(const Chunk& chunk, const ChunkFilter& filter, uint64_t fingerprint, const State& state) const {
-    if constexpr (ChunkFilter::kKeepsCandidates) {
+  // Whether an earlier candidate is this state: one of the chunk's under
+  // --exact, where an equal fingerprint is not enough; otherwise one in the
+  // thread's cache of recent candidates.
+  bool repeats_earlier_candidate(const Chunk& chunk, const Filter& filter, uint64_t fingerprint, const State& state) const {
+    if constexpr (Filter::kKeepsCandidates) {
       const uint32_t earlier = filter.find(fingerprint);
       return earlier != ChunkFilter::kNone && key_of(chunk.candidates[earlier].state) == key_of(state);
     } else {
@@ -521,9 +574,9 @@ class BreadthFirstSearch {
     for (auto& chunk : chunks) {
       const auto& owned = chunk.by_owner[thread];
       for (size_t i = 0; i < owned.size(); ++i) {
-        if (i + kAhead < owned.size()) visited_.prefetch(chunk.candidates[owned[i + kAhead]].fingerprint);
-        Candidate& candidate = chunk.candidates[owned[i]];
-        candidate.is_new = insert_visited(candidate.fingerprint, candidate.state);
+        if (i + kAhead < owned.size()) visited_.prefetch(owned[i + kAhead].fingerprint);
+        Candidate& candidate = chunk.candidates[owned[i].index];
+        candidate.is_new = insert_visited(owned[i].fingerprint, candidate.state);
         if (candidate.is_new) {
           candidate.violated = first_violated_invariant(candidate.state);
           candidate.goals = goals_of(candidate.state);

@@ -281,6 +281,64 @@ TEST(ParallelSearch, CountsAndTracesDoNotDependOnTheThreadCount) {
   }
 }
 
+// Numbers modulo a prime under three maps: a graph whose states recur at
+// every depth, so that a successor often repeats a state stored levels or
+// batches before, not only one of its own level.
+class ResidueModel {
+ public:
+  using State = uint32_t;
+  using Action = int;
+  ResidueModel(uint32_t modulus, uint32_t forbidden) : modulus_(modulus), forbidden_(forbidden) {}
+  std::vector<State> initial_states() const { return {1}; }
+  void successors(const State& s, std::vector<Successor<Action, State>>& out) const {
+    out.push_back({0, (s + 1) % modulus_});
+    out.push_back({1, static_cast<State>(uint64_t{s} * 3 % modulus_)});
+    out.push_back({2, static_cast<State>((uint64_t{s} * s + 7) % modulus_)});
+  }
+  bool within_bounds(const State&) const { return true; }
+  uint64_t fingerprint(const State& s) const { return StableHasher().add(uint64_t{s}).digest(); }
+  Json state_json(const State& s) const { return Json(static_cast<int64_t>(s)); }
+  std::string action_label(const Action& a) const { return a == 0 ? "Inc" : a == 1 ? "Triple" : "Square"; }
+  std::vector<StateProperty<State>> properties() const {
+    const uint32_t forbidden = forbidden_;
+    return {always<State>("NotForbidden", [forbidden](const State& s) { return s != forbidden; })};
+  }
+
+ private:
+  uint32_t modulus_;
+  uint32_t forbidden_;
+};
+
+// The fingerprint search skips a successor whose fingerprint a thread's
+// cache of recent candidates holds; the exact search compares states
+// chunk by chunk. Both must store the same states in the same order.
+TEST(ParallelSearch, SkippingRecentCandidatesStoresWhatTheExactSearchStores) {
+  constexpr uint32_t kModulus = 100003;
+  for (uint32_t forbidden : {kModulus, 77777u}) {  // none, then one found deep in the search
+    SearchOptions exact_options;
+    exact_options.exact = true;
+    std::vector<uint32_t> expected_order;
+    CheckResult expected =
+        check(ResidueModel(kModulus, forbidden), exact_options, [&](uint32_t s) { expected_order.push_back(s); });
+    EXPECT_EQ(expected.outcome, forbidden == kModulus ? Outcome::kOk : Outcome::kViolation);
+    for (auto [threads, batch] : {std::pair{1, 0}, {2, 0}, {3, 0}, {1, 5}, {2, 3}, {4, 64}}) {
+      SearchOptions options;
+      options.threads = threads;
+      options.states_per_thread_batch = batch;
+      std::vector<uint32_t> order;
+      CheckResult result = check(ResidueModel(kModulus, forbidden), options, [&](uint32_t s) { order.push_back(s); });
+      EXPECT_EQ(result.outcome, expected.outcome) << threads << " threads, batch " << batch;
+      EXPECT_TRUE(order == expected_order) << threads << " threads, batch " << batch;
+      EXPECT_EQ(result.stats.total_states, expected.stats.total_states) << threads;
+      EXPECT_EQ(result.stats.depth, expected.stats.depth) << threads;
+      ASSERT_EQ(result.trace.size(), expected.trace.size()) << threads;
+      for (size_t i = 0; i < result.trace.size(); ++i) {
+        EXPECT_EQ(result.trace[i].action, expected.trace[i].action) << threads << " step " << i;
+      }
+    }
+  }
+}
+
 TEST(ParallelSearch, TheStateLimitStopsAtTheSameStateWhateverTheThreadCount) {
   for (int threads : {1, 2, 4}) {
     for (int batch : {0, 5}) {
