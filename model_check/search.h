@@ -248,6 +248,12 @@ class BreadthFirstSearch {
       for (uint32_t slot : used) add(fingerprints[slot], candidates[slot]);
     }
 
+   public:
+    size_t bytes() const {
+      return fingerprints_.capacity() * sizeof(uint64_t) + (candidates_.capacity() + used_.capacity()) * sizeof(uint32_t);
+    }
+
+   private:
     std::vector<uint64_t> fingerprints_;  // 0: empty
     std::vector<uint32_t> candidates_;    // beside them
     std::vector<uint32_t> used_;  // the slots filled in this chunk, to empty them after
@@ -286,6 +292,7 @@ class BreadthFirstSearch {
       return set[0] == fingerprint || set[1] == fingerprint;
     }
     void prefetch(uint64_t fingerprint) const { prefetch_line(set_of(fingerprint)); }
+    size_t bytes() const { return ways_.capacity() * sizeof(uint64_t); }
     // Records a candidate; the set's older fingerprint makes room.
     void add(uint64_t fingerprint, uint32_t) {
       uint64_t* set = ways_.data() + 2 * (fingerprint & (sets_ - 1));
@@ -597,6 +604,7 @@ class BreadthFirstSearch {
       uint64_t projected = baseline_memory_ + links_.bytes() + 2 * candidates + visited_.recycled_bytes();
       for (int p = 0; p < kPartitions; ++p) projected += visited_.bytes_to_hold(p, pending[p]);
       projected += (current_.capacity() + queue_capacity) * sizeof(State);
+      for (const auto& scratch : scratch_) projected += scratch.filter.bytes();
       for (const auto& chunks : batches_) {
         for (const auto& chunk : chunks) projected += chunk.candidates.capacity() * sizeof(Candidate);
       }
