@@ -208,7 +208,6 @@ class BreadthFirstSearch {
   class ChunkFilter {
    public:
     static constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
-    static constexpr bool kKeepsCandidates = true;
 
     void reset() {
       for (uint32_t slot : used_) fingerprints_[slot] = 0;
@@ -274,8 +273,6 @@ class BreadthFirstSearch {
   // candidates let 176 M through.
   class RecentCandidates {
    public:
-    static constexpr bool kKeepsCandidates = false;
-
     // Sized for a level of `states` states a thread: a small model's
     // search does not clear megabytes. Growing forgets what was cached.
     void fit(size_t states) {
@@ -286,7 +283,6 @@ class BreadthFirstSearch {
         ways_.assign(2 * sets_, 0);
       }
     }
-    void reset() {}
     bool contains(uint64_t fingerprint) const {
       const uint64_t* set = set_of(fingerprint);
       return set[0] == fingerprint || set[1] == fingerprint;
@@ -294,7 +290,7 @@ class BreadthFirstSearch {
     void prefetch(uint64_t fingerprint) const { prefetch_line(set_of(fingerprint)); }
     size_t bytes() const { return ways_.capacity() * sizeof(uint64_t); }
     // Records a candidate; the set's older fingerprint makes room.
-    void add(uint64_t fingerprint, uint32_t) {
+    void add(uint64_t fingerprint) {
       uint64_t* set = ways_.data() + 2 * (fingerprint & (sets_ - 1));
       set[1] = set[0];
       set[0] = fingerprint;
@@ -407,9 +403,11 @@ class BreadthFirstSearch {
       chunks[c].end = begin + (end - begin) * (c + 1) / chunk_count;
     }
     scratch_.resize(threads_);
-    if constexpr (!Filter::kKeepsCandidates) {
+    if constexpr (!Visited::kExact) {
       for (auto& scratch : scratch_) scratch.filter.fit(current_.size() / threads_);
     }
+    // Each thread takes its chunks in increasing order, which
+    // RecentCandidates relies on.
     std::atomic<size_t> next_chunk{0};
     bool merged = true;
     pool_.run([&](int thread) {
@@ -443,7 +441,7 @@ class BreadthFirstSearch {
     chunk.successor_counts.clear();
     chunk.stop = StopEvent{};
     chunk.depth_bound_hit = false;
-    scratch.filter.reset();
+    if constexpr (Visited::kExact) scratch.filter.reset();
     // Software pipelining: the next group's successors are generated, and
     // their slots prefetched, before this group's are looked up, so each
     // probe has a whole group's work to arrive in.
@@ -549,10 +547,10 @@ class BreadthFirstSearch {
     // Under --exact a different state may hold the fingerprint already; the
     // filter keeps the earliest. Otherwise repeats_earlier_candidate found
     // none.
-    if constexpr (Filter::kKeepsCandidates) {
+    if constexpr (Visited::kExact) {
       if (filter.find(fingerprint) == ChunkFilter::kNone) filter.add(fingerprint, index);
     } else {
-      filter.add(fingerprint, index);
+      filter.add(fingerprint);
     }
     chunk.by_owner[owner_of(partition)].push_back({fingerprint, index});
     const uint16_t kind = options_.coverage ? chunk.successor_kinds[ordinal] : 0;
@@ -564,7 +562,7 @@ class BreadthFirstSearch {
   // --exact, where an equal fingerprint is not enough; otherwise one in the
   // thread's cache of recent candidates.
   bool repeats_earlier_candidate(const Chunk& chunk, const Filter& filter, uint64_t fingerprint, const State& state) const {
-    if constexpr (Filter::kKeepsCandidates) {
+    if constexpr (Visited::kExact) {
       const uint32_t earlier = filter.find(fingerprint);
       return earlier != ChunkFilter::kNone && key_of(chunk.candidates[earlier].state) == key_of(state);
     } else {
