@@ -84,9 +84,9 @@ class BreadthFirstSearch {
       : model_(model),
         options_(options),
         threads_(std::max(1, options.threads)),
-        pool_(threads_),
         properties_(model),
-        on_new_state_(std::move(on_new_state)) {
+        on_new_state_(std::move(on_new_state)),
+        pool_(threads_) {
     properties_.describe(result_);
     if constexpr (HasSymmetry<M>) {
       symmetry_ = options.symmetry;
@@ -442,6 +442,10 @@ class BreadthFirstSearch {
     chunk.stop = StopEvent{};
     chunk.depth_bound_hit = false;
     if constexpr (Visited::kExact) scratch.filter.reset();
+    // Read once a chunk: the merge, running meanwhile on another core,
+    // writes beside them (next_, result_.stats) for every state it merges.
+    const State* states = current_.data();
+    const bool beyond_depth = options_.max_depth > 0 && result_.stats.depth + 1 > options_.max_depth;
     // Software pipelining: the next group's successors are generated, and
     // their slots prefetched, before this group's are looked up, so each
     // probe has a whole group's work to arrive in.
@@ -449,7 +453,7 @@ class BreadthFirstSearch {
       const size_t group_end = std::min(chunk.end, group + kPrefetchGroup);
       const size_t base = (group - chunk.begin) / kPrefetchGroup % 2 * kPrefetchGroup;
       for (size_t position = group; position < group_end; ++position) {
-        fingerprint_successors(current_[position], scratch.successors[base + position - group],
+        fingerprint_successors(states[position], scratch.successors[base + position - group],
                                scratch.fingerprints[base + position - group], scratch.filter);
       }
     };
@@ -459,7 +463,8 @@ class BreadthFirstSearch {
       const size_t group_end = std::min(chunk.end, group + kPrefetchGroup);
       const size_t base = (group - chunk.begin) / kPrefetchGroup % 2 * kPrefetchGroup;
       for (size_t position = group; position < group_end; ++position) {
-        if (!check_successors(chunk, position, scratch.successors[base + position - group],
+        if (!check_successors(chunk, position, states[position], beyond_depth,
+                              scratch.successors[base + position - group],
                               scratch.fingerprints[base + position - group], scratch.filter)) {
           return;
         }
@@ -496,10 +501,9 @@ class BreadthFirstSearch {
   // second one for every state that turns out new. Large states are looked
   // up first (kLookupFirst), since copying one into a candidate costs more
   // than the probe.
-  bool check_successors(Chunk& chunk, size_t position, std::vector<Successor<Action, State>>& successors,
-                        const std::vector<uint64_t>& fingerprints, Filter& filter) {
-    const State& state = current_[position];
-    const bool beyond_depth = options_.max_depth > 0 && result_.stats.depth + 1 > options_.max_depth;
+  bool check_successors(Chunk& chunk, size_t position, const State& state, bool beyond_depth,
+                        std::vector<Successor<Action, State>>& successors, const std::vector<uint64_t>& fingerprints,
+                        Filter& filter) {
     chunk.successor_counts.push_back(static_cast<uint32_t>(successors.size()));
     if (options_.coverage) {
       chunk.successor_kinds.clear();
@@ -657,7 +661,7 @@ class BreadthFirstSearch {
       // the loop above reports before getting here.
       throw std::logic_error("a chunk stopped early without a violation to report");
     }
-    depth_bound_hit_ |= chunk.depth_bound_hit;
+    if (chunk.depth_bound_hit) depth_bound_hit_ = true;
     return true;
   }
 
@@ -745,16 +749,19 @@ class BreadthFirstSearch {
     return std::move(result_);
   }
 
+  // Read by every thread in phases 1 and 2, and not written during a level.
   const M& model_;
   SearchOptions options_;
   int threads_;
-  WorkerPool pool_;
-  PropertySet<M> properties_;
-  uint64_t reached_goals_ = 0;
-  std::function<void(const State&)> on_new_state_;
   bool symmetry_ = false;
-  bool depth_bound_hit_ = false;
+  PropertySet<M> properties_;
+  std::function<void(const State&)> on_new_state_;
   Visited visited_;
+  // Written by the merge while other threads run phase 1, so on cache
+  // lines of their own: a line shared with what phase 1 reads goes back
+  // and forth between the cores at every write.
+  alignas(64) uint64_t reached_goals_ = 0;
+  bool depth_bound_hit_ = false;
   TraceLinks links_;
   uint64_t distinct_ = 0;
   std::vector<State> current_;
@@ -768,6 +775,8 @@ class BreadthFirstSearch {
   CheckResult result_;
   Clock::time_point start_;
   Clock::time_point last_progress_;
+  // Last, so that its threads start after, and stop before, the rest.
+  alignas(64) WorkerPool pool_;
 };
 
 template <Model M>

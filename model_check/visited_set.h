@@ -78,7 +78,13 @@ class PartitionedSet {
 
  private:
   RecycledWords recycled_;  // before the partitions, which give their arrays back to it when destroyed
-  std::vector<Table> partitions_;
+  // A partition's table on cache lines of its own: neighbouring partitions
+  // belong to different threads in phase 2, and every insert writes its
+  // table's size.
+  struct alignas(64) Partition : Table {
+    using Table::Table;
+  };
+  std::vector<Partition> partitions_;
 };
 
 using VisitedSet = PartitionedSet<FingerprintTable>;
