@@ -130,6 +130,7 @@ class BreadthFirstSearch {
  private:
   using Clock = std::chrono::steady_clock;
   static constexpr size_t kStatesPerThreadBatch = 1 << 14;
+  static constexpr size_t kMinChunk = 512;
   // States whose successors are generated and fingerprinted before any of
   // them is looked up, so that their probes' cache misses overlap.
   static constexpr size_t kPrefetchGroup = 8;
@@ -396,12 +397,20 @@ class BreadthFirstSearch {
   // already reached. A violation the merge finds makes this batch's
   // work void, as a sequential search would never have reached it.
   bool explore_batch(size_t begin, size_t end, std::vector<Chunk>& chunks, std::vector<Chunk>* unmerged) {
-    const size_t chunk_count = std::min<size_t>(end - begin, static_cast<size_t>(threads_) * 4);
-    chunks.resize(chunk_count);
-    for (size_t c = 0; c < chunk_count; ++c) {
-      chunks[c].begin = begin + (end - begin) * c / chunk_count;
-      chunks[c].end = begin + (end - begin) * (c + 1) / chunk_count;
+    // Guided self-scheduling: each chunk takes a 1/(2T) share of the
+    // states left, so the first chunks are long (a thread's cache of
+    // recent candidates sees long runs of neighbouring states) and the
+    // last ones short (a thread that runs out waits for at most one short
+    // chunk of the other's).
+    size_t chunk_count = 0;
+    for (size_t position = begin; position < end; ++chunk_count) {
+      const size_t share = (end - position) / (2 * static_cast<size_t>(threads_));
+      const size_t length = std::min(end - position, std::max(share, kMinChunk));
+      if (chunks.size() == chunk_count) chunks.emplace_back();
+      chunks[chunk_count].begin = position;
+      chunks[chunk_count].end = position += length;
     }
+    chunks.resize(chunk_count);
     scratch_.resize(threads_);
     if constexpr (!Visited::kExact) {
       for (auto& scratch : scratch_) scratch.filter.fit(current_.size() / threads_);
