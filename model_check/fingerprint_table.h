@@ -127,6 +127,12 @@ class FingerprintTable {
       rehash(grown(capacity_));  // the run would reach the last slot
     }
   }
+  // Whether `count` more inserts would make it grow; reserve grows it now
+  // as they would.
+  bool grows_with(size_t count) const { return over_max_load(size_ + count, capacity_); }
+  void reserve(size_t count) {
+    if (grows_with(count)) rehash(capacity_for(size_ + count));
+  }
   bool contains(uint64_t fingerprint) const {
     const uint64_t key = scramble(fingerprint);
     return slots_.data()[first_not_below(key)] == key;

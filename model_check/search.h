@@ -14,7 +14,9 @@
 //     under --exact, one of its chunk; or, for large states, a state
 //     already in the visited set), is only step-checked; any other becomes
 //     a candidate;
-//  2. (parallel) insert the candidates, each thread owning the visited-set
+//  2. (parallel) grow the visited-set partitions the batch is expected to
+//     fill past their load bound, the threads sharing the growths out; then
+//     insert the candidates, each thread owning the visited-set
 //     partitions of some fingerprints; within a partition the candidates are
 //     taken in the batch's order, so the first occurrence of a state (and
 //     its parent) is the one a single thread would have kept; the
@@ -42,6 +44,7 @@
 #include <limits>
 #include <map>
 #include <stdexcept>
+#include <thread>
 #include <type_traits>
 #include <unordered_map>
 #include <string>
@@ -431,8 +434,46 @@ class BreadthFirstSearch {
       for (int p = 0; p < kPartitions; ++p) pending[p] += chunk.per_partition[p];
     }
     if (!reserve_memory(pending)) return false;
-    pool_.run([&](int thread) { insert_candidates(chunks, thread); });
+    const size_t size_before = visited_.size();
+    plan_growths(pending);
+    // The growths first, shared out as the threads come; then each thread's
+    // own partitions, once every growth is done.
+    std::atomic<size_t> next_growth{0};
+    std::atomic<size_t> growths_done{0};
+    pool_.run([&](int thread) {
+      for (size_t g = next_growth++; g < growths_.size(); g = next_growth++) {
+        visited_.reserve(growths_[g].partition, growths_[g].inserts);
+        growths_done.fetch_add(1, std::memory_order_release);
+      }
+      while (growths_done.load(std::memory_order_acquire) < growths_.size()) std::this_thread::yield();
+      insert_candidates(chunks, thread);
+    });
+    last_new_share_ = static_cast<double>(visited_.size() - size_before) / std::max<size_t>(1, candidates_of(pending));
     return true;
+  }
+
+  static size_t candidates_of(const std::array<size_t, kPartitions>& pending) {
+    size_t candidates = 0;
+    for (size_t count : pending) candidates += count;
+    return candidates;
+  }
+
+  // The partitions this batch's inserts are expected to make grow, to be
+  // grown at the start of phase 2 by whichever thread comes first: a growth
+  // made by the partition's owner while inserting is work the other
+  // threads wait for, and near the end of a 10-RM run one partition's
+  // growth takes longer than a whole batch's inserts. The inserts a
+  // partition expects are its candidates times the share of the last
+  // batch's candidates that were new, and a quarter more; a partition that
+  // takes more grows as it fills, as before.
+  void plan_growths(const std::array<size_t, kPartitions>& pending) {
+    growths_.clear();
+    if (threads_ == 1) return;
+    const double share = std::min(1.0, 1.25 * last_new_share_);
+    for (int p = 0; p < kPartitions; ++p) {
+      const auto inserts = static_cast<size_t>(share * static_cast<double>(pending[p]));
+      if (visited_.grows_with(p, inserts)) growths_.push_back({p, inserts});
+    }
   }
 
   bool merge_batch(std::vector<Chunk>& chunks) {
@@ -608,8 +649,7 @@ class BreadthFirstSearch {
   // Before phase 2: whether the batch fits in the memory limit if every
   // candidate turns out new; if so, grows the queue for it now.
   bool reserve_memory(const std::array<size_t, kPartitions>& pending) {
-    size_t candidates = 0;
-    for (size_t count : pending) candidates += count;
+    const size_t candidates = candidates_of(pending);
     const size_t queue_needed = next_.size() + candidates;
     const size_t queue_capacity =
         queue_needed > next_.capacity() ? std::max(queue_needed, 2 * next_.capacity()) : next_.capacity();
@@ -781,6 +821,12 @@ class BreadthFirstSearch {
   size_t explored_ = 0;
   uint64_t baseline_memory_ = 0;
   std::array<std::vector<Chunk>, 2> batches_;  // one being generated, the one before it being merged
+  double last_new_share_ = 1;  // of the last batch's candidates
+  struct Growth {
+    int partition;
+    size_t inserts;  // expected
+  };
+  std::vector<Growth> growths_;  // planned for the batch's phase 2
   std::map<std::string, ActionCoverage> coverage_;  // by kind, with --coverage
   std::vector<Scratch> scratch_;
   CheckResult result_;

@@ -30,6 +30,13 @@ class StateTable {
     return true;
   }
 
+  // Whether `count` more inserts would make it grow; reserve grows it now
+  // as they would.
+  bool grows_with(size_t count) const { return capacity_for(states_.size() + count) > fingerprints_.size(); }
+  void reserve(size_t count) {
+    if (grows_with(count)) rehash(capacity_for(states_.size() + count));
+  }
+
   bool contains(uint64_t fingerprint, const State& state) const {
     return indices_.data()[find(fingerprint, state)] != 0;
   }

@@ -62,6 +62,10 @@ class PartitionedSet {
   void prefetch(uint64_t fingerprint) const { partitions_[partition_of(fingerprint)].prefetch(fingerprint); }
 
   size_t bytes_to_hold(int partition, size_t count) const { return partitions_[partition].bytes_to_hold(count); }
+  bool grows_with(int partition, size_t count) const { return partitions_[partition].grows_with(count); }
+  // Grows a partition now as `count` more inserts would; only while no
+  // other thread uses it.
+  void reserve(int partition, size_t count) { partitions_[partition].reserve(count); }
 
   size_t size() const {
     size_t total = 0;

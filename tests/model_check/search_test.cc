@@ -419,6 +419,42 @@ TEST(FingerprintTable, StaysBetweenSixtyAndSeventyFivePercentFull) {
   }
 }
 
+TEST(FingerprintTable, ReserveGrowsAsTheInsertsWouldAndNoFurther) {
+  auto fingerprint = [](uint64_t i) { return FingerprintTable::normalize(StableHasher().add(i).digest()); };
+  FingerprintTable grown_by_inserts;
+  FingerprintTable reserved;
+  for (uint64_t i = 0; i < 30000; ++i) {
+    grown_by_inserts.insert(fingerprint(i));
+    reserved.insert(fingerprint(i));
+  }
+  const size_t more = 20000;
+  ASSERT_TRUE(reserved.grows_with(more));
+  reserved.reserve(more);
+  EXPECT_FALSE(reserved.grows_with(more));
+  for (uint64_t i = 30000; i < 30000 + more; ++i) grown_by_inserts.insert(fingerprint(i));
+  EXPECT_EQ(reserved.capacity(), grown_by_inserts.capacity());
+  const size_t capacity = reserved.capacity();
+  for (uint64_t i = 30000; i < 30000 + more; ++i) EXPECT_TRUE(reserved.insert(fingerprint(i)));
+  EXPECT_EQ(reserved.capacity(), capacity);
+  for (uint64_t i = 0; i < 30000 + more; ++i) ASSERT_TRUE(reserved.contains(fingerprint(i))) << i;
+}
+
+TEST(StateTable, ReserveGrowsAsTheInsertsWouldAndKeepsEveryState) {
+  StateTable<uint64_t> grown_by_inserts;
+  StateTable<uint64_t> reserved;
+  for (uint64_t i = 0; i < 1000; ++i) {
+    grown_by_inserts.insert(FingerprintTable::normalize(i % 97), i);
+    reserved.insert(FingerprintTable::normalize(i % 97), i);
+  }
+  ASSERT_TRUE(reserved.grows_with(3000));
+  reserved.reserve(3000);
+  EXPECT_FALSE(reserved.grows_with(3000));
+  for (uint64_t i = 1000; i < 4000; ++i) grown_by_inserts.insert(FingerprintTable::normalize(i % 97), i);
+  const size_t bytes = reserved.bytes_to_hold(3000);
+  EXPECT_EQ(bytes, grown_by_inserts.bytes());
+  for (uint64_t i = 0; i < 1000; ++i) ASSERT_TRUE(reserved.contains(FingerprintTable::normalize(i % 97), i)) << i;
+}
+
 // The fingerprint whose table key is `key`: the table's scramble undone,
 // to place keys where a test wants them.
 uint64_t fingerprint_with_key(uint64_t key) {
