@@ -1,9 +1,13 @@
 // The benchmark: TwoPhase.tla (--model spec) from --min-rms to --max-rms
 // resource managers, at 1 and 2 threads (or only --threads T), each run
-// --repeat times, printed as a Markdown table for docs/performance.md.
+// --repeat times, printed as a Markdown table for docs/performance.md,
+// then each size's median time at each thread count and the speed-up
+// over one thread. The thread counts take turns, run by run, so that a
+// change in the machine's load falls on all of them alike.
 //
 // Every run's counts are compared with the first run of the same size, so
 // a figure is never printed for a search that went differently.
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -73,11 +77,19 @@ int main(int argc, char** argv) {
   std::printf("TwoPhase.tla (--model spec), %u hardware threads\n\n", std::thread::hardware_concurrency());
   std::printf("| RMs | distinct states | generated | depth | threads | seconds | distinct states/s | bytes/state |\n");
   std::printf("|---|---|---|---|---|---|---|---|\n");
+  struct Median {
+    int rms;
+    int threads;
+    double seconds;
+  };
+  std::vector<Median> medians;
   for (int rms = options.min_rms; rms <= options.max_rms; ++rms) {
     mc::SearchStats first;
     bool have_first = false;
-    for (int threads : options.threads) {
-      for (int run = 0; run < options.repeat; ++run) {
+    std::vector<std::vector<double>> seconds(options.threads.size());
+    for (int run = 0; run < options.repeat; ++run) {
+      for (size_t t = 0; t < options.threads.size(); ++t) {
+        const int threads = options.threads[t];
         mc::SearchOptions search;
         search.threads = threads;
         mc::CheckResult result = mc::check(spec::twophase::TwoPhaseModel(rms), search);
@@ -99,8 +111,28 @@ int main(int argc, char** argv) {
                     stats.depth, threads, stats.seconds,
                     mc::with_separators(static_cast<uint64_t>(stats.states_per_second)).c_str(), stats.bytes_per_state);
         std::fflush(stdout);
+        seconds[t].push_back(stats.seconds);
       }
     }
+    for (size_t t = 0; t < options.threads.size(); ++t) {
+      std::vector<double>& times = seconds[t];
+      std::sort(times.begin(), times.end());
+      const size_t n = times.size();
+      medians.push_back({rms, options.threads[t], n % 2 == 1 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2});
+    }
+  }
+  std::printf("\n| RMs | threads | runs | median seconds | speed-up over 1 thread |\n|---|---|---|---|---|\n");
+  for (const Median& median : medians) {
+    std::string speed_up = "-";  // without a one-thread run
+    for (const Median& one : medians) {
+      if (one.rms == median.rms && one.threads == 1 && median.seconds > 0) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%.2f", one.seconds / median.seconds);
+        speed_up = text;
+      }
+    }
+    std::printf("| %d | %d | %d | %.3f | %s |\n", median.rms, median.threads, options.repeat, median.seconds,
+                speed_up.c_str());
   }
   return 0;
 }
