@@ -433,19 +433,26 @@ class BreadthFirstSearch {
     for (const auto& chunk : chunks) {
       for (int p = 0; p < kPartitions; ++p) pending[p] += chunk.per_partition[p];
     }
-    if (!reserve_memory(pending)) return false;
+    const size_t queue_capacity = queue_capacity_for(candidates_of(pending));
+    if (!fits_in_memory(pending, queue_capacity)) return false;
     const size_t size_before = visited_.size();
     plan_growths(pending);
-    // The growths first, shared out as the threads come; then each thread's
-    // own partitions, once every growth is done.
-    std::atomic<size_t> next_growth{0};
-    std::atomic<size_t> growths_done{0};
+    // Growing the queue (its copy, when it moves) and the tables first,
+    // shared out as the threads come; then each thread's own partitions,
+    // once all of that is done.
+    const size_t tasks = 1 + growths_.size();
+    std::atomic<size_t> next_task{0};
+    std::atomic<size_t> tasks_done{0};
     pool_.run([&](int thread) {
-      for (size_t g = next_growth++; g < growths_.size(); g = next_growth++) {
-        visited_.reserve(growths_[g].partition, growths_[g].inserts);
-        growths_done.fetch_add(1, std::memory_order_release);
+      for (size_t task = next_task++; task < tasks; task = next_task++) {
+        if (task == 0) {
+          next_.reserve(queue_capacity);
+        } else {
+          visited_.reserve(growths_[task - 1].partition, growths_[task - 1].inserts);
+        }
+        tasks_done.fetch_add(1, std::memory_order_release);
       }
-      while (growths_done.load(std::memory_order_acquire) < growths_.size()) std::this_thread::yield();
+      while (tasks_done.load(std::memory_order_acquire) < tasks) std::this_thread::yield();
       insert_candidates(chunks, thread);
     });
     last_new_share_ = static_cast<double>(visited_.size() - size_before) / std::max<size_t>(1, candidates_of(pending));
@@ -646,13 +653,16 @@ class BreadthFirstSearch {
     }
   }
 
-  // Before phase 2: whether the batch fits in the memory limit if every
-  // candidate turns out new; if so, grows the queue for it now.
-  bool reserve_memory(const std::array<size_t, kPartitions>& pending) {
-    const size_t candidates = candidates_of(pending);
+  // The queue's capacity once it has room for `candidates` more states.
+  size_t queue_capacity_for(size_t candidates) const {
     const size_t queue_needed = next_.size() + candidates;
-    const size_t queue_capacity =
-        queue_needed > next_.capacity() ? std::max(queue_needed, 2 * next_.capacity()) : next_.capacity();
+    return queue_needed > next_.capacity() ? std::max(queue_needed, 2 * next_.capacity()) : next_.capacity();
+  }
+
+  // Before phase 2: whether the batch fits in the memory limit if every
+  // candidate turns out new, with the queue grown to `queue_capacity`.
+  bool fits_in_memory(const std::array<size_t, kPartitions>& pending, size_t queue_capacity) {
+    const size_t candidates = candidates_of(pending);
     if (options_.memory_limit_bytes > 0) {
       uint64_t projected = baseline_memory_ + links_.bytes() + 2 * candidates + visited_.recycled_bytes();
       for (int p = 0; p < kPartitions; ++p) projected += visited_.bytes_to_hold(p, pending[p]);
@@ -666,7 +676,6 @@ class BreadthFirstSearch {
         return false;
       }
     }
-    next_.reserve(queue_capacity);
     return true;
   }
 
