@@ -28,12 +28,13 @@ struct Options {
   int repeat = 1;
 };
 
+constexpr const char* kUsage =
+    "usage: bench [--min-rms N] [--max-rms N] [--threads T] [--repeat R]\n"
+    "  RMs from --min-rms (default 3) to --max-rms (default 9; 10 takes a minute or more),\n"
+    "  at 1 and 2 threads unless --threads is given, each run --repeat times (default 1).\n";
+
 [[noreturn]] void usage(const std::string& problem) {
-  std::fprintf(stderr,
-               "bench: %s\nusage: bench [--min-rms N] [--max-rms N] [--threads T] [--repeat R]\n"
-               "  RMs from --min-rms (default 3) to --max-rms (default 9; 10 takes a minute or more),\n"
-               "  at 1 and 2 threads unless --threads is given, each run --repeat times (default 1).\n",
-               problem.c_str());
+  std::fprintf(stderr, "bench: %s\n%s", problem.c_str(), kUsage);
   std::exit(2);
 }
 
@@ -51,6 +52,13 @@ Options parse(int argc, char** argv) {
   Options options;
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
+    if (flag == "--help" || flag == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    }
+    if (flag != "--min-rms" && flag != "--max-rms" && flag != "--threads" && flag != "--repeat") {
+      usage("unknown flag " + flag);
+    }
     if (i + 1 >= argc) usage(flag + " needs a value");
     const char* value = argv[++i];
     if (flag == "--min-rms") {
@@ -59,10 +67,8 @@ Options parse(int argc, char** argv) {
       options.max_rms = parse_int(flag, value, 1, crosscheck::spec::twophase::kMaxRms);
     } else if (flag == "--threads") {
       options.threads = {parse_int(flag, value, 1, 256)};
-    } else if (flag == "--repeat") {
-      options.repeat = parse_int(flag, value, 1, 100);
     } else {
-      usage("unknown flag " + flag);
+      options.repeat = parse_int(flag, value, 1, 100);
     }
   }
   if (options.min_rms > options.max_rms) usage("--min-rms is above --max-rms");
