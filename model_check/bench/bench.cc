@@ -29,7 +29,7 @@ struct Options {
 };
 
 constexpr const char* kUsage =
-    "usage: bench [--min-rms N] [--max-rms N] [--threads T] [--repeat R]\n"
+    "usage: bench [--min-rms N] [--max-rms N] [--threads T] [--repeat R] [--help]\n"
     "  RMs from --min-rms (default 3) to --max-rms (default 9; 10 takes a minute or more),\n"
     "  at 1 and 2 threads unless --threads is given, each run --repeat times (default 1).\n";
 
@@ -52,23 +52,23 @@ Options parse(int argc, char** argv) {
   Options options;
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
+    auto value = [&]() -> const char* {
+      if (i + 1 >= argc) usage(flag + " needs a value");
+      return argv[++i];
+    };
     if (flag == "--help" || flag == "-h") {
       std::fputs(kUsage, stdout);
       std::exit(0);
-    }
-    if (flag != "--min-rms" && flag != "--max-rms" && flag != "--threads" && flag != "--repeat") {
-      usage("unknown flag " + flag);
-    }
-    if (i + 1 >= argc) usage(flag + " needs a value");
-    const char* value = argv[++i];
-    if (flag == "--min-rms") {
-      options.min_rms = parse_int(flag, value, 1, crosscheck::spec::twophase::kMaxRms);
+    } else if (flag == "--min-rms") {
+      options.min_rms = parse_int(flag, value(), 1, crosscheck::spec::twophase::kMaxRms);
     } else if (flag == "--max-rms") {
-      options.max_rms = parse_int(flag, value, 1, crosscheck::spec::twophase::kMaxRms);
+      options.max_rms = parse_int(flag, value(), 1, crosscheck::spec::twophase::kMaxRms);
     } else if (flag == "--threads") {
-      options.threads = {parse_int(flag, value, 1, 256)};
+      options.threads = {parse_int(flag, value(), 1, 256)};
+    } else if (flag == "--repeat") {
+      options.repeat = parse_int(flag, value(), 1, 100);
     } else {
-      options.repeat = parse_int(flag, value, 1, 100);
+      usage("unknown flag " + flag);
     }
   }
   if (options.min_rms > options.max_rms) usage("--min-rms is above --max-rms");
