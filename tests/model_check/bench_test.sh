@@ -24,8 +24,9 @@ grep -q -- '--repeat needs a value' "$TEST_TMPDIR/err.txt" || fail "a flag witho
 [ $? -eq 2 ] || fail "--min-rms above --max-rms did not exit 2"
 
 "$bench" --min-rms 3 --max-rms 4 --repeat 2 >"$TEST_TMPDIR/table.txt" || fail "the run exited $?"
-# TwoPhase.tla at 3 RMs: TLC's 288 states (1,146 generated), depth 11; at 4
-# RMs the search's 1,568 states (8,258 generated), depth 14 (docs/twophase.md).
+# TLC's distinct states for 3 and 4 RMs, 288 and 1,568 (agreement_test pins
+# them too); the generated counts and depths are those of the table in
+# docs/performance.md.
 for threads in 1 2; do
   [ "$(grep -c "^| 3 | 288 | 1,146 | 11 | $threads |" "$TEST_TMPDIR/table.txt")" -eq 2 ] || fail "3 RMs, $threads threads"
   [ "$(grep -c "^| 4 | 1,568 | 8,258 | 14 | $threads |" "$TEST_TMPDIR/table.txt")" -eq 2 ] || fail "4 RMs, $threads threads"
