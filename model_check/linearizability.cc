@@ -18,6 +18,22 @@ const char* verdict_name(Verdict verdict) {
   return "?";
 }
 
+const char* stop_name(Stop stop) {
+  switch (stop) {
+    case Stop::kNone:
+      return "none";
+    case Stop::kConfigurations:
+      return "configurations";
+    case Stop::kTime:
+      return "time";
+    case Stop::kMemory:
+      return "memory";
+    case Stop::kCancelled:
+      return "cancelled";
+  }
+  return "?";
+}
+
 namespace detail {
 
 namespace {

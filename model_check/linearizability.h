@@ -26,6 +26,8 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <concepts>
 #include <cstdint>
 #include <map>
@@ -104,16 +106,31 @@ bool precedes(const Op& a, const Op& b) {
 enum class Verdict {
   kLinearizable,
   kNotLinearizable,
-  kUnknown,  // the configuration budget ran out first
+  kUnknown,  // a budget ran out first (Result::stopped says which)
 };
 
 const char* verdict_name(Verdict verdict);
+
+// Why a search ended without a verdict.
+enum class Stop { kNone, kConfigurations, kTime, kMemory, kCancelled };
+const char* stop_name(Stop stop);
 
 struct Options {
   bool partition = true;  // split by key when the spec has partition_key
   // The problem is NP-complete; the budget bounds the distinct
   // configurations stored per partition.
   uint64_t max_configurations = 5'000'000;
+  // Further limits, shared by searches that run at once: a deadline, a
+  // flag another thread raises, and a byte count every search adds its
+  // stored configurations to (an estimate: the states' bytes, the
+  // linearized sets and the hash table's nodes), stopping at max_bytes.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  const std::atomic<bool>* cancel = nullptr;
+  std::atomic<uint64_t>* bytes_used = nullptr;
+  uint64_t max_bytes = 0;  // 0: no limit
+  // How many distinct states, after the longest linearizable prefix's set
+  // of operations, to keep for the report.
+  int max_states_after_prefix = 8;
 };
 
 // Operations are named by their index in the history.
@@ -133,8 +150,14 @@ struct Result {
   std::string state_after_prefix;
   std::string spec_output;
   std::vector<int> also_blocked;
+  // Every state the specification can be in after the prefix's operations
+  // in some order the search met (at most Options::max_states_after_prefix):
+  // the states the object could be in just before the culprit.
+  std::vector<std::string> states_after_prefix;
   int partitions = 1;
   uint64_t configurations = 0;  // distinct (linearized set, state) pairs stored
+  Stop stopped = Stop::kNone;   // unknown: which budget ran out
+  uint64_t bytes = 0;  // what the searches added to Options::bytes_used (freed when they end)
 };
 
 namespace detail {
@@ -145,13 +168,16 @@ class Search {
  public:
   using State = typename Spec::State;
 
-  Search(const History<Spec>& history, std::vector<int> ids, uint64_t budget)
-      : history_(history), ids_(std::move(ids)), budget_(budget) {}
+  Search(const History<Spec>& history, std::vector<int> ids, const Options& options)
+      : history_(history), ids_(std::move(ids)), options_(options) {}
 
   struct Outcome {
     Verdict verdict = Verdict::kUnknown;
     std::vector<int> order;   // history indices: the witness, or the longest prefix
+    std::vector<State> states_after_prefix;  // distinct, in the order met
     uint64_t configurations = 0;
+    Stop stopped = Stop::kNone;
+    uint64_t bytes = 0;
   };
 
   Outcome run() {
@@ -161,12 +187,17 @@ class Search {
     int cursor = call_next_[head()];
     int completed_left = completed_total_;
     int best = -1;
+    uint64_t steps = 0;
     while (true) {
       const int placed = completed_total_ - completed_left;
       if (placed > best) {
         best = placed;
         outcome.order = history_order();
+        best_set_ = linearized_;
+        outcome.states_after_prefix.clear();
       }
+      if (placed == best) keep_state_after_prefix(state, outcome);
+      if (++steps % 1024 == 0 && (outcome.stopped = limit_reached()) != Stop::kNone) break;
       if (completed_left == 0) {
         outcome.verdict = Verdict::kLinearizable;
         break;
@@ -178,9 +209,17 @@ class Search {
         const auto& candidate = op(cursor);
         auto [next_state, output] = Spec::step(state, candidate.input);
         const bool fits = candidate.pending() || output == candidate.output;
-        if (fits && outcome.configurations == budget_) break;
+        if (fits && outcome.configurations == options_.max_configurations) {
+          outcome.stopped = Stop::kConfigurations;
+          break;
+        }
         if (fits && remember(cursor, next_state)) {
           ++outcome.configurations;
+          if (options_.bytes_used != nullptr) {
+            const uint64_t bytes = configuration_bytes(next_state);
+            options_.bytes_used->fetch_add(bytes, std::memory_order_relaxed);
+            outcome.bytes += bytes;
+          }
           stack_.push_back({cursor, std::move(state)});
           state = std::move(next_state);
           lift(cursor);
@@ -211,6 +250,33 @@ class Search {
     int local;
     State before;
   };
+
+  Stop limit_reached() const {
+    if (options_.cancel != nullptr && options_.cancel->load(std::memory_order_relaxed)) return Stop::kCancelled;
+    if (options_.deadline && std::chrono::steady_clock::now() >= *options_.deadline) return Stop::kTime;
+    if (options_.max_bytes != 0 && options_.bytes_used != nullptr &&
+        options_.bytes_used->load(std::memory_order_relaxed) >= options_.max_bytes)
+      return Stop::kMemory;
+    return Stop::kNone;
+  }
+
+  // A stored configuration's cost: its node in the hash set (with the
+  // bucket pointer and cached hash), its set's words and the state.
+  uint64_t configuration_bytes(const State& state) const {
+    uint64_t bytes = sizeof(Configuration) + 3 * sizeof(void*) + linearized_.size() * sizeof(uint64_t);
+    if constexpr (requires { Spec::bytes(state); }) {
+      bytes += Spec::bytes(state);
+    }
+    return bytes;
+  }
+
+  void keep_state_after_prefix(const State& state, Outcome& outcome) const {
+    if (static_cast<int>(outcome.states_after_prefix.size()) >= options_.max_states_after_prefix) return;
+    if (linearized_ != best_set_) return;
+    for (const State& kept : outcome.states_after_prefix)
+      if (kept == state) return;
+    outcome.states_after_prefix.push_back(state);
+  }
 
   struct Configuration {
     uint64_t hash;
@@ -310,7 +376,8 @@ class Search {
 
   const History<Spec>& history_;
   std::vector<int> ids_;
-  uint64_t budget_;
+  const Options& options_;
+  std::vector<uint64_t> best_set_;
   int completed_total_ = 0;
   std::vector<int> call_next_, call_prev_, ret_next_, ret_prev_;
   std::vector<uint64_t> linearized_;
@@ -421,14 +488,16 @@ Result check(const History<Spec>& history, Options options = {}) {
   std::vector<std::vector<int>> witnesses;
   bool unknown = false;
   for (const auto& ids : parts) {
-    auto outcome = detail::Search<Spec>(history, ids, options.max_configurations).run();
+    auto outcome = detail::Search<Spec>(history, ids, options).run();
     result.configurations += outcome.configurations;
+    result.bytes += outcome.bytes;
     if (outcome.verdict == Verdict::kLinearizable) {
       witnesses.push_back(std::move(outcome.order));
       continue;
     }
     if (outcome.verdict == Verdict::kUnknown) {
       unknown = true;
+      if (result.stopped == Stop::kNone) result.stopped = outcome.stopped;
       continue;
     }
     // Of several failing keys, name the culprit that responded first.
@@ -441,6 +510,9 @@ Result check(const History<Spec>& history, Options options = {}) {
       result.state_after_prefix = std::move(failed.state_after_prefix);
       result.spec_output = std::move(failed.spec_output);
       result.also_blocked = std::move(failed.also_blocked);
+      result.states_after_prefix.clear();
+      for (const auto& state : outcome.states_after_prefix)
+        result.states_after_prefix.push_back(Spec::state_text(state));
     }
   }
   if (result.culprit >= 0) {
