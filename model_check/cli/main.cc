@@ -5,6 +5,7 @@
 //   crosscheck prove PROTOCOL
 //   crosscheck replay TRACE.json [--msc FILE]
 //   crosscheck placement FILE... [--format text|json]
+//   crosscheck audit HISTORY --model M [--format text|json] [limits] [--chart FILE]
 //
 // Exit status: 0 ok (replay: confirmed), 1 violation / unreached goal /
 // failed proof / replay not confirmed / a placement check that fails, 2 bad
@@ -25,6 +26,8 @@
 #include <thread>
 #include <vector>
 
+#include "model_check/cli/audit.h"
+#include "model_check/cli/flags.h"
 #include "model_check/cli/placement.h"
 #include "model_check/cli/protocol.h"
 #include "model_check/msc.h"
@@ -34,10 +37,6 @@ namespace crosscheck::cli {
 namespace {
 
 constexpr int kUsageError = 2;
-
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 const char* const kUsage =
     "usage: crosscheck list\n"
@@ -49,6 +48,7 @@ const char* const kUsage =
     "       crosscheck prove PROTOCOL\n"
     "       crosscheck replay TRACE.json [--msc FILE]\n"
     "       crosscheck placement FILE... [--format text|json]\n"
+    "       crosscheck audit HISTORY --model M [--format text|json] [--timeout S] [--chart FILE] ...\n"
     "check also writes, with --msc FILE, a violation's message-sequence chart (SVG) and, with\n"
     "--dot FILE, the state graph of a small run (Graphviz).\n"
     "Run `crosscheck list` for the protocols, their models, variants, bounds and properties.\n";
@@ -78,35 +78,6 @@ bool contains(const std::vector<std::string>& items, const std::string& item) {
     if (candidate == item) return true;
   }
   return false;
-}
-
-long long parse_integer(const std::string& flag, const std::string& text) {
-  long long value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size()) {
-    throw UsageError("--" + flag + " takes an integer, not '" + text + "'");
-  }
-  return value;
-}
-
-// A byte count: digits, optionally followed by K, M, G or T (powers of 1024).
-uint64_t parse_bytes(const std::string& flag, const std::string& text) {
-  uint64_t value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  const std::string suffix(end, text.data() + text.size());
-  int shift = -1;
-  if (suffix.empty() || suffix == "B") shift = 0;
-  if (suffix == "K" || suffix == "k" || suffix == "KiB") shift = 10;
-  if (suffix == "M" || suffix == "m" || suffix == "MiB") shift = 20;
-  if (suffix == "G" || suffix == "g" || suffix == "GiB") shift = 30;
-  if (suffix == "T" || suffix == "t" || suffix == "TiB") shift = 40;
-  if (error != std::errc() || end == text.data() || shift < 0) {
-    throw UsageError("--" + flag + " takes a byte count such as 512M or 4G, not '" + text + "'");
-  }
-  if (value == 0 || value > (std::numeric_limits<uint64_t>::max() >> shift)) {
-    throw UsageError("--" + flag + " must be at least 1 byte and fit in 64 bits, not '" + text + "'");
-  }
-  return value << shift;
 }
 
 uint64_t parse_seed(const std::string& text) {
@@ -146,22 +117,6 @@ struct ParsedCheck {
   CheckRequest request;
   std::string format = "text";
 };
-
-// Splits "--name=value" and "--name value"; returns the flag name and value.
-std::pair<std::string, std::optional<std::string>> split_flag(const std::vector<std::string>& args, size_t& i) {
-  const std::string& arg = args[i];
-  if (arg.rfind("--", 0) != 0) throw UsageError("unexpected argument '" + arg + "'");
-  std::string body = arg.substr(2);
-  auto equals = body.find('=');
-  if (equals != std::string::npos) return {body.substr(0, equals), body.substr(equals + 1)};
-  if (i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0) return {body, args[++i]};
-  return {body, std::nullopt};
-}
-
-std::string require_value(const std::string& flag, const std::optional<std::string>& value) {
-  if (!value) throw UsageError("--" + flag + " needs a value");
-  return *value;
-}
 
 // `command` is "check" or "prove": prove-only bounds are refused for check.
 ParsedCheck parse_check(const ProtocolCli& protocol, const std::string& command,
@@ -623,7 +578,8 @@ int run(const std::vector<std::string>& args) {
     return 0;
   }
   if (command == "replay") return run_replay(rest);
-  throw UsageError("unknown command '" + command + "' (known: list, check, prove, replay, placement, help)");
+  if (command == "audit") return run_audit(rest, std::cout);
+  throw UsageError("unknown command '" + command + "' (known: list, check, prove, replay, placement, audit, help)");
 }
 
 }  // namespace

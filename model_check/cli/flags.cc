@@ -1,0 +1,63 @@
+#include "model_check/cli/flags.h"
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+namespace crosscheck::cli {
+
+long long parse_integer(const std::string& flag, const std::string& text) {
+  long long value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) {
+    throw UsageError("--" + flag + " takes an integer, not '" + text + "'");
+  }
+  return value;
+}
+
+// A byte count: digits, optionally followed by K, M, G or T (powers of 1024).
+uint64_t parse_bytes(const std::string& flag, const std::string& text) {
+  uint64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  const std::string suffix(end, text.data() + text.size());
+  int shift = -1;
+  if (suffix.empty() || suffix == "B") shift = 0;
+  if (suffix == "K" || suffix == "k" || suffix == "KiB") shift = 10;
+  if (suffix == "M" || suffix == "m" || suffix == "MiB") shift = 20;
+  if (suffix == "G" || suffix == "g" || suffix == "GiB") shift = 30;
+  if (suffix == "T" || suffix == "t" || suffix == "TiB") shift = 40;
+  if (error != std::errc() || end == text.data() || shift < 0) {
+    throw UsageError("--" + flag + " takes a byte count such as 512M or 4G, not '" + text + "'");
+  }
+  if (value == 0 || value > (std::numeric_limits<uint64_t>::max() >> shift)) {
+    throw UsageError("--" + flag + " must be at least 1 byte and fit in 64 bits, not '" + text + "'");
+  }
+  return value << shift;
+}
+
+// Splits "--name=value" and "--name value"; returns the flag name and value.
+std::pair<std::string, std::optional<std::string>> split_flag(const std::vector<std::string>& args, size_t& i) {
+  const std::string& arg = args[i];
+  if (arg.rfind("--", 0) != 0) throw UsageError("unexpected argument '" + arg + "'");
+  std::string body = arg.substr(2);
+  auto equals = body.find('=');
+  if (equals != std::string::npos) return {body.substr(0, equals), body.substr(equals + 1)};
+  if (i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0) return {body, args[++i]};
+  return {body, std::nullopt};
+}
+
+std::string require_value(const std::string& flag, const std::optional<std::string>& value) {
+  if (!value) throw UsageError("--" + flag + " needs a value");
+  return *value;
+}
+
+double parse_seconds(const std::string& flag, const std::string& text) {
+  double value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value) || value <= 0) {
+    throw UsageError("--" + flag + " takes a positive number of seconds, not '" + text + "'");
+  }
+  return value;
+}
+
+}  // namespace crosscheck::cli

@@ -1,0 +1,32 @@
+// Flag parsing shared by the subcommands: one error style, as UsageError,
+// which the driver prints as its one error line and exits 2 on.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace crosscheck::cli {
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+long long parse_integer(const std::string& flag, const std::string& text);
+
+// A byte count: digits, optionally followed by K, M, G or T (powers of 1024).
+uint64_t parse_bytes(const std::string& flag, const std::string& text);
+
+// Seconds: a positive decimal number, such as 30 or 0.5.
+double parse_seconds(const std::string& flag, const std::string& text);
+
+// Splits "--name=value" and "--name value"; returns the flag name and
+// value, advancing i past a separate value.
+std::pair<std::string, std::optional<std::string>> split_flag(const std::vector<std::string>& args, size_t& i);
+
+std::string require_value(const std::string& flag, const std::optional<std::string>& value);
+
+}  // namespace crosscheck::cli
