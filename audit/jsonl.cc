@@ -50,8 +50,13 @@ Value from_json(const std::string& file, int line, const nlohmann::json& json, i
 // error at line 1, column 5: "; the line is ours to say.
 std::string parse_problem(const std::string& what) {
   const size_t column = what.find("column ");
+  const size_t kind_end = what.find("] ");
   std::string problem = what;
-  if (column != std::string::npos) problem = what.substr(column);
+  if (column != std::string::npos) {
+    problem = what.substr(column);
+  } else if (kind_end != std::string::npos) {
+    problem = what.substr(kind_end + 2);
+  }
   return "not JSON: " + problem;
 }
 
@@ -75,7 +80,8 @@ Events read_jsonl_history(const std::string& file, const std::string& text) {
     nlohmann::json json;
     try {
       json = nlohmann::json::parse(row);
-    } catch (const nlohmann::json::parse_error& error) {
+    } catch (const nlohmann::json::exception& error) {
+      // parse_error, and out_of_range for a number past a double's range.
       throw InputError(file, line, parse_problem(error.what()));
     }
     if (!json.is_object()) throw InputError(file, line, "an operation is a JSON object, one a line");

@@ -117,6 +117,8 @@ TEST(Malformed, JsonLinesNameTheLineToo) {
   EXPECT_EQ(jsonl_error("{\"process\":0,\"type\":\"invoke\",\"f\":\"read\"}\n{\"process\":0,\"type\":\n"),
             "h.jsonl:2: not JSON: column 21: syntax error while parsing value - unexpected end of input; "
             "expected '[', '{', or a literal");
+  // Found by the fuzzer: nlohmann says out_of_range, not parse_error.
+  EXPECT_EQ(jsonl_error("{\"process\":1e999}\n"), "h.jsonl:1: not JSON: number overflow parsing '1e999'");
   EXPECT_EQ(jsonl_error("[1,2]\n"), "h.jsonl:1: an operation is a JSON object, one a line");
   EXPECT_EQ(jsonl_error("\n\n{\"process\":0,\"type\":\"ok\",\"f\":\"read\"}\n"),
             "h.jsonl:3: a :ok completion of process 0 with no open invocation");
