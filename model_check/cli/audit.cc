@@ -108,7 +108,7 @@ int run_audit(const std::vector<std::string>& args, std::ostream& out) {
   audit::History history;
   audit::AuditResult result;
   try {
-    history = audit::read_history(request.path, request.input);
+    history = audit::read_history(user_path(request.path), request.input);
     result = audit::audit(history, request.options);
   } catch (const audit::InputError& error) {
     throw UsageError(error.what());
@@ -116,7 +116,7 @@ int run_audit(const std::vector<std::string>& args, std::ostream& out) {
   audit::RunInfo run{request.options.threads, request.options.timeout_seconds, request.options.memory_limit_bytes,
                      request.chart};
   if (!request.chart.empty()) {
-    std::ofstream chart(request.chart, std::ios::binary);
+    std::ofstream chart(user_path(request.chart), std::ios::binary);
     chart << audit::render_svg(audit::chart_of(history, result));
     if (!chart) throw UsageError("cannot write the chart to " + request.chart);
   }

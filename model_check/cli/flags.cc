@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 
 namespace crosscheck::cli {
@@ -58,6 +59,12 @@ double parse_seconds(const std::string& flag, const std::string& text) {
     throw UsageError("--" + flag + " takes a positive number of seconds, not '" + text + "'");
   }
   return value;
+}
+
+std::string user_path(const std::string& path) {
+  const char* directory = std::getenv("BUILD_WORKING_DIRECTORY");
+  if (path.empty() || path.front() == '/' || directory == nullptr || *directory == 0) return path;
+  return std::string(directory) + "/" + path;
 }
 
 }  // namespace crosscheck::cli

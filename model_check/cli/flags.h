@@ -29,4 +29,8 @@ std::pair<std::string, std::optional<std::string>> split_flag(const std::vector<
 
 std::string require_value(const std::string& flag, const std::optional<std::string>& value);
 
+// A path the user gave, relative to where they ran the command: under
+// `bazel run` the process runs elsewhere, and Bazel says where they were.
+std::string user_path(const std::string& path);
+
 }  // namespace crosscheck::cli

@@ -301,14 +301,6 @@ std::vector<std::string> take_output_files(const std::vector<std::string>& args,
   return rest;
 }
 
-// A path the user gave, relative to where they ran the command: under
-// `bazel run` the process runs elsewhere, and Bazel says where they were.
-std::string user_path(const std::string& path) {
-  const char* directory = std::getenv("BUILD_WORKING_DIRECTORY");
-  if (path.empty() || path.front() == '/' || directory == nullptr || *directory == 0) return path;
-  return std::string(directory) + "/" + path;
-}
-
 void write_file(const std::string& flag, const std::string& path, const std::string& content) {
   std::ofstream out(user_path(path), std::ios::binary);
   out << content;
