@@ -1,5 +1,7 @@
 #include "audit/audit.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -24,7 +26,7 @@ const char* verdict_name(Verdict verdict) {
   return "?";
 }
 
-std::string describe(const History& history, int index, bool) {
+std::string describe(const History& history, int index) {
   const Operation& op = history.operations[index];
   std::string text = "process " + std::to_string(op.process) + " :" + op.f + " " + op.invocation.edn();
   switch (op.outcome) {
@@ -35,7 +37,9 @@ std::string describe(const History& history, int index, bool) {
       text += " -> :fail";
       break;
     case Operation::Outcome::kIndeterminate:
-      text += op.completed ? " -> ? (:info)" : " -> ? (never completed)";
+      text += !op.completed ? " -> ? (never completed)"
+              : op.error      ? " -> ? (:info, :error " + op.error->edn() + ")"
+                              : " -> ? (:info)";
       break;
   }
   if (op.completed) return "lines " + std::to_string(op.invoke_line) + "-" + std::to_string(op.complete_line) + ": " + text;
@@ -132,10 +136,6 @@ Prepared prepare(const History& history, size_t i, int f, const std::string& key
 
 template <class Model>
 using LinHistory = mc::lin::History<SpecOf<Model>>;
-
-struct PartitionOutcome {
-  mc::lin::Result result;
-};
 
 template <class Model>
 class Auditor {
@@ -330,6 +330,13 @@ AuditResult run_model(const History& history, const AuditOptions& options) {
 }
 
 }  // namespace
+
+uint64_t default_memory_limit_bytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page_size = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page_size <= 0) return uint64_t{4} << 30;
+  return static_cast<uint64_t>(pages) * static_cast<uint64_t>(page_size) / 2;
+}
 
 AuditResult audit(const History& history, const AuditOptions& options) {
   using Runner = AuditResult (*)(const History&, const AuditOptions&);

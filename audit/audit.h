@@ -24,12 +24,6 @@ struct AuditOptions {
   uint64_t memory_limit_bytes = 0;  // 0: none
 };
 
-// An operation's line, for reports: "line 17: process 3 read -> 2".
-struct OperationView {
-  int index = 0;  // into History::operations
-  std::string text;
-};
-
 struct Failure {
   Value key;                         // nil when the history has one object
   std::vector<int> partition;        // the key's judged operations, indices into History::operations
@@ -51,7 +45,7 @@ struct AuditResult {
   int keys = 0;
   std::vector<Value> failing_keys, unknown_keys;  // in key order
   std::optional<Failure> failure;  // of the failing key whose culprit completed first
-  std::vector<int> witness;        // linearizable: one order of the judged operations (single key: that key's)
+  std::vector<int> witness;        // linearizable: one order of the largest key's operations
   uint64_t configurations = 0;
   uint64_t peak_bytes = 0;  // the search's estimate
   double seconds = 0;
@@ -61,8 +55,12 @@ struct AuditResult {
 // a value of the wrong shape (naming the line).
 AuditResult audit(const History& history, const AuditOptions& options);
 
-// "line 17: process 3 read -> 2" (the completion's line for a completed
-// operation, "invoked line 12, never completed" otherwise).
-std::string describe(const History& history, int index, bool keyed);
+// "lines 12-17: process 3 :read [1 nil] -> [1 2]": the lines of the
+// invocation and the completion, the values as the file has them, and for
+// an operation never completed "line 12: ... -> ? (never completed)".
+std::string describe(const History& history, int index);
+
+// The --memory-limit an audit gets unless told: half the machine's memory.
+uint64_t default_memory_limit_bytes();
 
 }  // namespace crosscheck::audit

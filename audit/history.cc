@@ -1,5 +1,6 @@
 #include "audit/history.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <unordered_map>
@@ -59,6 +60,7 @@ void complete(const std::string& file, const Event& event, Operation& op) {
       break;
   }
   if (!op.key && event.key) op.key = event.key;
+  op.error = event.error;
 }
 
 }  // namespace
@@ -118,6 +120,8 @@ History read_history(const std::string& path, const std::string& format) {
     }
   }
   if (chosen != "edn" && chosen != "jsonl") throw InputError(path, 0, "unknown input format '" + chosen + "'");
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) throw InputError(path, 0, "a directory, not a history file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, 0, "cannot open the file");
   std::ostringstream text;

@@ -65,6 +65,7 @@ struct Operation {
   Value invocation;  // the invocation's :value
   Value completion;  // the completion's :value; the invocation's while indeterminate
   std::optional<Value> key;
+  std::optional<Value> error;  // the completion's :error, when it has one
   Outcome outcome = Outcome::kIndeterminate;
   bool completed = false;  // false: never completed, not even with :info
   int invoke_line = 0;

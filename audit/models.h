@@ -3,8 +3,8 @@
 //
 //   kName, kSummary                        as `crosscheck audit --model` names it
 //   kOperations                            the :f names it knows, in order
-//   kKeys                                  whether operations may, must, or
-//                                          must not name a key (see KeyForm)
+//   kKeys                                  whether operations may or must
+//                                          name a key (KeyForm)
 //   using State;                           a value type with ==
 //   static State initial();
 //   static std::string shape(int f, const Value& argument, const Value* result);

@@ -48,7 +48,7 @@ void list_operations(std::ostringstream& out, const History& history, const std:
       out << "   ... " << ids.size() - kHead - kTail << " more (all of them in the JSON result)\n";
       k = ids.size() - kTail;
     }
-    out << "  " << (k + 1 < 10 ? "  " : k + 1 < 100 ? " " : "") << k + 1 << ". " << describe(history, ids[k], true)
+    out << "  " << (k + 1 < 10 ? "  " : k + 1 < 100 ? " " : "") << k + 1 << ". " << describe(history, ids[k])
         << "\n";
   }
 }
@@ -59,12 +59,12 @@ void text_failure(std::ostringstream& out, const History& history, const AuditRe
   out << "The longest linearizable prefix of " << where << " has " << failure.prefix.size()
       << (failure.prefix.size() == 1 ? " operation" : " operations") << ":\n";
   list_operations(out, history, failure.prefix);
-  out << "Cannot be placed next: " << describe(history, failure.culprit, true) << "\n";
+  out << "Cannot be placed next: " << describe(history, failure.culprit) << "\n";
   out << "  " << failure.expected << "\n";
   out << "  states the object could be in just before it: ";
   for (size_t i = 0; i < failure.states.size(); ++i) out << (i ? ", " : "") << failure.states[i];
   out << "\n";
-  for (int i : failure.also_blocked) out << "  nor can " << describe(history, i, true) << "\n";
+  for (int i : failure.also_blocked) out << "  nor can " << describe(history, i) << "\n";
 }
 
 }  // namespace
@@ -211,7 +211,7 @@ Chart bars_of(const History& history, const std::vector<int>& ids, const std::ve
     bar.completed = op.complete_position >= 0 ? compact(op.complete_position) : -1;
     bar.indeterminate = op.outcome == Operation::Outcome::kIndeterminate;
     bar.label = bar_label(op);
-    bar.detail = describe(history, i, true);
+    bar.detail = describe(history, i);
     if (auto at = placed_at.find(i); at != placed_at.end()) bar.linearized_at = at->second;
     bar.culprit = i == culprit;
     chart.bars.push_back(std::move(bar));
@@ -240,7 +240,7 @@ Chart chart_of(const History& history, const AuditResult& result) {
     const Failure& f = *result.failure;
     Chart chart = bars_of(history, around_culprit(history, f), f.prefix, f.culprit);
     chart.title = history.file + (result.key_source == "none" ? "" : ", key " + f.key.edn()) + ": not linearizable";
-    chart.subtitle = describe(history, f.culprit, true) + " cannot be placed after the " +
+    chart.subtitle = describe(history, f.culprit) + " cannot be placed after the " +
                      std::to_string(f.prefix.size()) + " numbered operations: " + f.expected;
     return chart;
   }

@@ -13,7 +13,7 @@ const char* verdict_name(Verdict verdict) {
     case Verdict::kNotLinearizable:
       return "not linearizable";
     case Verdict::kUnknown:
-      return "unknown (configuration budget exhausted)";
+      return "unknown (a budget ran out)";
   }
   return "?";
 }
@@ -28,8 +28,6 @@ const char* stop_name(Stop stop) {
       return "time";
     case Stop::kMemory:
       return "memory";
-    case Stop::kCancelled:
-      return "cancelled";
   }
   return "?";
 }

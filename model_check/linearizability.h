@@ -112,7 +112,7 @@ enum class Verdict {
 const char* verdict_name(Verdict verdict);
 
 // Why a search ended without a verdict.
-enum class Stop { kNone, kConfigurations, kTime, kMemory, kCancelled };
+enum class Stop { kNone, kConfigurations, kTime, kMemory };
 const char* stop_name(Stop stop);
 
 struct Options {
@@ -120,12 +120,11 @@ struct Options {
   // The problem is NP-complete; the budget bounds the distinct
   // configurations stored per partition.
   uint64_t max_configurations = 5'000'000;
-  // Further limits, shared by searches that run at once: a deadline, a
-  // flag another thread raises, and a byte count every search adds its
-  // stored configurations to (an estimate: the states' bytes, the
-  // linearized sets and the hash table's nodes), stopping at max_bytes.
+  // Further limits, shared by searches that run at once: a deadline, and
+  // a byte count every search adds its stored configurations to (an
+  // estimate: the states' bytes, the linearized sets and the hash table's
+  // nodes), stopping at max_bytes.
   std::optional<std::chrono::steady_clock::time_point> deadline;
-  const std::atomic<bool>* cancel = nullptr;
   std::atomic<uint64_t>* bytes_used = nullptr;
   uint64_t max_bytes = 0;  // 0: no limit
   // How many distinct states, after the longest linearizable prefix's set
@@ -256,7 +255,6 @@ class Search {
   // microseconds a configuration on a loaded 2-core machine; twice that
   // is reserved), so that an unknown answer comes within the deadline.
   Stop limit_reached(uint64_t configurations) const {
-    if (options_.cancel != nullptr && options_.cancel->load(std::memory_order_relaxed)) return Stop::kCancelled;
     const auto freeing = std::chrono::nanoseconds(configurations * 600);
     if (options_.deadline && std::chrono::steady_clock::now() + freeing >= *options_.deadline) return Stop::kTime;
     if (options_.max_bytes != 0 && options_.bytes_used != nullptr &&

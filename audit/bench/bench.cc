@@ -11,7 +11,6 @@
 //                              [--max-ops N] [--case NAME,...] [--custom SPEC]... [--timeout S]
 //                              [--keep] [--strict]
 #include <sys/resource.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
@@ -262,13 +261,6 @@ double median(std::vector<double> values) {
   return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
-uint64_t half_of_memory() {
-  const long pages = sysconf(_SC_PHYS_PAGES);
-  const long page_size = sysconf(_SC_PAGESIZE);
-  if (pages <= 0 || page_size <= 0) return uint64_t{4} << 30;
-  return static_cast<uint64_t>(pages) * static_cast<uint64_t>(page_size) / 2;
-}
-
 std::string load_average() {
   std::ifstream in("/proc/loadavg");
   std::string one, five, fifteen;
@@ -401,7 +393,7 @@ Row run_case(const Case& c, const Flags& flags, const std::string& directory) {
   options.model = "cas-register";
   options.threads = flags.threads;
   options.timeout_seconds = c.timeout;
-  options.memory_limit_bytes = half_of_memory();
+  options.memory_limit_bytes = audit::default_memory_limit_bytes();
   std::vector<double> parses, checks, totals;
   for (int k = 0; k < flags.repeat; ++k) {
     start = std::chrono::steady_clock::now();

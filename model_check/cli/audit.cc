@@ -1,7 +1,5 @@
 #include "model_check/cli/audit.h"
 
-#include <unistd.h>
-
 #include <fstream>
 #include <ostream>
 #include <thread>
@@ -32,13 +30,6 @@ struct AuditRequest {
   std::string chart;
   audit::AuditOptions options;
 };
-
-uint64_t half_of_memory() {
-  const long pages = sysconf(_SC_PHYS_PAGES);
-  const long page_size = sysconf(_SC_PAGESIZE);
-  if (pages <= 0 || page_size <= 0) return uint64_t{4} << 30;
-  return static_cast<uint64_t>(pages) * static_cast<uint64_t>(page_size) / 2;
-}
 
 std::string model_names() {
   std::string names;
@@ -77,7 +68,7 @@ AuditRequest parse_audit(const std::vector<std::string>& args) {
   AuditRequest request;
   request.options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   request.options.timeout_seconds = 300;
-  request.options.memory_limit_bytes = half_of_memory();
+  request.options.memory_limit_bytes = audit::default_memory_limit_bytes();
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i].rfind("--", 0) != 0) {
       if (!request.path.empty()) throw UsageError("audit takes one HISTORY, not '" + request.path + "' and '" + args[i] + "'");

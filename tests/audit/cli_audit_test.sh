@@ -101,6 +101,11 @@ grep -q "^crosscheck: unknown model 'no-such-model' (known: register, cas-regist
 expect 2 "$histories/etcd-stale-cache.edn" --model register --timeout -1
 expect 2 "$histories/etcd-stale-cache.edn"
 expect 2 "$tmp/does-not-exist.edn" --model register
+mkdir -p "$tmp/a-directory.edn"
+expect 2 "$tmp/a-directory.edn" --model register
+grep -qx "crosscheck: $tmp/a-directory.edn: a directory, not a history file" "$tmp/err" || fail "directory: $(cat "$tmp/err")"
+expect 2 "$histories/etcd-stale-cache.edn" --model cas-register --chart "$tmp/no/such/dir/chart.svg"
+grep -qx "crosscheck: cannot write the chart to $tmp/no/such/dir/chart.svg" "$tmp/err" || fail "chart: $(cat "$tmp/err")"
 expect 0 --help
 grep -q "lockservice: " "$tmp/out" || fail "--help lists the models"
 

@@ -138,6 +138,12 @@ TEST(ReadHistory, ChoosesTheReaderByExtensionOrSaysItCannot) {
   } catch (const InputError& error) {
     EXPECT_STREQ(error.what(), "/nonexistent/history.edn: cannot open the file");
   }
+  try {
+    read_history(::testing::TempDir(), "edn");
+    FAIL();
+  } catch (const InputError& error) {
+    EXPECT_STREQ(error.what(), (::testing::TempDir() + ": a directory, not a history file").c_str());
+  }
 }
 
 }  // namespace
