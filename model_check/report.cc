@@ -148,6 +148,20 @@ Json result_json(const RunDescription& run, const CheckResult& result) {
     }
     json.set("coverage", std::move(coverage));
   }
+  if (!result.stopped_phase.empty()) json.set("stopped_in", result.stopped_phase);
+  if (!result.unchecked.empty()) {
+    Json unchecked = Json::array();
+    for (const auto& name : result.unchecked) unchecked.push(name);
+    json.set("unchecked", std::move(unchecked));
+  }
+  if (result.liveness_graph) {
+    Json graph = Json::object();
+    graph.set("states", result.liveness_graph->states);
+    graph.set("steps", result.liveness_graph->steps);
+    graph.set("bytes", result.liveness_graph->bytes);
+    graph.set("seconds", result.liveness_graph->seconds);
+    json.set("liveness_graph", std::move(graph));
+  }
   if (result.outcome == Outcome::kViolation) {
     json.set("property", result.property);
     json.set("property_kind", result.property_kind);
@@ -235,6 +249,15 @@ std::string result_text(const RunDescription& run, const CheckResult& result) {
              "before every reachable state was explored; nothing was violated in the states explored.\n";
       break;
   }
+  if (!result.stopped_phase.empty()) {
+    out += "Stopped in the " + result.stopped_phase + " phase.";
+    if (!result.unchecked.empty()) {
+      out += " Not checked:";
+      for (size_t i = 0; i < result.unchecked.size(); ++i) out += (i ? ", " : " ") + result.unchecked[i];
+      out += ".";
+    }
+    out += "\n";
+  }
   out += "\nStatistics\n";
   if (simulated) {
     out += "  seed              " + std::to_string(search.seed) + "\n";
@@ -260,6 +283,13 @@ std::string result_text(const RunDescription& run, const CheckResult& result) {
   out += "  peak memory       " + format("%.1f MiB", static_cast<double>(stats.peak_memory_bytes) / (1 << 20)) + "\n";
   out += "  visited set       " + format("%.1f MiB", static_cast<double>(stats.visited_bytes) / (1 << 20)) + ", " +
          format("%.1f bytes/state", stats.bytes_per_state) + (stats.exact ? " (exact: whole states)" : "") + "\n";
+  if (result.liveness_graph) {
+    const LivenessGraphStats& graph = *result.liveness_graph;
+    out += "  liveness graph    " + with_separators(graph.states) + " states, " + with_separators(graph.steps) +
+           " steps, " + format("%.1f MiB", static_cast<double>(graph.bytes) / (1 << 20)) + ", " +
+           format("%.1f bytes/state", graph.states > 0 ? static_cast<double>(graph.bytes) / static_cast<double>(graph.states) : 0.0) +
+           ", " + format("%.3f s", graph.seconds) + "\n";
+  }
   if (stats.exact) {
     out += "  fingerprint collision probability: none, states compared in full (--exact)\n";
   } else {

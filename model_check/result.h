@@ -94,6 +94,14 @@ struct SearchRun {
   uint64_t unshrunk_steps = 0;  // the violating walk's steps before shrinking
 };
 
+// The liveness phase's graph: states, steps between them, and its bytes.
+struct LivenessGraphStats {
+  uint64_t states = 0;
+  uint64_t steps = 0;
+  uint64_t bytes = 0;
+  double seconds = 0;
+};
+
 struct CheckResult {
   Outcome outcome = Outcome::kOk;
   SearchStats stats;
@@ -115,6 +123,13 @@ struct CheckResult {
   std::string fairness;                 // the fairness they were checked under
   SearchRun search;
   std::vector<ActionCoverage> coverage;  // with --coverage, by action kind
+  // When a limit stopped the run (bound_exhausted, memory_exhausted): the
+  // phase it stopped in ("safety", "liveness graph", "liveness analysis",
+  // "simulation", "shrinking", "replay"), and the properties left
+  // unchecked because of it.
+  std::string stopped_phase;
+  std::vector<std::string> unchecked;
+  std::optional<LivenessGraphStats> liveness_graph;  // when the liveness phase ran
 };
 
 }  // namespace crosscheck::mc

@@ -859,11 +859,24 @@ CheckResult run_with_liveness(const M& model, const SearchOptions& options,
     SearchOptions safety = options;
     safety.liveness = false;
     CheckResult result = run_search(model, safety, std::move(on_new_state));
-    if (result.outcome == Outcome::kViolation || result.outcome == Outcome::kMemoryExhausted) return result;
+    if (result.outcome == Outcome::kViolation) return result;
+    if (result.outcome == Outcome::kMemoryExhausted || result.outcome == Outcome::kBoundExhausted) {
+      for (const auto& property : model.liveness_properties()) result.unchecked.push_back(property.name);
+      return result;
+    }
     CheckResult live = check_liveness(model, options);
     result.liveness = live.liveness;
     result.fairness = live.fairness;
+    result.liveness_graph = live.liveness_graph;
     if (live.outcome == Outcome::kOk) return result;
+    if (live.outcome != Outcome::kViolation) {
+      // The safety search was complete; its counts stand, and the
+      // liveness graph's show how far that phase got.
+      result.outcome = live.outcome;
+      result.stopped_phase = live.stopped_phase;
+      result.unchecked = live.unchecked;
+      return result;
+    }
     live.invariants = result.invariants;
     live.goals = result.goals;
     return live;
@@ -883,16 +896,23 @@ CheckResult run_search(const M& model, const SearchOptions& options,
     if (options.mode != SearchMode::kBreadthFirst) throw std::invalid_argument("--liveness applies to --search bfs");
     return run_with_liveness(model, options, std::move(on_new_state));
   }
-  if (options.mode == SearchMode::kSimulate) return simulate(model, options);
-  if (options.mode == SearchMode::kDepthFirst) return depth_first(model, options);
-  if (options.exact) {
-    if constexpr (std::equality_comparable<State>) {
-      return BreadthFirstSearch<M, ExactVisitedSet<State>>(model, options, std::move(on_new_state)).run();
-    } else {
-      throw std::invalid_argument("--exact: this model's states cannot be compared (no ==)");
+  CheckResult result = [&] {
+    if (options.mode == SearchMode::kSimulate) return simulate(model, options);
+    if (options.mode == SearchMode::kDepthFirst) return depth_first(model, options);
+    if (options.exact) {
+      if constexpr (std::equality_comparable<State>) {
+        return BreadthFirstSearch<M, ExactVisitedSet<State>>(model, options, std::move(on_new_state)).run();
+      } else {
+        throw std::invalid_argument("--exact: this model's states cannot be compared (no ==)");
+      }
     }
+    return BreadthFirstSearch<M, VisitedSet>(model, options, std::move(on_new_state)).run();
+  }();
+  const bool stopped = result.outcome == Outcome::kBoundExhausted || result.outcome == Outcome::kMemoryExhausted;
+  if (stopped && result.stopped_phase.empty()) {
+    result.stopped_phase = options.mode == SearchMode::kSimulate ? "simulation" : "safety";
   }
-  return BreadthFirstSearch<M, VisitedSet>(model, options, std::move(on_new_state)).run();
+  return result;
 }
 
 }  // namespace detail

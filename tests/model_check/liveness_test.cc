@@ -3,6 +3,7 @@
 // enabled throughout it; a state may stutter when no fair action is
 // enabled), and a violation comes back as a lasso the model can replay.
 #include <gtest/gtest.h>
+#include <malloc.h>
 
 #include <optional>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include "impl/common/hash.h"
 #include "model_check/liveness.h"
+#include "model_check/memory.h"
 #include "model_check/search.h"
 #include "spec/twophase/impl_model.h"
 
@@ -165,6 +167,88 @@ TEST(TwoPhaseLiveness, PreparedRmsBlockWhenTheTmStopsForGood) {
   EXPECT_EQ(combined.outcome, Outcome::kViolation);
   EXPECT_EQ(combined.property, "EveryRmDecides");
   EXPECT_FALSE(combined.invariants.empty());
+}
+
+
+// Within --max-states, the liveness graph stops with bound_exhausted and
+// says which properties it left unchecked.
+TEST(TwoPhaseLiveness, TheStateLimitStopsTheGraphCleanly) {
+  SearchOptions options;
+  options.max_states = 100;
+  CheckResult result = check_liveness(two_phase(0, 1), options);
+  EXPECT_EQ(result.outcome, Outcome::kBoundExhausted);
+  EXPECT_EQ(result.stopped_phase, "liveness graph");
+  EXPECT_EQ(result.unchecked, result.liveness);
+  EXPECT_FALSE(result.unchecked.empty());
+  EXPECT_LE(result.stats.distinct_states, 100u + 64u);  // the last state explored adds its successors
+  ASSERT_TRUE(result.liveness_graph.has_value());
+  EXPECT_EQ(result.liveness_graph->states, result.stats.distinct_states);
+}
+
+// Through check(): a safety search stopped by a limit leaves every
+// liveness property unchecked, and says so.
+TEST(TwoPhaseLiveness, ASafetySearchStoppedByALimitLeavesLivenessUnchecked) {
+  SearchOptions options;
+  options.liveness = true;
+  options.max_states = 50;
+  CheckResult result = check(two_phase(0, 1), options);
+  EXPECT_EQ(result.outcome, Outcome::kBoundExhausted);
+  EXPECT_EQ(result.stopped_phase, "safety");
+  EXPECT_EQ(result.unchecked, std::vector<std::string>{"EveryRmDecides"});
+  EXPECT_FALSE(result.liveness_graph.has_value());
+}
+
+// A long chain of states whose goal never holds: a graph large enough to
+// measure, with two steps from each state.
+struct Chain {
+  using State = uint32_t;
+  using Action = uint32_t;  // how far the step goes
+  uint32_t length;
+
+  std::vector<State> initial_states() const { return {0}; }
+  void successors(const State& s, std::vector<Successor<Action, State>>& out) const {
+    for (uint32_t step : {1u, 2u}) {
+      if (s + step < length) out.push_back({step, s + step});
+    }
+  }
+  bool within_bounds(const State&) const { return true; }
+  uint64_t fingerprint(const State& s) const { return StableHasher().add(uint64_t{s}).digest(); }
+  Json state_json(const State& s) const {
+    Json json = Json::object();
+    json.set("at", static_cast<int64_t>(s));
+    return json;
+  }
+  std::string action_label(const Action& a) const { return "+" + std::to_string(a); }
+  std::vector<StateProperty<State>> properties() const { return {}; }
+  std::vector<LivenessProperty<State>> liveness_properties() const {
+    return {eventually<State>("Never", [](const State&) { return false; })};
+  }
+  std::optional<uint64_t> fair_class(const Action& a) const { return a; }
+  std::string fairness() const { return "weak fairness of both steps"; }
+};
+
+// The graph keeps fingerprints and steps, not states, and stops before it
+// passes the memory limit: the limit is the memory the process holds now
+// and 4 MiB, which a million states' graph passes.
+TEST(Liveness, TheMemoryLimitStopsTheGraphBeforeItIsPassed) {
+  const Chain chain{1'000'000};
+  CheckResult whole = check_liveness(chain);
+  ASSERT_EQ(whole.outcome, Outcome::kViolation);  // it ends: nothing fair is enabled in the last state
+  ASSERT_TRUE(whole.liveness_graph.has_value());
+  EXPECT_EQ(whole.liveness_graph->states, 1'000'000u);
+  EXPECT_EQ(whole.liveness_graph->steps, 1'999'997u);
+  EXPECT_LT(whole.stats.bytes_per_state, 64.0);
+
+  SearchOptions options;
+  malloc_trim(0);  // as the checker does first, so that both measure from the same resident set
+  options.memory_limit_bytes = resident_memory_bytes() + (4 << 20);
+  CheckResult limited = check_liveness(chain, options);
+  EXPECT_EQ(limited.outcome, Outcome::kMemoryExhausted);
+  EXPECT_EQ(limited.stopped_phase, "liveness graph");
+  EXPECT_EQ(limited.unchecked, std::vector<std::string>{"Never"});
+  EXPECT_GT(limited.stats.distinct_states, 0u);
+  EXPECT_LT(limited.stats.distinct_states, 1'000'000u);
+  EXPECT_LT(limited.stats.visited_bytes, 4u << 20);
 }
 
 }  // namespace
