@@ -10,6 +10,7 @@
 // reach of it. On one thread.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <limits>
@@ -36,7 +37,7 @@ class DepthFirstSearch {
   using Action = typename M::Action;
 
   DepthFirstSearch(const M& model, const SearchOptions& options)
-      : model_(model), options_(options), properties_(model) {
+      : model_(model), options_(options), properties_(model), budget_(options.memory_limit_bytes) {
     properties_.describe(result_);
     if constexpr (HasSymmetry<M>) {
       symmetry_ = options.symmetry;
@@ -54,7 +55,10 @@ class DepthFirstSearch {
     result_.stats.total_states += initial.size();
     for (size_t ordinal = 0; ordinal < initial.size(); ++ordinal) {
       if (!model_.within_bounds(initial[ordinal])) continue;
-      if (!visit(initial[ordinal], 1)) continue;
+      if (!visit(initial[ordinal], 1)) {
+        if (out_of_memory_) return finish();
+        continue;
+      }
       if (!check_new_state(initial[ordinal])) return finish();
       if (!push(std::move(initial[ordinal]), "")) return finish();
       if (!explore()) return finish();
@@ -82,7 +86,13 @@ class DepthFirstSearch {
   // Records `state` as met at `depth`; whether it is to be explored (never
   // met, or met only deeper under a depth bound).
   bool visit(const State& state, int depth) {
-    auto [at, inserted] = least_depth_.try_emplace(fingerprint_of(state), depth);
+    const uint64_t fingerprint = fingerprint_of(state);
+    if (!least_depth_.contains(fingerprint) && !budget_.allows(held_bytes(), growth_bytes())) {
+      result_.outcome = Outcome::kMemoryExhausted;
+      out_of_memory_ = true;
+      return false;
+    }
+    auto [at, inserted] = least_depth_.try_emplace(fingerprint, depth);
     if (inserted) {
       ++result_.stats.distinct_states;
       fresh_ = true;
@@ -146,7 +156,10 @@ class DepthFirstSearch {
         if (!least_depth_.contains(fingerprint_of(successor.state))) depth_bound_hit_ = true;
         continue;
       }
-      if (!visit(successor.state, depth)) continue;
+      if (!visit(successor.state, depth)) {
+        if (out_of_memory_) return false;
+        continue;
+      }
       std::string label = model_.action_label(successor.action);
       State next = std::move(successor.state);
       if (!check_new_state_at(next, label)) return false;
@@ -196,15 +209,39 @@ class DepthFirstSearch {
                  result_.stats.depth, seconds);
   }
 
+  // An unordered_map node: the key, the depth, a next pointer, allocator
+  // overhead; and a bucket pointer per element at load factor 1.
+  static constexpr uint64_t kNodeBytes = sizeof(void*) * 2 + 16;
+
+  uint64_t visited_bytes() const {
+    return least_depth_.size() * kNodeBytes + least_depth_.bucket_count() * sizeof(void*);
+  }
+
+  // The visited set and the stack: each frame's state and its successors.
+  uint64_t held_bytes() const {
+    uint64_t bytes = visited_bytes() + stack_.capacity() * sizeof(Frame);
+    for (const Frame& frame : stack_) bytes += frame.successors.capacity() * sizeof(Successor<Action, State>);
+    return bytes;
+  }
+
+  // What storing one more state may allocate: its node, a rehash's new
+  // buckets, and a frame with its successors when the stack grows.
+  uint64_t growth_bytes() const {
+    uint64_t bytes = kNodeBytes + sizeof(Frame) + 64 * sizeof(Successor<Action, State>);
+    if (least_depth_.size() + 1 > least_depth_.bucket_count() * least_depth_.max_load_factor()) {
+      bytes += 2 * least_depth_.bucket_count() * sizeof(void*);
+    }
+    if (stack_.size() == stack_.capacity()) bytes += std::max<size_t>(1, stack_.capacity()) * sizeof(Frame);
+    return bytes;
+  }
+
   CheckResult finish() {
     SearchStats& stats = result_.stats;
     stats.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
     stats.states_per_second = stats.seconds > 0 ? static_cast<double>(stats.distinct_states) / stats.seconds : 0;
     stats.queue = stack_.size();
     stats.peak_memory_bytes = peak_memory_bytes();
-    // An unordered_map node: the key, the depth, a next pointer, allocator
-    // overhead; and a bucket pointer per element at load factor 1.
-    stats.visited_bytes = least_depth_.size() * (sizeof(void*) * 2 + 16) + least_depth_.bucket_count() * sizeof(void*);
+    stats.visited_bytes = visited_bytes();
     stats.bytes_per_state = stats.distinct_states > 0
                                 ? static_cast<double>(stats.visited_bytes) / static_cast<double>(stats.distinct_states)
                                 : 0;
@@ -218,6 +255,8 @@ class DepthFirstSearch {
   bool symmetry_ = false;
   bool depth_bound_hit_ = false;
   bool fresh_ = false;  // whether the state visit() last saw was new
+  bool out_of_memory_ = false;
+  MemoryBudget budget_;
   const std::string* pending_label_ = nullptr;
   std::unordered_map<uint64_t, int> least_depth_;
   std::vector<Frame> stack_;

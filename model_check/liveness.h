@@ -20,8 +20,6 @@
 // state and a loop, which takes every class it must take to be fair.
 #pragma once
 
-#include <malloc.h>
-
 #include <algorithm>
 #include <chrono>
 #include <concepts>
@@ -179,7 +177,7 @@ class LivenessChecker {
   static constexpr uint32_t kUnfair = std::numeric_limits<uint32_t>::max();
 
   LivenessChecker(const M& model, const SearchOptions& options)
-      : model_(model), options_(options), properties_(model.liveness_properties()) {
+      : model_(model), options_(options), properties_(model.liveness_properties()), budget_(options.memory_limit_bytes) {
     if (properties_.size() > 32) throw std::invalid_argument("liveness: more than 32 properties");
     truth_bytes_ = (2 * properties_.size() + 7) / 8;
   }
@@ -187,11 +185,6 @@ class LivenessChecker {
   CheckResult run() {
     start_ = Clock::now();
     last_progress_ = start_;
-    // Memory the safety search freed is given back first, so that the
-    // limit is measured from what this phase starts with.
-    malloc_trim(0);
-    baseline_memory_ = resident_memory_bytes();
-    resident_sample_ = baseline_memory_;
     CheckResult result;
     result.search.mode = "liveness";
     result.fairness = model_.fairness();
@@ -225,7 +218,6 @@ class LivenessChecker {
 
  private:
   using Clock = std::chrono::steady_clock;
-  static constexpr size_t kResidentSampleEvery = 1024;
 
   struct Edge {
     uint32_t to;
@@ -273,29 +265,21 @@ class LivenessChecker {
   // when that is larger: the queue's states hold heap memory of their
   // own), plus what the growth would allocate.
   bool graph_fits(size_t more) {
-    if (options_.memory_limit_bytes == 0) return true;
-    if (++since_sample_ >= kResidentSampleEvery) {
-      since_sample_ = 0;
-      resident_sample_ = resident_memory_bytes();
-    }
-    const uint64_t held = std::max<uint64_t>(
-        baseline_memory_ + graph_bytes() + queue_.size() * sizeof(State), resident_sample_);
     const uint64_t growth = numbers_.growth_bytes(more) + growth_bytes(edges_, more) + growth_bytes(offsets_, 1) +
                             growth_bytes(truths_, more * truth_bytes_) + 4 * more + more * sizeof(State);
-    return held + growth <= options_.memory_limit_bytes;
+    return budget_.allows(graph_bytes() + queue_.size() * sizeof(State), growth);
   }
 
   // Whether one property's analysis (its components, the reverse steps
   // among its not-Q states, the searches) fits, with everything it
   // allocates counted at its largest.
-  bool analysis_fits() const {
-    if (options_.memory_limit_bytes == 0) return true;
+  bool analysis_fits() {
     const uint64_t n = count_;
     const uint64_t per_state = 4 /*component*/ + 4 /*index*/ + 4 /*low link*/ + 4 /*stack*/ +
                                sizeof(uint32_t) + sizeof(uint64_t) /*call frame*/ + 4 /*flags*/ +
                                sizeof(uint64_t) /*reverse offsets*/ + 4 /*queue*/;
     const uint64_t needed = n * per_state + edges_.size() * sizeof(uint32_t);
-    return std::max(resident_memory_bytes(), baseline_memory_ + graph_bytes()) + needed <= options_.memory_limit_bytes;
+    return budget_.allows(graph_bytes(), needed);
   }
 
   // Stores the state if it is new; its number.
@@ -750,9 +734,10 @@ class LivenessChecker {
   std::vector<uint32_t> initial_;
   uint32_t count_ = 0;
   int depth_ = 0;
-  uint64_t baseline_memory_ = 0;
-  uint64_t resident_sample_ = 0;
-  size_t since_sample_ = 0;
+  // Started when the phase starts: the memory the safety search freed is
+  // given back first, so that the limit is measured from what this phase
+  // holds.
+  MemoryBudget budget_;
   Clock::time_point start_;
   Clock::time_point last_progress_;
 };

@@ -1,6 +1,9 @@
 #include "model_check/memory.h"
 
+#include <malloc.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include <fstream>
 #include <sstream>
@@ -28,6 +31,21 @@ uint64_t resident_memory_bytes() {
   uint64_t resident_pages = 0;
   if (!(statm >> pages >> resident_pages)) return 0;
   return resident_pages * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+void release_free_memory() { malloc_trim(0); }
+
+MemoryBudget::MemoryBudget(uint64_t limit_bytes, uint64_t sample_every)
+    : limit_(limit_bytes), sample_every_(std::max<uint64_t>(1, sample_every)) {
+  if (limit_ == 0) return;
+  release_free_memory();
+  baseline_ = resident_sample_ = resident_memory_bytes();
+}
+
+bool MemoryBudget::allows(uint64_t held_estimate, uint64_t growth) {
+  if (limit_ == 0) return true;
+  if (++calls_ % sample_every_ == 0) resident_sample_ = resident_memory_bytes();
+  return std::max(baseline_ + held_estimate, resident_sample_) + growth <= limit_;
 }
 
 }  // namespace crosscheck::mc

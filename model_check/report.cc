@@ -249,7 +249,9 @@ std::string result_text(const RunDescription& run, const CheckResult& result) {
              "before every reachable state was explored; nothing was violated in the states explored.\n";
       break;
   }
-  if (!result.stopped_phase.empty()) {
+  if (result.stopped_phase == "shrinking") {
+    out += "Shrinking stopped at a limit (--max-states or --memory-limit): a shorter trace may exist.\n";
+  } else if (!result.stopped_phase.empty()) {
     out += "Stopped in the " + result.stopped_phase + " phase.";
     if (!result.unchecked.empty()) {
       out += " Not checked:";

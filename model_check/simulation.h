@@ -87,6 +87,7 @@ class Simulation {
         options_(options),
         threads_(std::max(1, options.threads)),
         pool_(threads_),
+        budget_(options.memory_limit_bytes, /*sample_every=*/1),
         properties_(model),
         check_deadlock_(properties_.check_deadlock()) {
     properties_.describe(result_);
@@ -94,11 +95,9 @@ class Simulation {
       throw std::invalid_argument("shard index out of range");
     }
     if (options.walk_depth < 1) throw std::invalid_argument("a walk needs a depth of at least 1");
-    if (options.exact || options.symmetry || options.max_states > 0 || options.max_depth > 0 ||
-        options.memory_limit_bytes > 0) {
+    if (options.exact || options.symmetry || options.max_depth > 0) {
       throw std::invalid_argument(
-          "--exact, --symmetry, --max-states, --max-depth and --memory-limit apply to bfs and dfs, not simulate "
-          "(a walk's length is --depth)");
+          "--exact, --symmetry and --max-depth apply to bfs and dfs, not simulate (a walk's length is --depth)");
     }
   }
 
@@ -116,8 +115,13 @@ class Simulation {
     const uint64_t round_size = static_cast<uint64_t>(threads_) * kWalksPerThreadRound;
     std::vector<WalkOutcome> outcomes;
     std::optional<Violation> found;
-    for (uint64_t begin = 0; begin < shard_walks && !found; begin += round_size) {
+    bool stopped = false;
+    for (uint64_t begin = 0; begin < shard_walks && !found && !stopped; begin += round_size) {
       const uint64_t end = std::min(shard_walks, begin + round_size);
+      if (!budget_.allows(0, round_bytes(end - begin))) {
+        result_.outcome = Outcome::kMemoryExhausted;
+        break;
+      }
       outcomes.assign(end - begin, WalkOutcome{});
       std::atomic<uint64_t> next{begin};
       pool_.run([&](int) {
@@ -136,6 +140,13 @@ class Simulation {
           search.violating_walk = static_cast<int64_t>(walk_number(k));
           break;
         }
+        // A walk's states: its initial one and one a step.
+        walked_states_ += outcome.steps + 1;
+        if (options_.max_states > 0 && walked_states_ >= options_.max_states && k + 1 < shard_walks) {
+          result_.outcome = Outcome::kBoundExhausted;
+          stopped = true;
+          break;
+        }
       }
       report_progress_if_due();
     }
@@ -148,6 +159,15 @@ class Simulation {
   static constexpr uint64_t kWalksPerThreadRound = 256;
   static constexpr uint32_t kNone = PropertySet<M>::kNone;
   static constexpr int kSwarmWeights = 4;  // a kind's weight in a swarm configuration: 0 to 3
+
+  // What a round of `walks` walks may allocate: each thread's successors,
+  // and the labels of a walk that violates a property.
+  uint64_t round_bytes(uint64_t walks) const {
+    constexpr uint64_t kLabelBytes = sizeof(std::string) + 48;
+    return walks * sizeof(WalkOutcome) +
+           static_cast<uint64_t>(threads_) * (64 * sizeof(Successor<Action, State>) + sizeof(State)) +
+           static_cast<uint64_t>(options_.walk_depth) * kLabelBytes;
+  }
 
   struct Violation {
     std::string property;
@@ -262,7 +282,8 @@ class Simulation {
   // first violation of `property` when the replay is a behaviour that
   // violates it, nothing otherwise.
   std::optional<std::vector<std::string>> replay_violates(size_t initial, const std::vector<std::string>& labels,
-                                                          const std::string& property) const {
+                                                          const std::string& property) {
+    shrink_states_ += labels.size() + 1;
     State state = initial_[initial];
     auto breaks = [&](const State& s) {
       uint32_t i = first_violated_invariant(s);
@@ -299,10 +320,26 @@ class Simulation {
     return std::nullopt;
   }
 
-  std::vector<std::string> shrink(const Violation& violation) const {
+  // Whether shrinking may replay another candidate of `steps` steps:
+  // within --max-states (the states shrinking replays count apart from
+  // the walks') and the memory limit (the candidate's labels).
+  bool shrink_may_replay(size_t steps) {
+    constexpr uint64_t kLabelBytes = sizeof(std::string) + 48;
+    if (options_.max_states > 0 && shrink_states_ + steps + 1 > options_.max_states) return false;
+    return budget_.allows(0, 2 * steps * kLabelBytes + 64 * sizeof(Successor<Action, State>));
+  }
+
+  // The violation's steps, shortened by removing chunks of steps while the
+  // rest still violates the property; stops, with the shortest found so
+  // far, where a limit would be passed.
+  std::vector<std::string> shrink(const Violation& violation) {
     std::vector<std::string> best = violation.labels;
     for (size_t chunk = std::max<size_t>(1, best.size() / 2);; chunk /= 2) {
       for (size_t at = 0; at < best.size();) {
+        if (!shrink_may_replay(best.size())) {
+          result_.stopped_phase = "shrinking";
+          return best;
+        }
         std::vector<std::string> candidate = best;
         candidate.erase(candidate.begin() + static_cast<long>(at),
                         candidate.begin() + static_cast<long>(std::min(best.size(), at + chunk)));
@@ -362,6 +399,9 @@ class Simulation {
   SearchOptions options_;
   int threads_;
   WorkerPool pool_;
+  MemoryBudget budget_;
+  uint64_t walked_states_ = 0;
+  uint64_t shrink_states_ = 0;
   PropertySet<M> properties_;
   bool check_deadlock_;
   std::vector<State> initial_;
