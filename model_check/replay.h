@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "model_check/liveness.h"
+#include "model_check/memory.h"
 #include "model_check/model.h"
 #include "model_check/report.h"
 #include "model_check/result.h"
@@ -35,6 +36,13 @@ struct ClaimedViolation {
   int64_t loop_start = -1;
 };
 
+// Limits on a replay, as on a search: the states it re-executes, and the
+// memory it may grow to (0: none).
+struct ReplayLimits {
+  uint64_t max_states = 0;
+  uint64_t memory_limit_bytes = 0;
+};
+
 struct ReplayResult {
   // The first step that is not a behaviour of the model, and why; -1 when
   // every step is one.
@@ -46,6 +54,10 @@ struct ReplayResult {
   // The steps re-executed (all of them when every step is legal), each
   // with its event when the model describes events.
   std::vector<TraceStep> trace;
+  // bound_exhausted or memory_exhausted when a limit stopped the replay
+  // after `trace`'s steps, before the end; `reason` says which. Nothing is
+  // confirmed then.
+  std::optional<Outcome> stopped;
 };
 
 namespace detail {
@@ -157,10 +169,12 @@ void confirm_claim(const M& model, const ClaimedViolation& claim, const typename
 }  // namespace detail
 
 template <Model M>
-ReplayResult replay(const M& model, const std::vector<TraceStep>& trace, const ClaimedViolation& claim) {
+ReplayResult replay(const M& model, const std::vector<TraceStep>& trace, const ClaimedViolation& claim,
+                    const ReplayLimits& limits = {}) {
   using State = typename M::State;
   using Action = typename M::Action;
   ReplayResult result;
+  MemoryBudget budget(limits.memory_limit_bytes, /*sample_every=*/64);
   if (trace.empty()) {
     result.illegal_step = 0;
     result.reason = "the trace is empty";
@@ -188,6 +202,20 @@ ReplayResult replay(const M& model, const std::vector<TraceStep>& trace, const C
   std::optional<Action> last_action;
   for (size_t i = 1; i < trace.size(); ++i) {
     const TraceStep& step = trace[i];
+    if (limits.max_states > 0 && i >= limits.max_states) {
+      result.stopped = Outcome::kBoundExhausted;
+      result.reason = "the trace has " + std::to_string(trace.size()) + " states, more than --max-states " +
+                      std::to_string(limits.max_states) + "; the first " + std::to_string(i) + " replayed";
+      return result;
+    }
+    // Each step keeps a state (for a lasso's check) and its JSON; the
+    // successors are the model's.
+    if (!budget.allows(0, 2 * sizeof(State) + 64 * sizeof(Successor<Action, State>) + 4096)) {
+      result.stopped = Outcome::kMemoryExhausted;
+      result.reason = "going on would pass --memory-limit " + std::to_string(limits.memory_limit_bytes) +
+                      " bytes; the first " + std::to_string(i) + " states replayed";
+      return result;
+    }
     successors.clear();
     model.successors(current, successors);
     const Successor<Action, State>* labelled = nullptr;

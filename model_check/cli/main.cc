@@ -3,7 +3,7 @@
 //   crosscheck list
 //   crosscheck check PROTOCOL [--model M] [--variant V] [bounds] [--format text|json]
 //   crosscheck prove PROTOCOL
-//   crosscheck replay TRACE.json [--msc FILE]
+//   crosscheck replay TRACE.json [--msc FILE] [--max-states N] [--memory-limit BYTES]
 //   crosscheck placement FILE... [--format text|json]
 //   crosscheck audit HISTORY --model M [--format text|json] [limits] [--chart FILE]
 //
@@ -46,7 +46,7 @@ const char* const kUsage =
     "                                 [--search bfs|dfs|simulate] [--seed S] [--walks N] [--depth D]\n"
     "                                 [--swarm K] [--no-shrink] [--liveness] [--coverage]\n"
     "       crosscheck prove PROTOCOL\n"
-    "       crosscheck replay TRACE.json [--msc FILE]\n"
+    "       crosscheck replay TRACE.json [--msc FILE] [--max-states N] [--memory-limit BYTES]\n"
     "       crosscheck placement FILE... [--format text|json]\n"
     "       crosscheck audit HISTORY --model M [--format text|json] [--timeout S] [--chart FILE] ...\n"
     "check also writes, with --msc FILE, a violation's message-sequence chart (SVG) and, with\n"
@@ -341,7 +341,8 @@ std::optional<mc::StateGraph> state_graph(const ModelTools& tools, const CheckRe
 // Re-executes a violation's trace: a check of the search's own trace, and
 // where the chart's events come from.
 void add_events(mc::CheckResult& result, const ModelTools& tools) {
-  mc::ReplayResult replayed = tools.replay(result.trace, {result.property, result.property_kind, result.loop_start});
+  mc::ReplayResult replayed =
+      tools.replay(result.trace, {result.property, result.property_kind, result.loop_start}, mc::ReplayLimits{});
   if (replayed.illegal_step >= 0 || !replayed.confirmed) {
     throw std::logic_error("the counterexample does not replay" +
                            (replayed.illegal_step >= 0 ? " at step " + std::to_string(replayed.illegal_step) : "") +
@@ -432,14 +433,44 @@ std::vector<mc::TraceStep> trace_of(const mc::Json& saved) {
   return trace;
 }
 
+// A JSON document in memory takes several times its text: a replay whose
+// file would not fit in the memory limit so is refused before it is read.
+constexpr uint64_t kJsonBytesPerTextByte = 16;
+
 int run_replay(const std::vector<std::string>& all_args) {
   OutputFiles files;
-  const std::vector<std::string> args = take_output_files(all_args, files);
+  const std::vector<std::string> flagged = take_output_files(all_args, files);
   if (!files.dot.empty()) throw UsageError("--dot applies to check, not replay");
-  if (args.size() != 1 || args[0].rfind("--", 0) == 0) throw UsageError("replay needs one TRACE.json, the JSON result of check");
+  mc::ReplayLimits limits;
+  std::vector<std::string> args;
+  for (size_t i = 0; i < flagged.size(); ++i) {
+    if (flagged[i].rfind("--", 0) != 0) {
+      args.push_back(flagged[i]);
+      continue;
+    }
+    auto [flag, value] = split_flag(flagged, i);
+    if (flag == "max-states") {
+      const long long n = parse_integer(flag, require_value(flag, value));
+      if (n < 1) throw UsageError("--max-states must be at least 1");
+      limits.max_states = static_cast<uint64_t>(n);
+    } else if (flag == "memory-limit") {
+      limits.memory_limit_bytes = parse_bytes(flag, require_value(flag, value));
+    } else {
+      throw UsageError("unknown flag --" + flag + " for replay (known: --msc, --max-states, --memory-limit)");
+    }
+  }
+  if (args.size() != 1) throw UsageError("replay needs one TRACE.json, the JSON result of check");
   const std::string& path = args[0];
-  std::ifstream in(user_path(path), std::ios::binary);
+  std::ifstream in(user_path(path), std::ios::binary | std::ios::ate);
   if (!in) throw UsageError("cannot read '" + path + "'");
+  const auto file_bytes = static_cast<uint64_t>(std::max<std::streamoff>(0, in.tellg()));
+  in.seekg(0);
+  if (limits.memory_limit_bytes > 0 &&
+      !mc::MemoryBudget(limits.memory_limit_bytes).allows(0, file_bytes * kJsonBytesPerTextByte)) {
+    std::cout << "crosscheck replay: " << path << " (" << file_bytes << " bytes) would not fit in --memory-limit "
+              << limits.memory_limit_bytes << " bytes once read; nothing replayed.\n\nResult: memory exhausted.\n";
+    return mc::exit_status(mc::Outcome::kMemoryExhausted);
+  }
   std::stringstream text;
   text << in.rdbuf();
   std::string error;
@@ -478,12 +509,17 @@ int run_replay(const std::vector<std::string>& all_args) {
   }
   const ModelTools& tools = *built;
   if (!files.msc.empty() && tools.lifelines.empty()) throw UsageError(no_chart(protocol, request.model));
-  const mc::ReplayResult replayed = tools.replay(trace, claim);
+  const mc::ReplayResult replayed = tools.replay(trace, claim, limits);
   std::cout << "crosscheck replay " << run.protocol << ": model " << run.model << ", variant " << run.variant;
   for (const auto& [name, value] : run.parameters.as_object()) std::cout << ", " << name << " " << value.dump();
   std::cout << "\n\n";
   for (size_t i = 0; i < replayed.trace.size(); ++i) {
     std::cout << "  " << i << ". " << (i == 0 ? "Initial state" : replayed.trace[i].action) << ": ok\n";
+  }
+  if (replayed.stopped) {
+    std::cout << "\nStopped: " << replayed.reason << ". Nothing is confirmed.\n\nResult: "
+              << (*replayed.stopped == mc::Outcome::kMemoryExhausted ? "memory exhausted" : "bound exhausted") << ".\n";
+    return mc::exit_status(*replayed.stopped);
   }
   if (replayed.illegal_step >= 0) {
     const size_t step = static_cast<size_t>(replayed.illegal_step);

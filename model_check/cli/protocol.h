@@ -60,7 +60,9 @@ struct CheckRequest {
 // What the command line does with a model besides checking it.
 struct ModelTools {
   std::vector<std::string> lifelines;  // the model's nodes; empty for a model without any (no chart)
-  std::function<mc::ReplayResult(const std::vector<mc::TraceStep>&, const mc::ClaimedViolation&)> replay;
+  std::function<mc::ReplayResult(const std::vector<mc::TraceStep>&, const mc::ClaimedViolation&,
+                                 const mc::ReplayLimits&)>
+      replay;
   std::function<std::optional<mc::StateGraph>(const mc::StateGraphOptions&)> state_graph;
 };
 
@@ -69,8 +71,9 @@ ModelTools model_tools(M model) {
   auto shared = std::make_shared<const M>(std::move(model));
   ModelTools tools;
   if constexpr (mc::HasStepEvents<M>) tools.lifelines = shared->lifelines();
-  tools.replay = [shared](const std::vector<mc::TraceStep>& trace, const mc::ClaimedViolation& claim) {
-    return mc::replay(*shared, trace, claim);
+  tools.replay = [shared](const std::vector<mc::TraceStep>& trace, const mc::ClaimedViolation& claim,
+                          const mc::ReplayLimits& limits) {
+    return mc::replay(*shared, trace, claim, limits);
   };
   tools.state_graph = [shared](const mc::StateGraphOptions& options) {
     return mc::explore_state_graph(*shared, options);

@@ -678,6 +678,38 @@ TEST(CliReplay, ConfirmsALivenessLassoAndRefusesOneThatDoesNotClose) {
       << open.out;
 }
 
+// Every mode stops cleanly at --max-states and says what it left
+// unchecked: the liveness phase after a safety search the limit stopped,
+// simulation, and replay.
+TEST(CliLimits, EveryModeStopsCleanlyAtTheStateLimit) {
+  CliRun live = crosscheck("check twophase --liveness --max-states 20 --format json --no-progress");
+  ASSERT_EQ(live.status, 3) << live.err;
+  mc::Json json = parse(live.out);
+  EXPECT_EQ(json["result"].as_string(), "bound_exhausted");
+  EXPECT_EQ(json["stopped_in"].as_string(), "safety");
+  ASSERT_TRUE(json["unchecked"].is_array());
+  ASSERT_EQ(json["unchecked"].as_array().size(), 1u);
+  EXPECT_EQ(json["unchecked"].as_array()[0].as_string(), "EveryRmDecides");
+  EXPECT_EQ(json.find("liveness"), nullptr);  // the properties checked: none
+
+  CliRun walks = crosscheck("check twophase --search simulate --seed 1 --walks 100 --depth 10 --max-states 55 --no-progress");
+  EXPECT_EQ(walks.status, 3) << walks.err;
+  EXPECT_NE(walks.out.find("Result: bound exhausted"), std::string::npos) << walks.out;
+  EXPECT_NE(walks.out.find("Stopped in the simulation phase."), std::string::npos) << walks.out;
+
+  CliRun run = crosscheck("check twophase --variant tm-majority-commit --format json --no-progress");
+  ASSERT_EQ(run.status, 1) << run.err;
+  write_file(temp_path("tm-majority-commit.json"), run.out);
+  CliRun whole = crosscheck("replay " + temp_path("tm-majority-commit.json"));
+  EXPECT_EQ(whole.status, 0) << whole.out << whole.err;
+  CliRun cut = crosscheck("replay " + temp_path("tm-majority-commit.json") + " --max-states 2");
+  EXPECT_EQ(cut.status, 3) << cut.out << cut.err;
+  EXPECT_NE(cut.out.find("more than --max-states 2; the first 2 replayed"), std::string::npos) << cut.out;
+  CliRun tiny = crosscheck("replay " + temp_path("tm-majority-commit.json") + " --memory-limit 1M");
+  EXPECT_EQ(tiny.status, 3) << tiny.out << tiny.err;
+  EXPECT_NE(tiny.out.find("Result: memory exhausted."), std::string::npos) << tiny.out;
+}
+
 struct BadInput {
   const char* args;
   const char* message;
@@ -723,7 +755,7 @@ INSTANTIATE_TEST_SUITE_P(
                       BadInput{"check twophase --search bogus", "--search is bfs, dfs or simulate, not 'bogus'"},
                       BadInput{"check twophase --search simulate --seed -1",
                                "--seed takes an unsigned 64-bit integer, not '-1'"},
-                      BadInput{"check twophase --search simulate --max-states 5",
+                      BadInput{"check twophase --search simulate --max-depth 5",
                                "apply to bfs and dfs, not simulate"},
                       BadInput{"check paxos --model spec --proposers 2", "--proposers applies to --model impl"},
                       BadInput{"prove paxos --values 3", "--values applies to --model spec, not impl"},
