@@ -137,6 +137,10 @@ class DepthFirstSearch {
 
   bool explore() {
     while (!stack_.empty()) {
+      if (++since_stop_check_ % 4096 == 0 && options_.stop_requested()) {
+        result_.outcome = Outcome::kInterrupted;
+        return false;
+      }
       Frame& top = stack_.back();
       if (top.next == top.successors.size()) {
         stack_.pop_back();
@@ -264,6 +268,7 @@ class DepthFirstSearch {
   Clock::time_point start_;
   Clock::time_point last_progress_;
   uint64_t since_progress_check_ = 0;
+  uint64_t since_stop_check_ = 0;
 };
 
 }  // namespace detail

@@ -109,9 +109,19 @@ class FingerprintTable {
   static constexpr uint64_t normalize(uint64_t hash) { return hash <= 1 ? hash + 2 : hash; }
 
   // Inserts a normalized fingerprint; false when it was already present.
-  bool insert(uint64_t fingerprint) {
+  bool insert(uint64_t fingerprint) { return insert_key(scramble(fingerprint)); }
+
+  // The stored keys (scrambled fingerprints), in the table's order, for a
+  // checkpoint; insert_key takes them back.
+  template <class F>
+  void for_each_key(F f) const {
+    const uint64_t* slots = slots_.data();
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      if (slots[i] != 0) f(slots[i]);
+    }
+  }
+  bool insert_key(uint64_t key) {
     if (over_max_load(size_ + 1, capacity_)) rehash(capacity_for(size_ + 1));
-    const uint64_t key = scramble(fingerprint);
     for (;;) {
       uint64_t* slots = slots_.data();
       size_t index = first_not_below(key);

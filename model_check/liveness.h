@@ -194,8 +194,8 @@ class LivenessChecker {
       result.unchecked = result.liveness;
     } else {
       for (size_t p = 0; p < properties_.size(); ++p) {
-        if (!analysis_fits()) {
-          result.outcome = Outcome::kMemoryExhausted;
+        if (!analysis_fits() || options_.stop_requested()) {
+          result.outcome = options_.stop_requested() ? Outcome::kInterrupted : Outcome::kMemoryExhausted;
           result.stopped_phase = "liveness analysis";
           result.unchecked.assign(result.liveness.begin() + static_cast<std::ptrdiff_t>(p), result.liveness.end());
           break;
@@ -323,6 +323,10 @@ class LivenessChecker {
     for (uint32_t s = 0; s < count_; ++s) {
       if (options_.max_states > 0 && count_ > options_.max_states) {
         result.outcome = Outcome::kBoundExhausted;
+        return false;
+      }
+      if (options_.stop_requested()) {
+        result.outcome = Outcome::kInterrupted;
         return false;
       }
       if (s == level_end) {

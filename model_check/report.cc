@@ -248,6 +248,10 @@ std::string result_text(const RunDescription& run, const CheckResult& result) {
       out += "Result: memory exhausted. Going on would have passed the memory limit, so the run stopped\n"
              "before every reachable state was explored; nothing was violated in the states explored.\n";
       break;
+    case Outcome::kInterrupted:
+      out += "Result: interrupted. The run was asked to stop (SIGINT or SIGTERM) before every reachable state\n"
+             "was explored; nothing was violated in the states explored.\n";
+      break;
   }
   if (result.stopped_phase == "shrinking") {
     out += "Shrinking stopped at a limit (--max-states or --memory-limit): a shorter trace may exist.\n";
@@ -341,7 +345,8 @@ int exit_status(Outcome outcome) {
     case Outcome::kViolation:
     case Outcome::kGoalUnreached: return 1;
     case Outcome::kBoundExhausted:
-    case Outcome::kMemoryExhausted: return 3;
+    case Outcome::kMemoryExhausted:
+    case Outcome::kInterrupted: return 3;
   }
   return 1;
 }

@@ -11,6 +11,7 @@ const char* outcome_name(Outcome outcome) {
     case Outcome::kGoalUnreached: return "goal_unreached";
     case Outcome::kBoundExhausted: return "bound_exhausted";
     case Outcome::kMemoryExhausted: return "memory_exhausted";
+    case Outcome::kInterrupted: return "interrupted";
   }
   return "unknown";
 }

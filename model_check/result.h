@@ -17,6 +17,7 @@ enum class Outcome {
   kGoalUnreached,   // explored everything, but a `sometimes` goal never held
   kBoundExhausted,  // the search limit (--max-states, --max-depth) stopped the run first
   kMemoryExhausted, // the next step would have passed the memory limit (--memory-limit); stopped first
+  kInterrupted,     // stopped on request (SIGINT, SIGTERM) before it was complete
 };
 
 const char* outcome_name(Outcome outcome);

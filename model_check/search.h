@@ -51,6 +51,7 @@
 #include <utility>
 #include <vector>
 
+#include "model_check/checkpoint.h"
 #include "model_check/depth_first.h"
 #include "model_check/fingerprint_table.h"
 #include "model_check/liveness.h"
@@ -96,30 +97,53 @@ class BreadthFirstSearch {
     } else if (options.symmetry) {
       throw std::invalid_argument("--symmetry: this model defines no symmetry");
     }
+    if (!options.checkpoint_path.empty() || !options.resume_path.empty()) {
+      if (Visited::kExact) throw std::invalid_argument("--checkpoint and --resume keep fingerprints: not with --exact");
+      if (options.coverage) throw std::invalid_argument("--checkpoint and --resume do not keep --coverage's counts");
+    }
   }
 
   CheckResult run() {
     start_ = Clock::now();
     last_progress_ = start_;
+    last_checkpoint_ = start_;
     baseline_memory_ = resident_memory_bytes();
-    if (!explore_initial_states()) return finish();
+    if (!options_.resume_path.empty()) {
+      resume();
+    } else if (!explore_initial_states()) {
+      return finish();
+    }
     const size_t batch_size =
         static_cast<size_t>(threads_) *
         (options_.states_per_thread_batch > 0 ? static_cast<size_t>(options_.states_per_thread_batch)
                                               : kStatesPerThreadBatch);
+    size_t first = explored_;  // a resumed level starts where the checkpoint left it
     while (!current_.empty()) {
       // Each batch's merge, which is sequential, runs while the next batch
       // of the level is generated (explore_batch), so that it does not
       // hold the other threads up.
       std::vector<Chunk>* unmerged = nullptr;
       int parity = 0;
-      for (size_t begin = 0; begin < current_.size(); begin += batch_size) {
+      for (size_t begin = first; begin < current_.size(); begin += batch_size) {
         size_t end = std::min(current_.size(), begin + batch_size);
         if (!explore_batch(begin, end, batches_[parity], unmerged)) return finish();
         unmerged = &batches_[parity];
         parity ^= 1;
         report_progress_if_due(explored_);
+        const bool stop = options_.stop_requested();
+        if (stop || checkpoint_due()) {
+          // Between batches, once the last one is merged, the visited set,
+          // the links and the queue agree: a point to save and to stop at.
+          if (!merge_batch(*unmerged)) return finish();
+          unmerged = nullptr;
+          if (!options_.checkpoint_path.empty()) save_checkpoint();
+          if (stop) {
+            result_.outcome = Outcome::kInterrupted;
+            return finish();
+          }
+        }
       }
+      first = 0;
       if (unmerged != nullptr && !merge_batch(*unmerged)) return finish();
       level_start_ += current_.size();
       explored_ = 0;
@@ -770,7 +794,117 @@ class BreadthFirstSearch {
     return trace;
   }
 
-  double elapsed_seconds() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
+  // The run's time, a resumed run's before it included.
+  double elapsed_seconds() const {
+    return seconds_before_ + std::chrono::duration<double>(Clock::now() - start_).count();
+  }
+
+  bool checkpoint_due() const {
+    if (options_.checkpoint_path.empty()) return false;
+    return std::chrono::duration<double>(Clock::now() - last_checkpoint_).count() >= options_.checkpoint_seconds;
+  }
+
+  // Saves the search between batches: everything but the states, which
+  // resume() rebuilds from the links.
+  void save_checkpoint() {
+    CheckpointWriter out(options_.checkpoint_path);
+    out.text(options_.configuration);
+    out.u64(distinct_);
+    out.u64(result_.stats.total_states);
+    out.u64(static_cast<uint64_t>(result_.stats.depth));
+    out.u64(level_start_);
+    out.u64(current_.size());
+    out.u64(explored_);
+    out.u64(next_.size());
+    out.u64(reached_goals_);
+    out.u64(result_.goals.size());
+    for (const GoalStatus& goal : result_.goals) out.u64(goal.reached ? static_cast<uint64_t>(goal.depth) : 0);
+    out.u64(depth_bound_hit_ ? 1 : 0);
+    out.f64(elapsed_seconds());
+    out.f64(last_new_share_);
+    links_.save(out);
+    if constexpr (!Visited::kExact) visited_.save(out);
+    out.commit();
+    last_checkpoint_ = Clock::now();
+    if (options_.progress) {
+      std::fprintf(stderr, "progress: checkpoint %s written: %llu distinct states, %.1f s\n",
+                   options_.checkpoint_path.c_str(), static_cast<unsigned long long>(distinct_), elapsed_seconds());
+    }
+  }
+
+  // Loads a checkpoint and rebuilds the queue: the current level's states
+  // and the children of those already explored, re-executed level by level
+  // from the initial states along the parent links.
+  void resume() {
+    CheckpointReader in(options_.resume_path);
+    const std::string configuration = in.text();
+    if (configuration != options_.configuration) {
+      in.fail("saved by another configuration (" + configuration + "; this run: " + options_.configuration + ")");
+    }
+    distinct_ = in.u64();
+    result_.stats.total_states = in.u64();
+    result_.stats.depth = static_cast<int>(in.u64());
+    level_start_ = in.u64();
+    const uint64_t level_size = in.u64();
+    const uint64_t explored = in.u64();
+    const uint64_t queued = in.u64();
+    reached_goals_ = in.u64();
+    if (in.u64() != result_.goals.size()) in.fail("saved with another set of goals");
+    for (GoalStatus& goal : result_.goals) {
+      const uint64_t depth = in.u64();
+      if (depth > 0) goal = {goal.name, true, static_cast<int>(depth)};
+    }
+    depth_bound_hit_ = in.u64() != 0;
+    seconds_before_ = in.f64();
+    last_new_share_ = in.f64();
+    links_.load(in, distinct_);
+    if constexpr (!Visited::kExact) visited_.load(in);
+    in.expect_end();
+    if (explored > level_size || level_start_ + level_size + queued != distinct_ || visited_.size() != distinct_ ||
+        links_.explored() != level_start_ + explored) {
+      in.fail("its counts disagree");
+    }
+    // Level by level: `level` holds the states numbered [first, first + level.size()).
+    std::vector<State> initial = model_.initial_states();
+    std::vector<State> level;
+    for (uint64_t root = 0; root < links_.roots(); ++root) {
+      if (links_.ordinal(root) >= initial.size()) in.fail("an initial state the model does not have");
+      level.push_back(initial[links_.ordinal(root)]);
+    }
+    uint64_t first = 0;
+    uint64_t next_number = links_.roots();
+    std::vector<Successor<Action, State>> successors;
+    // The children of the first `count` states of `level`, in order.
+    auto children_of = [&](uint64_t count) {
+      std::vector<State> children;
+      for (uint64_t i = 0; i < count; ++i) {
+        const uint64_t c = links_.children(first + i);
+        if (c == 0) continue;
+        successors.clear();
+        model_.successors(level[i], successors);
+        for (uint64_t k = 0; k < c; ++k, ++next_number) {
+          const uint64_t ordinal = links_.ordinal(next_number);
+          if (ordinal >= successors.size() || !in_visited(fingerprint_of(successors[ordinal].state), successors[ordinal].state)) {
+            in.fail("the model does not rebuild the saved states (another build, or a nondeterministic model?)");
+          }
+          children.push_back(std::move(successors[ordinal].state));
+        }
+      }
+      return children;
+    };
+    while (first < level_start_) {
+      std::vector<State> next = children_of(level.size());
+      first += level.size();
+      level = std::move(next);
+      if (level.empty()) in.fail("its levels end before its current one");
+      report_progress_if_due(0);
+    }
+    if (first != level_start_ || level.size() != level_size) in.fail("its current level does not rebuild");
+    next_ = children_of(explored);
+    if (next_number != distinct_) in.fail("its queue does not rebuild");
+    current_ = std::move(level);
+    explored_ = explored;
+  }
 
   void report_progress_if_due(size_t explored) {
     if (!options_.progress) return;
@@ -841,6 +975,8 @@ class BreadthFirstSearch {
   CheckResult result_;
   Clock::time_point start_;
   Clock::time_point last_progress_;
+  Clock::time_point last_checkpoint_;
+  double seconds_before_ = 0;  // a resumed run's, up to its checkpoint
   // Last, so that its threads start after, and stop before, the rest.
   alignas(64) WorkerPool pool_;
 };
@@ -860,7 +996,8 @@ CheckResult run_with_liveness(const M& model, const SearchOptions& options,
     safety.liveness = false;
     CheckResult result = run_search(model, safety, std::move(on_new_state));
     if (result.outcome == Outcome::kViolation) return result;
-    if (result.outcome == Outcome::kMemoryExhausted || result.outcome == Outcome::kBoundExhausted) {
+    if (result.outcome == Outcome::kMemoryExhausted || result.outcome == Outcome::kBoundExhausted ||
+        result.outcome == Outcome::kInterrupted) {
       for (const auto& property : model.liveness_properties()) result.unchecked.push_back(property.name);
       return result;
     }
@@ -908,7 +1045,8 @@ CheckResult run_search(const M& model, const SearchOptions& options,
     }
     return BreadthFirstSearch<M, VisitedSet>(model, options, std::move(on_new_state)).run();
   }();
-  const bool stopped = result.outcome == Outcome::kBoundExhausted || result.outcome == Outcome::kMemoryExhausted;
+  const bool stopped = result.outcome == Outcome::kBoundExhausted || result.outcome == Outcome::kMemoryExhausted ||
+                       result.outcome == Outcome::kInterrupted;
   if (stopped && result.stopped_phase.empty()) {
     result.stopped_phase = options.mode == SearchMode::kSimulate ? "simulation" : "safety";
   }

@@ -2,7 +2,9 @@
 // the breadth-first search, depth-first search and simulation.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <string>
 
 namespace crosscheck::mc {
 
@@ -54,6 +56,21 @@ struct SearchOptions {
   // Count, for each kind of action, the steps generated and the new states
   // found (breadth-first search only; costs an action label a step).
   bool coverage = false;
+
+  // Breadth-first search: save the search to checkpoint_path every
+  // checkpoint_seconds and when stopped (check --checkpoint), or continue
+  // the one saved at resume_path (check --resume). `configuration` names
+  // the model and its bounds: a checkpoint resumes only the same run.
+  std::string checkpoint_path;
+  double checkpoint_seconds = 600;
+  std::string resume_path;
+  std::string configuration;
+  // Set, e.g. by a signal handler, to stop at the next point where the
+  // search can stop cleanly (and save itself, with a checkpoint path):
+  // outcome interrupted.
+  const std::atomic<bool>* stop = nullptr;
+
+  bool stop_requested() const { return stop != nullptr && stop->load(std::memory_order_relaxed); }
 };
 
 }  // namespace crosscheck::mc

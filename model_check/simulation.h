@@ -122,6 +122,10 @@ class Simulation {
         result_.outcome = Outcome::kMemoryExhausted;
         break;
       }
+      if (options_.stop_requested()) {
+        result_.outcome = Outcome::kInterrupted;
+        break;
+      }
       outcomes.assign(end - begin, WalkOutcome{});
       std::atomic<uint64_t> next{begin};
       pool_.run([&](int) {

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "impl/common/assert.h"
+#include "model_check/checkpoint.h"
 
 namespace crosscheck::mc {
 
@@ -45,6 +46,46 @@ class SmallCounts {
   }
 
   uint64_t size() const { return size_; }
+
+  // The large values first, so that loading pushes every value whole.
+  void save(CheckpointWriter& out) const {
+    out.u64(large_.size());
+    for (const auto& [index, value] : large_) {
+      out.u64(index);
+      out.u64(value);
+    }
+    out.u64(size_);
+    for (uint64_t at = 0; at < size_; at += kBlockBytes) {
+      out.bytes(blocks_[at / kBlockBytes].get(), std::min<uint64_t>(kBlockBytes, size_ - at));
+    }
+  }
+  void load(CheckpointReader& in) {
+    *this = SmallCounts();
+    std::vector<std::pair<uint64_t, uint64_t>> large(in.count(2 * sizeof(uint64_t)));
+    for (auto& [index, value] : large) {
+      index = in.u64();
+      value = in.u64();
+    }
+    const uint64_t size = in.count(1);
+    std::vector<uint8_t> block(kBlockBytes);
+    size_t next_large = 0;
+    for (uint64_t at = 0; at < size; at += kBlockBytes) {
+      const uint64_t length = std::min<uint64_t>(kBlockBytes, size - at);
+      in.bytes(block.data(), length);
+      for (uint64_t i = 0; i < length; ++i) {
+        if (block[i] < kEscape) {
+          push(block[i]);
+          continue;
+        }
+        if (next_large == large.size() || large[next_large].first != at + i || large[next_large].second < kEscape) {
+          in.fail("parent links: an escaped count without its value");
+        }
+        push(large[next_large++].second);
+      }
+    }
+    if (next_large != large.size()) in.fail("parent links: values for counts that are not escaped");
+  }
+
   size_t bytes() const {
     return blocks_.size() * kBlockBytes + blocks_.capacity() * sizeof(blocks_[0]) +
            large_.capacity() * sizeof(large_[0]);
@@ -93,6 +134,29 @@ class TraceLinks {
 
   size_t bytes() const {
     return ordinals_.bytes() + children_.bytes() + checkpoints_.capacity() * sizeof(checkpoints_[0]);
+  }
+
+  uint64_t explored() const { return children_.size(); }
+  uint64_t children(uint64_t explored_state) const { return children_[explored_state]; }
+  uint64_t roots() const { return roots_; }
+
+  void save(CheckpointWriter& out) const {
+    out.u64(roots_);
+    ordinals_.save(out);
+    children_.save(out);
+  }
+  // Checks that the links are consistent with `stored` states.
+  void load(CheckpointReader& in, uint64_t stored) {
+    *this = TraceLinks();
+    roots_ = in.u64();
+    ordinals_.load(in);
+    SmallCounts children;
+    children.load(in);
+    for (uint64_t i = 0; i < children.size(); ++i) add_explored(children[i]);
+    if (ordinals_.size() != stored || roots_ > stored || roots_ + explored_children_ != stored ||
+        children_.size() > stored) {
+      in.fail("parent links inconsistent with the state count");
+    }
   }
 
  private:

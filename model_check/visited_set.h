@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "model_check/checkpoint.h"
 #include "model_check/fingerprint_table.h"
 #include "model_check/state_table.h"
 
@@ -77,6 +78,29 @@ class PartitionedSet {
     for (const auto& table : partitions_) total += table.bytes();
     return total;
   }
+  // Each partition's fingerprints (a fingerprint set's only).
+  void save(CheckpointWriter& out) const
+    requires(!kExact)
+  {
+    for (const auto& table : partitions_) {
+      out.u64(table.size());
+      table.for_each_key([&](uint64_t key) { out.u64(key); });
+    }
+  }
+  void load(CheckpointReader& in)
+    requires(!kExact)
+  {
+    for (int p = 0; p < kPartitions; ++p) {
+      const uint64_t size = in.count(sizeof(uint64_t));
+      partitions_[p].reserve(size);
+      for (uint64_t i = 0; i < size; ++i) {
+        const uint64_t key = in.u64();
+        if (key == 0 || !partitions_[p].insert_key(key)) in.fail("the visited set holds an empty or repeated key");
+      }
+      if (partitions_[p].size() != size) in.fail("the visited set's partition sizes disagree");
+    }
+  }
+
   // Memory kept for the partitions to grow into, besides bytes().
   size_t recycled_bytes() { return recycled_.bytes(); }
 

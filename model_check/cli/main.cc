@@ -11,7 +11,10 @@
 // failed proof / replay not confirmed / a placement check that fails, 2 bad
 // usage or input, 3 search stopped by a bound or the memory limit before it
 // was complete.
+#include <signal.h>
+
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -30,6 +33,7 @@
 #include "model_check/cli/flags.h"
 #include "model_check/cli/placement.h"
 #include "model_check/cli/protocol.h"
+#include "model_check/checkpoint.h"
 #include "model_check/msc.h"
 #include "model_check/report.h"
 
@@ -45,6 +49,7 @@ const char* const kUsage =
     "                                 [--exact] [--memory-limit BYTES] [--no-progress]\n"
     "                                 [--search bfs|dfs|simulate] [--seed S] [--walks N] [--depth D]\n"
     "                                 [--swarm K] [--no-shrink] [--liveness] [--coverage]\n"
+    "                                 [--checkpoint FILE [--checkpoint-every S]] [--resume FILE]\n"
     "       crosscheck prove PROTOCOL\n"
     "       crosscheck replay TRACE.json [--msc FILE] [--max-states N] [--memory-limit BYTES]\n"
     "       crosscheck placement FILE... [--format text|json]\n"
@@ -129,6 +134,7 @@ ParsedCheck parse_check(const ProtocolCli& protocol, const std::string& command,
   request.search.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::vector<std::string> given;
   std::vector<std::string> search_flags;  // the flags of simulation only
+  std::vector<std::string> checkpoint_flags;
   bool seed_given = false;
   bool variant_given = false;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -214,6 +220,13 @@ ParsedCheck parse_check(const ProtocolCli& protocol, const std::string& command,
     } else if (flag == "no-progress") {
       if (value) throw UsageError("--no-progress takes no value");
       request.search.progress = false;
+    } else if ((flag == "checkpoint" || flag == "resume") && command == "check") {
+      (flag == "checkpoint" ? request.search.checkpoint_path : request.search.resume_path) =
+          user_path(require_value(flag, value));
+      checkpoint_flags.push_back(flag);
+    } else if (flag == "checkpoint-every" && command == "check") {
+      request.search.checkpoint_seconds = parse_seconds(flag, require_value(flag, value));
+      checkpoint_flags.push_back(flag);
     } else {
       const IntFlag* spec = nullptr;
       for (const auto& candidate : protocol.flags) {
@@ -251,6 +264,12 @@ ParsedCheck parse_check(const ProtocolCli& protocol, const std::string& command,
       }
       throw UsageError("--" + flag + " applies to --search simulate" + (flag == "depth" ? " or dfs" : ""));
     }
+  }
+  if (!checkpoint_flags.empty() && request.search.mode != mc::SearchMode::kBreadthFirst) {
+    throw UsageError("--" + checkpoint_flags.front() + " applies to --search bfs");
+  }
+  if (contains(checkpoint_flags, "checkpoint-every") && request.search.checkpoint_path.empty()) {
+    throw UsageError("--checkpoint-every needs --checkpoint FILE");
   }
   if (variant_given && !contains(protocol.variant_models, request.model)) {
     throw UsageError("--variant applies to --model " + join(protocol.variant_models, " or ") + ", not " +
@@ -352,6 +371,31 @@ void add_events(mc::CheckResult& result, const ModelTools& tools) {
   result.lifelines = tools.lifelines;
 }
 
+// What a checkpoint must have been saved by to be resumed: the model and
+// its bounds, and how states are identified; not the limits, threads or
+// output, which a resumed run may change.
+std::string configuration_of(mc::RunDescription run, const mc::SearchOptions& search) {
+  mc::Json parameters = mc::Json::object();
+  for (const auto& [name, value] : run.parameters.as_object()) {
+    if (name != "max-states" && name != "memory-limit") parameters.set(name, value);
+  }
+  return run.protocol + " --model " + run.model + " --variant " + run.variant + " " + parameters.dump() +
+         (search.symmetry ? " --symmetry" : "");
+}
+
+std::atomic<bool> stop_requested{false};
+
+// SIGINT and SIGTERM ask the search to stop at its next clean point (and
+// save its checkpoint); a second one ends the process at once.
+void answer_interrupts() {
+  struct sigaction action = {};
+  action.sa_handler = [](int) { stop_requested.store(true); };
+  action.sa_flags = SA_RESETHAND;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
 int run_check(const std::vector<std::string>& all_args) {
   OutputFiles files;
   const std::vector<std::string> args = take_output_files(all_args, files);
@@ -373,11 +417,16 @@ int run_check(const std::vector<std::string>& all_args) {
   if (!files.msc.empty() && tools.lifelines.empty()) throw UsageError(no_chart(protocol, parsed.request.model));
   std::optional<mc::StateGraph> graph;
   if (!files.dot.empty()) graph = state_graph(tools, parsed.request);
+  parsed.request.search.configuration = configuration_of(describe(protocol, parsed.request), parsed.request.search);
+  parsed.request.search.stop = &stop_requested;
+  answer_interrupts();
   mc::CheckResult result;
   try {
     result = protocol.check(parsed.request);
   } catch (const std::invalid_argument& error) {
     throw usage_error(error);
+  } catch (const mc::CheckpointError& error) {
+    throw UsageError(error.what());
   }
   if (result.outcome == mc::Outcome::kViolation) add_events(result, tools);
   mc::RunDescription run = describe(protocol, parsed.request);

@@ -1,0 +1,74 @@
+// The file a breadth-first search saves itself to (check --checkpoint) and
+// continues from (check --resume): a header naming the run's
+// configuration, the counts, the parent links and the visited set's
+// fingerprints, and a checksum. States are not saved: resuming rebuilds the
+// queue by re-executing the parent links level by level, as traces are
+// rebuilt, which costs generating the successors of each state that had
+// children once more.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace crosscheck::mc {
+
+// A checkpoint that cannot be written, or read back: missing, truncated,
+// corrupt, or from another configuration. Its message names the file.
+class CheckpointError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Writes to FILE.partial and renames it over FILE at commit(), so that an
+// interrupted write leaves the previous checkpoint whole.
+class CheckpointWriter {
+ public:
+  explicit CheckpointWriter(std::string path);
+  CheckpointWriter(const CheckpointWriter&) = delete;
+  CheckpointWriter& operator=(const CheckpointWriter&) = delete;
+  ~CheckpointWriter();
+
+  void u64(uint64_t value) { bytes(&value, sizeof value); }
+  void f64(double value) { bytes(&value, sizeof value); }
+  void text(const std::string& value);
+  void bytes(const void* data, size_t size);
+  void commit();  // the checksum, then the rename
+
+ private:
+  std::string path_;
+  std::string partial_;
+  std::FILE* file_ = nullptr;
+  uint64_t checksum_;
+  std::vector<char> buffer_;
+  void flush();
+};
+
+class CheckpointReader {
+ public:
+  // Reads the whole file and checks its checksum.
+  explicit CheckpointReader(const std::string& path);
+
+  uint64_t u64();
+  double f64();
+  std::string text();
+  void bytes(void* data, size_t size);
+  // A count of items of `item_bytes` each that must fit in what is left.
+  uint64_t count(size_t item_bytes);
+  void expect_end() const;
+  [[noreturn]] void fail(const std::string& problem) const;
+
+ private:
+  std::string path_;
+  std::vector<char> data_;
+  size_t at_ = 0;
+  size_t end_ = 0;  // before the checksum
+};
+
+// The magic first line; the version after it changes with the format.
+inline constexpr char kCheckpointMagic[] = "crosscheck checkpoint\n";
+inline constexpr uint64_t kCheckpointVersion = 1;
+
+}  // namespace crosscheck::mc
