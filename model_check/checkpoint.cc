@@ -1,5 +1,6 @@
 #include "model_check/checkpoint.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -28,6 +29,13 @@ uint64_t checksum_of(uint64_t hash, const char* data, size_t size) {
 }
 
 }  // namespace
+
+uint64_t checkpoint_checksum(const char* data, size_t size) {
+  // The writer hashes whole buffers, then the rest: the same words.
+  uint64_t hash = kFnvOffset;
+  for (size_t at = 0; at < size; at += kBufferBytes) hash = checksum_of(hash, data + at, std::min(kBufferBytes, size - at));
+  return hash;
+}
 
 CheckpointWriter::CheckpointWriter(std::string path)
     : path_(std::move(path)), partial_(path_ + ".partial"), checksum_(kFnvOffset) {
@@ -98,12 +106,7 @@ CheckpointReader::CheckpointReader(const std::string& path) : path_(path) {
   end_ = data_.size() - sizeof(uint64_t);
   uint64_t stored;
   std::memcpy(&stored, data_.data() + end_, sizeof stored);
-  // The writer hashed whole 1 MiB buffers, then the rest: the same words.
-  uint64_t hash = kFnvOffset;
-  for (size_t at = 0; at < end_; at += kBufferBytes) {
-    hash = checksum_of(hash, data_.data() + at, std::min(kBufferBytes, end_ - at));
-  }
-  if (hash != stored) fail("damaged or truncated (its checksum does not match)");
+  if (checkpoint_checksum(data_.data(), end_) != stored) fail("damaged or truncated (its checksum does not match)");
   at_ = magic;
   const uint64_t version = u64();
   if (version != kCheckpointVersion) {

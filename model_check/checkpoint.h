@@ -67,6 +67,9 @@ class CheckpointReader {
   size_t end_ = 0;  // before the checksum
 };
 
+// The checksum a checkpoint ends with, of the `size` bytes before it.
+uint64_t checkpoint_checksum(const char* data, size_t size);
+
 // The magic first line; the version after it changes with the format.
 inline constexpr char kCheckpointMagic[] = "crosscheck checkpoint\n";
 inline constexpr uint64_t kCheckpointVersion = 1;

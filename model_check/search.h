@@ -878,11 +878,13 @@ class BreadthFirstSearch {
     auto children_of = [&](uint64_t count) {
       std::vector<State> children;
       for (uint64_t i = 0; i < count; ++i) {
+        if (first + i >= links_.explored()) in.fail("its levels do not match its parent links");
         const uint64_t c = links_.children(first + i);
         if (c == 0) continue;
         successors.clear();
         model_.successors(level[i], successors);
         for (uint64_t k = 0; k < c; ++k, ++next_number) {
+          if (next_number >= distinct_) in.fail("more children than states");
           const uint64_t ordinal = links_.ordinal(next_number);
           if (ordinal >= successors.size() || !in_visited(fingerprint_of(successors[ordinal].state), successors[ordinal].state)) {
             in.fail("the model does not rebuild the saved states (another build, or a nondeterministic model?)");
@@ -904,6 +906,12 @@ class BreadthFirstSearch {
     if (next_number != distinct_) in.fail("its queue does not rebuild");
     current_ = std::move(level);
     explored_ = explored;
+    if (options_.progress) {
+      std::fprintf(stderr, "progress: resumed from %s: %llu distinct states, queue of %llu rebuilt in %.1f s\n",
+                   options_.resume_path.c_str(), static_cast<unsigned long long>(distinct_),
+                   static_cast<unsigned long long>(current_.size() - explored_ + next_.size()),
+                   std::chrono::duration<double>(Clock::now() - start_).count());
+    }
   }
 
   void report_progress_if_due(size_t explored) {

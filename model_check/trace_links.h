@@ -149,10 +149,14 @@ class TraceLinks {
   void load(CheckpointReader& in, uint64_t stored) {
     *this = TraceLinks();
     roots_ = in.u64();
+    if (roots_ > stored) in.fail("parent links: more initial states than states");
     ordinals_.load(in);
     SmallCounts children;
     children.load(in);
-    for (uint64_t i = 0; i < children.size(); ++i) add_explored(children[i]);
+    for (uint64_t i = 0; i < children.size(); ++i) {
+      if (children[i] > stored - explored_children_) in.fail("parent links: more children than states");
+      add_explored(children[i]);
+    }
     if (ordinals_.size() != stored || roots_ > stored || roots_ + explored_children_ != stored ||
         children_.size() > stored) {
       in.fail("parent links inconsistent with the state count");
