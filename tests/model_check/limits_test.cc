@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <malloc.h>
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -158,6 +159,21 @@ TEST(ReplayLimits, TheMemoryLimitStopsTheReplay) {
   EXPECT_EQ(*result.stopped, Outcome::kMemoryExhausted);
   EXPECT_FALSE(result.confirmed);
   EXPECT_EQ(result.trace.size(), 1u);
+}
+
+// A stop asked for (SIGINT, SIGTERM in the command line) ends every mode
+// at its next clean point with the counts so far.
+TEST(Interrupts, EveryModeStopsWhenAsked) {
+  const Counters model{1000, 5000};
+  std::atomic<bool> stop{true};
+  for (SearchMode mode : {SearchMode::kBreadthFirst, SearchMode::kDepthFirst, SearchMode::kSimulate}) {
+    SearchOptions options = walks(1000, 50);
+    options.mode = mode;
+    options.stop = &stop;
+    CheckResult result = check(model, options);
+    EXPECT_EQ(result.outcome, Outcome::kInterrupted) << search_mode_name(mode);
+    EXPECT_EQ(result.stopped_phase, mode == SearchMode::kSimulate ? "simulation" : "safety");
+  }
 }
 
 }  // namespace

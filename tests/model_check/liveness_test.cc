@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <malloc.h>
 
+#include <atomic>
 #include <optional>
 #include <string>
 #include <vector>
@@ -249,6 +250,17 @@ TEST(Liveness, TheMemoryLimitStopsTheGraphBeforeItIsPassed) {
   EXPECT_GT(limited.stats.distinct_states, 0u);
   EXPECT_LT(limited.stats.distinct_states, 1'000'000u);
   EXPECT_LT(limited.stats.visited_bytes, 4u << 20);
+}
+
+TEST(Liveness, AStopAskedForEndsTheGraphWithTheCountsSoFar) {
+  std::atomic<bool> stop{true};
+  SearchOptions options;
+  options.stop = &stop;
+  CheckResult result = check_liveness(Chain{1000}, options);
+  EXPECT_EQ(result.outcome, Outcome::kInterrupted);
+  EXPECT_EQ(result.stopped_phase, "liveness graph");
+  EXPECT_EQ(result.unchecked, std::vector<std::string>{"Never"});
+  EXPECT_EQ(result.stats.distinct_states, 1u);
 }
 
 }  // namespace
