@@ -865,11 +865,22 @@ class BreadthFirstSearch {
       in.fail("its counts disagree");
     }
     // Level by level: `level` holds the states numbered [first, first + level.size()).
+    // Every state rebuilt must be in the visited set, and none twice: with
+    // the counts equal, the visited set is then exactly the states the
+    // links lead to, and the search goes on as it would have.
+    FingerprintTable rebuilt;
+    auto admit = [&](const State& state) {
+      const uint64_t fingerprint = fingerprint_of(state);
+      if (!in_visited(fingerprint, state) || !rebuilt.insert(fingerprint)) {
+        in.fail("the model does not rebuild the saved states (another build, or a nondeterministic model?)");
+      }
+    };
     std::vector<State> initial = model_.initial_states();
     std::vector<State> level;
     for (uint64_t root = 0; root < links_.roots(); ++root) {
       if (links_.ordinal(root) >= initial.size()) in.fail("an initial state the model does not have");
       level.push_back(initial[links_.ordinal(root)]);
+      admit(level.back());
     }
     uint64_t first = 0;
     uint64_t next_number = links_.roots();
@@ -886,9 +897,8 @@ class BreadthFirstSearch {
         for (uint64_t k = 0; k < c; ++k, ++next_number) {
           if (next_number >= distinct_) in.fail("more children than states");
           const uint64_t ordinal = links_.ordinal(next_number);
-          if (ordinal >= successors.size() || !in_visited(fingerprint_of(successors[ordinal].state), successors[ordinal].state)) {
-            in.fail("the model does not rebuild the saved states (another build, or a nondeterministic model?)");
-          }
+          if (ordinal >= successors.size()) in.fail("a state with fewer successors than its links say");
+          admit(successors[ordinal].state);
           children.push_back(std::move(successors[ordinal].state));
         }
       }
