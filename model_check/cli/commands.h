@@ -1,0 +1,37 @@
+// crosscheck: the command line.
+//
+//   crosscheck list
+//   crosscheck check PROTOCOL [--model M] [--variant V] [bounds] [--format text|json]
+//   crosscheck prove PROTOCOL
+//   crosscheck replay TRACE.json [--msc FILE]
+//   crosscheck placement FILE... [--format text|json]
+//   crosscheck audit HISTORY --model M [--format text|json] [limits] [--chart FILE]
+//
+// Exit status: 0 ok (replay: confirmed), 1 violation / unreached goal /
+// failed proof / replay not confirmed / a placement check that fails, 2 bad
+// usage or input, 3 search stopped by a bound or the memory limit before it
+// was complete.
+//
+// A library rather than main.cc's own, so that the fuzz targets can call
+// the commands in-process.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "model_check/cli/flags.h"
+
+namespace crosscheck::cli {
+
+// The exit status for a UsageError.
+constexpr int kUsageError = 2;
+
+extern const char* const kUsage;
+
+// Runs one command, `args` being the command line without the program's
+// name; writes its report to `out` and returns the exit status. Bad usage
+// or bad input throws UsageError, whose message is the one line to show.
+int run_command(const std::vector<std::string>& args, std::ostream& out);
+
+}  // namespace crosscheck::cli
