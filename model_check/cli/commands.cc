@@ -420,18 +420,12 @@ std::vector<mc::TraceStep> trace_of(const mc::Json& saved) {
   return trace;
 }
 
-int run_replay(const std::vector<std::string>& all_args, std::ostream& out) {
-  OutputFiles files;
-  const std::vector<std::string> args = take_output_files(all_args, files);
-  if (!files.dot.empty()) throw UsageError("--dot applies to check, not replay");
-  if (args.size() != 1 || args[0].rfind("--", 0) == 0) throw UsageError("replay needs one TRACE.json, the JSON result of check");
-  const std::string& path = args[0];
-  std::ifstream in(user_path(path), std::ios::binary);
-  if (!in) throw UsageError("cannot read '" + path + "'");
-  std::stringstream text;
-  text << in.rdbuf();
+}  // namespace
+
+int replay_saved_result(const std::string& text, const std::string& path, const std::string& msc_file,
+                        std::ostream& out) {
   std::string error;
-  std::optional<mc::Json> saved = mc::Json::parse(text.str(), &error);
+  std::optional<mc::Json> saved = mc::Json::parse(text, &error);
   if (!saved || !saved->is_object()) throw UsageError(path + ": not a JSON object" + (error.empty() ? "" : ": " + error));
   mc::RunDescription run;
   CheckRequest request;
@@ -465,7 +459,7 @@ int run_replay(const std::vector<std::string>& all_args, std::ostream& out) {
     throw UsageError(path + ": " + error.what());
   }
   const ModelTools& tools = *built;
-  if (!files.msc.empty() && tools.lifelines.empty()) throw UsageError(no_chart(protocol, request.model));
+  if (!msc_file.empty() && tools.lifelines.empty()) throw UsageError(no_chart(protocol, request.model));
   const mc::ReplayResult replayed = tools.replay(trace, claim);
   out << "crosscheck replay " << run.protocol << ": model " << run.model << ", variant " << run.variant;
   for (const auto& [name, value] : run.parameters.as_object()) out << ", " << name << " " << value.dump();
@@ -476,8 +470,8 @@ int run_replay(const std::vector<std::string>& all_args, std::ostream& out) {
   if (replayed.illegal_step >= 0) {
     const size_t step = static_cast<size_t>(replayed.illegal_step);
     out << "  " << step << ". " << (step == 0 ? "Initial state" : trace[step].action) << ": NOT LEGAL\n\n"
-              << "Not a behaviour of the model: step " << step << " of " << trace.size() - 1 << ": "
-              << replayed.reason << "\n";
+        << "Not a behaviour of the model: step " << step << " of " << trace.size() - 1 << ": "
+        << replayed.reason << "\n";
     return 1;
   }
   if (!replayed.confirmed) {
@@ -488,18 +482,33 @@ int run_replay(const std::vector<std::string>& all_args, std::ostream& out) {
     out << "\nConfirmed: every step is a behaviour of the model (the trace claims no violation).\n";
   } else {
     out << "\nConfirmed: " << claim.property << " (" << claim.kind << ") is violated at step "
-              << trace.size() - 1 << ", the trace's last.\n";
+        << trace.size() - 1 << ", the trace's last.\n";
   }
-  if (!files.msc.empty()) {
+  if (!msc_file.empty()) {
     mc::CheckResult result;
     result.outcome = mc::Outcome::kViolation;
     result.property = claim.property;
     result.property_kind = claim.kind;
     result.trace = replayed.trace;
     result.lifelines = tools.lifelines;
-    write_file("msc", files.msc, mc::msc_svg(run, result));
+    write_file("msc", msc_file, mc::msc_svg(run, result));
   }
   return 0;
+}
+
+namespace {
+
+int run_replay(const std::vector<std::string>& all_args, std::ostream& out) {
+  OutputFiles files;
+  const std::vector<std::string> args = take_output_files(all_args, files);
+  if (!files.dot.empty()) throw UsageError("--dot applies to check, not replay");
+  if (args.size() != 1 || args[0].rfind("--", 0) == 0) throw UsageError("replay needs one TRACE.json, the JSON result of check");
+  const std::string& path = args[0];
+  std::ifstream in(user_path(path), std::ios::binary);
+  if (!in) throw UsageError("cannot read '" + path + "'");
+  std::stringstream text;
+  text << in.rdbuf();
+  return replay_saved_result(text.str(), path, files.msc, out);
 }
 
 int run_prove(const std::vector<std::string>& args, std::ostream& out) {
@@ -523,7 +532,7 @@ int run_list(std::ostream& out) {
     out << "  bounds:\n";
     for (const auto& flag : protocol.flags) {
       out << "    --" << flag.name << " N  " << flag.help << " (" << flag.min << ".." << flag.max
-                << ", default " << flag.default_value;
+          << ", default " << flag.default_value;
       for (const auto& [model, value] : flag.model_defaults) out << ", --model " << model << " " << value;
       for (const auto& [variant, value] : flag.variant_defaults) {
         out << ", --variant " << variant << " " << value;
@@ -563,6 +572,5 @@ int run_command(const std::vector<std::string>& args, std::ostream& out) {
   if (command == "audit") return run_audit(rest, out);
   throw UsageError("unknown command '" + command + "' (known: list, check, prove, replay, placement, audit, help)");
 }
-
 
 }  // namespace crosscheck::cli

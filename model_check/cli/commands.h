@@ -34,4 +34,10 @@ extern const char* const kUsage;
 // or bad input throws UsageError, whose message is the one line to show.
 int run_command(const std::vector<std::string>& args, std::ostream& out);
 
+// `crosscheck replay PATH [--msc MSC_FILE]` once PATH has been read into
+// `text`: the saved result's checks, its replay and its report (PATH only
+// names the file in messages). No chart is drawn when `msc_file` is empty.
+int replay_saved_result(const std::string& text, const std::string& path, const std::string& msc_file,
+                        std::ostream& out);
+
 }  // namespace crosscheck::cli
