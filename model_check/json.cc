@@ -128,6 +128,17 @@ std::string Json::pretty() const {
 
 namespace {
 
+// A byte of the input as a parse error quotes it: a control character
+// would break the message's line, and a byte of UTF-8 is no character
+// on its own.
+std::string printable(char c) {
+  const auto byte = static_cast<unsigned char>(c);
+  if (byte >= 0x20 && byte < 0x7f) return std::string(1, c);
+  char escaped[8];
+  std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
+  return escaped;
+}
+
 class Parser {
  public:
   Parser(std::string_view text, const Json::ParseOptions& options) : text_(text), options_(options) {}
@@ -197,7 +208,7 @@ class Parser {
     } else if (c == '-' || std::isdigit(static_cast<unsigned char>(c))) {
       result = parse_number();
     } else {
-      fail(std::string("unexpected character '") + c + "'");
+      fail("unexpected character '" + printable(c) + "'");
     }
     --depth_;
     return result;
@@ -278,7 +289,7 @@ class Parser {
           }
           break;
         }
-        default: fail(std::string("unknown escape '\\") + e + "'");
+        default: fail("unknown escape '\\" + printable(e) + "'");
       }
     }
   }

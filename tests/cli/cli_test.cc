@@ -791,6 +791,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadTrace{"bad_step", R"({"protocol": "twophase", "model": "spec", "variant": "correct", )"
                              R"("parameters": {"rms": 1}, "trace": [{"action": "Initial"}]})",
                  "trace step 0 needs a string 'action' and an object 'state'"},
+        BadTrace{"control_byte", "{\"protocol\": \x02}",
+                 "not a JSON object: unexpected character '\\x02' at line 1, column 14"},
         BadTrace{"impossible_bounds", R"({"protocol": "multipaxos", "model": "impl", "variant": "correct", )"
                                       R"("parameters": {"max-ballot": 4}, "trace": []})",
                  "the refinement to Paxos.tla takes at most 5 replicas"}),
