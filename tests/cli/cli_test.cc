@@ -793,6 +793,9 @@ INSTANTIATE_TEST_SUITE_P(
                  "trace step 0 needs a string 'action' and an object 'state'"},
         BadTrace{"control_byte", "{\"protocol\": \x02}",
                  "not a JSON object: unexpected character '\\x02' at line 1, column 14"},
+        BadTrace{"newline_in_name",
+                 R"({"protocol": "two\nphase", "model": "impl", "variant": "correct", "parameters": {}, "trace": []})",
+                 R"(unknown protocol 'two\nphase' (known: )"},
         BadTrace{"impossible_bounds", R"({"protocol": "multipaxos", "model": "impl", "variant": "correct", )"
                                       R"("parameters": {"max-ballot": 4}, "trace": []})",
                  "the refinement to Paxos.tla takes at most 5 replicas"}),
