@@ -417,6 +417,7 @@ std::vector<mc::TraceStep> trace_of(const mc::Json& saved) {
     }
     trace.push_back({trace.empty() ? "" : step["action"].as_string(), step["state"]});
   }
+  if (trace.empty()) throw UsageError("the trace is empty; it starts with the initial state");
   return trace;
 }
 
