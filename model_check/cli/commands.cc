@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <ostream>
@@ -339,32 +340,50 @@ void add_events(mc::CheckResult& result, const ModelTools& tools) {
   result.lifelines = tools.lifelines;
 }
 
-int run_check(const std::vector<std::string>& all_args, std::ostream& out) {
+// A model the bounds make impossible throws invalid_argument when it is
+// built: a usage error, when the tools are built or in the check.
+UsageError impossible_model(const std::invalid_argument& error, const CheckRequest& request) {
+  return UsageError(std::string(error.what()) + " (--model " + request.model + ")");
+}
+
+// check's arguments, parsed and checked, and the model they ask for.
+struct PreparedCheck {
   OutputFiles files;
-  const std::vector<std::string> args = take_output_files(all_args, files);
+  const ProtocolCli* protocol = nullptr;
+  ParsedCheck parsed;
+  ModelTools tools;
+};
+
+PreparedCheck prepare_check(const std::vector<std::string>& all_args) {
+  PreparedCheck check;
+  const std::vector<std::string> args = take_output_files(all_args, check.files);
   if (args.empty()) throw UsageError("check needs a protocol (known: " + join(names_of(protocols())) + ")");
-  const ProtocolCli& protocol = find_protocol(args.front());
-  ParsedCheck parsed = parse_check(protocol, "check", {args.begin() + 1, args.end()});
-  // A model the bounds make impossible throws invalid_argument when it is
-  // built: a usage error, here or in the check.
-  auto usage_error = [&](const std::invalid_argument& error) {
-    return UsageError(std::string(error.what()) + " (--model " + parsed.request.model + ")");
-  };
-  std::optional<ModelTools> built;
+  check.protocol = &find_protocol(args.front());
+  check.parsed = parse_check(*check.protocol, "check", {args.begin() + 1, args.end()});
   try {
-    built = protocol.tools(parsed.request);
+    check.tools = check.protocol->tools(check.parsed.request);
   } catch (const std::invalid_argument& error) {
-    throw usage_error(error);
+    throw impossible_model(error, check.parsed.request);
   }
-  const ModelTools& tools = *built;
-  if (!files.msc.empty() && tools.lifelines.empty()) throw UsageError(no_chart(protocol, parsed.request.model));
+  if (!check.files.msc.empty() && check.tools.lifelines.empty()) {
+    throw UsageError(no_chart(*check.protocol, check.parsed.request.model));
+  }
+  return check;
+}
+
+int run_check(const std::vector<std::string>& all_args, std::ostream& out) {
+  const PreparedCheck check = prepare_check(all_args);
+  const OutputFiles& files = check.files;
+  const ProtocolCli& protocol = *check.protocol;
+  const ParsedCheck& parsed = check.parsed;
+  const ModelTools& tools = check.tools;
   std::optional<mc::StateGraph> graph;
   if (!files.dot.empty()) graph = state_graph(tools, parsed.request);
   mc::CheckResult result;
   try {
     result = protocol.check(parsed.request);
   } catch (const std::invalid_argument& error) {
-    throw usage_error(error);
+    throw impossible_model(error, parsed.request);
   }
   if (result.outcome == mc::Outcome::kViolation) add_events(result, tools);
   mc::RunDescription run = describe(protocol, parsed.request);
@@ -499,28 +518,51 @@ int replay_saved_result(const std::string& text, const std::string& path, const 
 
 namespace {
 
-int run_replay(const std::vector<std::string>& all_args, std::ostream& out) {
+struct ReplayArguments {
+  std::string path;
+  std::string msc;
+};
+
+ReplayArguments parse_replay(const std::vector<std::string>& all_args) {
   OutputFiles files;
   const std::vector<std::string> args = take_output_files(all_args, files);
   if (!files.dot.empty()) throw UsageError("--dot applies to check, not replay");
   if (args.size() != 1 || args[0].rfind("--", 0) == 0) throw UsageError("replay needs one TRACE.json, the JSON result of check");
-  const std::string& path = args[0];
-  std::ifstream in(user_path(path), std::ios::binary);
-  if (!in) throw UsageError("cannot read '" + path + "'");
-  std::stringstream text;
-  text << in.rdbuf();
-  return replay_saved_result(text.str(), path, files.msc, out);
+  return {args[0], files.msc};
 }
 
-int run_prove(const std::vector<std::string>& args, std::ostream& out) {
+int run_replay(const std::vector<std::string>& all_args, std::ostream& out) {
+  const ReplayArguments replay = parse_replay(all_args);
+  std::ifstream in(user_path(replay.path), std::ios::binary);
+  if (!in) throw UsageError("cannot read '" + replay.path + "'");
+  std::stringstream text;
+  text << in.rdbuf();
+  return replay_saved_result(text.str(), replay.path, replay.msc, out);
+}
+
+struct ParsedProve {
+  const ProtocolCli* protocol = nullptr;
+  ParsedCheck parsed;
+};
+
+ParsedProve parse_prove(const std::vector<std::string>& args) {
   if (args.empty()) throw UsageError("prove needs a protocol (known: " + join(names_of(protocols())) + ")");
   const ProtocolCli& protocol = find_protocol(args.front());
   if (!protocol.prove) throw UsageError("no Z3 proofs for " + protocol.name + " yet");
-  ParsedCheck parsed = parse_check(protocol, "prove", {args.begin() + 1, args.end()});
-  return protocol.prove(parsed.request, out);
+  return {&protocol, parse_check(protocol, "prove", {args.begin() + 1, args.end()})};
 }
 
-int run_list(std::ostream& out) {
+int run_prove(const std::vector<std::string>& args, std::ostream& out) {
+  const ParsedProve prove = parse_prove(args);
+  return prove.protocol->prove(prove.parsed.request, out);
+}
+
+void expect_no_arguments(const std::vector<std::string>& args) {
+  if (!args.empty()) throw UsageError("list takes no arguments");
+}
+
+int run_list(const std::vector<std::string>& args, std::ostream& out) {
+  expect_no_arguments(args);
   for (const auto& protocol : protocols()) {
     out << protocol.name << ": " << protocol.summary << "\n";
     out << "  models:\n";
@@ -546,32 +588,63 @@ int run_list(std::ostream& out) {
   return 0;
 }
 
+int run_help(const std::vector<std::string>&, std::ostream& out) {
+  out << kUsage;
+  return 0;
+}
+
+struct Command {
+  std::vector<std::string> names;
+  std::function<int(const std::vector<std::string>& args, std::ostream& out)> run;
+  // Parses and checks the arguments as `run` does, and stops there: it
+  // reads and writes no file and starts no search or proof.
+  std::function<void(const std::vector<std::string>& args)> validate;
+};
+
+// In the order the usage error for an unknown command names them.
+const std::vector<Command>& commands() {
+  using Args = const std::vector<std::string>&;
+  static const std::vector<Command> all = {
+      {{"list"}, run_list, expect_no_arguments},
+      {{"check"}, run_check, [](Args args) { prepare_check(args); }},
+      {{"prove"}, run_prove, [](Args args) { parse_prove(args); }},
+      {{"replay"}, run_replay, [](Args args) { parse_replay(args); }},
+      {{"placement"}, run_placement, validate_placement_arguments},
+      {{"audit"}, run_audit, validate_audit_arguments},
+      {{"help", "--help", "-h"}, run_help, [](Args) {}},
+  };
+  return all;
+}
+
+// Runs `act` on the command that `args` names and the rest of them.
+template <class Act>
+auto dispatch(const std::vector<std::string>& args, Act act) {
+  if (args.empty()) throw UsageError("a command is needed");
+  const std::string& name = args.front();
+  std::vector<std::string> names;
+  for (const Command& command : commands()) {
+    if (contains(command.names, name)) {
+      try {
+        return act(command, std::vector<std::string>(args.begin() + 1, args.end()));
+      } catch (const PlacementInputError& error) {
+        throw UsageError(error.what());
+      }
+    }
+    names.push_back(command.names.front());
+  }
+  throw UsageError("unknown command '" + name + "' (known: " + join(names) + ")");
+}
+
 }  // namespace
 
 int run_command(const std::vector<std::string>& args, std::ostream& out) {
-  if (args.empty()) throw UsageError("a command is needed");
-  const std::string& command = args.front();
-  std::vector<std::string> rest(args.begin() + 1, args.end());
-  if (command == "list") {
-    if (!rest.empty()) throw UsageError("list takes no arguments");
-    return run_list(out);
-  }
-  if (command == "check") return run_check(rest, out);
-  if (command == "prove") return run_prove(rest, out);
-  if (command == "placement") {
-    try {
-      return run_placement(rest, out);
-    } catch (const PlacementInputError& error) {
-      throw UsageError(error.what());
-    }
-  }
-  if (command == "help" || command == "--help" || command == "-h") {
-    out << kUsage;
-    return 0;
-  }
-  if (command == "replay") return run_replay(rest, out);
-  if (command == "audit") return run_audit(rest, out);
-  throw UsageError("unknown command '" + command + "' (known: list, check, prove, replay, placement, audit, help)");
+  return dispatch(args, [&](const Command& command, const std::vector<std::string>& rest) {
+    return command.run(rest, out);
+  });
+}
+
+void validate_command(const std::vector<std::string>& args) {
+  dispatch(args, [](const Command& command, const std::vector<std::string>& rest) { command.validate(rest); });
 }
 
 }  // namespace crosscheck::cli

@@ -34,6 +34,13 @@ extern const char* const kUsage;
 // or bad input throws UsageError, whose message is the one line to show.
 int run_command(const std::vector<std::string>& args, std::ostream& out);
 
+// Parses and checks a command line as run_command does, and stops before
+// the command would read or write a file or start a search or a proof:
+// throws the UsageError run_command would throw for the arguments
+// themselves (not for a file's content), or returns. check builds the
+// model that its bounds ask for.
+void validate_command(const std::vector<std::string>& args);
+
 // `crosscheck replay PATH [--msc MSC_FILE]` once PATH has been read into
 // `text`: the saved result's checks, its replay and its report (PATH only
 // names the file in messages). No chart is drawn when `msc_file` is empty.
