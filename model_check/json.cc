@@ -50,7 +50,9 @@ std::string json_quote(std::string_view text) {
       case '\t': out += "\\t"; break;
       case '\r': out += "\\r"; break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
+        // DEL too: JSON leaves it as it is, but in a message it is an
+        // invisible control character.
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
           char buffer[8];
           std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
           out += buffer;
