@@ -227,7 +227,7 @@ class Parser {
       std::string key = parse_string();
       if (options_.reject_duplicate_members && object.find(key)) {
         pos_ = key_pos;
-        fail("duplicate member \"" + key + "\"");
+        fail("duplicate member " + json_quote(key));
       }
       expect(':');
       object.set(key, parse_value());

@@ -82,6 +82,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "trailing characters after the JSON value at line 1, column 123 (offset 122)"},
         BadFile{"RepeatedMember", "{" TWO_DATACENTERS ",\n " MAJORITY ",\n " MAJORITY "}",
                 "duplicate member \"quorum\" at line 3, column 2 (offset 124)"},
+        BadFile{"RepeatedMemberWithANewline", "{\"a\\nb\": 1, \"a\\nb\": 2}",
+                R"(duplicate member "a\nb" at line 1, column 13 (offset 12))"},
         BadFile{"NotAnObject", "[1]", "(top level): expected an object, not an array"},
         BadFile{"UnknownTopLevelField", "{" TWO_DATACENTERS ", " MAJORITY ", \"datacentres\": []}",
                 "datacentres: unknown field (known: name, description, datacenters, links, quorum, scenarios)"},
