@@ -11,21 +11,12 @@
 #include <cstdlib>
 #include <exception>
 #include <initializer_list>
-#include <string>
 #include <typeinfo>
 
 #include "model_check/cli/flags.h"
+#include "tests/common/one_line.h"
 
 namespace crosscheck::cli::fuzz {
-
-// Tabs aside, a control character in the error line would break it
-// (a newline) or cut it short (a NUL, for fprintf).
-inline bool one_printable_line(const std::string& message) {
-  return !message.empty() && std::none_of(message.begin(), message.end(), [](char c) {
-    const auto byte = static_cast<unsigned char>(c);
-    return (byte < 0x20 && byte != '\t') || byte == 0x7f;
-  });
-}
 
 template <class Command>
 void expect_status_or_usage_error(std::initializer_list<int> statuses, Command command) {
@@ -36,7 +27,7 @@ void expect_status_or_usage_error(std::initializer_list<int> statuses, Command c
       std::abort();
     }
   } catch (const UsageError& error) {
-    if (!one_printable_line(error.what())) {
+    if (!crosscheck::testing::one_printable_line(error.what())) {
       std::fprintf(stderr, "fuzz: a usage error that is not one printable line: \"%s\"\n", error.what());
       std::abort();
     }
