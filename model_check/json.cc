@@ -50,7 +50,9 @@ std::string json_quote(std::string_view text) {
       case '\t': out += "\\t"; break;
       case '\r': out += "\\r"; break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
+        // DEL too: JSON leaves it as it is, but in a message it is an
+        // invisible control character.
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
           char buffer[8];
           std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
           out += buffer;
@@ -128,6 +130,17 @@ std::string Json::pretty() const {
 
 namespace {
 
+// A byte of the input as a parse error quotes it: a control character
+// would break the message's line, and a byte of UTF-8 is no character
+// on its own.
+std::string printable(char c) {
+  const auto byte = static_cast<unsigned char>(c);
+  if (byte >= 0x20 && byte < 0x7f) return std::string(1, c);
+  char escaped[8];
+  std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
+  return escaped;
+}
+
 class Parser {
  public:
   Parser(std::string_view text, const Json::ParseOptions& options) : text_(text), options_(options) {}
@@ -197,7 +210,7 @@ class Parser {
     } else if (c == '-' || std::isdigit(static_cast<unsigned char>(c))) {
       result = parse_number();
     } else {
-      fail(std::string("unexpected character '") + c + "'");
+      fail("unexpected character '" + printable(c) + "'");
     }
     --depth_;
     return result;
@@ -214,7 +227,7 @@ class Parser {
       std::string key = parse_string();
       if (options_.reject_duplicate_members && object.find(key)) {
         pos_ = key_pos;
-        fail("duplicate member \"" + key + "\"");
+        fail("duplicate member " + json_quote(key));
       }
       expect(':');
       object.set(key, parse_value());
@@ -278,7 +291,7 @@ class Parser {
           }
           break;
         }
-        default: fail(std::string("unknown escape '\\") + e + "'");
+        default: fail("unknown escape '\\" + printable(e) + "'");
       }
     }
   }

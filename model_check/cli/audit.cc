@@ -83,10 +83,18 @@ AuditRequest parse_audit(const std::vector<std::string>& args) {
   return request;
 }
 
+bool asks_for_help(const std::vector<std::string>& args) {
+  return args.size() == 1 && (args[0] == "--help" || args[0] == "-h");
+}
+
 }  // namespace
 
+void validate_audit_arguments(const std::vector<std::string>& args) {
+  if (!asks_for_help(args)) parse_audit(args);
+}
+
 int run_audit(const std::vector<std::string>& args, std::ostream& out) {
-  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
+  if (asks_for_help(args)) {
     out << kAuditUsage << "models:\n";
     for (const audit::ModelInfo& model : audit::models()) {
       out << "  " << model.name << ": " << model.summary << " (:f";

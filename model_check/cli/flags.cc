@@ -2,10 +2,35 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 
 namespace crosscheck::cli {
+namespace {
+
+std::string one_line(const std::string& text) {
+  std::string line;
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      line += "\\n";
+    } else if (c == '\r') {
+      line += "\\r";
+    } else if ((byte < 0x20 && c != '\t') || byte == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
+      line += escaped;
+    } else {
+      line += c;
+    }
+  }
+  return line;
+}
+
+}  // namespace
+
+UsageError::UsageError(const std::string& message) : std::runtime_error(one_line(message)) {}
 
 long long parse_integer(const std::string& flag, const std::string& text) {
   long long value = 0;

@@ -11,8 +11,10 @@
 
 namespace crosscheck::cli {
 
+// The message is printed as one line: the control characters that a file
+// or an argument brought into it are escaped (a newline as \n).
 struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
+  explicit UsageError(const std::string& message);
 };
 
 long long parse_integer(const std::string& flag, const std::string& text);

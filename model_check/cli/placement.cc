@@ -68,6 +68,8 @@ placement::Deployment read_file(const std::string& file) {
 
 }  // namespace
 
+void validate_placement_arguments(const std::vector<std::string>& args) { parse_arguments(args); }
+
 int run_placement(const std::vector<std::string>& args, std::ostream& out) {
   const PlacementRequest request = parse_arguments(args);
   std::vector<placement::Deployment> deployments;

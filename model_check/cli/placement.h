@@ -20,4 +20,7 @@ struct PlacementInputError : std::runtime_error {
 // scenario it asks about is survived, 1 otherwise.
 int run_placement(const std::vector<std::string>& args, std::ostream& out);
 
+// The arguments' checks of run_placement, without reading the files.
+void validate_placement_arguments(const std::vector<std::string>& args);
+
 }  // namespace crosscheck::cli

@@ -1,6 +1,6 @@
 // How a protocol presents itself to the command line: its models, variants,
-// bounds and how to check it. The driver (main.cc) knows no protocol; each
-// protocol registers one ProtocolCli.
+// bounds and how to check it. The driver (commands.cc) knows no protocol;
+// each protocol registers one ProtocolCli.
 #pragma once
 
 #include <functional>

@@ -23,7 +23,14 @@ struct FileError : std::runtime_error {
   throw FileError((path.empty() ? "(top level)" : path) + ": " + message);
 }
 
+// A field of the format by its name (quorum.phase1); any other member,
+// such as an unknown field, in brackets and quoted (quorum["phase 1"]),
+// so that what it holds cannot break or blur the error line.
 std::string member_path(const std::string& path, std::string_view key) {
+  const bool plain = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+  });
+  if (!plain) return path + "[" + mc::json_quote(key) + "]";
   return path.empty() ? std::string(key) : path + "." + std::string(key);
 }
 

@@ -823,8 +823,17 @@ INSTANTIATE_TEST_SUITE_P(
         BadTrace{"bad_step", R"({"protocol": "twophase", "model": "spec", "variant": "correct", )"
                              R"("parameters": {"rms": 1}, "trace": [{"action": "Initial"}]})",
                  "trace step 0 needs a string 'action' and an object 'state'"},
+        BadTrace{"empty_trace", R"({"protocol": "twophase", "model": "spec", "variant": "correct", )"
+                                R"("parameters": {"rms": 1}, "trace": []})",
+                 "the trace is empty; it starts with the initial state"},
+        BadTrace{"control_byte", "{\"protocol\": \x02}",
+                 "not a JSON object: unexpected character '\\x02' at line 1, column 14"},
+        BadTrace{"newline_in_name",
+                 R"({"protocol": "two\nphase", "model": "impl", "variant": "correct", "parameters": {}, "trace": []})",
+                 R"(unknown protocol 'two\nphase' (known: )"},
         BadTrace{"impossible_bounds", R"({"protocol": "multipaxos", "model": "impl", "variant": "correct", )"
-                                      R"("parameters": {"max-ballot": 4}, "trace": []})",
+                                      R"("parameters": {"max-ballot": 4}, )"
+                                      R"("trace": [{"action": "Initial", "state": {}}]})",
                  "the refinement to Paxos.tla takes at most 5 replicas"}),
     [](const auto& info) { return std::string(info.param.name); });
 

@@ -20,17 +20,27 @@ makes
     <name>_bin     genrule: the fuzzer binary (bazel-bin/<pkg>/<name>_bin)
     <name>_corpus  filegroup of the corpus (tools/fuzz/run.sh reads it)
     <name>         sh_test, size small, tagged "fuzz"
+
+A fuzzer that needs a whole tree of cc_library targets can take their
+sources from `cc_sources` instead of a filegroup in every package, and
+have them compiled once, a file an action, by `libfuzzer_objects`:
+
+    cc_sources(name = "cli_srcs", deps = ["//model_check/cli:commands"])
+    libfuzzer_objects(name = "cli_objects", srcs = [":cli_srcs"])
+    libfuzzer_test(name = "replay_fuzz_test", fuzzer = "replay_fuzzer.cc", srcs = [":cli_objects"], ...)
 """
 
 # Resolved against this file's repository, so the macro works from other
 # workspaces too (there it reads @<this repo>//tools/fuzz:...).
 _RUNNER = Label("//tools/fuzz:libfuzzer_test_runner.sh")
 
+# The action runs in a sandbox directory that changes from build to build:
+# the debug info (and so sanitizer reports) name workspace paths instead,
+# and the binary does not depend on which sandbox built it. For a shell
+# command; a genrule's wants $$ for $.
+_DEBUG_PREFIX_MAP = "-fdebug-prefix-map=$PWD=."
+
 _SANITIZE = [
-    # The action runs in a sandbox directory that changes from build to build:
-    # the debug info (and so sanitizer reports) name workspace paths instead,
-    # and the binary does not depend on which sandbox built it.
-    "-fdebug-prefix-map=$$PWD=.",
     "-std=c++20",
     "-O1",
     "-g",
@@ -38,6 +48,91 @@ _SANITIZE = [
     "-fsanitize=fuzzer,address,undefined",
     "-fno-sanitize-recover=undefined",
 ]
+
+_CcSourcesInfo = provider(
+    doc = "The source files and headers of a C++ target and of everything under it.",
+    fields = ["files"],
+)
+
+def _cc_sources_aspect_impl(target, ctx):
+    direct = []
+    for attribute in ("srcs", "hdrs", "textual_hdrs"):
+        direct += getattr(ctx.rule.files, attribute, [])
+    transitive = [
+        dep[_CcSourcesInfo].files
+        for dep in getattr(ctx.rule.attr, "deps", [])
+        if _CcSourcesInfo in dep
+    ]
+    return [_CcSourcesInfo(files = depset(direct, transitive = transitive))]
+
+_cc_sources_aspect = aspect(
+    implementation = _cc_sources_aspect_impl,
+    attr_aspects = ["deps"],
+)
+
+def _cc_sources_impl(ctx):
+    return [DefaultInfo(files = depset(transitive = [dep[_CcSourcesInfo].files for dep in ctx.attr.deps]))]
+
+# The list of a library's sources, written by hand, would fall behind the
+# first time someone adds a file to a library it depends on.
+cc_sources = rule(
+    implementation = _cc_sources_impl,
+    doc = """Every source file and header of `deps` and of their deps, transitively,
+    for libfuzzer_test's srcs. Link flags are not collected: give the
+    fuzzer's linkopts (e.g. "-lz3") yourself.""",
+    attrs = {
+        "deps": attr.label_list(aspects = [_cc_sources_aspect], providers = [CcInfo]),
+    },
+)
+
+def _is_source(file):
+    return file.extension in ("cc", "cpp", "cxx")
+
+def _libfuzzer_objects_impl(ctx):
+    files = ctx.files.srcs
+    headers = [file for file in files if not _is_source(file)]
+    roots = {".": True}
+    for file in files:
+        if file.owner.workspace_root:
+            roots[file.owner.workspace_root] = True
+    include_flags = []
+    for root in roots.keys():
+        for directory in (root, ctx.bin_dir.path + "/" + root):
+            include_flags += ["-I" + directory, "-iquote", directory]
+    objects = []
+    for source in [file for file in files if _is_source(file)]:
+        path = source.short_path.replace("../", "external/")
+        obj = ctx.actions.declare_file("%s/%s.o" % (ctx.label.name, path))
+        ctx.actions.run_shell(
+            inputs = [source] + headers,
+            outputs = [obj],
+            command = " ".join(
+                [ctx.attr.cxx, _DEBUG_PREFIX_MAP] + _SANITIZE + include_flags + ctx.attr.copts +
+                ["-c", source.path, "-o", obj.path],
+            ),
+            mnemonic = "LibFuzzerCompile",
+            progress_message = "Compiling %s for libFuzzer" % source.short_path,
+            use_default_shell_env = True,
+        )
+        objects.append(obj)
+    return [DefaultInfo(files = depset(objects + headers))]
+
+# libfuzzer_test's one clang++ command compiles a large tree for minutes on
+# one core, again for each fuzzer and after any change; objects compile in
+# parallel, once, and again only when their file or a header changes.
+libfuzzer_objects = rule(
+    implementation = _libfuzzer_objects_impl,
+    doc = """The .cc/.cpp/.cxx files of `srcs` compiled as libfuzzer_test compiles
+    them (clang++, libFuzzer's coverage, ASan, UBSan), one action a file.
+    Gives the objects and the headers of `srcs`: put it in a
+    libfuzzer_test's srcs instead of the sources, for the fuzzer to
+    include the headers and link the objects.""",
+    attrs = {
+        "srcs": attr.label_list(allow_files = True),
+        "copts": attr.string_list(doc = "extra clang++ flags (no make variables)"),
+        "cxx": attr.string(default = "clang++", doc = "the clang++ to call"),
+    },
+)
 
 def _external_root(repo):
     """'@foo' -> 'external/foo'; the main repository ('@' or '') -> None."""
@@ -92,9 +187,10 @@ def libfuzzer_test(
     Args:
       name: the sh_test; the binary is <name>_bin, the corpus <name>_corpus.
       fuzzer: the source file defining LLVMFuzzerTestOneInput.
-      srcs: what the fuzzer needs: source files, headers, filegroups. Only
-        .cc/.cpp/.cxx files are compiled; headers must be listed so that
-        they are inputs of the sandboxed action.
+      srcs: what the fuzzer needs: source files, headers, filegroups,
+        libfuzzer_objects. Only .cc/.cpp/.cxx files are compiled and .o
+        files linked; headers must be listed so that they are inputs of
+        the sandboxed action.
       corpus: seed and regression inputs (usually a glob of a directory).
       runs: libFuzzer -runs in `bazel test` (env FUZZ_RUNS overrides).
       copts: extra clang++ flags (make variables such as $(location) work).
@@ -118,14 +214,16 @@ def libfuzzer_test(
         srcs = [fuzzer] + srcs,
         outs = [name + "_fuzzer"],
         executable = True,
-        # One clang++ command; only source files are compiled, headers are
-        # in $(SRCS) so that the sandbox has them.
+        # One clang++ command; only source files are compiled and object
+        # files (libfuzzer_objects) linked, headers are in $(SRCS) so that
+        # the sandbox has them.
         cmd = " ".join([
             "sources=();",
             "for f in $(SRCS); do",
-            "  case \"$$f\" in *.cc|*.cpp|*.cxx) sources+=(\"$$f\");; esac;",
+            "  case \"$$f\" in *.cc|*.cpp|*.cxx|*.o) sources+=(\"$$f\");; esac;",
             "done;",
             cxx,
+            _DEBUG_PREFIX_MAP.replace("$", "$$"),
         ] + _SANITIZE + _include_flags([fuzzer] + srcs) + copts + [
             "\"$${sources[@]}\"",
             "-o",
