@@ -269,10 +269,16 @@ TEST(Coverage, NamesTheActorHarnessStepsByKind) {
   EXPECT_FALSE(kinds.count("Drop Prepare"));
 }
 
+// A walk's length is --depth: --max-depth is a bound of the exhaustive
+// searches. (--max-states and --memory-limit bound simulation too:
+// limits_test.cc.)
 TEST(Simulation, RefusesExhaustiveSearchBounds) {
   const twophase::TwoPhaseModel model(3);
   SearchOptions options = simulation(1, 10, 10);
-  options.max_states = 5;
+  options.max_depth = 5;
+  EXPECT_THROW(check(model, options), std::invalid_argument);
+  options = simulation(1, 10, 10);
+  options.exact = true;
   EXPECT_THROW(check(model, options), std::invalid_argument);
 }
 
