@@ -839,7 +839,9 @@ class BreadthFirstSearch {
     CheckpointReader in(options_.resume_path);
     const std::string configuration = in.text();
     if (configuration != options_.configuration) {
-      in.fail("saved by another configuration (" + configuration + "; this run: " + options_.configuration + ")");
+      // Quoted: the file's text may hold anything.
+      in.fail("saved by another configuration (" + json_quote(configuration) + "; this run: " +
+              json_quote(options_.configuration) + ")");
     }
     distinct_ = in.u64();
     result_.stats.total_states = in.u64();
