@@ -236,6 +236,8 @@ class EdnReader {
     std::string name = token();
     if (!name.empty() && name[0] == ':') name.erase(0, 1);  // ::auto-resolved reads as plain
     if (name.empty()) fail("a ':' with no keyword name");
+    // ":::x" is no keyword, and would print back as "::x", another one.
+    if (name[0] == ':') fail("a keyword starting with ':::'");
     return Value::of_keyword(std::move(name));
   }
 

@@ -104,6 +104,7 @@ TEST(Malformed, EveryProblemIsOneLineNamingTheFileAndLine) {
             "h.edn:1: the integer 99999999999999999999 does not fit in 64 bits");
   EXPECT_EQ(edn_error("[1 2]\n"), "h.edn:1: a history is a sequence of operation maps, not [1 2]");
   EXPECT_EQ(edn_error("{:process 0 :process 1}"), "h.edn:1: a map with the key :process twice");
+  EXPECT_EQ(edn_error("{:process 0 :type :invoke :f :r :value [:::]}"), "h.edn:1: a keyword starting with ':::'");
   EXPECT_EQ(edn_error(""), "h.edn: no client operations in the history");
   EXPECT_EQ(edn_error("; only a comment\n"), "h.edn: no client operations in the history");
   EXPECT_EQ(edn_error("\"never closed\n\n"), "h.edn:1: a string that never ends");
