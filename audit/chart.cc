@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "model_check/xml.h"
+
 namespace crosscheck::audit {
 
 namespace {
@@ -84,57 +86,11 @@ std::string attr(std::string_view name, std::string_view value) {
 }
 std::string attr(std::string_view name, double value) { return attr(name, num(value)); }
 
-// The length of the UTF-8 sequence at text[i] if it is one XML allows, else 0.
-size_t utf8_length(std::string_view text, size_t i) {
-  const auto at = [&](size_t k) { return static_cast<unsigned char>(text[i + k]); };
-  const unsigned char lead = at(0);
-  if (lead < 0x80) return lead >= 0x20 || lead == '\n' || lead == '\t' ? 1 : 0;
-  const size_t length = lead >= 0xC2 && lead <= 0xDF   ? 2
-                        : lead >= 0xE0 && lead <= 0xEF ? 3
-                        : lead >= 0xF0 && lead <= 0xF4 ? 4
-                                                       : 0;
-  if (length == 0 || i + length > text.size()) return 0;
-  for (size_t k = 1; k < length; ++k) {
-    if ((at(k) & 0xC0) != 0x80) return 0;
-  }
-  const unsigned char second = at(1);
-  if (lead == 0xE0 && second < 0xA0) return 0;   // overlong
-  if (lead == 0xED && second >= 0xA0) return 0;  // a surrogate
-  if (lead == 0xF0 && second < 0x90) return 0;   // overlong
-  if (lead == 0xF4 && second >= 0x90) return 0;  // past U+10FFFF
-  if (lead == 0xEF && second == 0xBF && at(2) >= 0xBE) return 0;  // U+FFFE, U+FFFF
-  return length;
-}
-
-// The text as characters XML 1.0 allows: anything else becomes '?'.
-std::vector<std::string> characters(std::string_view text) {
-  std::vector<std::string> out;
-  for (size_t i = 0; i < text.size();) {
-    const size_t length = utf8_length(text, i);
-    out.push_back(length ? std::string(text.substr(i, length)) : "?");
-    i += length ? length : 1;
-  }
-  return out;
-}
-
-size_t count(std::string_view text) { return characters(text).size(); }
-
-std::string escape(std::string_view text) {
-  std::string out;
-  for (const std::string& c : characters(text)) {
-    if (c == "&") out += "&amp;";
-    else if (c == "<") out += "&lt;";
-    else if (c == ">") out += "&gt;";
-    else if (c == "\"") out += "&quot;";
-    else if (c == "'") out += "&apos;";
-    else out += c;
-  }
-  return out;
-}
+size_t count(std::string_view text) { return mc::xml_characters(text).size(); }
 
 // At most `limit` characters, the last an ellipsis when some are cut.
 std::string shorten(std::string_view text, size_t limit) {
-  const std::vector<std::string> all = characters(text);
+  const std::vector<std::string> all = mc::xml_characters(text);
   if (all.size() <= limit) return std::string(text);
   std::string out;
   for (size_t i = 0; i + 1 < limit; ++i) out += all[i];
@@ -225,7 +181,7 @@ class Renderer {
     out_ += "<svg xmlns=\"http://www.w3.org/2000/svg\"" + attr("width", width_) +
             attr("height", height) + attr("viewBox", "0 0 " + num(width_) + " " + num(height)) +
             attr("font-family", "sans-serif") + attr("font-size", kLabelSize) + ">\n";
-    out_ += "<title>" + escape(chart_.title) + "</title>\n";
+    out_ += "<title>" + mc::xml_escape(chart_.title) + "</title>\n";
     out_ += "<defs><style>\n"
             "  .halo { paint-order: stroke; stroke: white; stroke-width: 3px;"
             " stroke-linejoin: round; }\n"
@@ -312,7 +268,7 @@ class Renderer {
   }
 
   void text(double x, double y, std::string_view content, std::string_view extra) {
-    out_ += "<text" + attr("x", x) + attr("y", y) + std::string(extra) + ">" + escape(content) +
+    out_ += "<text" + attr("x", x) + attr("y", y) + std::string(extra) + ">" + mc::xml_escape(content) +
             "</text>\n";
   }
 
@@ -391,7 +347,7 @@ class Renderer {
     if (bar.linearized_at >= 0) {
       out_ += attr("data-position", std::to_string(bar.linearized_at + 1));
     }
-    out_ += ">\n<title>" + escape(bar.detail.empty() ? bar.label : bar.detail) + "</title>\n";
+    out_ += ">\n<title>" + mc::xml_escape(bar.detail.empty() ? bar.label : bar.detail) + "</title>\n";
     const Palette& palette = palette_of(bar);
     if (is_open(bar)) {
       open_bar({placed.left, placed.top, placed.right, kBarHeight}, kFadeLength, palette,

@@ -37,6 +37,14 @@ uint64_t checkpoint_checksum(const char* data, size_t size) {
   return hash;
 }
 
+void check_checkpoint_writable(const std::string& path) {
+  const std::string partial = path + ".partial";
+  std::FILE* file = std::fopen(partial.c_str(), "wb");
+  if (file == nullptr) throw CheckpointError("--checkpoint: cannot write '" + partial + "': " + std::strerror(errno));
+  std::fclose(file);
+  std::remove(partial.c_str());
+}
+
 CheckpointWriter::CheckpointWriter(std::string path)
     : path_(std::move(path)), partial_(path_ + ".partial"), checksum_(kFnvOffset) {
   file_ = std::fopen(partial_.c_str(), "wb");

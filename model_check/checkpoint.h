@@ -22,6 +22,10 @@ class CheckpointError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Throws CheckpointError now, not at the first checkpoint minutes later,
+// when FILE's side file cannot be created.
+void check_checkpoint_writable(const std::string& path);
+
 // Writes to FILE.partial and renames it over FILE at commit(), so that an
 // interrupted write leaves the previous checkpoint whole.
 class CheckpointWriter {

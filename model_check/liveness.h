@@ -467,8 +467,7 @@ class LivenessChecker {
     // Which components can hold a fair behaviour forever (`fair_end`): one
     // with a loop that takes every class enabled throughout it, or a state
     // to stutter in with no fair class enabled.
-    struct Summary {
-      uint32_t size = 0;
+    struct Summary {  // of a component of more than one state
       bool seen = false;
       std::vector<uint32_t> always_enabled;
       std::vector<uint32_t> taken;
@@ -480,7 +479,7 @@ class LivenessChecker {
         if (component[s] != kNone) ++sizes[component[s]];
       }
       for (const auto& [id, size] : sizes) {
-        if (size > 1) summaries[id].size = size;
+        if (size > 1) summaries.try_emplace(id);
       }
     }
     for (uint32_t s = 0; s < n; ++s) {

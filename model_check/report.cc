@@ -241,6 +241,11 @@ std::string result_text(const RunDescription& run, const CheckResult& result) {
              "the bounds may hide the behaviour the invariants are meant to judge.\n";
       break;
     case Outcome::kBoundExhausted:
+      if (simulated) {
+        out += "Result: bound exhausted. --max-states stopped the walks after " + with_separators(search.walks) +
+               " of them; nothing was violated on those.\n";
+        break;
+      }
       out += "Result: bound exhausted. The search limit stopped the run before every reachable state was\n"
              "explored; nothing was violated in the states explored.\n";
       break;

@@ -108,6 +108,7 @@ class BreadthFirstSearch {
     last_progress_ = start_;
     last_checkpoint_ = start_;
     baseline_memory_ = resident_memory_bytes();
+    if (!options_.checkpoint_path.empty()) check_checkpoint_writable(options_.checkpoint_path);
     if (!options_.resume_path.empty()) {
       resume();
     } else if (!explore_initial_states()) {

@@ -53,6 +53,7 @@ echo "not a checkpoint" >"$dir/text.checkpoint"
 refused "not a crosscheck checkpoint" "${run[@]}" --resume "$dir/text.checkpoint"
 refused "cannot read" "${run[@]}" --resume "$dir/missing.checkpoint"
 refused "applies to --search bfs" check twophase --search dfs --checkpoint "$checkpoint"
+refused "cannot write" check twophase --checkpoint "$dir/no-such-directory/run.checkpoint"
 
 [ "$failures" = 0 ] && echo PASS
 exit "$failures"

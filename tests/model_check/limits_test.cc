@@ -3,7 +3,6 @@
 // left unchecked. (Breadth-first search and liveness have their own tests
 // beside their others.) Each limit here is small enough to trip.
 #include <gtest/gtest.h>
-#include <malloc.h>
 
 #include <atomic>
 #include <cstdint>
@@ -54,7 +53,7 @@ struct Counters {
 
 // The resident set now and `headroom` more, measured as the searches do.
 uint64_t limit_with_headroom(uint64_t headroom) {
-  malloc_trim(0);
+  release_free_memory();
   return resident_memory_bytes() + headroom;
 }
 

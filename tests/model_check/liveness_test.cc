@@ -3,7 +3,6 @@
 // enabled throughout it; a state may stutter when no fair action is
 // enabled), and a violation comes back as a lasso the model can replay.
 #include <gtest/gtest.h>
-#include <malloc.h>
 
 #include <atomic>
 #include <optional>
@@ -241,7 +240,7 @@ TEST(Liveness, TheMemoryLimitStopsTheGraphBeforeItIsPassed) {
   EXPECT_LT(whole.stats.bytes_per_state, 64.0);
 
   SearchOptions options;
-  malloc_trim(0);  // as the checker does first, so that both measure from the same resident set
+  release_free_memory();  // as the checker does first, so that both measure from the same resident set
   options.memory_limit_bytes = resident_memory_bytes() + (4 << 20);
   CheckResult limited = check_liveness(chain, options);
   EXPECT_EQ(limited.outcome, Outcome::kMemoryExhausted);
