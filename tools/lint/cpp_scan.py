@@ -152,13 +152,14 @@ def _top_level(head):
 
 
 def _without_template_args(name):
+    """name without what its angle brackets hold: Foo<T>::bar is Foo::bar."""
     out = []
     depth = 0
     for c in name:
         if c == "<":
             depth += 1
         elif c == ">":
-            depth -= 1
+            depth = max(depth - 1, 0)  # the `>` of an `->`, too
         elif depth == 0:
             out.append(c)
     return "".join(out)
