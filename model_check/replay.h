@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "model_check/liveness.h"
+#include "model_check/liveness_property.h"
 #include "model_check/memory.h"
 #include "model_check/model.h"
 #include "model_check/report.h"
