@@ -6,7 +6,6 @@
 
 #include <concepts>
 #include <functional>
-#include <stdexcept>
 #include <utility>
 
 #include "model_check/breadth_first_checkpoint.h"
@@ -14,6 +13,7 @@
 #include "model_check/breadth_first_options.h"
 #include "model_check/breadth_first_search.h"
 #include "model_check/model.h"
+#include "model_check/option_error.h"
 #include "model_check/result.h"
 #include "model_check/visited_set.h"
 
@@ -21,7 +21,7 @@ namespace crosscheck::mc {
 
 // Explores breadth first, calling `on_new_state` (when given) once for
 // every distinct state stored, in the order a sequential search stores
-// them, before its properties are checked. Throws std::invalid_argument for options
+// them, before its properties are checked. Throws OptionError for options
 // this model cannot take, CheckpointError for a checkpoint that cannot be
 // written or resumed.
 template <Model M>
@@ -34,7 +34,7 @@ CheckResult breadth_first(const M& model, const BreadthFirstOptions& options,
                                                                    std::move(on_new_state))
           .run();
     } else {
-      throw std::invalid_argument("--exact: this model's states cannot be compared (no ==)");
+      throw OptionError(OptionError::Kind::kExactNeedsEquality);
     }
   }
   return detail::BreadthFirstSearch<M, VisitedSet>(model, options, std::move(on_new_state)).run();

@@ -59,6 +59,7 @@
 #include "model_check/fingerprint_table.h"
 #include "model_check/memory.h"
 #include "model_check/model.h"
+#include "model_check/option_error.h"
 #include "model_check/property_set.h"
 #include "model_check/result.h"
 #include "model_check/trace_links.h"
@@ -93,14 +94,11 @@ class BreadthFirstSearch {
     if constexpr (HasSymmetry<M>) {
       symmetry_ = options.symmetry;
     } else if (options.symmetry) {
-      throw std::invalid_argument("--symmetry: this model defines no symmetry");
+      throw OptionError(OptionError::Kind::kNoSymmetry);
     }
     if (options.checkpoint.saves() || options.checkpoint.resumes()) {
-      if (Visited::kExact)
-        throw std::invalid_argument(
-            "--checkpoint and --resume keep fingerprints: not with --exact");
-      if (options.coverage)
-        throw std::invalid_argument("--checkpoint and --resume do not keep --coverage's counts");
+      if (Visited::kExact) throw OptionError(OptionError::Kind::kCheckpointWithExact);
+      if (options.coverage) throw OptionError(OptionError::Kind::kCheckpointWithCoverage);
     }
   }
 
@@ -197,7 +195,7 @@ class BreadthFirstSearch {
           kind_numbers.try_emplace(kind, static_cast<uint16_t>(kind_names.size()));
       if (inserted) {
         if (kind_names.size() == std::numeric_limits<uint16_t>::max()) {
-          throw std::invalid_argument("--coverage: more than 65535 kinds of action");
+          throw OptionError(OptionError::Kind::kTooManyActionKinds);
         }
         kind_names.push_back(kind);
         kind_generated.push_back(0);

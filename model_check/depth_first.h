@@ -25,6 +25,7 @@
 #include "model_check/fingerprint_table.h"
 #include "model_check/memory.h"
 #include "model_check/model.h"
+#include "model_check/option_error.h"
 #include "model_check/property_set.h"
 #include "model_check/result.h"
 
@@ -51,7 +52,7 @@ class DepthFirstSearch {
     if constexpr (HasSymmetry<M>) {
       symmetry_ = options.symmetry;
     } else if (options.symmetry) {
-      throw std::invalid_argument("--symmetry: this model defines no symmetry");
+      throw OptionError(OptionError::Kind::kNoSymmetry);
     }
     result_.search.mode = "dfs";
   }
@@ -296,7 +297,7 @@ class DepthFirstSearch {
 
 }  // namespace detail
 
-// Explores depth first. Throws std::invalid_argument for options this model cannot
+// Explores depth first. Throws OptionError for options this model cannot
 // take.
 template <Model M>
 CheckResult depth_first(const M& model, const DepthFirstOptions& options) {

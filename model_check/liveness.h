@@ -37,6 +37,7 @@
 #include "model_check/liveness_property.h"
 #include "model_check/memory.h"
 #include "model_check/model.h"
+#include "model_check/option_error.h"
 #include "model_check/result.h"
 
 namespace crosscheck::mc {
@@ -59,7 +60,7 @@ class LivenessChecker {
         properties_(model.liveness_properties()),
         budget_(options.memory_limit_bytes),
         graph_(model_, options_, properties_, budget_) {
-    if (properties_.size() > 32) throw std::invalid_argument("liveness: more than 32 properties");
+    if (properties_.size() > 32) throw OptionError(OptionError::Kind::kTooManyLivenessProperties);
   }
 
   CheckResult run() {
@@ -498,7 +499,7 @@ class LivenessChecker {
 }  // namespace detail
 
 // Checks every liveness property of the model; the first one violated is
-// reported with a lasso (trace, loop_start). Throws std::invalid_argument for a
+// reported with a lasso (trace, loop_start). Throws OptionError for a
 // model with more properties than the graph holds.
 template <Model M>
 requires HasLiveness<M> CheckResult check_liveness(const M& model,

@@ -4,12 +4,11 @@
 // own typed options, converted here from the one bag of SearchOptions,
 // and with liveness, the liveness check (liveness.h) after a breadth-first
 // search. An option the chosen strategy does not take, or this model
-// cannot, is refused with std::invalid_argument. Each strategy can also be
-// called directly with its own options.
+// cannot, is refused with an OptionError (option_error.h). Each strategy
+// can also be called directly with its own options.
 #pragma once
 
 #include <functional>
-#include <stdexcept>
 #include <utility>
 
 #include "model_check/breadth_first.h"
@@ -17,6 +16,7 @@
 #include "model_check/depth_first.h"
 #include "model_check/liveness.h"
 #include "model_check/model.h"
+#include "model_check/option_error.h"
 #include "model_check/result.h"
 #include "model_check/search_options.h"
 #include "model_check/simulation.h"
@@ -27,13 +27,13 @@ namespace detail {
 
 // Refuses what only the breadth-first search takes, for another strategy.
 inline void refuse_breadth_first_only(const SearchOptions& options) {
-  if (options.coverage) throw std::invalid_argument("--coverage applies to --search bfs");
-  if (options.liveness) throw std::invalid_argument("--liveness applies to --search bfs");
+  if (options.coverage) throw OptionError(OptionError::Kind::kCoverageNeedsBreadthFirst);
+  if (options.liveness) throw OptionError(OptionError::Kind::kLivenessNeedsBreadthFirst);
 }
 
 inline void refuse_checkpoint(const SearchOptions& options) {
   if (!options.checkpoint_path.empty() || !options.resume_path.empty()) {
-    throw std::invalid_argument("--checkpoint and --resume apply to --search bfs");
+    throw OptionError(OptionError::Kind::kCheckpointNeedsBreadthFirst);
   }
 }
 
@@ -57,8 +57,7 @@ inline BreadthFirstOptions breadth_first_options(const SearchOptions& options) {
 
 inline DepthFirstOptions depth_first_options(const SearchOptions& options) {
   detail::refuse_breadth_first_only(options);
-  if (options.exact)
-    throw std::invalid_argument("--exact applies to the breadth-first search only");
+  if (options.exact) throw OptionError(OptionError::Kind::kExactNeedsBreadthFirst);
   detail::refuse_checkpoint(options);
   DepthFirstOptions depth_first;
   static_cast<CommonOptions&>(depth_first) = options;
@@ -70,9 +69,7 @@ inline DepthFirstOptions depth_first_options(const SearchOptions& options) {
 inline SimulationOptions simulation_options(const SearchOptions& options) {
   detail::refuse_breadth_first_only(options);
   if (options.exact || options.symmetry || options.max_depth > 0) {
-    throw std::invalid_argument(
-        "--exact, --symmetry and --max-depth apply to bfs and dfs, not simulate (a walk's length "
-        "is --depth)");
+    throw OptionError(OptionError::Kind::kSimulationIgnoresExhaustiveOptions);
   }
   detail::refuse_checkpoint(options);
   SimulationOptions simulation;
@@ -122,7 +119,7 @@ CheckResult check_with_liveness(const M& model, const SearchOptions& options,
     live.goals = result.goals;
     return live;
   } else {
-    throw std::invalid_argument("--liveness: this model states no liveness properties");
+    throw OptionError(OptionError::Kind::kNoLivenessProperties);
   }
 }
 
@@ -132,7 +129,7 @@ CheckResult check_with_liveness(const M& model, const SearchOptions& options,
 // within its bounds, breadth first. Calls `on_new_state` (when given, and
 // only in a breadth-first search) once for every distinct state stored,
 // in the order a sequential search stores them, before its properties are
-// checked. Throws std::invalid_argument for options the chosen strategy or this
+// checked. Throws OptionError for options the chosen strategy or this
 // model cannot take, CheckpointError for a checkpoint that cannot be
 // written or resumed.
 template <Model M>

@@ -1,7 +1,7 @@
 // The front door's options (search.h's check): which strategy explores,
 // with every strategy's options in one bag. The front door hands the
 // chosen strategy its own typed options (BreadthFirstOptions,
-// DepthFirstOptions, SimulationOptions) and refuses, with std::invalid_argument,
+// DepthFirstOptions, SimulationOptions) and refuses, with an OptionError,
 // what that strategy cannot take.
 #pragma once
 

@@ -20,7 +20,6 @@
 #include <cstdio>
 #include <limits>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -32,6 +31,7 @@
 #include "model_check/common_options.h"
 #include "model_check/memory.h"
 #include "model_check/model.h"
+#include "model_check/option_error.h"
 #include "model_check/property_set.h"
 #include "model_check/random.h"
 #include "model_check/result.h"
@@ -77,9 +77,9 @@ class Simulation {
     properties_.describe(result_);
     if (options.shard_count < 1 || options.shard_index < 0 ||
         options.shard_index >= options.shard_count) {
-      throw std::invalid_argument("shard index out of range");
+      throw OptionError(OptionError::Kind::kShardOutOfRange);
     }
-    if (options.walk_depth < 1) throw std::invalid_argument("a walk needs a depth of at least 1");
+    if (options.walk_depth < 1) throw OptionError(OptionError::Kind::kWalkDepthBelowOne);
   }
 
   CheckResult run() {
@@ -421,7 +421,7 @@ class Simulation {
 
 }  // namespace detail
 
-// Walks at random, as `options` says. Throws std::invalid_argument for options it
+// Walks at random, as `options` says. Throws OptionError for options it
 // cannot take.
 template <Model M>
 CheckResult simulate(const M& model, const SimulationOptions& options) {

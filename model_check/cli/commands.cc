@@ -23,6 +23,7 @@
 #include "model_check/cli/flags.h"
 #include "model_check/cli/placement.h"
 #include "model_check/cli/protocol.h"
+#include "model_check/cli/search_errors.h"
 #include "model_check/checkpoint.h"
 #include "model_check/msc.h"
 #include "model_check/report.h"
@@ -430,6 +431,8 @@ int run_check(const std::vector<std::string>& all_args, std::ostream& out) {
   mc::CheckResult result;
   try {
     result = protocol.check(parsed.request);
+  } catch (const mc::OptionError& error) {
+    throw impossible_model(std::invalid_argument(word_for_command_line(error)), parsed.request);
   } catch (const std::invalid_argument& error) {
     throw impossible_model(error, parsed.request);
   } catch (const mc::CheckpointError& error) {

@@ -1,0 +1,15 @@
+// The checker core's errors in the command line's terms: its flags, not
+// the core's option fields.
+#pragma once
+
+#include <string>
+
+#include "model_check/option_error.h"
+
+namespace crosscheck::cli {
+
+// An option the search refused, e.g. "--symmetry: this model defines no
+// symmetry".
+std::string word_for_command_line(const mc::OptionError& error);
+
+}  // namespace crosscheck::cli
