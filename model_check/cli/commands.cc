@@ -436,7 +436,7 @@ int run_check(const std::vector<std::string>& all_args, std::ostream& out) {
   } catch (const std::invalid_argument& error) {
     throw impossible_model(error, parsed.request);
   } catch (const mc::CheckpointError& error) {
-    throw UsageError(error.what());
+    throw UsageError(word_for_command_line(error));
   }
   if (result.outcome == mc::Outcome::kViolation) add_events(result, tools);
   mc::RunDescription run = describe(protocol, parsed.request);

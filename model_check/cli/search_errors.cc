@@ -38,4 +38,21 @@ std::string word_for_command_line(const mc::OptionError& error) {
   return error.what();
 }
 
+std::string word_for_command_line(const mc::CheckpointError& error) {
+  using Kind = mc::CheckpointError::Kind;
+  const std::string side_file = mc::checkpoint_side_file(error.path());
+  switch (error.kind()) {
+    case Kind::kCannotWrite:
+      return "--checkpoint: cannot write '" + side_file + "': " + error.detail();
+    case Kind::kCannotRename:
+      return "--checkpoint: cannot rename '" + side_file + "' to '" + error.path() +
+             "': " + error.detail();
+    case Kind::kCannotRead:
+      return "--resume: cannot read '" + error.path() + "'";
+    case Kind::kDamaged:
+      return "--resume: '" + error.path() + "': " + error.detail();
+  }
+  return error.what();
+}
+
 }  // namespace crosscheck::cli

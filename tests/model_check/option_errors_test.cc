@@ -240,5 +240,47 @@ TEST(FrontDoor, HandsEachStrategyTheOptionsItWasGiven) {
   EXPECT_EQ(direct.search.steps, simulated.search.steps);
 }
 
+std::string temp_file(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return std::string(dir ? dir : "/tmp") + "/" + name;
+}
+
+// The kind, path and detail of the CheckpointError `options` meets.
+std::optional<CheckpointError> checkpoint_refusal(const SearchOptions& options) {
+  try {
+    check(GridModel(3), options);
+  } catch (const CheckpointError& error) {
+    EXPECT_EQ(std::string(error.what()).find("--"), std::string::npos) << error.what();
+    return error;
+  }
+  return std::nullopt;
+}
+
+TEST(CheckpointError, SaysWhatFailedOnWhichFile) {
+  SearchOptions unwritable;
+  unwritable.checkpoint_path = temp_file("no-such-directory/run.checkpoint");
+  std::optional<CheckpointError> error = checkpoint_refusal(unwritable);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->kind(), CheckpointError::Kind::kCannotWrite);
+  EXPECT_EQ(error->path(), unwritable.checkpoint_path);
+  EXPECT_EQ(checkpoint_side_file(error->path()), unwritable.checkpoint_path + ".partial");
+
+  SearchOptions missing;
+  missing.resume_path = temp_file("missing.checkpoint");
+  error = checkpoint_refusal(missing);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->kind(), CheckpointError::Kind::kCannotRead);
+  EXPECT_EQ(error->path(), missing.resume_path);
+
+  SearchOptions damaged;
+  damaged.resume_path = temp_file("text.checkpoint");
+  std::ofstream(damaged.resume_path) << "not a checkpoint\n";
+  error = checkpoint_refusal(damaged);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->kind(), CheckpointError::Kind::kDamaged);
+  EXPECT_EQ(error->path(), damaged.resume_path);
+  EXPECT_EQ(error->detail(), "not a crosscheck checkpoint");
+}
+
 }  // namespace
 }  // namespace crosscheck::mc
