@@ -541,7 +541,8 @@ int replay_saved_result(const std::string& text, const std::string& path, const 
     out << "  " << i << ". " << (i == 0 ? "Initial state" : replayed.trace[i].action) << ": ok\n";
   }
   if (replayed.stopped) {
-    out << "\nStopped: " << replayed.reason << ". Nothing is confirmed.\n\nResult: "
+    out << "\nStopped: " << word_for_command_line(replayed, limits, trace.size())
+        << ". Nothing is confirmed.\n\nResult: "
         << (*replayed.stopped == mc::Outcome::kMemoryExhausted ? "memory exhausted" : "bound exhausted") << ".\n";
     return mc::exit_status(*replayed.stopped);
   }

@@ -55,4 +55,18 @@ std::string word_for_command_line(const mc::CheckpointError& error) {
   return error.what();
 }
 
+std::string word_for_command_line(const mc::ReplayResult& stopped, const mc::ReplayLimits& limits,
+                                  size_t trace_states) {
+  const std::string replayed = std::to_string(stopped.trace.size());
+  if (stopped.stopped == mc::Outcome::kMemoryExhausted) {
+    return "going on would pass --memory-limit " + std::to_string(limits.memory_limit_bytes) +
+           " bytes; the first " + replayed + " states replayed";
+  }
+  if (stopped.stopped == mc::Outcome::kBoundExhausted) {
+    return "the trace has " + std::to_string(trace_states) + " states, more than --max-states " +
+           std::to_string(limits.max_states) + "; the first " + replayed + " replayed";
+  }
+  return stopped.reason;
+}
+
 }  // namespace crosscheck::cli

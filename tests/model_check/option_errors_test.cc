@@ -282,5 +282,24 @@ TEST(CheckpointError, SaysWhatFailedOnWhichFile) {
   EXPECT_EQ(error->detail(), "not a crosscheck checkpoint");
 }
 
+TEST(ReplayLimits, AStoppedReplayNamesTheLimitWithItsNumber) {
+  GridModel model(3);
+  model.properties_ = {always<GridModel::State>(
+      "SumBelow3", [](const GridModel::State& s) { return s.x + s.y < 3; })};
+  const CheckResult found = check(model);
+  ASSERT_EQ(found.trace.size(), 4u);
+  const ClaimedViolation claim{found.property, found.property_kind};
+
+  const ReplayResult cut = replay(model, found.trace, claim, ReplayLimits{2, 0});
+  ASSERT_EQ(cut.stopped, Outcome::kBoundExhausted);
+  EXPECT_EQ(cut.reason,
+            "the trace has 4 states, more than the state limit 2; the first 2 replayed");
+
+  const ReplayResult tiny = replay(model, found.trace, claim, ReplayLimits{0, 1});
+  ASSERT_EQ(tiny.stopped, Outcome::kMemoryExhausted);
+  EXPECT_EQ(tiny.reason,
+            "going on would pass the memory limit of 1 bytes; the first 1 states replayed");
+}
+
 }  // namespace
 }  // namespace crosscheck::mc
