@@ -324,7 +324,7 @@ class Simulation {
   }
 
   // Whether shrinking may replay another candidate of `steps` steps:
-  // within --max-states (the states shrinking replays count apart from
+  // within max_states (the states shrinking replays count apart from
   // the walks') and the memory limit (the candidate's labels).
   bool shrink_may_replay(size_t steps) {
     constexpr uint64_t kLabelBytes = sizeof(std::string) + 48;
