@@ -62,6 +62,9 @@ class LivenessChecker {
         graph_(model_, options_, properties_, budget_) {
     if (properties_.size() > 32) throw OptionError(OptionError::Kind::kTooManyLivenessProperties);
   }
+  // graph_ refers to options_, properties_ and budget_.
+  LivenessChecker(const LivenessChecker&) = delete;
+  LivenessChecker& operator=(const LivenessChecker&) = delete;
 
   CheckResult run() {
     start_ = Clock::now();
