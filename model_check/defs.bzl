@@ -30,7 +30,7 @@ def crosscheck_test(name, protocol, args = [], expect = "ok", chart = True, size
     """
     if expect not in ("ok", "violation"):
         fail("crosscheck_test %s: expect is \"ok\" or \"violation\", not %r" % (name, expect))
-    crosscheck = str(Label("//model_check/cli:crosscheck"))
+    crosscheck = str(Label("//:crosscheck"))
     native.sh_test(
         name = name,
         size = size,

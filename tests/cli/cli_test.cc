@@ -28,7 +28,7 @@ std::string binary() {
   const char* srcdir = std::getenv("TEST_SRCDIR");
   const char* workspace = std::getenv("TEST_WORKSPACE");
   return std::string(srcdir ? srcdir : ".") + "/" + (workspace ? workspace : "crosscheck") +
-         "/model_check/cli/crosscheck";
+         "/crosscheck";
 }
 
 CliRun crosscheck(const std::string& args) {
@@ -731,8 +731,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(BadInput{"frobnicate", "unknown command 'frobnicate'"},
                       BadInput{"check", "check needs a protocol"},
                       BadInput{"check paxoz",
-                               "unknown protocol 'paxoz' (known: twophase, raft, paxos, multipaxos, balancing-failover, "
-                               "failover, lockservice)"},
+                               "unknown protocol 'paxoz' (known: balancing-failover, failover, lockservice, multipaxos, "
+                               "paxos, raft, twophase)"},
                       BadInput{"check twophase --variant nope", "unknown variant 'nope'"},
                       BadInput{"check twophase --model nope", "unknown model 'nope'"},
                       BadInput{"check twophase --frob 1", "unknown flag --frob"},
