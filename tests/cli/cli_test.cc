@@ -200,6 +200,31 @@ TEST(Cli, ListShowsProtocolsVariantsAndProperties) {
   }
 }
 
+// Every --help comes from the declared options and descriptors: a bound
+// shows its range and default, each command its summary.
+TEST(Cli, HelpIsGeneratedFromTheDeclarations) {
+  CliRun top = crosscheck("--help");
+  EXPECT_EQ(top.status, 0);
+  for (const char* text : {"check", "prove", "replay", "placement", "audit", "list"}) {
+    EXPECT_NE(top.out.find(text), std::string::npos) << text;
+  }
+  CliRun check = crosscheck("check --help");
+  EXPECT_EQ(check.status, 0);
+  EXPECT_NE(check.out.find("raft"), std::string::npos) << check.out;
+  CliRun raft = crosscheck("check raft --help");
+  EXPECT_EQ(raft.status, 0);
+  for (const char* text : {"Usage: crosscheck check raft", "--servers N=3", "(1..5; --model spec: 2)",
+                           "--search bfs|dfs|simulate=bfs", "--checkpoint FILE"}) {
+    EXPECT_NE(raft.out.find(text), std::string::npos) << text << "\n" << raft.out;
+  }
+  CliRun prove = crosscheck("prove raft --help");
+  EXPECT_EQ(prove.status, 0);
+  EXPECT_EQ(prove.out.find("--search"), std::string::npos) << prove.out;
+  CliRun replay = crosscheck("replay --help");
+  EXPECT_EQ(replay.status, 0);
+  EXPECT_NE(replay.out.find("--max-states N"), std::string::npos) << replay.out;
+}
+
 TEST(Cli, ProveShowsTheInvariantInductive) {
   CliRun run = crosscheck("prove twophase");
   EXPECT_EQ(run.status, 0) << run.out << run.err;
@@ -774,6 +799,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BadInput{"check twophase --memory-limit 0", "--memory-limit must be at least 1 byte"},
                       BadInput{"check twophase --memory-limit 99999999999T", "fit in 64 bits"},
                       BadInput{"check twophase --exact=yes", "--exact takes no value"},
+                      BadInput{"check twophase --frob=1", "unknown flag --frob for check twophase"},
+                      BadInput{"help me", "help takes no arguments"},
                       BadInput{"check twophase --model spec --msc x.svg",
                                "--msc: model spec of twophase is an abstract spec without nodes or messages, so "
                                "there is no chart to draw; --model impl has them"},
