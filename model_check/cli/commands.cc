@@ -332,7 +332,9 @@ ParsedCheck read_check(const ProtocolCli& protocol, const std::string& command, 
   request.search.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   GivenKinds kinds;
   const std::vector<OptionSpec> search = search_options(command);
-  for (const auto& [flag, text] : given.options) {
+  for (const auto& option : given.options) {
+    const std::string& flag = option.first;
+    const std::string& text = option.second;
     const bool searching = std::any_of(search.begin(), search.end(), [&](const OptionSpec& spec) {
       return spec.name == flag;
     });
@@ -813,7 +815,7 @@ const std::vector<Command>& commands() {
       {{"prove"}, "prove a protocol's invariants with Z3", run_prove, validate_prove},
       {{"replay"}, "re-execute the trace of a saved JSON result on its model", run_replay, validate_replay, true},
       {{"placement"}, "which failures a multi-datacenter deployment file survives", run_placement,
-       validate_placement_arguments},
+       validate_placement_arguments, true},
       {{"audit"}, "is a history recorded from a real system linearizable", run_audit, validate_audit_arguments, true},
       {{"help", "--help", "-h"}, "this help", run_help, [](Args) {}},
   };
