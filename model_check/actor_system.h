@@ -93,7 +93,9 @@ class ActorSystem {
 
   // The network. Cuts are the test's, not the checker's: they only decide
   // which deliveries become losses.
-  bool connected(NodeId from, NodeId to) const { return (cut_[checked(from)] >> checked(to) & 1) == 0; }
+  bool connected(NodeId from, NodeId to) const {
+    return (cut_[checked(from)] >> checked(to) & 1) == 0;
+  }
   // Cuts the link both ways.
   void cut(NodeId a, NodeId b) {
     cut_[checked(a)] |= 1u << checked(b);

@@ -81,18 +81,24 @@ class Tally {
   }
   void restart(NodeId, Node& node, Out&) const { node.heard = 0; }
 
-  void hash(const Node& node, StableHasher& hasher) const { hasher.add(node.total).add(node.heard); }
+  void hash(const Node& node, StableHasher& hasher) const {
+    hasher.add(node.total).add(node.heard);
+  }
   std::string node_name(NodeId id) const { return "n" + std::to_string(id); }
   Json node_json(NodeId, const Node& node) const {
     Json json = Json::object();
     json.set("total", node.total);
     return json;
   }
-  std::string message_label(const Message& m) const { return std::to_string(static_cast<int>(m.kind)); }
+  std::string message_label(const Message& m) const {
+    return std::to_string(static_cast<int>(m.kind));
+  }
   std::string timer_label(Timer) const { return "resend"; }
   std::string input_label(const Input& input) const { return std::to_string(input.amount); }
   std::vector<StateProperty<State>> properties() const { return {}; }
-  std::vector<TransitionProperty<State, ActorAction<Tally>>> transition_properties() const { return {}; }
+  std::vector<TransitionProperty<State, ActorAction<Tally>>> transition_properties() const {
+    return {};
+  }
 
  private:
   int nodes_;
