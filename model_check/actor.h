@@ -146,7 +146,13 @@ struct ActorAction {
 };
 
 template <class P>
+class ActorSystem;
+
+template <class P>
 class ActorModel {
+  // Takes these same transitions one at a time, in the order a test chooses.
+  friend class ActorSystem<P>;
+
  public:
   using State = ActorState<P>;
   using Action = ActorAction<P>;
