@@ -97,8 +97,29 @@ struct ProtocolCli {
   std::function<ModelTools(const CheckRequest&)> tools;
 };
 
-// Every protocol the command line knows, in the order `list` shows them.
+// Every protocol the command line knows, in the order `list` shows them:
+// the built-in ones, then the registered ones by name.
 const std::vector<ProtocolCli>& protocols();
+
+// A protocol from outside the tree joins a checker binary by being linked
+// into it: its library (alwayslink = True, so that the linker keeps the
+// registration nobody calls) says, at namespace scope,
+//   CROSSCHECK_REGISTER_PROTOCOL(make_abd_cli);
+// with `ProtocolCli make_abd_cli();`, and the binary links
+// //model_check/cli:main beside it (docs/your-protocol.md). Registrations
+// run before main(); protocols() takes them in when first called, and a
+// name registered twice, or a built-in's, is an error there.
+class ProtocolRegistrar {
+ public:
+  explicit ProtocolRegistrar(ProtocolCli (*make)());
+};
+
+#define CROSSCHECK_REGISTER_PROTOCOL(make)          \
+  static const ::crosscheck::cli::ProtocolRegistrar \
+      CROSSCHECK_REGISTRAR_NAME_(crosscheck_registrar_, __COUNTER__){make}
+// Two levels, so that __COUNTER__ is expanded before it is pasted.
+#define CROSSCHECK_REGISTRAR_NAME_(prefix, counter) CROSSCHECK_REGISTRAR_PASTE_(prefix, counter)
+#define CROSSCHECK_REGISTRAR_PASTE_(prefix, counter) prefix##counter
 
 // Names of a model's properties with their kind, e.g. "Atomicity (always)".
 template <class M>
