@@ -109,14 +109,15 @@ void Client::on_query_reply(const Message& reply, AbdOutbox& out) {
   }
   if (std::popcount(answered_) < majority_) return;
   if (writer()) {
+    // Above every tag a majority has stored, and with its own writer
+    // number: no other write has this tag.
     tag_ = {static_cast<uint8_t>(tag_.sequence + 1), writer_number_};
     value_ = write_value(operation_);
-  }
-  if (!writer() && variant_ == Variant::kNoWriteBack) {
-    finish(out);
+  } else if (variant_ == Variant::kNoWriteBack) {
+    finish(out);  // the value read may be on a minority only
     return;
   }
-  begin_update(out);
+  begin_update(out);  // a read writes back the value it will return
 }
 
 void Client::on_update_ack(AbdOutbox& out) {

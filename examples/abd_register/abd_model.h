@@ -6,8 +6,9 @@
 //   Linearizable: the history is linearizable as a single read/write
 //     register, initially 0 (model_check/linearizability.h's RegisterSpec).
 //
-// and the goals WriteReturned, ReadReturnedWrittenValue and
-// EveryOperationReturned, which show that the bounds let operations finish.
+// and the goals EveryOperationReturned, WriteReturned and
+// ReadReturnedWrittenValue (the last two where the bounds have writes, and
+// reads), which show that the bounds let operations finish.
 #pragma once
 
 #include <compare>
@@ -109,7 +110,7 @@ class AbdModel : public mc::ActorModel<Binding> {
 // acknowledgement would be such a reply, or a message to a node stopped
 // for good. Once inert, a message stays inert: a client's (operation,
 // phase) and a server's tag only grow.
-bool inert(const Config& config, const AbdState& state, const mc::Packet<Binding>& packet);
+bool inert(const AbdState& state, const mc::Packet<Binding>& packet);
 
 AbdModel make_model(Config config, mc::FaultBudgets budgets);
 
