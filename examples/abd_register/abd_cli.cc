@@ -83,6 +83,6 @@ cli::ProtocolCli make_abd_cli() {
   };
 }
 
-}  // namespace abd
+CROSSCHECK_REGISTER_PROTOCOL(make_abd_cli);
 
-CROSSCHECK_REGISTER_PROTOCOL(abd::make_abd_cli);
+}  // namespace abd
