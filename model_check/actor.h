@@ -161,6 +161,9 @@ struct ActorAction {
 };
 
 template <class P>
+class ActorSystem;
+
+template <class P>
 class ActorModel {
   static_assert(ActorValues<P>,
                 "an actor binding declares Node (copyable, ==), Message (copyable, "
@@ -179,6 +182,9 @@ class ActorModel {
                 "an actor binding names its nodes (node_name, node_json) and labels each Message, "
                 "Timer and Input (actor_binding.h lists the ways)");
   static_assert(ActorProperties<P>, "an actor binding states properties() over ActorState<P>");
+
+  // Takes these same transitions one at a time, in the order a test chooses.
+  friend class ActorSystem<P>;
 
  public:
   using State = ActorState<P>;
