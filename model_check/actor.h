@@ -1,50 +1,31 @@
-// The actor harness: turns a set of protocol nodes, a network and a fault
-// model into a Model the checker explores.
+// The actor harness, the one environment of every protocol implementation
+// the checker runs: it turns a set of protocol nodes (a binding,
+// actor_binding.h), a network policy (actor_network.h: a canonical multiset
+// of messages in flight, or FIFO links), a time policy (actor_time.h:
+// abstract timers, or explicit clocks with drift, pauses and a horizon) and
+// a fault budget into a Model the checker explores.
 //
-// The network is a canonical multiset of in-flight messages (sorted, with
-// counts), so two interleavings that leave the same messages in flight
-// reach the same state. The checker may deliver any in-flight message,
-// fire any armed timer, take any local input a node offers, and, within
-// budgets, drop or duplicate a message or crash a node (a crash restarts the
-// node at once from its persistent state; its timers are lost). Each step
-// is described as an event between the nodes (model.h's step_event), for
+// In a state the checker may deliver any message the network policy offers,
+// fire any armed timer, take any local input a node offers, and, with
+// clocks, advance global time, let a clock tick ahead or pause a node. Within
+// the fault budget it may drop or duplicate a message, crash a node (it
+// restarts at once from its persistent state; its timers are lost), stop
+// one for good (crash-stop: it takes no step again and messages to it stay
+// undelivered), or cut one off from every other node (a partition, which
+// loses every message to or from it until it heals). Each step is also
+// described as an event between the nodes (model.h's step_event), for
 // message-sequence charts.
 //
-// A binding P describes the protocol:
-//   using Node, Message, Timer, Input;     values with ==, <=> (Message, Input)
-//   int node_count() const;
-//   Node initial_node(NodeId) const;
-//   void start(NodeId, Node&, Outbox<Message, Timer>&) const;
-//   void on_message(NodeId self, Node&, NodeId from, const Message&, Outbox&) const;
-//   void on_timeout(NodeId self, Node&, Timer, Outbox&) const;
-//   void inputs(NodeId self, const Node&, std::vector<Input>&) const;  // enabled local inputs
-//   void on_input(NodeId self, Node&, const Input&, Outbox&) const;
-//   void restart(NodeId self, Node&, Outbox&) const;
-//   void hash(const Node&, StableHasher&) const;   Message::hash(StableHasher&)
-//   std::string node_name(NodeId) const;
-//   Json node_json(NodeId, const Node&) const;
-//   std::string message_label(const Message&) const;
-//   std::string timer_label(Timer) const;
-//   std::string input_label(const Input&) const;
-//   std::vector<StateProperty<ActorState<P>>> properties() const;
-//   std::vector<TransitionProperty<ActorState<P>, ActorAction<P>>> transition_properties() const;
-// and optionally
-//   bool within_bounds(const ActorState<P>&) const;   the protocol's own state constraint
-//   using History; void record_send(History&, NodeId from, NodeId to, const Message&) const;
-//   void hash_history(const History&, StableHasher&) const;   a history variable (see NoHistory)
-//   Json history_json(const History&) const;   the history in a rendered state
-//   void record_delivery(History&, NodeId from, NodeId to, const Message&) const;
-//       offered every delivery (a duplicate's too), before the receiver handles it
-//   static constexpr bool kLoopback = true;
-//       a node's messages to itself are local calls: each is recorded like
-//       any send and handled at once, within the step that sent it, never
-//       through the network (so never dropped, duplicated or reordered)
-// Timer must be an enumeration with values below 32 (a node's armed timers
-// are a bit set).
+// Successors come in a fixed order, which decides which of several shortest
+// counterexamples a breadth-first search reports: deliveries (in network
+// order); each running node's timeouts, then its inputs; with clocks, global
+// time's advance, each clock's tick ahead, each pause; drops and duplicates
+// (in network order); crashes; stops; partitions and heals.
 #pragma once
 
 #include <algorithm>
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -54,13 +35,18 @@
 #include "impl/common/assert.h"
 #include "impl/common/hash.h"
 #include "impl/common/outbox.h"
+#include "impl/common/small_vector.h"
+#include "model_check/actor_binding.h"
+#include "model_check/actor_network.h"
+#include "model_check/actor_time.h"
+#include "model_check/clocks.h"
 #include "model_check/json.h"
 #include "model_check/liveness.h"
 #include "model_check/model.h"
-#include "impl/common/small_vector.h"
 
 namespace crosscheck::mc {
 
+// Every fault the environment may inject in a run, each with its budget.
 struct FaultBudgets {
   int max_drops = 0;
   int max_duplicates = 0;
@@ -71,19 +57,15 @@ struct FaultBudgets {
   // A state with more copies of one message in flight than this is outside
   // the bounds: retransmission would otherwise make the network unbounded.
   int max_copies = 1;
-};
-
-template <class P>
-struct Packet {
-  NodeId from;
-  NodeId to;
-  typename P::Message message;
-  int count;
-
-  bool same_message(const Packet& other) const {
-    return from == other.from && to == other.to && message == other.message;
-  }
-  bool operator==(const Packet&) const = default;
+  // Pauses of a node's process, with clocks only (under abstract time a
+  // pause is a schedule the checker explores anyway): how many in all, and
+  // the longest, in global ticks.
+  int max_pauses = 0;
+  int max_pause = 0;
+  // Partitions: how many times a node may be cut off from every other node,
+  // one partition at a time. A partition loses every message to or from the
+  // node, in flight when it begins or sent while it lasts, until it heals.
+  int max_partitions = 0;
 };
 
 // A binding may keep a history variable: what the protocol has done so
@@ -105,25 +87,42 @@ struct HistoryOf<P> {
   using type = typename P::History;
 };
 
+// How many nodes, and packets in flight, a state keeps inline (more spill
+// to the heap): 8 and 16, or the binding's kInlineNodes and
+// kInlineMessages. A state is copied for every successor, so a binding
+// whose states are smaller than that keeps them small.
 template <class P>
-constexpr bool loops_back() {
-  if constexpr (requires { P::kLoopback; }) {
-    return P::kLoopback;
+constexpr size_t inline_nodes() {
+  if constexpr (requires { P::kInlineNodes; }) {
+    return P::kInlineNodes;
   } else {
-    return false;
+    return 8;
+  }
+}
+
+template <class P>
+constexpr size_t inline_messages() {
+  if constexpr (requires { P::kInlineMessages; }) {
+    return P::kInlineMessages;
+  } else {
+    return 16;
   }
 }
 
 template <class P>
 struct ActorState {
-  SmallVector<typename P::Node, 8> nodes;
-  SmallVector<uint32_t, 8> armed_timers;  // per node, bit t set: timer t armed
-  SmallVector<Packet<P>, 16> network;     // sorted by (from, to, message), counts > 0
+  SmallVector<typename P::Node, inline_nodes<P>()> nodes;
+  SmallVector<uint32_t, inline_nodes<P>()> armed_timers;  // per node, bit t set: timer t armed
+  SmallVector<Packet<P>, inline_messages<P>()>
+      network;  // sorted by link (actor_network.h), counts > 0
   int drops = 0;
   int duplicates = 0;
   int crashes = 0;
-  uint32_t stopped = 0;  // bit n: node n is down for good
+  uint32_t stopped = 0;   // bit n: node n is down for good
+  uint32_t isolated = 0;  // bit n: node n is cut off (one node at most)
+  int partitions = 0;     // partitions begun
   typename HistoryOf<P>::type history{};
+  [[no_unique_address]] typename TimeOf<P>::type::State time{};
 
   bool operator==(const ActorState&) const = default;
 
@@ -136,34 +135,89 @@ struct ActorState {
 
 template <class P>
 struct ActorAction {
-  enum class Kind : uint8_t { kDeliver, kTimeout, kInput, kDrop, kDuplicate, kCrash, kStop };
+  enum class Kind : uint8_t {
+    kDeliver,
+    kTimeout,
+    kInput,
+    kDrop,
+    kDuplicate,
+    kCrash,
+    kStop,
+    kAdvance,  // global time advances a tick
+    kTick,     // a clock runs a tick ahead
+    kPause,
+    kIsolate,  // a partition begins
+    kHeal,
+  };
   Kind kind;
-  NodeId node;  // the receiver, the timer's or input's owner, the crashed node
+  // The receiver; the timer's or input's owner; the node that crashes,
+  // stops, ticks, pauses or is cut off.
+  NodeId node;
   NodeId from = 0;
   typename P::Message message{};
   typename P::Timer timer{};
   typename P::Input input{};
+  int amount = 0;  // kAdvance: the time reached; kTick: the clock's new reading; kPause: its length
 };
 
 template <class P>
+class ActorSystem;
+
+template <class P>
 class ActorModel {
+  static_assert(ActorValues<P>,
+                "an actor binding declares Node (copyable, ==), Message (copyable, "
+                "default-constructible, <=>), Timer (an enumeration) and Input (copyable, "
+                "default-constructible)");
+  static_assert(ActorHandlers<P>,
+                "an actor binding has node_count, initial_node, start, on_message, on_timeout, "
+                "inputs, on_input and restart, as actor_binding.h spells them");
+  static_assert(
+      ActorClock<P>,
+      "an actor binding with `using Time = mc::ClockTime;` has on_tick(self, node, reading, out)");
+  static_assert(ActorHashing<P>,
+                "an actor binding hashes its values: Message::hash(hasher), and Node::hash(hasher) "
+                "or the binding's hash(node, hasher)");
+  static_assert(ActorLabels<P>,
+                "an actor binding names its nodes (node_name, node_json) and labels each Message, "
+                "Timer and Input (actor_binding.h lists the ways)");
+  static_assert(ActorProperties<P>, "an actor binding states properties() over ActorState<P>");
+
+  // Takes these same transitions one at a time, in the order a test chooses.
+  friend class ActorSystem<P>;
+
  public:
   using State = ActorState<P>;
   using Action = ActorAction<P>;
+  using Node = typename P::Node;
   using Message = typename P::Message;
   using Timer = typename P::Timer;
+  using Time = typename TimeOf<P>::type;
   using NodeOutbox = Outbox<Message, Timer>;
-  static_assert(std::is_enum_v<Timer>, "timers are an enumeration");
+  static constexpr bool kClocks = has_clocks<P>();
 
-  ActorModel(P protocol, FaultBudgets budgets) : protocol_(std::move(protocol)), budgets_(budgets) {}
+  ActorModel(P protocol, FaultBudgets budgets, Time time = {},
+             NetworkPolicy network = NetworkPolicy::kUnordered)
+      : protocol_(std::move(protocol)), budgets_(budgets), time_(time), network_(network) {
+    CC_ASSERT(kClocks || budgets_.max_pauses == 0);  // a pause needs clocks
+    CC_ASSERT(protocol_.node_count() <= 32);         // node sets are bit masks
+    if constexpr (kClocks) {
+      CC_ASSERT(protocol_.node_count() <= kMaxClockedActors);
+      // Readings and the end of a pause fit in a byte.
+      CC_ASSERT(time_.horizon >= 0 && time_.drift >= 0 && time_.horizon + time_.drift < 250);
+      CC_ASSERT(budgets_.max_pause >= 0 && time_.horizon + budgets_.max_pause < 256);
+    }
+  }
 
   const P& protocol() const { return protocol_; }
   const FaultBudgets& budgets() const { return budgets_; }
+  const Time& time() const { return time_; }
+  NetworkPolicy network_policy() const { return network_; }
 
   std::vector<State> initial_states() const {
     State state;
     const int n = protocol_.node_count();
-    state.armed_timers.assign(n, 0);
+    state.armed_timers.assign(static_cast<size_t>(n), 0);
     for (NodeId id = 0; id < n; ++id) state.nodes.push_back(protocol_.initial_node(id));
     NodeOutbox out;
     for (NodeId id = 0; id < n; ++id) {
@@ -171,107 +225,67 @@ class ActorModel {
       protocol_.start(id, state.nodes[id], out);
       apply_effects(state, id, out);
     }
+    collect_inert(state);
     return {std::move(state)};
   }
 
   void successors(const State& state, std::vector<Successor<Action, State>>& out) const {
-    const int n = static_cast<int>(state.nodes.size());
-    NodeOutbox effects;
-    std::vector<typename P::Input> inputs;
-    for (size_t i = 0; i < state.network.size(); ++i) {
-      const Packet<P>& packet = state.network[i];
-      if (is_stopped(state, packet.to)) continue;
-      Action deliver{Action::Kind::kDeliver, packet.to, packet.from, packet.message};
-      State next = state;
-      remove_copy(next, i);
-      deliver_to(next, packet.from, packet.to, packet.message, effects);
-      out.push_back({deliver, std::move(next)});
-    }
-    for (NodeId id = 0; id < n; ++id) {
-      if (is_stopped(state, id)) continue;
-      for (uint32_t armed = state.armed_timers[id]; armed != 0; armed &= armed - 1) {
-        Timer timer = static_cast<Timer>(std::countr_zero(armed));
-        State next = state;
-        next.armed_timers[id] &= ~timer_bit(timer);
-        effects.clear();
-        protocol_.on_timeout(id, next.nodes[id], timer, effects);
-        apply_effects(next, id, effects);
-        Action action{Action::Kind::kTimeout, id};
-        action.timer = timer;
-        out.push_back({action, std::move(next)});
-      }
-      inputs.clear();
-      protocol_.inputs(id, state.nodes[id], inputs);
-      for (const auto& input : inputs) {
-        State next = state;
-        effects.clear();
-        protocol_.on_input(id, next.nodes[id], input, effects);
-        apply_effects(next, id, effects);
-        Action action{Action::Kind::kInput, id};
-        action.input = input;
-        out.push_back({action, std::move(next)});
-      }
-    }
-    add_faults(state, out);
+    const size_t first = out.size();
+    add_deliveries(state, out);
+    add_local_steps(state, out);
+    if constexpr (kClocks) add_time_steps(state, out);
+    add_message_faults(state, out);
+    add_crashes(state, out);
     add_stops(state, out);
+    add_partitions(state, out);
+    for (size_t i = first; i < out.size(); ++i) collect_inert(out[i].state);
   }
 
   bool within_bounds(const State& state) const {
-    for (const auto& packet : state.network) {
-      if (packet.count > budgets_.max_copies) return false;
+    if (network::most_copies(state.network, network_) > budgets_.max_copies) return false;
+    if constexpr (kClocks) {
+      if (state.time.clocks.now > time_.horizon) return false;
     }
-    if constexpr (requires { protocol_.within_bounds(state); }) return protocol_.within_bounds(state);
+    if constexpr (requires { protocol_.within_bounds(state); }) {
+      return protocol_.within_bounds(state);
+    }
     return true;
   }
 
+  // Small fields are packed into one word each, as hashing is much of the
+  // cost of a step.
   uint64_t fingerprint(const State& state) const {
     StableHasher hasher;
-    for (const auto& node : state.nodes) protocol_.hash(node, hasher);
+    for (const auto& node : state.nodes) hooks::hash_node(protocol_, node, hasher);
     for (uint32_t timers : state.armed_timers) hasher.add(uint64_t{timers});
     hasher.add(static_cast<uint64_t>(state.network.size()));
     for (const auto& packet : state.network) {
-      hasher.add(packet.from).add(packet.to).add(packet.count);
+      hasher.add(uint64_t{packet.from} | uint64_t{packet.to} << 8 | uint64_t{packet.count} << 16);
       packet.message.hash(hasher);
     }
-    hasher.add(state.drops).add(state.duplicates).add(state.crashes);
+    hasher.add(static_cast<uint64_t>(state.drops) | static_cast<uint64_t>(state.duplicates) << 21 |
+               static_cast<uint64_t>(state.crashes) << 42);
     if (state.stopped != 0) hasher.add(uint64_t{state.stopped});
+    if (state.partitions != 0)
+      hasher.add(uint64_t{state.isolated} | static_cast<uint64_t>(state.partitions) << 32);
     if constexpr (requires { typename P::History; }) protocol_.hash_history(state.history, hasher);
+    if constexpr (kClocks) hash_time(state, hasher);
     return hasher.digest();
   }
 
   Json state_json(const State& state) const {
-    Json nodes = Json::object();
-    for (NodeId id = 0; id < static_cast<NodeId>(state.nodes.size()); ++id) {
-      Json node = protocol_.node_json(id, state.nodes[id]);
-      Json timers = Json::array();
-      for (uint32_t armed = state.armed_timers[id]; armed != 0; armed &= armed - 1) {
-        timers.push(protocol_.timer_label(static_cast<Timer>(std::countr_zero(armed))));
-      }
-      node.set("timers", std::move(timers));
-      nodes.set(protocol_.node_name(id), std::move(node));
-    }
+    Json json = Json::object();
+    if constexpr (kClocks) json.set("time", time_json(state));
+    json.set("nodes", nodes_json(state));
     Json network = Json::array();
     for (const auto& packet : state.network) {
-      std::string text = protocol_.message_label(packet.message) + " " + protocol_.node_name(packet.from) + "->" +
-                         protocol_.node_name(packet.to);
+      std::string text =
+          message_label(packet.message) + " " + name(packet.from) + "->" + name(packet.to);
       if (packet.count > 1) text += " x" + std::to_string(packet.count);
       network.push(text);
     }
-    Json faults = Json::object();
-    faults.set("drops", state.drops);
-    faults.set("duplicates", state.duplicates);
-    faults.set("crashes", state.crashes);
-    if (budgets_.max_stops > 0) {
-      Json stopped = Json::array();
-      for (NodeId id = 0; id < static_cast<NodeId>(state.nodes.size()); ++id) {
-        if (is_stopped(state, id)) stopped.push(protocol_.node_name(id));
-      }
-      faults.set("stopped", std::move(stopped));
-    }
-    Json json = Json::object();
-    json.set("nodes", std::move(nodes));
     json.set("network", std::move(network));
-    json.set("faults", std::move(faults));
+    json.set("faults", faults_json(state));
     if constexpr (requires { protocol_.history_json(state.history); }) {
       json.set("history", protocol_.history_json(state.history));
     }
@@ -279,20 +293,33 @@ class ActorModel {
   }
 
   std::string action_label(const Action& action) const {
-    const std::string node = protocol_.node_name(action.node);
+    const std::string node = name(action.node);
+    const std::string link = name(action.from) + "->" + node;
     switch (action.kind) {
       case Action::Kind::kDeliver:
-        return "Deliver " + protocol_.message_label(action.message) + " " + protocol_.node_name(action.from) + "->" +
-               node;
-      case Action::Kind::kTimeout: return "Timeout " + node + " " + protocol_.timer_label(action.timer);
-      case Action::Kind::kInput: return "Input " + node + " " + protocol_.input_label(action.input);
+        return "Deliver " + message_label(action.message) + " " + link;
+      case Action::Kind::kTimeout:
+        return "Timeout " + node + " " + timer_label(action.timer);
+      case Action::Kind::kInput:
+        return "Input " + node + " " + input_label(action.input);
       case Action::Kind::kDrop:
-        return "Drop " + protocol_.message_label(action.message) + " " + protocol_.node_name(action.from) + "->" + node;
+        return "Drop " + message_label(action.message) + " " + link;
       case Action::Kind::kDuplicate:
-        return "Deliver duplicate " + protocol_.message_label(action.message) + " " + protocol_.node_name(action.from) + "->" +
-               node;
-      case Action::Kind::kCrash: return "Crash " + node;
-      case Action::Kind::kStop: return "Stop " + node;
+        return "Deliver duplicate " + message_label(action.message) + " " + link;
+      case Action::Kind::kCrash:
+        return "Crash " + node;
+      case Action::Kind::kStop:
+        return "Stop " + node;
+      case Action::Kind::kAdvance:
+        return "Advance time to " + std::to_string(action.amount);
+      case Action::Kind::kTick:
+        return "Tick " + node + " clock to " + std::to_string(action.amount);
+      case Action::Kind::kPause:
+        return "Pause " + node + " for " + std::to_string(action.amount) + " ticks";
+      case Action::Kind::kIsolate:
+        return "Isolate " + node;
+      case Action::Kind::kHeal:
+        return "Heal " + node;
     }
     return "?";
   }
@@ -300,26 +327,52 @@ class ActorModel {
   // For coverage and swarm weights: the step's kind without its nodes, e.g.
   // "Deliver RequestVote", "Timeout election", "Crash".
   std::string action_kind(const Action& action) const {
-    auto first_word = [](const std::string& label) { return label.substr(0, label.find_first_of(" (")); };
+    auto first_word = [](const std::string& label) {
+      return label.substr(0, label.find_first_of(" ("));
+    };
     switch (action.kind) {
-      case Action::Kind::kDeliver: return "Deliver " + first_word(protocol_.message_label(action.message));
+      case Action::Kind::kDeliver:
+        return "Deliver " + first_word(message_label(action.message));
       case Action::Kind::kDuplicate:
-        return "Deliver duplicate " + first_word(protocol_.message_label(action.message));
-      case Action::Kind::kDrop: return "Drop " + first_word(protocol_.message_label(action.message));
-      case Action::Kind::kTimeout: return "Timeout " + protocol_.timer_label(action.timer);
-      case Action::Kind::kInput: return "Input " + first_word(protocol_.input_label(action.input));
-      case Action::Kind::kCrash: return "Crash";
-      case Action::Kind::kStop: return "Stop";
+        return "Deliver duplicate " + first_word(message_label(action.message));
+      case Action::Kind::kDrop:
+        return "Drop " + first_word(message_label(action.message));
+      case Action::Kind::kTimeout:
+        return "Timeout " + timer_label(action.timer);
+      case Action::Kind::kInput:
+        return "Input " + first_word(input_label(action.input));
+      case Action::Kind::kCrash:
+        return "Crash";
+      case Action::Kind::kStop:
+        return "Stop";
+      case Action::Kind::kAdvance:
+        return "Advance time";
+      case Action::Kind::kTick:
+        return "Tick";
+      case Action::Kind::kPause:
+        return "Pause";
+      case Action::Kind::kIsolate:
+        return "Isolate";
+      case Action::Kind::kHeal:
+        return "Heal";
     }
     return "?";
   }
 
   std::vector<StateProperty<State>> properties() const { return protocol_.properties(); }
+  std::vector<TransitionProperty<State, Action>> transition_properties() const {
+    if constexpr (requires { protocol_.transition_properties(); }) {
+      return protocol_.transition_properties();
+    } else {
+      return {};
+    }
+  }
 
   // Liveness (liveness.h), when the protocol states some. Weakly fair: the
-  // delivery of each message in flight (a reliable channel, eventually)
-  // and each armed timer; never required: local inputs (a client's or an
-  // operator's choice) and faults.
+  // delivery of each message in flight (a reliable channel, eventually),
+  // each armed timer, global time's advance up to the horizon, and the
+  // healing of a partition; never required: local inputs (a client's or an
+  // operator's choice), clocks running ahead, and faults.
   std::vector<LivenessProperty<State>> liveness_properties() const
     requires requires(const P& p) { p.liveness_properties(); }
   {
@@ -333,19 +386,28 @@ class ActorModel {
         action.message.hash(hasher);
         return hasher.digest();
       case Action::Kind::kTimeout:
-        hasher.add(uint64_t{1}).add(action.node).add(action.timer);
-        return hasher.digest();
-      default: return std::nullopt;
+        return hasher.add(uint64_t{1}).add(action.node).add(action.timer).digest();
+      case Action::Kind::kAdvance:
+        return hasher.add(uint64_t{2}).digest();
+      case Action::Kind::kHeal:
+        return hasher.add(uint64_t{3}).add(action.node).digest();
+      default:
+        return std::nullopt;
     }
   }
-  std::string fairness() const { return "weak fairness of each message's delivery and each timer"; }
-  std::vector<TransitionProperty<State, Action>> transition_properties() const {
-    return protocol_.transition_properties();
+  std::string fairness() const {
+    std::string text =
+        kClocks ? "weak fairness of each message's delivery, each timer and global time's advance "
+                  "(up to the horizon)"
+                : "weak fairness of each message's delivery and each timer";
+    if (budgets_.max_partitions > 0) text += ", and of a partition's healing";
+    return text;
   }
 
   std::vector<std::string> lifelines() const {
     std::vector<std::string> names;
-    for (NodeId id = 0; id < protocol_.node_count(); ++id) names.push_back(protocol_.node_name(id));
+    if constexpr (kClocks) names.push_back(kTimeLifeline);
+    for (NodeId id = 0; id < protocol_.node_count(); ++id) names.push_back(name(id));
     return names;
   }
 
@@ -357,134 +419,284 @@ class ActorModel {
   }
 
   StepEvent step_event(const State& from, const Action& action, const State& to) const {
-    StepEvent event;
-    event.node = protocol_.node_name(action.node);
-    switch (action.kind) {
-      case Action::Kind::kDeliver: event.kind = "message"; break;
-      case Action::Kind::kTimeout: event.kind = "timeout"; break;
-      case Action::Kind::kInput: event.kind = "input"; break;
-      case Action::Kind::kDrop: event.kind = "drop"; break;
-      case Action::Kind::kDuplicate: event.kind = "duplicate"; break;
-      case Action::Kind::kCrash: event.kind = "crash"; break;
-      case Action::Kind::kStop: event.kind = "crash"; break;
-    }
-    switch (action.kind) {
-      case Action::Kind::kDeliver:
-      case Action::Kind::kDrop:
-      case Action::Kind::kDuplicate:
-        event.from = protocol_.node_name(action.from);
-        event.text = protocol_.message_label(action.message);
-        break;
-      case Action::Kind::kTimeout: event.text = protocol_.timer_label(action.timer); break;
-      case Action::Kind::kInput: event.text = protocol_.input_label(action.input); break;
-      case Action::Kind::kCrash: event.text = "restarts from stable storage"; break;
-      case Action::Kind::kStop: event.text = "stops for good"; break;
-    }
+    StepEvent event = describe(action);
     // What the step sent is what is in flight after it and was not before,
     // less the copy a delivery or a drop took out.
     auto before = from.network;
     if (action.kind == Action::Kind::kDeliver || action.kind == Action::Kind::kDrop) {
-      for (size_t i = 0; i < before.size(); ++i) {
-        if (before[i].from == action.from && before[i].to == action.node && before[i].message == action.message) {
-          remove_copy_from(before, i);
-          break;
-        }
-      }
+      const size_t at = network::find(before, packet(action.from, action.node, action.message));
+      if (at < before.size()) network::remove_copy(before, at);
     }
     add_sent(event, before, to.network);
     return event;
   }
 
  private:
+  static constexpr const char* kTimeLifeline = "time";
+  static constexpr bool kRecordsSteps =
+      requires(const P& p, typename HistoryOf<P>::type& h, const Node& node) {
+        p.record_step(h, 0, node, node);
+      };
+
+  std::string name(NodeId id) const { return protocol_.node_name(id); }
+  std::string message_label(const Message& m) const { return hooks::message_label(protocol_, m); }
+  std::string timer_label(Timer t) const { return hooks::timer_label(protocol_, t); }
+  std::string input_label(const typename P::Input& i) const {
+    return hooks::input_label(protocol_, i);
+  }
+
+  static uint32_t bit(NodeId id) { return 1u << id; }
+  static Packet<P> packet(NodeId from, NodeId to, const Message& message) {
+    return {static_cast<uint8_t>(from), static_cast<uint8_t>(to), message, 1};
+  }
   static uint32_t timer_bit(Timer timer) {
     auto index = static_cast<unsigned>(timer);
     CC_ASSERT(index < 32);
     return 1u << index;
   }
 
-  void add_faults(const State& state, std::vector<Successor<Action, State>>& out) const {
+  static bool is_stopped(const State& state, NodeId id) { return (state.stopped & bit(id)) != 0; }
+  static bool is_paused(const State& state, NodeId id) {
+    if constexpr (kClocks) {
+      return state.time.clocks.paused(id);
+    } else {
+      return false;
+    }
+  }
+  // A node that may take a step now: not down for good, not paused.
+  static bool is_running(const State& state, NodeId id) {
+    return !is_stopped(state, id) && !is_paused(state, id);
+  }
+
+  // Runs one handler of node `id` and applies its effects; `handle` takes
+  // the node and an outbox.
+  template <class Handler>
+  void run_step(State& state, NodeId id, Handler&& handle) const {
     NodeOutbox effects;
+    if constexpr (kRecordsSteps) {
+      const Node before = state.nodes[id];
+      handle(state.nodes[id], effects);
+      apply_effects(state, id, effects);
+      protocol_.record_step(state.history, id, before, state.nodes[id]);
+    } else {
+      handle(state.nodes[id], effects);
+      apply_effects(state, id, effects);
+    }
+  }
+
+  void add_deliveries(const State& state, std::vector<Successor<Action, State>>& out) const {
+    for (size_t i = 0; i < state.network.size(); ++i) {
+      const Packet<P>& packet = state.network[i];
+      if (!network::deliverable(state.network, network_, i) || !is_running(state, packet.to))
+        continue;
+      State next = state;
+      network::remove_copy(next.network, i);
+      deliver_to(next, packet.from, packet.to, packet.message);
+      out.push_back({Action{Action::Kind::kDeliver, packet.to, packet.from, packet.message},
+                     std::move(next)});
+    }
+  }
+
+  // Each running node's armed timers, then its enabled inputs.
+  void add_local_steps(const State& state, std::vector<Successor<Action, State>>& out) const {
+    std::vector<typename P::Input> inputs;
+    for (NodeId id = 0; id < static_cast<NodeId>(state.nodes.size()); ++id) {
+      if (!is_running(state, id)) continue;
+      for (uint32_t armed = state.armed_timers[id]; armed != 0; armed &= armed - 1) {
+        const auto timer = static_cast<Timer>(std::countr_zero(armed));
+        State next = state;
+        next.armed_timers[id] &= ~timer_bit(timer);
+        run_step(next, id, [&](Node& node, NodeOutbox& effects) {
+          protocol_.on_timeout(id, node, timer, effects);
+        });
+        Action action{Action::Kind::kTimeout, id};
+        action.timer = timer;
+        out.push_back({action, std::move(next)});
+      }
+      inputs.clear();
+      protocol_.inputs(id, state.nodes[id], inputs);
+      for (const auto& input : inputs) {
+        State next = state;
+        run_step(next, id, [&](Node& node, NodeOutbox& effects) {
+          protocol_.on_input(id, node, input, effects);
+        });
+        Action action{Action::Kind::kInput, id};
+        action.input = input;
+        out.push_back({action, std::move(next)});
+      }
+    }
+  }
+
+  ClockBounds clock_bounds() const {
+    return {.drift = time_.drift,
+            .horizon = time_.horizon,
+            .max_pause = budgets_.max_pause,
+            .max_pauses = budgets_.max_pauses};
+  }
+
+  // Global time's advance, each clock's tick ahead, each pause.
+  void add_time_steps(const State& state, std::vector<Successor<Action, State>>& out) const {
+    const ClockBounds bounds = clock_bounds();
+    const auto& clocks = state.time.clocks;
+    const auto n = static_cast<NodeId>(state.nodes.size());
+    if (clocks.can_advance(bounds) && !time_waits(state)) {
+      State next = state;
+      uint32_t moved = 0;
+      next.time.clocks.advance(n, moved);
+      for (NodeId id = 0; id < n; ++id) {
+        if (hooks::has_clock(protocol_, id) && !is_stopped(next, id))
+          show_clock(next, id, (moved & bit(id)) != 0);
+      }
+      Action action{Action::Kind::kAdvance, 0};
+      action.amount = next.time.clocks.now;
+      out.push_back({action, std::move(next)});
+    }
+    for (NodeId id = 0; id < n; ++id) {
+      if (!hooks::has_clock(protocol_, id) || is_stopped(state, id) || !clocks.can_tick(id, bounds))
+        continue;
+      if (clocks.paused(id) && !time_.paused_clocks_tick) continue;
+      State next = state;
+      next.time.clocks.tick(id);
+      show_clock(next, id, true);
+      Action action{Action::Kind::kTick, id};
+      action.amount = next.time.clocks.local[id];
+      out.push_back({action, std::move(next)});
+    }
+    for (NodeId id = 0; id < n; ++id) {
+      if (!hooks::pausable(protocol_, id) || is_stopped(state, id) || !clocks.can_pause(id, bounds))
+        continue;
+      for (int ticks = 1; ticks <= budgets_.max_pause && clocks.now < time_.horizon; ++ticks) {
+        if (!time_.pauses_outlast_horizon && clocks.now + ticks > time_.horizon) break;
+        State next = state;
+        next.time.clocks.pause(id, ticks);
+        Action action{Action::Kind::kPause, id};
+        action.amount = ticks;
+        out.push_back({action, std::move(next)});
+      }
+    }
+  }
+
+  // Global time waits while a running node is amid a step the model takes
+  // to be instantaneous.
+  bool time_waits(const State& state) const {
+    for (NodeId id = 0; id < static_cast<NodeId>(state.nodes.size()); ++id) {
+      if (is_running(state, id) && hooks::time_waits_for(protocol_, id, state.nodes[id]))
+        return true;
+    }
+    return false;
+  }
+
+  // Node `id` (which has a clock and is up) sees its clock's reading, if it
+  // moved now or while the node was paused; a paused node's reading waits
+  // for it to wake.
+  void show_clock(State& state, NodeId id, bool moved) const {
+    if constexpr (kClocks) {
+      if (state.time.clocks.paused(id)) {
+        if (moved) state.time.unseen |= bit(id);
+        return;
+      }
+      if (!moved && (state.time.unseen & bit(id)) == 0) return;
+      state.time.unseen &= ~bit(id);
+      const uint8_t reading = state.time.clocks.local[id];
+      run_step(state, id, [&](Node& node, NodeOutbox& effects) {
+        protocol_.on_tick(id, node, reading, effects);
+      });
+    }
+  }
+
+  void add_message_faults(const State& state, std::vector<Successor<Action, State>>& out) const {
     for (size_t i = 0; i < state.network.size(); ++i) {
       const Packet<P>& packet = state.network[i];
       if (state.drops < budgets_.max_drops) {
         State next = state;
-        remove_copy(next, i);
+        network::remove_copy(next.network, i);
         ++next.drops;
-        out.push_back({Action{Action::Kind::kDrop, packet.to, packet.from, packet.message}, std::move(next)});
+        out.push_back(
+            {Action{Action::Kind::kDrop, packet.to, packet.from, packet.message}, std::move(next)});
       }
-      if (state.duplicates < budgets_.max_duplicates && !is_stopped(state, packet.to)) {
+      if (state.duplicates < budgets_.max_duplicates &&
+          network::deliverable(state.network, network_, i) && is_running(state, packet.to)) {
         // A duplicated message is delivered while a copy of it stays in
         // flight, to be delivered again (or dropped) later.
         State next = state;
         ++next.duplicates;
-        deliver_to(next, packet.from, packet.to, packet.message, effects);
-        out.push_back({Action{Action::Kind::kDuplicate, packet.to, packet.from, packet.message}, std::move(next)});
-      }
-    }
-    if (state.crashes < budgets_.max_crashes) {
-      for (NodeId id = 0; id < static_cast<NodeId>(state.nodes.size()); ++id) {
-        if (is_stopped(state, id)) continue;
-        State next = state;
-        ++next.crashes;
-        next.armed_timers[id] = 0;
-        effects.clear();
-        protocol_.restart(id, next.nodes[id], effects);
-        apply_effects(next, id, effects);
-        out.push_back({Action{Action::Kind::kCrash, id}, std::move(next)});
+        deliver_to(next, packet.from, packet.to, packet.message);
+        out.push_back({Action{Action::Kind::kDuplicate, packet.to, packet.from, packet.message},
+                       std::move(next)});
       }
     }
   }
 
-  static bool is_stopped(const State& state, NodeId id) { return (state.stopped >> id & 1) != 0; }
+  void add_crashes(const State& state, std::vector<Successor<Action, State>>& out) const {
+    if (state.crashes >= budgets_.max_crashes) return;
+    for (NodeId id = 0; id < static_cast<NodeId>(state.nodes.size()); ++id) {
+      if (is_stopped(state, id) || !hooks::can_crash(protocol_, id)) continue;
+      State next = state;
+      ++next.crashes;
+      next.armed_timers[id] = 0;
+      if constexpr (kClocks) {
+        // A paused process that crashes is paused no more: it restarts.
+        auto& clocks = next.time.clocks;
+        if (clocks.paused(id)) clocks.paused_until[id] = clocks.now;
+      }
+      run_step(next, id,
+               [&](Node& node, NodeOutbox& effects) { protocol_.restart(id, node, effects); });
+      if (hooks::has_clock(protocol_, id)) show_clock(next, id, false);
+      out.push_back({Action{Action::Kind::kCrash, id}, std::move(next)});
+    }
+  }
 
   void add_stops(const State& state, std::vector<Successor<Action, State>>& out) const {
     if (std::popcount(state.stopped) >= budgets_.max_stops) return;
     for (NodeId id = 0; id < static_cast<NodeId>(state.nodes.size()); ++id) {
-      if (is_stopped(state, id)) continue;
+      if (is_stopped(state, id) || !hooks::can_crash(protocol_, id)) continue;
       State next = state;
-      next.stopped |= 1u << id;
+      next.stopped |= bit(id);
       next.armed_timers[id] = 0;
+      if constexpr (kClocks) next.time.unseen &= ~bit(id);
       out.push_back({Action{Action::Kind::kStop, id}, std::move(next)});
     }
   }
 
-  // `effects` is scratch space for the receiver's effects.
-  void deliver_to(State& state, NodeId from, NodeId to, const Message& message, NodeOutbox& effects) const {
+  void add_partitions(const State& state, std::vector<Successor<Action, State>>& out) const {
+    if (state.isolated != 0) {
+      State next = state;
+      next.isolated = 0;
+      out.push_back(
+          {Action{Action::Kind::kHeal, std::countr_zero(state.isolated)}, std::move(next)});
+      return;
+    }
+    if (state.partitions >= budgets_.max_partitions) return;
+    for (NodeId id = 0; id < static_cast<NodeId>(state.nodes.size()); ++id) {
+      if (is_stopped(state, id)) continue;
+      State next = state;
+      next.isolated = bit(id);
+      ++next.partitions;
+      network::cut_off(next.network, id);
+      out.push_back({Action{Action::Kind::kIsolate, id}, std::move(next)});
+    }
+  }
+
+  // Takes out of flight every message the binding says no delivery can act on.
+  void collect_inert(State& state) const {
+    constexpr bool kCollects =
+        requires { protocol_.inert(state, NodeId{}, NodeId{}, state.network[0].message); };
+    if constexpr (kCollects) {
+      for (size_t i = state.network.size(); i-- > 0;) {
+        const Packet<P>& packet = state.network[i];
+        if (protocol_.inert(state, packet.from, packet.to, packet.message))
+          network::erase(state.network, i);
+      }
+    }
+  }
+
+  void deliver_to(State& state, NodeId from, NodeId to, const Message& message) const {
     if constexpr (requires { protocol_.record_delivery(state.history, from, to, message); }) {
       protocol_.record_delivery(state.history, from, to, message);
     }
-    effects.clear();
-    protocol_.on_message(to, state.nodes[to], from, message, effects);
-    apply_effects(state, to, effects);
-  }
-
-  static void remove_copy(State& state, size_t index) { remove_copy_from(state.network, index); }
-
-  template <class Network>
-  static void remove_copy_from(Network& network, size_t index) {
-    if (--network[index].count == 0) network.erase(network.begin() + index);
-  }
-
-  // Appends to event.sent a message for each copy in `after` beyond those in
-  // `before`; both are sorted networks.
-  template <class Network>
-  void add_sent(StepEvent& event, const Network& before, const Network& after) const {
-    for (const auto& packet : after) {
-      int earlier = 0;
-      for (const auto& old : before) {
-        if (old.same_message(packet)) earlier = old.count;
-      }
-      for (int copy = earlier; copy < packet.count; ++copy) {
-        event.sent.push_back({protocol_.node_name(packet.from), protocol_.node_name(packet.to),
-                              protocol_.message_label(packet.message)});
-      }
-    }
-  }
-
-  static bool packet_less(const Packet<P>& a, const Packet<P>& b) {
-    if (a.from != b.from) return a.from < b.from;
-    if (a.to != b.to) return a.to < b.to;
-    return a.message < b.message;
+    run_step(state, to, [&](Node& node, NodeOutbox& effects) {
+      protocol_.on_message(to, node, from, message, effects);
+    });
   }
 
   void apply_effects(State& state, NodeId self, const NodeOutbox& effects) const {
@@ -497,26 +709,157 @@ class ActorModel {
     }
     for (const auto& send : effects.sends()) {
       CC_ASSERT(send.to >= 0 && send.to < static_cast<NodeId>(state.nodes.size()));
-      if constexpr (requires { typename P::History; }) protocol_.record_send(state.history, self, send.to, send.message);
-      if constexpr (loops_back<P>()) {
-        if (send.to == self) {
-          NodeOutbox local;  // the caller's outbox is still being read
-          deliver_to(state, self, self, send.message, local);
-          continue;
-        }
+      constexpr bool kRecordsSends =
+          requires { protocol_.record_send(state.history, self, send.to, send.message); };
+      if constexpr (kRecordsSends) {
+        protocol_.record_send(state.history, self, send.to, send.message);
       }
-      Packet<P> packet{self, send.to, send.message, 1};
-      auto at = std::lower_bound(state.network.begin(), state.network.end(), packet, packet_less);
-      if (at != state.network.end() && at->same_message(packet)) {
-        ++at->count;
-      } else {
-        state.network.insert(at, std::move(packet));
+      if (send.to != self && ((state.isolated & (bit(self) | bit(send.to))) != 0))
+        continue;  // lost in the partition
+      if (hooks::delivered_at_once(protocol_, self, send.to)) {
+        deliver_to(state, self, send.to, send.message);
+        continue;
       }
+      network::add(state.network, network_, packet(self, send.to, send.message));
     }
+  }
+
+  // Appends to event.sent a message for each copy in `after` beyond those in
+  // `before`.
+  template <class Network>
+  void add_sent(StepEvent& event, const Network& before, const Network& after) const {
+    network::each_sent(before, after, [&](const Packet<P>& packet, int more) {
+      for (int copy = 0; copy < more; ++copy) {
+        event.sent.push_back({name(packet.from), name(packet.to), message_label(packet.message)});
+      }
+    });
+  }
+
+  // The event of a step, without what it sent.
+  StepEvent describe(const Action& action) const {
+    StepEvent event;
+    event.node = name(action.node);
+    auto is = [&event](const char* kind, std::string text) {
+      event.kind = kind;
+      event.text = std::move(text);
+    };
+    const std::string amount = std::to_string(action.amount);
+    switch (action.kind) {
+      case Action::Kind::kDeliver:
+        is("message", message_label(action.message));
+        break;
+      case Action::Kind::kDrop:
+        is("drop", message_label(action.message));
+        break;
+      case Action::Kind::kDuplicate:
+        is("duplicate", message_label(action.message));
+        break;
+      case Action::Kind::kTimeout:
+        is("timeout", timer_label(action.timer));
+        break;
+      case Action::Kind::kInput:
+        is("input", input_label(action.input));
+        break;
+      case Action::Kind::kCrash:
+        is("crash", "restarts from stable storage");
+        break;
+      case Action::Kind::kStop:
+        is("crash", "stops for good");
+        break;
+      case Action::Kind::kAdvance:
+        is("tick", "now " + amount);
+        event.node = kTimeLifeline;
+        break;
+      case Action::Kind::kTick:
+        is("tick", "clock " + amount);
+        break;
+      case Action::Kind::kPause:
+        is("timeout", "paused " + amount);
+        break;
+      case Action::Kind::kIsolate:
+        is("crash", "cut off from every node");
+        break;
+      case Action::Kind::kHeal:
+        is("restart", "reconnected");
+        break;
+    }
+    const bool on_link = action.kind == Action::Kind::kDeliver ||
+                         action.kind == Action::Kind::kDrop ||
+                         action.kind == Action::Kind::kDuplicate;
+    if (on_link) event.from = name(action.from);
+    return event;
+  }
+
+  // Global time, the pauses taken, the unseen readings, and each node's
+  // reading and pause end, a byte each.
+  void hash_time(const State& state, StableHasher& hasher) const {
+    if constexpr (kClocks) {
+      const auto& clocks = state.time.clocks;
+      uint64_t readings = 0;
+      uint64_t pause_ends = 0;
+      for (size_t id = 0; id < state.nodes.size(); ++id) {
+        readings |= uint64_t{clocks.local[id]} << (8 * id);
+        pause_ends |= uint64_t{clocks.paused_until[id]} << (8 * id);
+      }
+      hasher.add(uint64_t{clocks.now} | uint64_t{clocks.pauses_taken} << 8 |
+                 uint64_t{state.time.unseen} << 16);
+      hasher.add(readings).add(pause_ends);
+    }
+  }
+
+  Json nodes_json(const State& state) const {
+    Json nodes = Json::object();
+    for (NodeId id = 0; id < static_cast<NodeId>(state.nodes.size()); ++id) {
+      uint8_t reading = 0;
+      if constexpr (kClocks) reading = state.time.clocks.local[id];
+      Json node = hooks::node_json(protocol_, id, state.nodes[id], reading);
+      if (!kClocks || state.armed_timers[id] != 0) {
+        Json timers = Json::array();
+        for (uint32_t armed = state.armed_timers[id]; armed != 0; armed &= armed - 1) {
+          timers.push(timer_label(static_cast<Timer>(std::countr_zero(armed))));
+        }
+        node.set("timers", std::move(timers));
+      }
+      if constexpr (kClocks) {
+        if (hooks::has_clock(protocol_, id)) node.set("clock", int{reading});
+        if (state.time.clocks.paused(id))
+          node.set("paused_until", int{state.time.clocks.paused_until[id]});
+      }
+      nodes.set(name(id), std::move(node));
+    }
+    return nodes;
+  }
+
+  Json time_json(const State& state) const {
+    Json time = Json::object();
+    if constexpr (kClocks) {
+      time.set("now", int{state.time.clocks.now});
+      if (budgets_.max_pauses > 0) time.set("pauses", int{state.time.clocks.pauses_taken});
+    }
+    return time;
+  }
+
+  Json faults_json(const State& state) const {
+    Json faults = Json::object();
+    faults.set("drops", state.drops);
+    faults.set("duplicates", state.duplicates);
+    faults.set("crashes", state.crashes);
+    auto names_of = [&](uint32_t nodes) {
+      Json list = Json::array();
+      for (NodeId id = 0; id < static_cast<NodeId>(state.nodes.size()); ++id) {
+        if ((nodes & bit(id)) != 0) list.push(name(id));
+      }
+      return list;
+    };
+    if (budgets_.max_stops > 0) faults.set("stopped", names_of(state.stopped));
+    if (budgets_.max_partitions > 0) faults.set("isolated", names_of(state.isolated));
+    return faults;
   }
 
   P protocol_;
   FaultBudgets budgets_;
+  Time time_;
+  NetworkPolicy network_;
 };
 
 }  // namespace crosscheck::mc

@@ -1,25 +1,19 @@
 #include "model_check/cli/audit.h"
 
+#include <CLI/CLI.hpp>
 #include <fstream>
+#include <optional>
+#include <sstream>
 #include <ostream>
 #include <thread>
 
 #include "audit/audit.h"
 #include "audit/models.h"
 #include "audit/report.h"
+#include "model_check/cli/command_line.h"
 #include "model_check/cli/flags.h"
 
 namespace crosscheck::cli {
-
-const char* const kAuditUsage =
-    "usage: crosscheck audit HISTORY --model M [--input edn|jsonl] [--format text|json]\n"
-    "                        [--timeout S] [--threads N] [--memory-limit BYTES] [--chart FILE]\n"
-    "HISTORY is Jepsen's history.edn (one operation map a line) or JSON lines with the same\n"
-    "fields, chosen by the extension (.edn; .jsonl, .json, .ndjson) or by --input.\n"
-    "--timeout defaults to 300 s and --memory-limit to half the machine's memory; when one runs\n"
-    "out the answer is unknown (exit 3). --threads defaults to the cores; keys are checked apart.\n"
-    "--chart writes an SVG timeline of the failing key (or of a linearization).\n"
-    "Exit status: 0 linearizable, 1 not linearizable, 2 bad input, 3 unknown.\n";
 
 namespace {
 
@@ -37,7 +31,31 @@ std::string model_names() {
   return names;
 }
 
-void parse_flag(const std::string& flag, const std::string& value, AuditRequest& request) {
+const std::vector<OptionSpec> kAuditOptions = {
+    {"model", "M", "the sequential model the history is checked against (listed below)", "Model"},
+    {"input", "edn|jsonl", "the history's format; by default from its extension (.edn; .jsonl, .json, .ndjson)",
+     "Input"},
+    {"format", "text|json", "the report's format", "Output", "text"},
+    {"chart", "FILE", "write an SVG timeline of the failing key (or of a linearization)", "Output"},
+    {"timeout", "S", "give up after S seconds: the answer is unknown (exit 3)", "Limits", "300"},
+    {"threads", "N", "threads (1..256); keys are checked apart", "Limits", "all cores"},
+    {"memory-limit", "BYTES", "give up rather than pass BYTES (512M, 4G): unknown (exit 3)", "Limits",
+     "half the memory"},
+};
+
+std::string audit_footer() {
+  std::string footer =
+      "HISTORY is Jepsen's history.edn (one operation map a line) or JSON lines with the same fields.\n"
+      "Exit status: 0 linearizable, 1 not linearizable, 2 bad input, 3 unknown.\nmodels:\n";
+  for (const audit::ModelInfo& model : audit::models()) {
+    footer += "  " + model.name + ": " + model.summary + " (:f";
+    for (const std::string& f : model.operations) footer += " :" + f;
+    footer += ")\n";
+  }
+  return footer;
+}
+
+void read_option(const std::string& flag, const std::string& value, AuditRequest& request) {
   if (flag == "model") {
     request.options.model = value;
     bool known = false;
@@ -59,51 +77,42 @@ void parse_flag(const std::string& flag, const std::string& value, AuditRequest&
     request.options.memory_limit_bytes = parse_bytes(flag, value);
   } else if (flag == "chart") {
     request.chart = value;
-  } else {
-    throw UsageError("unknown flag --" + flag + " for audit (see crosscheck audit --help)");
   }
 }
 
-AuditRequest parse_audit(const std::vector<std::string>& args) {
+// nullopt: the arguments asked for help, which went to `help_out`.
+std::optional<AuditRequest> parse_audit(const std::vector<std::string>& args, std::ostream& help_out) {
+  CLI::App app("Is a history recorded from a real system linearizable?", "crosscheck audit HISTORY");
+  declare_options(app, kAuditOptions);
+  app.footer(audit_footer());
+  std::optional<GivenArguments> given = parse_arguments(app, args, "audit", /*positionals=*/true, help_out);
+  if (!given) return std::nullopt;
   AuditRequest request;
   request.options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   request.options.timeout_seconds = 300;
   request.options.memory_limit_bytes = audit::default_memory_limit_bytes();
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i].rfind("--", 0) != 0) {
-      if (!request.path.empty()) throw UsageError("audit takes one HISTORY, not '" + request.path + "' and '" + args[i] + "'");
-      request.path = args[i];
-      continue;
-    }
-    auto [flag, value] = split_flag(args, i);
-    parse_flag(flag, require_value(flag, value), request);
+  for (const auto& [flag, value] : given->options) read_option(flag, value, request);
+  if (given->positionals.size() > 1) {
+    throw UsageError("audit takes one HISTORY, not '" + given->positionals[0] + "' and '" + given->positionals[1] +
+                     "'");
   }
-  if (request.path.empty()) throw UsageError("audit needs a HISTORY file (see crosscheck audit --help)");
+  if (given->positionals.empty()) throw UsageError("audit needs a HISTORY file (see crosscheck audit --help)");
+  request.path = given->positionals.front();
   if (request.options.model.empty()) throw UsageError("audit needs --model M (known: " + model_names() + ")");
   return request;
-}
-
-bool asks_for_help(const std::vector<std::string>& args) {
-  return args.size() == 1 && (args[0] == "--help" || args[0] == "-h");
 }
 
 }  // namespace
 
 void validate_audit_arguments(const std::vector<std::string>& args) {
-  if (!asks_for_help(args)) parse_audit(args);
+  std::ostringstream help;
+  parse_audit(args, help);
 }
 
 int run_audit(const std::vector<std::string>& args, std::ostream& out) {
-  if (asks_for_help(args)) {
-    out << kAuditUsage << "models:\n";
-    for (const audit::ModelInfo& model : audit::models()) {
-      out << "  " << model.name << ": " << model.summary << " (:f";
-      for (const std::string& f : model.operations) out << " :" << f;
-      out << ")\n";
-    }
-    return 0;
-  }
-  const AuditRequest request = parse_audit(args);
+  const std::optional<AuditRequest> parsed = parse_audit(args, out);
+  if (!parsed) return 0;
+  const AuditRequest& request = *parsed;
   audit::History history;
   audit::AuditResult result;
   try {

@@ -16,6 +16,4 @@ int run_audit(const std::vector<std::string>& args, std::ostream& out);
 // The arguments' checks of run_audit, without reading the history.
 void validate_audit_arguments(const std::vector<std::string>& args);
 
-extern const char* const kAuditUsage;
-
 }  // namespace crosscheck::cli

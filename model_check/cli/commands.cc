@@ -9,6 +9,7 @@
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <random>
@@ -18,32 +19,20 @@
 #include <thread>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "model_check/cli/audit.h"
+#include "model_check/cli/command_line.h"
 #include "model_check/cli/commands.h"
 #include "model_check/cli/flags.h"
 #include "model_check/cli/placement.h"
 #include "model_check/cli/protocol.h"
+#include "model_check/cli/search_errors.h"
 #include "model_check/checkpoint.h"
 #include "model_check/msc.h"
 #include "model_check/report.h"
 
 namespace crosscheck::cli {
-
-const char* const kUsage =
-    "usage: crosscheck list\n"
-    "       crosscheck check PROTOCOL [--model M] [--variant V] [bounds...] [--format text|json]\n"
-    "                                 [--max-states N] [--max-depth N] [--threads N] [--symmetry]\n"
-    "                                 [--exact] [--memory-limit BYTES] [--no-progress]\n"
-    "                                 [--search bfs|dfs|simulate] [--seed S] [--walks N] [--depth D]\n"
-    "                                 [--swarm K] [--no-shrink] [--liveness] [--coverage]\n"
-    "                                 [--checkpoint FILE [--checkpoint-every S]] [--resume FILE]\n"
-    "       crosscheck prove PROTOCOL\n"
-    "       crosscheck replay TRACE.json [--msc FILE] [--max-states N] [--memory-limit BYTES]\n"
-    "       crosscheck placement FILE... [--format text|json]\n"
-    "       crosscheck audit HISTORY --model M [--format text|json] [--timeout S] [--chart FILE] ...\n"
-    "check also writes, with --msc FILE, a violation's message-sequence chart (SVG) and, with\n"
-    "--dot FILE, the state graph of a small run (Graphviz).\n"
-    "Run `crosscheck list` for the protocols, their models, variants, bounds and properties.\n";
 
 namespace {
 
@@ -110,161 +99,275 @@ void apply_test_sharding(mc::SearchOptions& search) {
 struct ParsedCheck {
   CheckRequest request;
   std::string format = "text";
+  std::string msc;  // check: the violation's message-sequence chart (SVG)
+  std::string dot;  // check: the state graph (Graphviz)
 };
 
-// `command` is "check" or "prove": prove-only bounds are refused for check.
-ParsedCheck parse_check(const ProtocolCli& protocol, const std::string& command,
-                        const std::vector<std::string>& args) {
+// The options of check and prove besides the protocol's bounds, declared
+// once: CLI11 splits them and writes --help from them.
+std::vector<OptionSpec> search_options(const std::string& command) {
+  std::vector<OptionSpec> options = {
+      {"model", "M", "the model to check (see `crosscheck list`)", "Model"},
+      {"variant", "V", "the protocol, or one of its known-buggy variants", "Model"},
+  };
+  if (command == "prove") return options;
+  const std::vector<OptionSpec> search = {
+      {"format", "text|json", "the report's format", "Output", "text"},
+      {"msc", "FILE", "write a violation's message-sequence chart (SVG)", "Output"},
+      {"dot", "FILE", "write the state graph of a small run (Graphviz)", "Output"},
+      {"no-progress", "", "no progress lines on stderr", "Output"},
+      {"search", "bfs|dfs|simulate", "breadth-first, depth-first, or random walks", "Search", "bfs"},
+      {"max-states", "N", "stop with bound_exhausted past N distinct states", "Search"},
+      {"max-depth", "N", "explore no deeper than N steps (bfs, dfs)", "Search"},
+      {"threads", "N", "worker threads (1..256); the result does not depend on them", "Search", "all cores"},
+      {"symmetry", "", "identify states up to the model's symmetry", "Search"},
+      {"exact", "", "keep whole states, not fingerprints (bfs)", "Search"},
+      {"memory-limit", "BYTES", "stop with memory_exhausted rather than pass BYTES (512M, 4G)", "Search"},
+      {"liveness", "", "check the liveness properties after a bfs finds no violation", "Search"},
+      {"coverage", "", "count the steps and new states of each kind of action (bfs)", "Search"},
+      {"seed", "S", "simulate: the seed of the walks; printed with the result", "Simulation", "fresh"},
+      {"walks", "N", "simulate: the number of walks", "Simulation", "1000"},
+      {"depth", "D", "simulate: the steps a walk takes at most; dfs: as --max-depth", "Simulation", "100"},
+      {"swarm", "K", "simulate: K configurations that weight each kind of action", "Simulation"},
+      {"no-shrink", "", "simulate: keep a violating walk as found", "Simulation"},
+      {"checkpoint", "FILE", "save the search to FILE, periodically and when stopped (bfs)", "Checkpoints"},
+      {"checkpoint-every", "S", "seconds between checkpoints", "Checkpoints", "600"},
+      {"resume", "FILE", "continue the search saved in FILE", "Checkpoints"},
+  };
+  options.insert(options.end(), search.begin(), search.end());
+  return options;
+}
+
+// A bound's help: its range and defaults.
+OptionSpec bound_option(const IntFlag& flag) {
+  std::string help = flag.help + " (" + std::to_string(flag.min) + ".." + std::to_string(flag.max);
+  for (const auto& [model, value] : flag.model_defaults) help += "; --model " + model + ": " + std::to_string(value);
+  for (const auto& [variant, value] : flag.variant_defaults) {
+    help += "; --variant " + variant + ": " + std::to_string(value);
+  }
+  if (!flag.models.empty()) help += "; --model " + join(flag.models, " or ") + " only";
+  if (flag.prove_only) help += "; prove only";
+  return {flag.name, "N", help + ")", "Bounds", std::to_string(flag.default_value)};
+}
+
+// The options of `command PROTOCOL`: a search option wins over a bound of
+// the same name (check's --depth is the walks' depth, prove's raft's BMC).
+std::vector<OptionSpec> check_options(const ProtocolCli& protocol, const std::string& command) {
+  std::vector<OptionSpec> options = search_options(command);
+  for (const auto& flag : protocol.flags) {
+    const bool taken = std::any_of(options.begin(), options.end(), [&](const OptionSpec& spec) {
+      return spec.name == flag.name;
+    });
+    if (!taken) options.push_back(bound_option(flag));
+  }
+  return options;
+}
+
+std::unique_ptr<CLI::App> check_app(const ProtocolCli& protocol, const std::string& command) {
+  auto app = std::make_unique<CLI::App>(protocol.summary, "crosscheck " + command + " " + protocol.name);
+  declare_options(*app, check_options(protocol, command));
+  return app;
+}
+
+long long integer_in(const std::string& flag, const std::string& text, long long min, long long max,
+                     const std::string& range) {
+  const long long n = parse_integer(flag, text);
+  if (n < min || n > max) throw UsageError("--" + flag + " must be in " + range);
+  return n;
+}
+
+// What parse_check saw besides the values themselves.
+struct GivenKinds {
+  std::vector<std::string> bounds;
+  std::vector<std::string> simulation;  // the options of simulation only
+  std::vector<std::string> checkpoints;
+  bool seed = false;
+  bool variant = false;
+};
+
+void read_model_option(const ProtocolCli& protocol, const std::string& flag, const std::string& text,
+                       ParsedCheck& parsed, GivenKinds& kinds) {
+  CheckRequest& request = parsed.request;
+  if (flag == "model") {
+    request.model = text;
+    if (!contains(names_of(protocol.models), text)) {
+      throw UsageError("unknown model '" + text + "' for " + protocol.name + " (known: " +
+                       join(names_of(protocol.models)) + ")");
+    }
+  } else if (flag == "variant") {
+    request.variant = text;
+    kinds.variant = true;
+    if (!contains(names_of(protocol.variants), text)) {
+      throw UsageError("unknown variant '" + text + "' for " + protocol.name + " (known: " +
+                       join(names_of(protocol.variants)) + ")");
+    }
+  } else if (flag == "format") {
+    parsed.format = text;
+    if (text != "text" && text != "json") throw UsageError("--format is text or json, not '" + text + "'");
+  } else if (flag == "msc" || flag == "dot") {
+    (flag == "msc" ? parsed.msc : parsed.dot) = text;
+  }
+}
+
+mc::SearchMode search_mode(const std::string& text) {
+  if (text == "bfs") return mc::SearchMode::kBreadthFirst;
+  if (text == "dfs") return mc::SearchMode::kDepthFirst;
+  if (text == "simulate") return mc::SearchMode::kSimulate;
+  throw UsageError("--search is bfs, dfs or simulate, not '" + text + "'");
+}
+
+void read_search_option(const std::string& flag, const std::string& text, mc::SearchOptions& search) {
+  if (flag == "max-states") {
+    if (parse_integer(flag, text) < 1) throw UsageError("--max-states must be at least 1");
+    search.max_states = static_cast<uint64_t>(parse_integer(flag, text));
+  } else if (flag == "max-depth") {
+    search.max_depth = static_cast<int>(integer_in(flag, text, 1, 1'000'000, "1..1000000"));
+  } else if (flag == "threads") {
+    search.threads = static_cast<int>(integer_in(flag, text, 1, 256, "1..256"));
+  } else if (flag == "memory-limit") {
+    search.memory_limit_bytes = parse_bytes(flag, text);
+  } else if (flag == "search") {
+    search.mode = search_mode(text);
+  } else if (flag == "symmetry" || flag == "exact" || flag == "coverage" || flag == "liveness") {
+    (flag == "symmetry" ? search.symmetry
+     : flag == "exact"  ? search.exact
+     : flag == "coverage" ? search.coverage
+                          : search.liveness) = true;
+  } else if (flag == "no-progress") {
+    search.progress = false;
+  }
+}
+
+// The options of simulation and of checkpoints; false for any other.
+bool read_walk_option(const std::string& flag, const std::string& text, mc::SearchOptions& search,
+                      GivenKinds& kinds) {
+  if (flag == "seed") {
+    search.seed = parse_seed(text);
+    kinds.seed = true;
+  } else if (flag == "walks") {
+    search.walks = static_cast<uint64_t>(integer_in(flag, text, 1, 1'000'000'000'000LL, "1..1000000000000"));
+  } else if (flag == "depth") {
+    search.walk_depth = static_cast<int>(integer_in(flag, text, 1, 1'000'000, "1..1000000"));
+  } else if (flag == "swarm") {
+    search.swarm = static_cast<int>(integer_in(flag, text, 1, 1'000'000, "1..1000000"));
+  } else if (flag == "no-shrink") {
+    search.shrink = false;
+  } else if (flag == "checkpoint" || flag == "resume") {
+    (flag == "checkpoint" ? search.checkpoint_path : search.resume_path) = user_path(text);
+    kinds.checkpoints.push_back(flag);
+    return true;
+  } else if (flag == "checkpoint-every") {
+    search.checkpoint_seconds = parse_seconds(flag, text);
+    kinds.checkpoints.push_back(flag);
+    return true;
+  } else {
+    return false;
+  }
+  kinds.simulation.push_back(flag);
+  return true;
+}
+
+void read_bound(const ProtocolCli& protocol, const std::string& flag, const std::string& text,
+                CheckRequest& request, GivenKinds& kinds) {
+  for (const auto& spec : protocol.flags) {
+    if (spec.name != flag) continue;
+    const long long n = parse_integer(flag, text);
+    if (n < spec.min || n > spec.max) {
+      throw UsageError("--" + flag + " must be in " + std::to_string(spec.min) + ".." + std::to_string(spec.max) +
+                       ", not " + std::to_string(n));
+    }
+    request.values[flag] = static_cast<int>(n);
+    kinds.bounds.push_back(flag);
+  }
+}
+
+// The bounds a model does not take, and the defaults of those not given.
+void settle_bounds(const ProtocolCli& protocol, const std::string& command, const GivenKinds& kinds,
+                   CheckRequest& request) {
+  for (const auto& spec : protocol.flags) {
+    const bool given = contains(kinds.bounds, spec.name);
+    if (given && spec.prove_only && command != "prove") {
+      throw UsageError("--" + spec.name + " applies to prove, not " + command);
+    }
+    if (given && !spec.models.empty() && !contains(spec.models, request.model)) {
+      throw UsageError("--" + spec.name + " applies to --model " + join(spec.models, " or ") + ", not " +
+                       request.model);
+    }
+    request.values.try_emplace(spec.name, spec.default_for(request.model, request.variant));
+  }
+  if (kinds.variant && !contains(protocol.variant_models, request.model)) {
+    throw UsageError("--variant applies to --model " + join(protocol.variant_models, " or ") + ", not " +
+                     request.model);
+  }
+}
+
+// The options that apply to one search mode only.
+void settle_search_mode(const GivenKinds& kinds, mc::SearchOptions& search) {
+  if (search.mode == mc::SearchMode::kSimulate) {
+    if (!kinds.seed) search.seed = fresh_seed();
+    apply_test_sharding(search);
+  } else {
+    for (const auto& flag : kinds.simulation) {
+      // dfs takes --depth as its bound, like --max-depth.
+      if (flag == "depth" && search.mode == mc::SearchMode::kDepthFirst) {
+        if (search.max_depth == 0) search.max_depth = search.walk_depth;
+        continue;
+      }
+      throw UsageError("--" + flag + " applies to --search simulate" + (flag == "depth" ? " or dfs" : ""));
+    }
+  }
+  if (!kinds.checkpoints.empty() && search.mode != mc::SearchMode::kBreadthFirst) {
+    throw UsageError("--" + kinds.checkpoints.front() + " applies to --search bfs");
+  }
+  if (contains(kinds.checkpoints, "checkpoint-every") && search.checkpoint_path.empty()) {
+    throw UsageError("--checkpoint-every needs --checkpoint FILE");
+  }
+}
+
+ParsedCheck read_check(const ProtocolCli& protocol, const std::string& command, const GivenArguments& given) {
   ParsedCheck parsed;
   CheckRequest& request = parsed.request;
   request.model = protocol.models.front().name;
   request.variant = protocol.variants.front().name;
   request.search.progress = true;
   request.search.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  std::vector<std::string> given;
-  std::vector<std::string> search_flags;  // the flags of simulation only
-  std::vector<std::string> checkpoint_flags;
-  bool seed_given = false;
-  bool variant_given = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    auto [flag, value] = split_flag(args, i);
-    if (flag == "model") {
-      request.model = require_value(flag, value);
-      if (!contains(names_of(protocol.models), request.model)) {
-        throw UsageError("unknown model '" + request.model + "' for " + protocol.name +
-                         " (known: " + join(names_of(protocol.models)) + ")");
-      }
-    } else if (flag == "variant") {
-      request.variant = require_value(flag, value);
-      variant_given = true;
-      if (!contains(names_of(protocol.variants), request.variant)) {
-        throw UsageError("unknown variant '" + request.variant + "' for " + protocol.name +
-                         " (known: " + join(names_of(protocol.variants)) + ")");
-      }
-    } else if (flag == "format") {
-      parsed.format = require_value(flag, value);
-      if (parsed.format != "text" && parsed.format != "json") {
-        throw UsageError("--format is text or json, not '" + parsed.format + "'");
-      }
-    } else if (flag == "max-states") {
-      long long n = parse_integer(flag, require_value(flag, value));
-      if (n < 1) throw UsageError("--max-states must be at least 1");
-      request.search.max_states = static_cast<uint64_t>(n);
-    } else if (flag == "max-depth") {
-      long long n = parse_integer(flag, require_value(flag, value));
-      if (n < 1 || n > 1'000'000) throw UsageError("--max-depth must be in 1..1000000");
-      request.search.max_depth = static_cast<int>(n);
-    } else if (flag == "threads") {
-      long long n = parse_integer(flag, require_value(flag, value));
-      if (n < 1 || n > 256) throw UsageError("--threads must be in 1..256");
-      request.search.threads = static_cast<int>(n);
-    } else if (flag == "symmetry") {
-      if (value) throw UsageError("--symmetry takes no value");
-      request.search.symmetry = true;
-    } else if (flag == "exact") {
-      if (value) throw UsageError("--exact takes no value");
-      request.search.exact = true;
-    } else if (flag == "memory-limit") {
-      request.search.memory_limit_bytes = parse_bytes(flag, require_value(flag, value));
-    } else if (flag == "search") {
-      const std::string mode = require_value(flag, value);
-      if (mode == "bfs") {
-        request.search.mode = mc::SearchMode::kBreadthFirst;
-      } else if (mode == "dfs") {
-        request.search.mode = mc::SearchMode::kDepthFirst;
-      } else if (mode == "simulate") {
-        request.search.mode = mc::SearchMode::kSimulate;
-      } else {
-        throw UsageError("--search is bfs, dfs or simulate, not '" + mode + "'");
-      }
-    } else if (flag == "seed") {
-      request.search.seed = parse_seed(require_value(flag, value));
-      search_flags.push_back(flag);
-      seed_given = true;
-    } else if (flag == "walks") {
-      long long n = parse_integer(flag, require_value(flag, value));
-      if (n < 1 || n > 1'000'000'000'000LL) throw UsageError("--walks must be in 1..1000000000000");
-      request.search.walks = static_cast<uint64_t>(n);
-      search_flags.push_back(flag);
-    } else if (flag == "depth" && command == "check") {
-      long long n = parse_integer(flag, require_value(flag, value));
-      if (n < 1 || n > 1'000'000) throw UsageError("--depth must be in 1..1000000");
-      request.search.walk_depth = static_cast<int>(n);
-      search_flags.push_back(flag);
-    } else if (flag == "swarm") {
-      long long n = parse_integer(flag, require_value(flag, value));
-      if (n < 1 || n > 1'000'000) throw UsageError("--swarm must be in 1..1000000");
-      request.search.swarm = static_cast<int>(n);
-      search_flags.push_back(flag);
-    } else if (flag == "no-shrink") {
-      if (value) throw UsageError("--no-shrink takes no value");
-      request.search.shrink = false;
-      search_flags.push_back(flag);
-    } else if (flag == "coverage") {
-      if (value) throw UsageError("--coverage takes no value");
-      request.search.coverage = true;
-    } else if (flag == "liveness") {
-      if (value) throw UsageError("--liveness takes no value");
-      request.search.liveness = true;
-    } else if (flag == "no-progress") {
-      if (value) throw UsageError("--no-progress takes no value");
-      request.search.progress = false;
-    } else if ((flag == "checkpoint" || flag == "resume") && command == "check") {
-      (flag == "checkpoint" ? request.search.checkpoint_path : request.search.resume_path) =
-          user_path(require_value(flag, value));
-      checkpoint_flags.push_back(flag);
-    } else if (flag == "checkpoint-every" && command == "check") {
-      request.search.checkpoint_seconds = parse_seconds(flag, require_value(flag, value));
-      checkpoint_flags.push_back(flag);
-    } else {
-      const IntFlag* spec = nullptr;
-      for (const auto& candidate : protocol.flags) {
-        if (candidate.name == flag) spec = &candidate;
-      }
-      if (!spec) throw UsageError("unknown flag --" + flag + " for check " + protocol.name);
-      long long n = parse_integer(flag, require_value(flag, value));
-      if (n < spec->min || n > spec->max) {
-        throw UsageError("--" + flag + " must be in " + std::to_string(spec->min) + ".." +
-                         std::to_string(spec->max) + ", not " + std::to_string(n));
-      }
-      request.values[flag] = static_cast<int>(n);
-      given.push_back(flag);
+  GivenKinds kinds;
+  const std::vector<OptionSpec> search = search_options(command);
+  for (const auto& option : given.options) {
+    const std::string& flag = option.first;
+    const std::string& text = option.second;
+    const bool searching = std::any_of(search.begin(), search.end(), [&](const OptionSpec& spec) {
+      return spec.name == flag;
+    });
+    if (!searching) {
+      read_bound(protocol, flag, text, request, kinds);
+    } else if (!read_walk_option(flag, text, request.search, kinds)) {
+      read_model_option(protocol, flag, text, parsed, kinds);
+      read_search_option(flag, text, request.search);
     }
   }
-  for (const auto& spec : protocol.flags) {
-    if (contains(given, spec.name) && spec.prove_only && command != "prove") {
-      throw UsageError("--" + spec.name + " applies to prove, not " + command);
-    }
-    if (contains(given, spec.name) && !spec.models.empty() && !contains(spec.models, request.model)) {
-      throw UsageError("--" + spec.name + " applies to --model " + join(spec.models, " or ") + ", not " +
-                       request.model);
-    }
-    request.values.try_emplace(spec.name, spec.default_for(request.model, request.variant));
-  }
-  if (request.search.mode == mc::SearchMode::kSimulate) {
-    if (!seed_given) request.search.seed = fresh_seed();
-    apply_test_sharding(request.search);
-  } else {
-    for (const auto& flag : search_flags) {
-      // dfs takes --depth as its bound, like --max-depth.
-      if (flag == "depth" && request.search.mode == mc::SearchMode::kDepthFirst) {
-        if (request.search.max_depth == 0) request.search.max_depth = request.search.walk_depth;
-        continue;
-      }
-      throw UsageError("--" + flag + " applies to --search simulate" + (flag == "depth" ? " or dfs" : ""));
-    }
-  }
-  if (!checkpoint_flags.empty() && request.search.mode != mc::SearchMode::kBreadthFirst) {
-    throw UsageError("--" + checkpoint_flags.front() + " applies to --search bfs");
-  }
-  if (contains(checkpoint_flags, "checkpoint-every") && request.search.checkpoint_path.empty()) {
-    throw UsageError("--checkpoint-every needs --checkpoint FILE");
-  }
-  if (variant_given && !contains(protocol.variant_models, request.model)) {
-    throw UsageError("--variant applies to --model " + join(protocol.variant_models, " or ") + ", not " +
-                     request.model);
-  }
+  settle_bounds(protocol, command, kinds, request);
+  settle_search_mode(kinds, request.search);
   return parsed;
+}
+
+// `command` is "check" or "prove": prove-only bounds are refused for check.
+// nullopt: the arguments asked for help, which went to `help_out`.
+std::optional<ParsedCheck> parse_check(const ProtocolCli& protocol, const std::string& command,
+                                       const std::vector<std::string>& args, std::ostream& help_out) {
+  auto app = check_app(protocol, command);
+  std::optional<GivenArguments> given =
+      parse_arguments(*app, args, command + " " + protocol.name, /*positionals=*/false, help_out);
+  if (!given) return std::nullopt;
+  return read_check(protocol, command, *given);
+}
+
+// parse_check for arguments that cannot ask for help.
+ParsedCheck parse_check(const ProtocolCli& protocol, const std::string& command, const std::vector<std::string>& args) {
+  std::ostringstream ignored;
+  std::optional<ParsedCheck> parsed = parse_check(protocol, command, args, ignored);
+  if (!parsed) throw UsageError("--help: not here");
+  return *parsed;
 }
 
 mc::RunDescription describe(const ProtocolCli& protocol, const CheckRequest& request) {
@@ -284,29 +387,6 @@ mc::RunDescription describe(const ProtocolCli& protocol, const CheckRequest& req
     if (request.search.swarm > 0) run.parameters.set("swarm", request.search.swarm);
   }
   return run;
-}
-
-// The files `check` writes besides its report.
-struct OutputFiles {
-  std::string msc;  // the violation's message-sequence chart (SVG)
-  std::string dot;  // the state graph (Graphviz)
-};
-
-// Takes --msc and --dot out of `args`, leaving the flags of the search.
-std::vector<std::string> take_output_files(const std::vector<std::string>& args, OutputFiles& files) {
-  std::vector<std::string> rest;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const bool flag = args[i].rfind("--", 0) == 0;
-    const std::string body = flag ? args[i].substr(2) : "";
-    const std::string name = body.substr(0, body.find('='));
-    if (name != "msc" && name != "dot") {
-      rest.push_back(args[i]);
-      continue;
-    }
-    auto [parsed_name, value] = split_flag(args, i);
-    (name == "msc" ? files.msc : files.dot) = require_value(parsed_name, value);
-  }
-  return rest;
 }
 
 void write_file(const std::string& flag, const std::string& path, const std::string& content) {
@@ -368,24 +448,29 @@ UsageError impossible_model(const std::invalid_argument& error, const CheckReque
 
 // check's arguments, parsed and checked, and the model they ask for.
 struct PreparedCheck {
-  OutputFiles files;
   const ProtocolCli* protocol = nullptr;
   ParsedCheck parsed;
   ModelTools tools;
 };
 
-PreparedCheck prepare_check(const std::vector<std::string>& all_args) {
+const ProtocolCli& protocol_named_first(const std::string& command, const std::vector<std::string>& args) {
+  if (args.empty()) throw UsageError(command + " needs a protocol (known: " + join(names_of(protocols())) + ")");
+  return find_protocol(args.front());
+}
+
+// nullopt: the arguments asked for help, which went to `help_out`.
+std::optional<PreparedCheck> prepare_check(const std::vector<std::string>& args, std::ostream& help_out) {
   PreparedCheck check;
-  const std::vector<std::string> args = take_output_files(all_args, check.files);
-  if (args.empty()) throw UsageError("check needs a protocol (known: " + join(names_of(protocols())) + ")");
-  check.protocol = &find_protocol(args.front());
-  check.parsed = parse_check(*check.protocol, "check", {args.begin() + 1, args.end()});
+  check.protocol = &protocol_named_first("check", args);
+  std::optional<ParsedCheck> parsed = parse_check(*check.protocol, "check", {args.begin() + 1, args.end()}, help_out);
+  if (!parsed) return std::nullopt;
+  check.parsed = std::move(*parsed);
   try {
     check.tools = check.protocol->tools(check.parsed.request);
   } catch (const std::invalid_argument& error) {
     throw impossible_model(error, check.parsed.request);
   }
-  if (!check.files.msc.empty() && check.tools.lifelines.empty()) {
+  if (!check.parsed.msc.empty() && check.tools.lifelines.empty()) {
     throw UsageError(no_chart(*check.protocol, check.parsed.request.model));
   }
   return check;
@@ -416,9 +501,11 @@ void answer_interrupts() {
   sigaction(SIGTERM, &action, nullptr);
 }
 
-int run_check(const std::vector<std::string>& all_args, std::ostream& out) {
-  PreparedCheck check = prepare_check(all_args);
-  const OutputFiles& files = check.files;
+int run_check(const std::vector<std::string>& args, std::ostream& out) {
+  std::optional<PreparedCheck> prepared = prepare_check(args, out);
+  if (!prepared) return 0;
+  PreparedCheck& check = *prepared;
+  const ParsedCheck& files = check.parsed;
   const ProtocolCli& protocol = *check.protocol;
   ParsedCheck& parsed = check.parsed;
   const ModelTools& tools = check.tools;
@@ -430,10 +517,12 @@ int run_check(const std::vector<std::string>& all_args, std::ostream& out) {
   mc::CheckResult result;
   try {
     result = protocol.check(parsed.request);
+  } catch (const mc::OptionError& error) {
+    throw impossible_model(std::invalid_argument(word_for_command_line(error)), parsed.request);
   } catch (const std::invalid_argument& error) {
     throw impossible_model(error, parsed.request);
   } catch (const mc::CheckpointError& error) {
-    throw UsageError(error.what());
+    throw UsageError(word_for_command_line(error));
   }
   if (result.outcome == mc::Outcome::kViolation) add_events(result, tools);
   mc::RunDescription run = describe(protocol, parsed.request);
@@ -538,7 +627,8 @@ int replay_saved_result(const std::string& text, const std::string& path, const 
     out << "  " << i << ". " << (i == 0 ? "Initial state" : replayed.trace[i].action) << ": ok\n";
   }
   if (replayed.stopped) {
-    out << "\nStopped: " << replayed.reason << ". Nothing is confirmed.\n\nResult: "
+    out << "\nStopped: " << word_for_command_line(replayed, limits, trace.size())
+        << ". Nothing is confirmed.\n\nResult: "
         << (*replayed.stopped == mc::Outcome::kMemoryExhausted ? "memory exhausted" : "bound exhausted") << ".\n";
     return mc::exit_status(*replayed.stopped);
   }
@@ -579,31 +669,41 @@ struct ReplayArguments {
   mc::ReplayLimits limits;
 };
 
-ReplayArguments parse_replay(const std::vector<std::string>& all_args) {
-  OutputFiles files;
-  const std::vector<std::string> flagged = take_output_files(all_args, files);
-  if (!files.dot.empty()) throw UsageError("--dot applies to check, not replay");
+const std::vector<OptionSpec> kReplayOptions = {
+    {"msc", "FILE", "write the replayed violation's message-sequence chart (SVG)", "Output"},
+    {"max-states", "N", "stop after N states of the trace", "Limits"},
+    {"memory-limit", "BYTES", "stop rather than pass BYTES (512M, 4G)", "Limits"},
+};
+
+std::unique_ptr<CLI::App> replay_app() {
+  auto app = std::make_unique<CLI::App>("Re-executes a saved result's trace on its model: is each step legal, "
+                                        "and is the violation it claims there?",
+                                        "crosscheck replay TRACE.json");
+  declare_options(*app, kReplayOptions);
+  return app;
+}
+
+// nullopt: the arguments asked for help, which went to `help_out`.
+std::optional<ReplayArguments> parse_replay(const std::vector<std::string>& args, std::ostream& help_out) {
+  for (const auto& arg : args) {
+    if (arg == "--dot" || arg.rfind("--dot=", 0) == 0) throw UsageError("--dot applies to check, not replay");
+  }
+  auto app = replay_app();
+  std::optional<GivenArguments> given = parse_arguments(*app, args, "replay", /*positionals=*/true, help_out);
+  if (!given) return std::nullopt;
   ReplayArguments replay;
-  replay.msc = files.msc;
-  std::vector<std::string> args;
-  for (size_t i = 0; i < flagged.size(); ++i) {
-    if (flagged[i].rfind("--", 0) != 0) {
-      args.push_back(flagged[i]);
-      continue;
-    }
-    auto [flag, value] = split_flag(flagged, i);
-    if (flag == "max-states") {
-      const long long n = parse_integer(flag, require_value(flag, value));
-      if (n < 1) throw UsageError("--max-states must be at least 1");
-      replay.limits.max_states = static_cast<uint64_t>(n);
+  for (const auto& [flag, text] : given->options) {
+    if (flag == "msc") {
+      replay.msc = text;
+    } else if (flag == "max-states") {
+      if (parse_integer(flag, text) < 1) throw UsageError("--max-states must be at least 1");
+      replay.limits.max_states = static_cast<uint64_t>(parse_integer(flag, text));
     } else if (flag == "memory-limit") {
-      replay.limits.memory_limit_bytes = parse_bytes(flag, require_value(flag, value));
-    } else {
-      throw UsageError("unknown flag --" + flag + " for replay (known: --msc, --max-states, --memory-limit)");
+      replay.limits.memory_limit_bytes = parse_bytes(flag, text);
     }
   }
-  if (args.size() != 1) throw UsageError("replay needs one TRACE.json, the JSON result of check");
-  replay.path = args[0];
+  if (given->positionals.size() != 1) throw UsageError("replay needs one TRACE.json, the JSON result of check");
+  replay.path = given->positionals.front();
   return replay;
 }
 
@@ -611,8 +711,10 @@ ReplayArguments parse_replay(const std::vector<std::string>& all_args) {
 // file would not fit in the memory limit so is refused before it is read.
 constexpr uint64_t kJsonBytesPerTextByte = 16;
 
-int run_replay(const std::vector<std::string>& all_args, std::ostream& out) {
-  const ReplayArguments replay = parse_replay(all_args);
+int run_replay(const std::vector<std::string>& args, std::ostream& out) {
+  const std::optional<ReplayArguments> parsed = parse_replay(args, out);
+  if (!parsed) return 0;
+  const ReplayArguments& replay = *parsed;
   std::ifstream in(user_path(replay.path), std::ios::binary | std::ios::ate);
   if (!in) throw UsageError("cannot read '" + replay.path + "'");
   const auto file_bytes = static_cast<uint64_t>(std::max<std::streamoff>(0, in.tellg()));
@@ -633,16 +735,19 @@ struct ParsedProve {
   ParsedCheck parsed;
 };
 
-ParsedProve parse_prove(const std::vector<std::string>& args) {
-  if (args.empty()) throw UsageError("prove needs a protocol (known: " + join(names_of(protocols())) + ")");
-  const ProtocolCli& protocol = find_protocol(args.front());
+// nullopt: the arguments asked for help, which went to `help_out`.
+std::optional<ParsedProve> parse_prove(const std::vector<std::string>& args, std::ostream& help_out) {
+  const ProtocolCli& protocol = protocol_named_first("prove", args);
   if (!protocol.prove) throw UsageError("no Z3 proofs for " + protocol.name + " yet");
-  return {&protocol, parse_check(protocol, "prove", {args.begin() + 1, args.end()})};
+  std::optional<ParsedCheck> parsed = parse_check(protocol, "prove", {args.begin() + 1, args.end()}, help_out);
+  if (!parsed) return std::nullopt;
+  return ParsedProve{&protocol, std::move(*parsed)};
 }
 
 int run_prove(const std::vector<std::string>& args, std::ostream& out) {
-  const ParsedProve prove = parse_prove(args);
-  return prove.protocol->prove(prove.parsed.request, out);
+  const std::optional<ParsedProve> prove = parse_prove(args, out);
+  if (!prove) return 0;
+  return prove->protocol->prove(prove->parsed.request, out);
 }
 
 void expect_no_arguments(const std::vector<std::string>& args) {
@@ -676,32 +781,86 @@ int run_list(const std::vector<std::string>& args, std::ostream& out) {
   return 0;
 }
 
-int run_help(const std::vector<std::string>&, std::ostream& out) {
-  out << kUsage;
-  return 0;
-}
-
 struct Command {
   std::vector<std::string> names;
+  std::string summary;
   std::function<int(const std::vector<std::string>& args, std::ostream& out)> run;
   // Parses and checks the arguments as `run` does, and stops there: it
   // reads and writes no file and starts no search or proof.
   std::function<void(const std::vector<std::string>& args)> validate;
+  // `COMMAND --help` is the command's own (it has options of its own).
+  bool own_help = false;
 };
+
+int run_help(const std::vector<std::string>& args, std::ostream& out);
+
+void validate_check(const std::vector<std::string>& args) {
+  std::ostringstream help;
+  prepare_check(args, help);
+}
+
+void validate_prove(const std::vector<std::string>& args) {
+  std::ostringstream help;
+  parse_prove(args, help);
+}
+
+void validate_replay(const std::vector<std::string>& args) {
+  std::ostringstream help;
+  parse_replay(args, help);
+}
 
 // In the order the usage error for an unknown command names them.
 const std::vector<Command>& commands() {
   using Args = const std::vector<std::string>&;
   static const std::vector<Command> all = {
-      {{"list"}, run_list, expect_no_arguments},
-      {{"check"}, run_check, [](Args args) { prepare_check(args); }},
-      {{"prove"}, run_prove, [](Args args) { parse_prove(args); }},
-      {{"replay"}, run_replay, [](Args args) { parse_replay(args); }},
-      {{"placement"}, run_placement, validate_placement_arguments},
-      {{"audit"}, run_audit, validate_audit_arguments},
-      {{"help", "--help", "-h"}, run_help, [](Args) {}},
+      {{"list"}, "the protocols, their models, variants, bounds and properties", run_list, expect_no_arguments},
+      {{"check"}, "model-check a protocol within bounds: every interleaving, or random walks", run_check,
+       validate_check},
+      {{"prove"}, "prove a protocol's invariants with Z3", run_prove, validate_prove},
+      {{"replay"}, "re-execute the trace of a saved JSON result on its model", run_replay, validate_replay, true},
+      {{"placement"}, "which failures a multi-datacenter deployment file survives", run_placement,
+       validate_placement_arguments, true},
+      {{"audit"}, "is a history recorded from a real system linearizable", run_audit, validate_audit_arguments, true},
+      {{"help", "--help", "-h"}, "this help", run_help, [](Args) {}},
   };
   return all;
+}
+
+// The commands, and each protocol under check and prove, for --help.
+std::unique_ptr<CLI::App> command_tree() {
+  auto root = std::make_unique<CLI::App>(
+      "Crosscheck: distributed protocols, model-checked, proved and audited.", "crosscheck");
+  root->footer("Run `crosscheck COMMAND --help` for a command's options, `crosscheck check PROTOCOL --help`\n"
+               "for a protocol's bounds, and `crosscheck list` for the models and properties.");
+  for (const Command& command : commands()) {
+    if (command.names.front() == "help") continue;
+    CLI::App* sub = root->add_subcommand(command.names.front(), command.summary);
+    if (command.names.front() != "check" && command.names.front() != "prove") continue;
+    sub->footer("Run `crosscheck " + command.names.front() + " PROTOCOL --help` for its options.");
+    for (const auto& protocol : protocols()) {
+      if (command.names.front() == "check" || protocol.prove) sub->add_subcommand(protocol.name, protocol.summary);
+    }
+  }
+  return root;
+}
+
+int run_help(const std::vector<std::string>& args, std::ostream& out) {
+  if (!args.empty()) throw UsageError("help takes no arguments (see `crosscheck COMMAND --help`)");
+  out << command_tree()->help();
+  return 0;
+}
+
+bool asks_for_help(const std::vector<std::string>& args) {
+  return args.size() == 1 && (args.front() == "--help" || args.front() == "-h");
+}
+
+// A command that prints the help of the command `name`.
+Command help_of(const std::string& name) {
+  auto print = [name](const std::vector<std::string>&, std::ostream& out) {
+    out << command_tree()->get_subcommand(name)->help("crosscheck");
+    return 0;
+  };
+  return {{name}, "", print, [](const std::vector<std::string>&) {}};
 }
 
 // Runs `act` on the command that `args` names and the rest of them.
@@ -712,8 +871,10 @@ auto dispatch(const std::vector<std::string>& args, Act act) {
   std::vector<std::string> names;
   for (const Command& command : commands()) {
     if (contains(command.names, name)) {
+      const std::vector<std::string> rest(args.begin() + 1, args.end());
+      if (!command.own_help && name != "help" && asks_for_help(rest)) return act(help_of(name), {});
       try {
-        return act(command, std::vector<std::string>(args.begin() + 1, args.end()));
+        return act(command, rest);
       } catch (const PlacementInputError& error) {
         throw UsageError(error.what());
       }
@@ -724,6 +885,8 @@ auto dispatch(const std::vector<std::string>& args, Act act) {
 }
 
 }  // namespace
+
+std::string usage() { return command_tree()->help(); }
 
 int run_command(const std::vector<std::string>& args, std::ostream& out) {
   return dispatch(args, [&](const Command& command, const std::vector<std::string>& rest) {

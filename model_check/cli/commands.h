@@ -28,7 +28,8 @@ namespace crosscheck::cli {
 // The exit status for a UsageError.
 constexpr int kUsageError = 2;
 
-extern const char* const kUsage;
+// The commands and what each is for: `crosscheck --help`.
+std::string usage();
 
 // Runs one command, `args` being the command line without the program's
 // name; writes its report to `out` and returns the exit status. Bad usage

@@ -61,22 +61,6 @@ uint64_t parse_bytes(const std::string& flag, const std::string& text) {
   return value << shift;
 }
 
-// Splits "--name=value" and "--name value"; returns the flag name and value.
-std::pair<std::string, std::optional<std::string>> split_flag(const std::vector<std::string>& args, size_t& i) {
-  const std::string& arg = args[i];
-  if (arg.rfind("--", 0) != 0) throw UsageError("unexpected argument '" + arg + "'");
-  std::string body = arg.substr(2);
-  auto equals = body.find('=');
-  if (equals != std::string::npos) return {body.substr(0, equals), body.substr(equals + 1)};
-  if (i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0) return {body, args[++i]};
-  return {body, std::nullopt};
-}
-
-std::string require_value(const std::string& flag, const std::optional<std::string>& value) {
-  if (!value) throw UsageError("--" + flag + " needs a value");
-  return *value;
-}
-
 double parse_seconds(const std::string& flag, const std::string& text) {
   double value = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);

@@ -1,5 +1,5 @@
-// Flag parsing shared by the subcommands: one error style, as UsageError,
-// which the driver prints as its one error line and exits 2 on.
+// Reading flags' values, shared by the subcommands: one error style, as
+// UsageError, which the driver prints as its one error line and exits 2 on.
 #pragma once
 
 #include <cstdint>
@@ -24,12 +24,6 @@ uint64_t parse_bytes(const std::string& flag, const std::string& text);
 
 // Seconds: a positive decimal number, such as 30 or 0.5.
 double parse_seconds(const std::string& flag, const std::string& text);
-
-// Splits "--name=value" and "--name value"; returns the flag name and
-// value, advancing i past a separate value.
-std::pair<std::string, std::optional<std::string>> split_flag(const std::vector<std::string>& args, size_t& i);
-
-std::string require_value(const std::string& flag, const std::optional<std::string>& value);
 
 // A path the user gave, relative to where they ran the command: under
 // `bazel run` the process runs elsewhere, and Bazel says where they were.

@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
     return crosscheck::cli::run_command(args, std::cout);
   } catch (const crosscheck::cli::UsageError& error) {
     std::fprintf(stderr, "crosscheck: %s\n", error.what());
-    if (args.empty()) std::fputs(crosscheck::cli::kUsage, stderr);
+    if (args.empty()) std::fputs(crosscheck::cli::usage().c_str(), stderr);
     return crosscheck::cli::kUsageError;
   } catch (const std::exception& error) {
     std::fprintf(stderr, "crosscheck: internal error: %s\n", error.what());

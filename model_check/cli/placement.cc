@@ -1,11 +1,14 @@
 #include "model_check/cli/placement.h"
 
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <ostream>
 #include <sstream>
 
+#include "model_check/cli/command_line.h"
+#include "model_check/cli/flags.h"
 #include "model_check/json.h"
 #include "spec/placement/deployment_file.h"
 #include "spec/placement/report.h"
@@ -20,42 +23,26 @@ struct PlacementRequest {
   std::string format = "text";
 };
 
-PlacementRequest parse_arguments(const std::vector<std::string>& args) {
+// nullopt: the arguments asked for help, which went to `help_out`.
+std::optional<PlacementRequest> parse_placement(const std::vector<std::string>& args, std::ostream& help_out) {
+  CLI::App app("Which failures a multi-datacenter deployment file survives: the quorums that still intersect, "
+               "the failures that leave one, the links that matter.",
+               "crosscheck placement FILE...");
+  declare_options(app, {{"format", "text|json", "the report's format", "Output", "text"}});
+  std::optional<GivenArguments> given = parse_arguments(app, args, "placement", /*positionals=*/true, help_out);
+  if (!given) return std::nullopt;
   PlacementRequest request;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg.rfind("--", 0) != 0) {
-      request.files.push_back(arg);
-      continue;
-    }
-    std::string flag = arg.substr(2);
-    std::optional<std::string> value;
-    if (const auto equals = flag.find('='); equals != std::string::npos) {
-      value = flag.substr(equals + 1);
-      flag.resize(equals);
-    } else if (i + 1 < args.size()) {
-      value = args[++i];
-    }
-    if (flag != "format") throw PlacementInputError("unknown flag --" + flag + " for placement (known: --format)");
-    if (!value) throw PlacementInputError("--format needs a value");
-    if (*value != "text" && *value != "json")
-      throw PlacementInputError("--format is text or json, not '" + *value + "'");
-    request.format = *value;
+  if (const std::string* format = given->find("format")) {
+    if (*format != "text" && *format != "json") throw UsageError("--format is text or json, not '" + *format + "'");
+    request.format = *format;
   }
-  if (request.files.empty()) throw PlacementInputError("placement needs a deployment file");
+  request.files = given->positionals;
+  if (request.files.empty()) throw UsageError("placement needs a deployment file");
   return request;
 }
 
-// Under `bazel run` the working directory is the runfiles tree; the user's
-// own is in BUILD_WORKING_DIRECTORY, and relative names are meant from it.
-std::string resolve(const std::string& file) {
-  const char* user_directory = std::getenv("BUILD_WORKING_DIRECTORY");
-  if (!user_directory || file.empty() || file.front() == '/') return file;
-  return std::string(user_directory) + "/" + file;
-}
-
 placement::Deployment read_file(const std::string& file) {
-  std::ifstream in(resolve(file), std::ios::binary);
+  std::ifstream in(user_path(file), std::ios::binary);
   if (!in) throw PlacementInputError(file + ": cannot open the file");
   std::ostringstream text;
   text << in.rdbuf();
@@ -68,10 +55,15 @@ placement::Deployment read_file(const std::string& file) {
 
 }  // namespace
 
-void validate_placement_arguments(const std::vector<std::string>& args) { parse_arguments(args); }
+void validate_placement_arguments(const std::vector<std::string>& args) {
+  std::ostringstream help;
+  parse_placement(args, help);
+}
 
 int run_placement(const std::vector<std::string>& args, std::ostream& out) {
-  const PlacementRequest request = parse_arguments(args);
+  const std::optional<PlacementRequest> parsed = parse_placement(args, out);
+  if (!parsed) return 0;
+  const PlacementRequest& request = *parsed;
   std::vector<placement::Deployment> deployments;
   for (const auto& file : request.files) deployments.push_back(read_file(file));
   int failing = 0;

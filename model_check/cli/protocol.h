@@ -97,8 +97,25 @@ struct ProtocolCli {
   std::function<ModelTools(const CheckRequest&)> tools;
 };
 
-// Every protocol the command line knows, in the order `list` shows them.
+// Every protocol linked into the program, by name: the order `list` shows
+// them in, whatever the order they were linked in.
 const std::vector<ProtocolCli>& protocols();
+
+// Registers a protocol with the command line. A protocol's descriptor
+// library (check/<protocol>/cli.cc) holds one, and is alwayslink, so
+// linking it into a program is all that adding a protocol takes:
+//
+//   ProtocolCli raft_cli() { ... }
+//   CROSSCHECK_REGISTER_PROTOCOL(raft_cli);
+//
+// The descriptor is built on the first call of protocols(), after every
+// static object of the program is constructed.
+struct ProtocolRegistrar {
+  explicit ProtocolRegistrar(ProtocolCli (*make)());
+};
+
+#define CROSSCHECK_REGISTER_PROTOCOL(make) \
+  static const ::crosscheck::cli::ProtocolRegistrar crosscheck_protocol_registrar_##make(make)
 
 // Names of a model's properties with their kind, e.g. "Atomicity (always)".
 template <class M>

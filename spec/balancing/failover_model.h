@@ -67,7 +67,6 @@ class FailoverBinding {
   void hash(const Node& node, StableHasher& hasher) const;
   std::string node_name(NodeId id) const;
   mc::Json node_json(NodeId id, const Node& node) const;
-  std::string message_label(const Message& m) const { return m.label(); }
   std::string timer_label(Timer) const { return "tick"; }
   std::string input_label(const Input& input) const;
 

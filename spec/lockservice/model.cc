@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <memory>
+#include <variant>
 
 #include "impl/common/assert.h"
 #include "impl/common/hash.h"
@@ -14,300 +15,182 @@ using ls::ClientStage;
 using ls::LockTable;
 using ls::MessageType;
 
-namespace {
-
-bool packet_less(const Packet& a, const Packet& b) {
-  if (a.from != b.from) return a.from < b.from;
-  if (a.to != b.to) return a.to < b.to;
-  return a.message < b.message;
-}
-
-bool same(const Packet& a, const Packet& b) { return a.from == b.from && a.to == b.to && a.message == b.message; }
-
-}  // namespace
-
-LockModel::LockModel(ls::Config config, LockBounds bounds) : config_(config), bounds_(bounds) {
+LockBinding::LockBinding(ls::Config config, LockBounds bounds) : config_(config), bounds_(bounds) {
   CC_ASSERT(config_.servers == 1);
   CC_ASSERT(config_.clients >= 1 && config_.clients <= ls::kMaxClients);
   CC_ASSERT(bounds_.clocks.horizon >= 1 && bounds_.clocks.horizon + bounds_.clocks.drift < 250);
 }
 
-std::string LockModel::node_name(NodeId id) const {
+std::string LockBinding::node_name(NodeId id) const {
   if (config_.is_server(id)) return "server";
   if (config_.is_client(id)) return "c" + std::to_string(config_.client_of(id) + 1);
   return "resource";
 }
 
-std::vector<LockState> LockModel::initial_states() const {
-  State state;
-  state.server = ls::LockServer(0, config_);
-  for (int c = 0; c < config_.clients; ++c) state.clients[static_cast<size_t>(c)] = ls::LockClient(client_node(c), config_);
-  state.resource = ls::Resource(config_);
-  Outbox out;
-  state.server.start(out);
-  send_all(state, 0, out);
-  return {std::move(state)};
+LockBinding::Node LockBinding::initial_node(NodeId id) const {
+  if (config_.is_server(id)) return SharedServer(ls::LockServer(id, config_));
+  if (config_.is_client(id)) return ClientNode{ls::LockClient(id, config_)};
+  return ResourceNode{ls::Resource(config_)};
 }
 
-bool LockModel::paused(const State& state, NodeId id) const { return config_.is_client(id) && state.clocks.paused(id); }
+void LockBinding::start(NodeId, Node& node, ls::LockOutbox& out) const {
+  if (auto* server = std::get_if<SharedServer>(&node))
+    server->change([&](ls::LockServer& s) { s.start(out); });
+}
 
-void LockModel::sync(State& state, NodeId id) const {
-  if (!config_.is_server(id) && !config_.is_client(id)) return;  // the resource has no clock
-  if (paused(state, id)) return;
-  const uint8_t reading = state.clocks.local[id];
-  Outbox out;
-  if (config_.is_server(id)) {
-    if (state.server.local() == reading) return;
-    state.server.on_tick(reading, out);
+void LockBinding::on_message(NodeId, Node& node, NodeId from, const Message& m,
+                             ls::LockOutbox& out) const {
+  if (auto* server = std::get_if<SharedServer>(&node)) {
+    server->change([&](ls::LockServer& s) { s.on_message(from, m, out); });
+  } else if (auto* client = std::get_if<ClientNode>(&node)) {
+    client->client.on_message(from, m, out);
   } else {
-    ls::LockClient& client = state.clients[static_cast<size_t>(config_.client_of(id))];
-    if (client.local() == reading) return;
-    client.on_tick(reading, out);
+    CC_ASSERT(m.type == MessageType::kWrite);
+    ResourceNode& resource = std::get<ResourceNode>(node);
+    if (resource.resource.on_write(m.token)) {
+      if (m.token < resource.max_accepted) resource.stale_accepted = true;
+      resource.max_accepted = std::max(resource.max_accepted, m.token);
+    }
   }
-  send_all(state, id, out);
 }
 
-void LockModel::deliver(State& state, NodeId from, NodeId to, const ls::Message& message) const {
-  Outbox out;
-  sync(state, to);
-  if (config_.is_server(to)) {
-    state.server.on_message(from, message, out);
-  } else if (config_.is_client(to)) {
-    state.clients[static_cast<size_t>(config_.client_of(to))].on_message(from, message, out);
+void LockBinding::on_timeout(NodeId, Node& node, Timer timer, ls::LockOutbox& out) const {
+  std::get<SharedServer>(node).change([&](ls::LockServer& s) { s.on_timeout(timer, out); });
+}
+
+void LockBinding::on_tick(NodeId, Node& node, uint8_t reading, ls::LockOutbox& out) const {
+  if (auto* server = std::get_if<SharedServer>(&node)) {
+    server->change([&](ls::LockServer& s) { s.on_tick(reading, out); });
   } else {
-    CC_ASSERT(message.type == MessageType::kWrite);
-    if (state.resource.on_write(message.token)) {
-      if (message.token < state.history.max_accepted) state.history.stale_accepted = true;
-      state.history.max_accepted = std::max(state.history.max_accepted, message.token);
-    }
-  }
-  send_all(state, to, out);
-}
-
-void LockModel::send_all(State& state, NodeId from, const Outbox& out) const {
-  for (const auto& send : out.sends()) {
-    if (send.to == config_.resource_id()) {
-      // A write reaches the resource at once: what can make it late is the
-      // client's own pause between checking its lease and writing.
-      deliver(state, from, send.to, send.message);
-      continue;
-    }
-    Packet packet{from, send.to, send.message, 1};
-    auto at = std::lower_bound(state.network.begin(), state.network.end(), packet, packet_less);
-    if (at != state.network.end() && same(*at, packet)) {
-      ++at->count;
-    } else {
-      state.network.insert(at, packet);
-    }
+    std::get<ClientNode>(node).client.on_tick(reading, out);
   }
 }
 
-void LockModel::remove_copy(State& state, size_t index) {
-  if (--state.network[index].count == 0) state.network.erase(state.network.begin() + index);
-}
-
-void LockModel::successors(const State& state, std::vector<mc::Successor<Action, State>>& out) const {
-  const mc::ClockBounds& clocks = bounds_.clocks;
-  for (size_t i = 0; i < state.network.size(); ++i) {
-    const Packet& packet = state.network[i];
-    if (paused(state, packet.to)) continue;
-    State next = state;
-    remove_copy(next, i);
-    deliver(next, packet.from, packet.to, packet.message);
-    out.push_back({Action{Action::Kind::kDeliver, packet.to, packet.from, packet.message}, std::move(next)});
-    if (state.drops < bounds_.max_drops) {
-      State lost = state;
-      remove_copy(lost, i);
-      ++lost.drops;
-      out.push_back({Action{Action::Kind::kDrop, packet.to, packet.from, packet.message}, std::move(lost)});
-    }
-  }
-  std::vector<ClientInput> inputs;
-  for (int c = 0; c < config_.clients; ++c) {
-    const NodeId id = client_node(c);
-    if (paused(state, id)) continue;
-    State synced = state;
-    sync(synced, id);
-    inputs.clear();
-    synced.clients[static_cast<size_t>(c)].inputs(inputs);
-    for (ClientInput input : inputs) {
-      const auto k = static_cast<size_t>(c);
-      if (input == ClientInput::kKeepAlive && state.keepalives[k] >= bounds_.max_keepalives) continue;
-      if (input == ClientInput::kRetry && state.retries[k] >= bounds_.max_retries) continue;
-      State next = synced;
-      if (input == ClientInput::kKeepAlive) ++next.keepalives[k];
-      if (input == ClientInput::kRetry) ++next.retries[k];
-      Outbox effects;
-      next.clients[static_cast<size_t>(c)].on_input(input, effects);
-      send_all(next, id, effects);
-      Action action{Action::Kind::kInput, id};
-      action.input = input;
-      out.push_back({action, std::move(next)});
-    }
-  }
-  const int clocked = 1 + config_.clients;
-  // A running client's own steps take no time: global time waits while a
-  // running client is between its lease check and its write. Only a pause
-  // (or its own clock ticking ahead) puts time there.
-  bool urgent = false;
-  for (int c = 0; c < config_.clients; ++c) {
-    urgent = urgent || (!paused(state, client_node(c)) &&
-                        state.clients[static_cast<size_t>(c)].stage() == ClientStage::kAboutToWrite);
-  }
-  if (state.clocks.can_advance(clocks) && !urgent) {
-    State next = state;
-    uint32_t moved = 0;
-    next.clocks.advance(clocked, moved);
-    for (NodeId id = 0; id < clocked; ++id) sync(next, id);  // every running node whose reading moved
-    out.push_back({Action{Action::Kind::kAdvance, 0}, std::move(next)});
-  }
-  for (NodeId id = 0; id < clocked; ++id) {
-    if (paused(state, id) || !state.clocks.can_tick(id, clocks)) continue;
-    State next = state;
-    next.clocks.tick(id);
-    sync(next, id);
-    out.push_back({Action{Action::Kind::kTick, id}, std::move(next)});
-  }
-  for (int c = 0; c < config_.clients; ++c) {
-    const NodeId id = client_node(c);
-    if (!state.clocks.can_pause(id, clocks)) continue;
-    for (int ticks = 1; ticks <= clocks.max_pause && state.clocks.now + ticks <= clocks.horizon; ++ticks) {
-      State next = state;
-      next.clocks.pause(id, ticks);
-      Action action{Action::Kind::kPause, id};
-      action.ticks = static_cast<uint8_t>(ticks);
-      out.push_back({action, std::move(next)});
-    }
-  }
-  if (state.crashes < bounds_.max_crashes) {
-    State next = state;
-    ++next.crashes;
-    Outbox effects;
-    next.server.restart(effects);
-    send_all(next, 0, effects);
-    out.push_back({Action{Action::Kind::kCrash, 0}, std::move(next)});
+void LockBinding::inputs(NodeId, const Node& node, std::vector<Input>& out) const {
+  const auto* client = std::get_if<ClientNode>(&node);
+  if (client == nullptr) return;
+  std::vector<Input> offered;
+  client->client.inputs(offered);
+  for (Input input : offered) {
+    if (input == ClientInput::kKeepAlive && client->keepalives >= bounds_.max_keepalives) continue;
+    if (input == ClientInput::kRetry && client->retries >= bounds_.max_retries) continue;
+    out.push_back(input);
   }
 }
 
-bool LockModel::within_bounds(const State& state) const {
-  if (state.clocks.now > bounds_.clocks.horizon) return false;
-  return std::all_of(state.network.begin(), state.network.end(), [](const Packet& p) { return p.count <= 1; });
+void LockBinding::on_input(NodeId, Node& node, const Input& input, ls::LockOutbox& out) const {
+  ClientNode& client = std::get<ClientNode>(node);
+  if (input == ClientInput::kKeepAlive) ++client.keepalives;
+  if (input == ClientInput::kRetry) ++client.retries;
+  client.client.on_input(input, out);
 }
 
-uint64_t LockModel::fingerprint(const State& state) const {
-  StableHasher hasher;
-  state.clocks.hash(hasher, 1 + config_.clients);
-  state.server.hash(hasher);
-  for (int c = 0; c < config_.clients; ++c) state.clients[static_cast<size_t>(c)].hash(hasher);
-  state.resource.hash(hasher);
-  hasher.add(static_cast<uint64_t>(state.network.size()));
-  for (const Packet& packet : state.network) {
-    hasher.add(uint64_t{static_cast<uint8_t>(packet.from)} | uint64_t{static_cast<uint8_t>(packet.to)} << 8 |
-               uint64_t{packet.count} << 16);
-    packet.message.hash(hasher);
+void LockBinding::restart(NodeId, Node& node, ls::LockOutbox& out) const {
+  std::get<SharedServer>(node).change([&](ls::LockServer& s) { s.restart(out); });
+}
+
+bool LockBinding::time_waits_for(NodeId, const Node& node) const {
+  const auto* client = std::get_if<ClientNode>(&node);
+  return client != nullptr && client->client.stage() == ClientStage::kAboutToWrite;
+}
+
+// Node n is the same kind of node in every state, so the kind needs no hashing.
+void LockBinding::hash(const Node& node, StableHasher& hasher) const {
+  if (const auto* server = std::get_if<SharedServer>(&node)) {
+    server->get().hash(hasher);
+  } else if (const auto* client = std::get_if<ClientNode>(&node)) {
+    client->client.hash(hasher);
+    hasher.add(uint64_t{client->keepalives} | uint64_t{client->retries} << 8);
+  } else {
+    const ResourceNode& resource = std::get<ResourceNode>(node);
+    resource.resource.hash(hasher);
+    hasher.add(uint64_t{resource.max_accepted} | uint64_t{resource.stale_accepted} << 8);
   }
-  hasher.add(uint64_t{state.crashes} | uint64_t{state.drops} << 8 | uint64_t{state.history.max_accepted} << 16 |
-             uint64_t{state.history.stale_accepted} << 24);
-  uint64_t sent = 0;
-  for (uint8_t count : state.keepalives) sent = sent << 8 | count;
-  for (uint8_t count : state.retries) sent = sent << 8 | count;
-  hasher.add(sent);
-  return hasher.digest();
 }
 
-mc::Json LockModel::state_json(const State& state) const {
+namespace {
+
+std::string client_name(int c) { return "c" + std::to_string(c + 1); }
+
+mc::Json server_json(const ls::LockServer& server, int clients) {
   mc::Json json = mc::Json::object();
-  mc::Json time = mc::Json::object();
-  time.set("now", int{state.clocks.now});
-  mc::Json readings = mc::Json::object();
-  for (NodeId id = 0; id < 1 + config_.clients; ++id) {
-    std::string reading = std::to_string(state.clocks.local[id]);
-    if (state.clocks.paused(id)) reading += " (paused until " + std::to_string(state.clocks.paused_until[id]) + ")";
-    readings.set(node_name(id), reading);
-  }
-  time.set("clocks", std::move(readings));
-  json.set("time", std::move(time));
-  const ls::LockServer& server = state.server;
-  mc::Json s = mc::Json::object();
-  s.set("table", server.table().label());
-  s.set("holder", server.table().holder() == ls::kNobody ? std::string("nobody")
-                                                         : "c" + std::to_string(server.table().holder() + 1));
+  const LockTable& table = server.table();
+  json.set("table", table.label());
+  json.set("holder",
+           table.holder() == ls::kNobody ? std::string("nobody") : client_name(table.holder()));
   mc::Json deadlines = mc::Json::object();
-  for (int c = 0; c < config_.clients; ++c) {
-    if (server.table().live(c)) deadlines.set("c" + std::to_string(c + 1), int{server.deadline(c)});
+  for (int c = 0; c < clients; ++c) {
+    if (table.live(c)) deadlines.set(client_name(c), int{server.deadline(c)});
   }
-  s.set("session deadlines", std::move(deadlines));
-  s.set("max wake-ups per release", int{server.table().max_wakeups()});
-  json.set("server", std::move(s));
-  for (int c = 0; c < config_.clients; ++c) {
-    const ls::LockClient& client = state.clients[static_cast<size_t>(c)];
-    const NodeId id = client_node(c);
-    mc::Json j = mc::Json::object();
-    j.set("stage", std::string(ls::to_string(client.stage())));
-    j.set("token", int{client.token()});
-    j.set("lease ends", int{client.lease_end()});
-    j.set("believes it holds", client.believes_held(state.clocks.local[id]));
-    json.set(node_name(id), std::move(j));
-  }
-  mc::Json r = mc::Json::object();
-  r.set("largest token", int{state.resource.max_token()});
-  r.set("accepted", int{state.resource.accepted()});
-  r.set("rejected", int{state.resource.rejected()});
-  json.set("resource", std::move(r));
-  mc::Json network = mc::Json::array();
-  for (const Packet& packet : state.network) {
-    std::string text = packet.message.label() + " " + node_name(packet.from) + "->" + node_name(packet.to);
-    if (packet.count > 1) text += " x" + std::to_string(packet.count);
-    network.push(text);
-  }
-  json.set("network", std::move(network));
+  json.set("session deadlines", std::move(deadlines));
+  json.set("max wake-ups per release", int{table.max_wakeups()});
   return json;
 }
 
-std::string LockModel::action_label(const Action& action) const {
-  const std::string node = node_name(action.node);
-  switch (action.kind) {
-    case Action::Kind::kDeliver:
-      return "Deliver " + action.message.label() + " " + node_name(action.from) + "->" + node;
-    case Action::Kind::kDrop: return "Drop " + action.message.label() + " " + node_name(action.from) + "->" + node;
-    case Action::Kind::kInput: return "Input " + node + " " + std::string(ls::to_string(action.input));
-    case Action::Kind::kAdvance: return "Advance global time";
-    case Action::Kind::kTick: return "Tick " + node + " clock ahead";
-    case Action::Kind::kPause: return "Pause " + node + " for " + std::to_string(action.ticks) + " ticks";
-    case Action::Kind::kCrash: return "Crash " + node;
+}  // namespace
+
+mc::Json LockBinding::node_json(NodeId, const Node& node, uint8_t reading) const {
+  if (const auto* server = std::get_if<SharedServer>(&node))
+    return server_json(server->get(), config_.clients);
+  mc::Json json = mc::Json::object();
+  if (const auto* node_of_client = std::get_if<ClientNode>(&node)) {
+    const ls::LockClient& client = node_of_client->client;
+    json.set("stage", std::string(ls::to_string(client.stage())));
+    json.set("token", int{client.token()});
+    json.set("lease ends", int{client.lease_end()});
+    json.set("believes it holds", client.believes_held(reading));
+    return json;
   }
-  return "?";
+  const ResourceNode& resource = std::get<ResourceNode>(node);
+  json.set("largest token", int{resource.resource.max_token()});
+  json.set("accepted", int{resource.resource.accepted()});
+  json.set("rejected", int{resource.resource.rejected()});
+  return json;
 }
 
-std::vector<std::string> LockModel::action_kinds() const {
-  return {"Deliver", "Drop", "Input", "Advance", "Tick", "Pause", "Crash"};
+const ls::LockServer& LockBinding::server(const State& state) const {
+  return std::get<SharedServer>(state.nodes[0]).get();
 }
 
-int LockModel::believers(const State& state) const {
+const ls::LockClient& LockBinding::client(const State& state, int c) const {
+  return std::get<ClientNode>(state.nodes[config_.client_id(c)]).client;
+}
+
+const ResourceNode& LockBinding::resource(const State& state) const {
+  return std::get<ResourceNode>(state.nodes[config_.resource_id()]);
+}
+
+int LockBinding::believers(const State& state) const {
   int count = 0;
   for (int c = 0; c < config_.clients; ++c) {
-    if (state.clients[static_cast<size_t>(c)].believes_held(state.clocks.local[client_node(c)])) ++count;
+    if (client(state, c).believes_held(state.time.clocks.local[config_.client_id(c)])) ++count;
   }
   return count;
 }
 
-std::vector<mc::StateProperty<LockState>> LockModel::properties() const {
-  const auto self = std::make_shared<const LockModel>(*this);
+std::vector<mc::StateProperty<LockState>> LockBinding::properties() const {
+  const auto self = std::make_shared<const LockBinding>(*this);
   return {
-      mc::always<State>("LeaseMutualExclusion", [self](const State& s) { return self->believers(s) <= 1; }),
-      mc::always<State>("FencedMutualExclusion", [](const State& s) { return !s.history.stale_accepted; }),
-      mc::always<State>("OneWakeupPerRelease", [](const State& s) { return s.server.table().max_wakeups() <= 1; }),
+      mc::always<State>("LeaseMutualExclusion",
+                        [self](const State& s) { return self->believers(s) <= 1; }),
+      mc::always<State>("FencedMutualExclusion",
+                        [self](const State& s) { return !self->resource(s).stale_accepted; }),
+      mc::always<State>(
+          "OneWakeupPerRelease",
+          [self](const State& s) { return self->server(s).table().max_wakeups() <= 1; }),
   };
 }
 
 bool tokens_strictly_increase(const LockTable& a, const LockTable& b) {
   if (b.generation() < a.generation()) return false;
-  const bool new_grant = b.holder() != ls::kNobody && (a.holder() == ls::kNobody || a.holder_seq() != b.holder_seq());
+  const bool new_grant =
+      b.holder() != ls::kNobody && (a.holder() == ls::kNobody || a.holder_seq() != b.holder_seq());
   return !new_grant || b.generation() > a.generation();
 }
 
 bool grants_in_queue_order(const LockTable& a, const LockTable& b) {
-  if (b.holder() == ls::kNobody || (a.holder() != ls::kNobody && a.holder_seq() == b.holder_seq())) return true;
+  if (b.holder() == ls::kNobody || (a.holder() != ls::kNobody && a.holder_seq() == b.holder_seq()))
+    return true;
   if (a.holder() != ls::kNobody && b.holder_seq() < a.holder_seq()) return false;
   // No node older than the new holder's is left: nobody jumped ahead of an
   // older waiter.
@@ -321,134 +204,73 @@ bool expiry_keeps_others_locks(const LockTable& a, const LockTable& b, int clien
   for (int c = 0; c < clients; ++c) {
     if (!a.live(c) || b.live(c)) continue;
     if (a.holder() != ls::kNobody && a.holder() != c && b.live(a.holder()) &&
-        (b.holder() != a.holder() || b.holder_seq() != a.holder_seq() || b.generation() != a.generation())) {
+        (b.holder() != a.holder() || b.holder_seq() != a.holder_seq() ||
+         b.generation() != a.generation())) {
       return false;
     }
   }
   return true;
 }
 
-std::vector<mc::TransitionProperty<LockState, LockAction>> LockModel::transition_properties() const {
+std::vector<mc::TransitionProperty<LockState, LockAction>> LockBinding::transition_properties()
+    const {
+  const auto self = std::make_shared<const LockBinding>(*this);
+  auto table = [self](const State& s) -> const LockTable& { return self->server(s).table(); };
   return {
       {"TokensStrictlyIncrease",
-       [](const State& from, const Action&, const State& to) {
-         return tokens_strictly_increase(from.server.table(), to.server.table());
+       [table](const State& from, const Action&, const State& to) {
+         return tokens_strictly_increase(table(from), table(to));
        }},
       {"GrantsInQueueOrder",
-       [](const State& from, const Action&, const State& to) {
-         return grants_in_queue_order(from.server.table(), to.server.table());
+       [table](const State& from, const Action&, const State& to) {
+         return grants_in_queue_order(table(from), table(to));
        }},
       {"ExpiryKeepsOthersLocks",
-       [clients = config_.clients](const State& from, const Action&, const State& to) {
-         return expiry_keeps_others_locks(from.server.table(), to.server.table(), clients);
+       [table, clients = config_.clients](const State& from, const Action&, const State& to) {
+         return expiry_keeps_others_locks(table(from), table(to), clients);
        }},
   };
 }
 
 // The table has granted the lock to a client whose session is alive, and the
 // client does not know it yet.
-std::vector<mc::LivenessProperty<LockState>> LockModel::liveness_properties() const {
-  const auto self = std::make_shared<const LockModel>(*this);
+std::vector<mc::LivenessProperty<LockState>> LockBinding::liveness_properties() const {
+  const auto self = std::make_shared<const LockBinding>(*this);
   auto granted_unknown = [self](const State& s) {
-    const int8_t h = s.server.table().holder();
-    if (h == ls::kNobody || !s.server.table().live(h)) return false;
-    const ClientStage stage = s.clients[static_cast<size_t>(h)].stage();
+    const LockTable& table = self->server(s).table();
+    const int8_t h = table.holder();
+    if (h == ls::kNobody || !table.live(h)) return false;
+    const ClientStage stage = self->client(s, h).stage();
     return stage == ClientStage::kAcquiring || stage == ClientStage::kWaiting;
   };
-  auto learned_or_ended = [self](const State& s) {
-    const int8_t h = s.server.table().holder();
-    if (h == ls::kNobody || !s.server.table().live(h)) return true;
-    const ClientStage stage = s.clients[static_cast<size_t>(h)].stage();
-    return stage != ClientStage::kAcquiring && stage != ClientStage::kWaiting;
-  };
+  auto learned_or_ended = [granted_unknown](const State& s) { return !granted_unknown(s); };
   return {mc::leads_to<State>("WaiterEventuallyGranted", granted_unknown, learned_or_ended)};
 }
 
-std::optional<uint64_t> LockModel::fair_class(const Action& action) const {
-  StableHasher hasher;
-  switch (action.kind) {
-    case Action::Kind::kDeliver:
-      hasher.add(uint64_t{0}).add(action.from).add(action.node);
-      action.message.hash(hasher);
-      return hasher.digest();
-    case Action::Kind::kAdvance: return hasher.add(uint64_t{1}).digest();
-    default: return std::nullopt;
-  }
+namespace {
+
+mc::ActorModel<LockBinding>::Time clock_time(const LockBounds& bounds) {
+  return {.drift = bounds.clocks.drift,
+          .horizon = bounds.clocks.horizon,
+          .paused_clocks_tick = false,
+          .pauses_outlast_horizon = false};
 }
 
-std::string LockModel::fairness() const {
-  return "weak fairness of each message's delivery and of global time's advance (up to the horizon)";
+mc::FaultBudgets fault_budgets(const LockBounds& bounds) {
+  mc::FaultBudgets budgets;
+  budgets.max_drops = bounds.max_drops;
+  budgets.max_crashes = bounds.max_crashes;
+  budgets.max_copies = 1;
+  budgets.max_pauses = bounds.clocks.max_pauses;
+  budgets.max_pause = bounds.clocks.max_pause;
+  return budgets;
 }
 
-std::vector<std::string> LockModel::lifelines() const {
-  std::vector<std::string> names;
-  for (NodeId id = 0; id < config_.node_count(); ++id) names.push_back(node_name(id));
-  return names;
-}
+}  // namespace
 
-mc::StepEvent LockModel::initial_event(const State&) const {
-  mc::StepEvent event;
-  event.kind = "initial";
-  return event;
-}
-
-mc::StepEvent LockModel::step_event(const State& from, const Action& action, const State& to) const {
-  mc::StepEvent event;
-  event.node = node_name(action.node);
-  switch (action.kind) {
-    case Action::Kind::kDeliver:
-      event.kind = "message";
-      event.from = node_name(action.from);
-      event.text = action.message.label();
-      break;
-    case Action::Kind::kDrop:
-      event.kind = "drop";
-      event.from = node_name(action.from);
-      event.text = action.message.label();
-      break;
-    case Action::Kind::kInput:
-      event.kind = "input";
-      event.text = std::string(ls::to_string(action.input));
-      break;
-    case Action::Kind::kAdvance:
-      event.kind = "timeout";
-      event.text = "time " + std::to_string(to.clocks.now);
-      break;
-    case Action::Kind::kTick:
-      event.kind = "timeout";
-      event.text = "clock " + std::to_string(to.clocks.local[action.node]);
-      break;
-    case Action::Kind::kPause:
-      event.kind = "timeout";
-      event.text = "paused for " + std::to_string(action.ticks);
-      break;
-    case Action::Kind::kCrash:
-      event.kind = "crash";
-      event.text = "restarts";
-      break;
-  }
-  // What the step sent: copies in flight after it beyond those before it,
-  // less the copy a delivery or drop took out.
-  auto before = from.network;
-  if (action.kind == Action::Kind::kDeliver || action.kind == Action::Kind::kDrop) {
-    for (size_t i = 0; i < before.size(); ++i) {
-      if (before[i].from == action.from && before[i].to == action.node && before[i].message == action.message) {
-        if (--before[i].count == 0) before.erase(before.begin() + i);
-        break;
-      }
-    }
-  }
-  for (const Packet& packet : to.network) {
-    int earlier = 0;
-    for (const Packet& old : before) {
-      if (same(old, packet)) earlier = old.count;
-    }
-    for (int copy = earlier; copy < packet.count; ++copy) {
-      event.sent.push_back({node_name(packet.from), node_name(packet.to), packet.message.label()});
-    }
-  }
-  return event;
-}
+LockModel::LockModel(ls::Config config, LockBounds bounds)
+    : mc::ActorModel<LockBinding>(LockBinding(config, bounds), fault_budgets(bounds),
+                                  clock_time(bounds)) {}
 
 // ---------------------------------------------------------------------------
 // Redlock

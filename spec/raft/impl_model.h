@@ -65,10 +65,8 @@ class ImplBinding {
   bool within_bounds(const State& state) const;
   static bool elections_are_timely(const State& state);
 
-  void hash(const Node& node, StableHasher& hasher) const { node.hash(hasher); }
   std::string node_name(NodeId id) const { return "s" + std::to_string(id + 1); }
   mc::Json node_json(NodeId id, const Node& node) const;
-  std::string message_label(const Message& m) const { return m.label(); }
   std::string timer_label(Timer timer) const { return std::string(implraft::to_string(timer)); }
   std::string input_label(const Input& input) const { return "ClientRequest(" + std::to_string(input.value) + ")"; }
 

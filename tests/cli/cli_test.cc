@@ -28,7 +28,7 @@ std::string binary() {
   const char* srcdir = std::getenv("TEST_SRCDIR");
   const char* workspace = std::getenv("TEST_WORKSPACE");
   return std::string(srcdir ? srcdir : ".") + "/" + (workspace ? workspace : "crosscheck") +
-         "/model_check/cli/crosscheck";
+         "/crosscheck";
 }
 
 CliRun crosscheck(const std::string& args) {
@@ -198,6 +198,48 @@ TEST(Cli, ListShowsProtocolsVariantsAndProperties) {
                            "ElectionSafety (always)", "RefinesRaftSpec (step)", "--model spec 2"}) {
     EXPECT_NE(run.out.find(text), std::string::npos) << text;
   }
+}
+
+// Every --help comes from the declared options and descriptors: a bound
+// shows its range and default, each command its summary.
+TEST(Cli, HelpIsGeneratedFromTheDeclarations) {
+  CliRun top = crosscheck("--help");
+  EXPECT_EQ(top.status, 0);
+  for (const char* text : {"check", "prove", "replay", "placement", "audit", "list"}) {
+    EXPECT_NE(top.out.find(text), std::string::npos) << text;
+  }
+  CliRun check = crosscheck("check --help");
+  EXPECT_EQ(check.status, 0);
+  EXPECT_NE(check.out.find("raft"), std::string::npos) << check.out;
+  CliRun raft = crosscheck("check raft --help");
+  EXPECT_EQ(raft.status, 0);
+  for (const char* text : {"Usage: crosscheck check raft", "--servers N=3", "(1..5; --model spec: 2)",
+                           "--search bfs|dfs|simulate=bfs", "--checkpoint FILE"}) {
+    EXPECT_NE(raft.out.find(text), std::string::npos) << text << "\n" << raft.out;
+  }
+  CliRun prove = crosscheck("prove raft --help");
+  EXPECT_EQ(prove.status, 0);
+  EXPECT_EQ(prove.out.find("--search"), std::string::npos) << prove.out;
+  CliRun replay = crosscheck("replay --help");
+  EXPECT_EQ(replay.status, 0);
+  EXPECT_NE(replay.out.find("--max-states N"), std::string::npos) << replay.out;
+}
+
+// An unknown protocol's error names every protocol `list` shows, in its
+// order: whatever protocols are linked in, not a list kept by hand.
+TEST(Cli, UnknownProtocolNamesEveryProtocolListed) {
+  CliRun list = crosscheck("list");
+  ASSERT_EQ(list.status, 0);
+  std::string names;
+  std::istringstream lines(list.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line.front() == ' ') continue;
+    names += (names.empty() ? "" : ", ") + line.substr(0, line.find(':'));
+  }
+  for (const char* name : {"raft", "ring-election", "twophase"}) EXPECT_NE(names.find(name), std::string::npos) << names;
+  CliRun run = crosscheck("check paxoz");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find("unknown protocol 'paxoz' (known: " + names + ")\n"), std::string::npos) << run.err;
 }
 
 TEST(Cli, ProveShowsTheInvariantInductive) {
@@ -730,9 +772,7 @@ INSTANTIATE_TEST_SUITE_P(
     Inputs, CliBadInput,
     ::testing::Values(BadInput{"frobnicate", "unknown command 'frobnicate'"},
                       BadInput{"check", "check needs a protocol"},
-                      BadInput{"check paxoz",
-                               "unknown protocol 'paxoz' (known: twophase, raft, paxos, multipaxos, balancing-failover, "
-                               "failover, lockservice)"},
+                      BadInput{"check paxoz", "unknown protocol 'paxoz' (known: "},
                       BadInput{"check twophase --variant nope", "unknown variant 'nope'"},
                       BadInput{"check twophase --model nope", "unknown model 'nope'"},
                       BadInput{"check twophase --frob 1", "unknown flag --frob"},
@@ -774,6 +814,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BadInput{"check twophase --memory-limit 0", "--memory-limit must be at least 1 byte"},
                       BadInput{"check twophase --memory-limit 99999999999T", "fit in 64 bits"},
                       BadInput{"check twophase --exact=yes", "--exact takes no value"},
+                      BadInput{"check twophase --frob=1", "unknown flag --frob for check twophase"},
+                      BadInput{"help me", "help takes no arguments"},
                       BadInput{"check twophase --model spec --msc x.svg",
                                "--msc: model spec of twophase is an abstract spec without nodes or messages, so "
                                "there is no chart to draw; --model impl has them"},

@@ -86,7 +86,10 @@ TEST(FailoverModel, DefaultBoundsViolateNothingAndReachEveryGoal) {
 // its own (BFS meets five global ones first), and it promotes in the last.
 TEST(FailoverModel, TheEarliestPromotionWaitsOutTheInitialPromise) {
   auto never_promoted = [](const State& s) {
-    return std::none_of(s.replicas.begin(), s.replicas.end(), [](const implfo::Replica& r) { return r.epoch() > 0; });
+    for (int r = 0, replicas = replica_count(s); r < replicas; ++r) {
+      if (replica(s, r).epoch() > 0) return false;
+    }
+    return true;
   };
   struct NeverPromoted : Only {
     std::function<bool(const State&)> holds;
@@ -126,9 +129,9 @@ TEST(FailoverModel, PromoteOnMissedHeartbeatServesAStaleReadIn11Steps) {
   EXPECT_EQ(result.property, "Linearizable");
   EXPECT_EQ(actions(result),
             (std::vector<std::string>{"Deliver Append(e0 t0 []) r1->r2", "Deliver AppendAck(e0 t0 len 0) r2->r1",
-                                      "Issue c1 write 1", "Advance time to 1", "Advance time to 2",
+                                      "Input c1 write 1", "Advance time to 1", "Advance time to 2",
                                       "Tick r2 clock to 3", "Deliver Write(#1 := 1) c1->r2",
-                                      "Deliver WriteReply(#1 ok) r2->c1", "Issue c1 read", "Deliver Read(#2) c1->r1",
+                                      "Deliver WriteReply(#1 ok) r2->c1", "Input c1 read", "Deliver Read(#2) c1->r1",
                                       "Deliver ReadReply(#2 = none) r1->c1"}));
   const State last = replay(model.model, result.trace);
   EXPECT_FALSE(linearizable(last));
@@ -146,7 +149,7 @@ TEST(FailoverModel, AckBeforeReplicateLosesAnAcknowledgedWriteIn8Steps) {
   EXPECT_EQ(result.property, "AcknowledgedWriteNeverLost");
   EXPECT_EQ(result.trace.size() - 1, 8u);
   const auto labels = actions(result);
-  EXPECT_EQ(labels.front(), "Issue c1 write 1");
+  EXPECT_EQ(labels.front(), "Input c1 write 1");
   EXPECT_EQ(labels.back(), "Tick r2 clock to 5");
   EXPECT_EQ(std::count_if(labels.begin(), labels.end(), [](const std::string& l) { return l.rfind("Advance", 0) == 0; }),
             4);

@@ -72,11 +72,11 @@ enum class Pick { kStep, kPartition, kHeal };
 
 Pick pick_of(unsigned k, Kind& kind) {
   if (k < 14) kind = Kind::kDeliver;
-  else if (k < 17) kind = Kind::kIssue;
+  else if (k < 17) kind = Kind::kInput;
   else if (k < 22) kind = Kind::kAdvance;
   else if (k < 25) kind = Kind::kTick;
   else if (k < 26) kind = Kind::kPause;
-  else if (k < 27) kind = Kind::kCrash;
+  else if (k < 27) kind = Kind::kStop;
   else if (k < 29) kind = Kind::kDrop;
   else if (k < 31) return Pick::kPartition;
   else return Pick::kHeal;
@@ -135,12 +135,12 @@ ScheduleRun run_schedule(const Scenario& setup, const std::vector<Choice>& sched
     auto& step = successors[enabled[choice.which % enabled.size()]];
     run.steps.push_back(model.action_label(step.action));
     run.paused |= step.action.kind == Kind::kPause;
-    run.crashed |= step.action.kind == Kind::kCrash;
+    run.crashed |= step.action.kind == Kind::kStop;
     const bool promoted_before = run.promoted;
     state = std::move(step.state);
-    for (const implfo::Replica& r : state.replicas) run.promoted |= r.epoch() > 0;
+    for (int r = 0, replicas = replica_count(state); r < replicas; ++r) run.promoted |= replica(state, r).epoch() > 0;
     run.writes_acknowledged = 0;
-    for (const ClientEvent& e : state.events) run.writes_acknowledged += e.response && e.write;
+    for (const ClientEvent& e : state.history.events) run.writes_acknowledged += e.response && e.write;
     if (promoted_before && step.action.kind == Kind::kDeliver && step.action.message.type == implfo::MessageType::kReadReply) {
       run.read_after_promotion = true;
     }

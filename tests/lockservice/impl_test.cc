@@ -8,7 +8,7 @@
 #include <bit>
 
 #include "impl/lockservice/lockservice.h"
-#include "tests/lockservice/cluster.h"
+#include "tests/lockservice/cluster_binding.h"
 
 namespace crosscheck::impl::lockservice {
 namespace {
@@ -143,17 +143,25 @@ TEST(LockClient, WritesAfterItsCheckEvenIfTheLeaseRanOut) {
   EXPECT_EQ(out.sends()[0].message.token, 1);
 }
 
-using testing::LockCluster;
+using testing::TimedCluster;
+
+// Delivers every message in flight, oldest first, until none is left.
+void deliver_all(TimedCluster& w) {
+  while (!w.in_flight().empty()) {
+    ASSERT_FALSE(w.paused(w.in_flight()[0].to)) << "a message waits for a paused client";
+    w.deliver(0);
+  }
+}
 
 // Delivers every message in flight, with leader heartbeats, until quiet.
-void settle(LockCluster& w) {
+void settle(TimedCluster& w) {
   for (int round = 0; round < 20; ++round) {
-    while (!w.in_flight().empty()) w.deliver(0);
+    deliver_all(w);
     for (int s = 0; s < w.config().servers; ++s) {
       if (w.armed(s, Timer::kHeartbeat)) w.fire(s, Timer::kHeartbeat);
     }
   }
-  while (!w.in_flight().empty()) w.deliver(0);
+  deliver_all(w);
 }
 
 // Kleppmann (2016) on three servers: c1 holds the lock (token 1), checks
@@ -169,15 +177,15 @@ TEST(LockCluster, APausedHoldersLateWriteIsFenced) {
     config.lease = 10;
     config.drift = 1;
     config.variant = variant;
-    LockCluster w(config, 15);
-    w.fire(0, Timer::kElection);
+    TimedCluster w(config, 15);
+    ASSERT_TRUE(w.fire(0, Timer::kElection));
     settle(w);
     ASSERT_TRUE(w.server(0).leads());
-    w.input(0, ClientInput::kAcquire);
+    ASSERT_TRUE(w.input(0, ClientInput::kAcquire));
     settle(w);
     ASSERT_EQ(w.client(0).stage(), ClientStage::kHolding);
     EXPECT_EQ(w.client(0).token(), 1);
-    w.input(0, ClientInput::kCheckLease);
+    ASSERT_TRUE(w.input(0, ClientInput::kCheckLease));
     ASSERT_TRUE(w.pause(0, 15));
     for (int t = 0; t < 11; ++t) {
       ASSERT_TRUE(w.advance());
@@ -185,17 +193,17 @@ TEST(LockCluster, APausedHoldersLateWriteIsFenced) {
       EXPECT_LE(w.believers(), 1);
     }
     EXPECT_FALSE(w.server(0).table().live(0));  // the leader expired c1's session
-    w.input(1, ClientInput::kAcquire);
+    ASSERT_TRUE(w.input(1, ClientInput::kAcquire));
     settle(w);
     ASSERT_EQ(w.client(1).stage(), ClientStage::kHolding);
     EXPECT_EQ(w.client(1).token(), 2);
-    w.input(1, ClientInput::kCheckLease);
-    w.input(1, ClientInput::kWrite);
+    ASSERT_TRUE(w.input(1, ClientInput::kCheckLease));
+    ASSERT_TRUE(w.input(1, ClientInput::kWrite));
     EXPECT_EQ(w.resource().accepted(), 1);
     while (w.paused(config.client_id(0))) ASSERT_TRUE(w.advance());
     EXPECT_LE(w.believers(), 1);
     ASSERT_EQ(w.inputs(0), std::vector<ClientInput>{ClientInput::kWrite});
-    w.input(0, ClientInput::kWrite);
+    ASSERT_TRUE(w.input(0, ClientInput::kWrite));
     if (variant == Variant::kCorrect) {
       EXPECT_EQ(w.resource().rejected(), 1);
       EXPECT_FALSE(w.stale_write_accepted());

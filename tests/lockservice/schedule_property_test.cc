@@ -1,5 +1,6 @@
 // RapidCheck properties over long random schedules of the lock service
-// replicated on a three-server Raft cluster: deliveries, election and
+// replicated on a three-server Raft cluster, in the actor harness with
+// explicit time (tests/lockservice/cluster_binding.h): deliveries, election and
 // heartbeat timeouts, client requests, global time advancing, clocks
 // running ahead within the drift bound, client pauses, server crashes,
 // partitions and lost messages. The properties are checked after every
@@ -12,14 +13,15 @@
 #include <string>
 #include <vector>
 
+#include "impl/common/assert.h"
 #include "spec/lockservice/model.h"
 #include "tests/common/property.h"
-#include "tests/lockservice/cluster.h"
+#include "tests/lockservice/cluster_binding.h"
 
 namespace crosscheck::impl::lockservice {
 namespace {
 
-using testing::LockCluster;
+using testing::TimedCluster;
 
 constexpr int kServers = 3;
 constexpr int kClients = 3;
@@ -58,7 +60,7 @@ std::string name(const Config& c, NodeId id) {
 
 // Takes one step; returns its description, or "" when the chosen event is
 // not possible now.
-std::string take(LockCluster& w, const Choice& ch) {
+std::string take(TimedCluster& w, const Choice& ch) {
   const Config& c = w.config();
   const int server = static_cast<int>(ch.which % kServers);
   const int client = static_cast<int>(ch.which % kClients);
@@ -74,7 +76,8 @@ std::string take(LockCluster& w, const Choice& ch) {
     const auto inputs = w.inputs(client);
     if (inputs.empty()) return "";
     const ClientInput input = inputs[ch.which / kClients % inputs.size()];
-    w.input(client, input);
+    const bool taken = w.input(client, input);
+    CC_ASSERT(taken);  // one of the inputs the client offers
     return "c" + std::to_string(client + 1) + " " + std::string(to_string(input));
   }
   if (kind < 46) {  // a leader's heartbeat (the first one found from `server` on)
@@ -143,7 +146,7 @@ struct Snapshot {
   std::vector<ClientStage> stages;
 };
 
-Snapshot snapshot(const LockCluster& w) {
+Snapshot snapshot(const TimedCluster& w) {
   Snapshot s;
   for (int i = 0; i < kServers; ++i) {
     s.tables.push_back(w.server(i).table());
@@ -168,7 +171,8 @@ struct LockRun {
 
 // The first property the step from `before` to the world broke, or "".
 // `last_token` is the largest token a client has learned it holds.
-std::string broken(const Snapshot& before, const LockCluster& w, uint8_t& last_token, int& grants) {
+std::string broken(const Snapshot& before, const TimedCluster& w, uint8_t& last_token,
+                   int& grants) {
   namespace spec = crosscheck::spec::lockservice;
   if (w.believers() > 1) return "LeaseMutualExclusion";
   if (w.stale_write_accepted()) return "FencedMutualExclusion";
@@ -199,7 +203,7 @@ std::string broken(const Snapshot& before, const LockCluster& w, uint8_t& last_t
 }
 
 LockRun run_schedule(Variant variant, const std::vector<Choice>& schedule) {
-  LockCluster w(config(variant), kMaxPause);
+  TimedCluster w(config(variant), kMaxPause);
   LockRun run;
   uint8_t last_token = 0;
   for (const Choice& choice : schedule) {

@@ -1,7 +1,8 @@
 // RapidCheck properties over long random schedules of a five-server
-// cluster: message deliveries, election and heartbeat timeouts, client
-// requests, drops, duplicates, partitions and restarts, with the safety
-// properties checked after every step. RapidCheck prints its seed
+// cluster in the actor harness (model_check/actor_system.h): message
+// deliveries, election and heartbeat timeouts, client requests, drops,
+// duplicates, partitions and restarts, each a step the checker takes, with
+// the safety properties checked after every step. RapidCheck prints its seed
 // ("Using configuration: seed=..."); RC_PARAMS="seed=N" reruns exactly
 // that test.
 #include <gtest/gtest.h>
@@ -14,17 +15,33 @@
 #include <string>
 #include <vector>
 
+#include "impl/common/assert.h"
+#include "model_check/actor_system.h"
 #include "spec/raft/impl_model.h"
 #include "tests/common/shrink.h"
-#include "tests/raft/cluster.h"
 
 namespace crosscheck::spec::raft {
 namespace {
 
+using implraft::Timer;
 using implraft::Variant;
-using implraft::testing::Cluster;
+using Cluster = mc::ActorSystem<ImplBinding>;
 
 constexpr int kServers = 5;
+
+Cluster make_cluster(Variant variant) {
+  ImplBounds bounds;
+  bounds.values = 3;  // client requests write 1..3
+  return Cluster(ImplBinding(implraft::Config{kServers, variant}, bounds));
+}
+
+std::vector<NodeId> leaders(const Cluster& cluster) {
+  std::vector<NodeId> result;
+  for (const auto& node : cluster.nodes()) {
+    if (node.role() == implraft::Role::kLeader) result.push_back(node.id());
+  }
+  return result;
+}
 
 struct RaftRun {
   bool violated = false;
@@ -85,21 +102,23 @@ std::string take(Cluster& cluster, const Choice& c) {
       cluster.deliver(*i);
       return text;
     }
-    case 4: cluster.election_timeout(node); return name(node) + " election timeout";
+    case 4:  // armed unless the node leads
+      if (!cluster.fire(node, Timer::kElection)) return "";
+      return name(node) + " election timeout";
     case 5: {
-      const auto leaders = cluster.leaders();
-      if (leaders.empty()) return "";
-      const NodeId leader = leaders[c.which % leaders.size()];
-      cluster.heartbeat(leader);
+      const auto leading = leaders(cluster);
+      if (leading.empty()) return "";
+      const NodeId leader = leading[c.which % leading.size()];
+      CC_ASSERT(cluster.fire(leader, Timer::kHeartbeat));
       return name(leader) + " heartbeat";
     }
     case 6: {
-      const auto leaders = cluster.leaders();
-      if (leaders.empty()) return "";
-      const NodeId leader = leaders[c.which % leaders.size()];
+      const auto leading = leaders(cluster);
+      if (leading.empty()) return "";
+      const NodeId leader = leading[c.which % leading.size()];
       if (cluster.node(leader).log().size() >= 6) return "";
       const auto value = static_cast<uint8_t>(1 + c.which / kServers % 3);
-      cluster.client_request(leader, value);
+      CC_ASSERT(cluster.input(leader, ClientRequest{value}));
       return name(leader) + " client request " + std::to_string(value);
     }
     case 7: {
@@ -109,27 +128,23 @@ std::string take(Cluster& cluster, const Choice& c) {
       cluster.drop(*i);
       return text;
     }
-    case 8: {
+    case 8: {  // the checker's Duplicate: one copy delivered, one left in flight
       const auto i = on_link(cluster, c.which);
       if (!i || cluster.in_flight().size() >= 40) return "";
-      cluster.duplicate(*i);
-      return "duplicate " + label(cluster.in_flight()[*i]);
+      const Cluster::Envelope e = cluster.in_flight()[*i];
+      std::string text = "deliver a duplicate of " + label(e);
+      if (!cluster.duplicate(*i)) text += " (lost: partitioned)";
+      return text;
     }
-    case 9: cluster.restart(node); return name(node) + " crashes and restarts";
+    case 9: cluster.crash(node); return name(node) + " crashes and restarts";
     case 10: cluster.isolate(node); return "partition " + name(node) + " from the rest";
     default: cluster.heal(); return "heal the network";
   }
 }
 
-ImplState snapshot(const Cluster& cluster) {
-  ImplState state;
-  for (const auto& node : cluster.nodes()) state.nodes.push_back(node);
-  return state;
-}
-
 // The first safety property the cluster breaks, or "".
 std::string broken_property(const Cluster& cluster) {
-  const ImplState state = snapshot(cluster);
+  const ImplState& state = cluster.state();
   if (!impl_local_invariants(state)) return "LocalInvariants";
   if (!impl_election_safety(state)) return "ElectionSafety";
   if (!impl_log_matching(state)) return "LogMatching";
@@ -139,7 +154,7 @@ std::string broken_property(const Cluster& cluster) {
 }
 
 RaftRun run_schedule(Variant variant, const std::vector<Choice>& schedule) {
-  Cluster cluster(kServers, variant);
+  Cluster cluster = make_cluster(variant);
   RaftRun run;
   for (const Choice& choice : schedule) {
     std::string step = take(cluster, choice);

@@ -172,4 +172,6 @@ ProtocolCli raft_cli() {
   };
 }
 
+CROSSCHECK_REGISTER_PROTOCOL(raft_cli);
+
 }  // namespace crosscheck::cli

@@ -91,4 +91,6 @@ ProtocolCli multipaxos_cli() {
   };
 }
 
+CROSSCHECK_REGISTER_PROTOCOL(multipaxos_cli);
+
 }  // namespace crosscheck::cli

@@ -69,4 +69,6 @@ ProtocolCli balancing_cli() {
   };
 }
 
+CROSSCHECK_REGISTER_PROTOCOL(balancing_cli);
+
 }  // namespace crosscheck::cli

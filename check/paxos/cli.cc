@@ -155,4 +155,6 @@ ProtocolCli paxos_cli() {
   };
 }
 
+CROSSCHECK_REGISTER_PROTOCOL(paxos_cli);
+
 }  // namespace crosscheck::cli

@@ -101,4 +101,6 @@ ProtocolCli twophase_cli() {
   };
 }
 
+CROSSCHECK_REGISTER_PROTOCOL(twophase_cli);
+
 }  // namespace crosscheck::cli

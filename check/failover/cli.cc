@@ -101,4 +101,6 @@ ProtocolCli failover_cli() {
   };
 }
 
+CROSSCHECK_REGISTER_PROTOCOL(failover_cli);
+
 }  // namespace crosscheck::cli

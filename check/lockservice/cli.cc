@@ -107,4 +107,6 @@ ProtocolCli lockservice_cli() {
   };
 }
 
+CROSSCHECK_REGISTER_PROTOCOL(lockservice_cli);
+
 }  // namespace crosscheck::cli
