@@ -145,7 +145,7 @@ class LayerIncludes(unittest.TestCase):
         self.assert_layer("model_check/search.h", "impl/raft/node.h", False)
         self.assert_layer("model_check/search.h", "spec/raft/raft.h", False)
         self.assert_layer("model_check/search.h", "model_check/cli/flags.h", False)
-        self.assert_layer("model_check/cli/raft.cc", "spec/raft/raft.h", True)
+        self.assert_layer("model_check/cli/main.cc", "spec/raft/raft.h", True)
         self.assert_layer("model_check/bench/bench.cc", "spec/twophase/two_phase.h", True)
 
     def test_a_spec_knows_its_own_protocol_and_the_checker_core(self):
@@ -155,6 +155,29 @@ class LayerIncludes(unittest.TestCase):
         for include in ("spec/paxos/paxos.h", "impl/paxos/node.h", "model_check/cli/flags.h",
                         "audit/audit.h"):
             self.assert_layer("spec/raft/model.cc", include, False)
+
+    def test_a_binding_knows_its_own_protocol_and_the_checker(self):
+        for include in ("check/raft/model.h", "spec/raft/refinement.h", "impl/raft/node.h",
+                        "model_check/actor.h", "model_check/cli/protocol.h"):
+            self.assert_layer("check/raft/cli.cc", include, True)
+        for include in ("check/paxos/model.h", "impl/paxos/node.h", "spec/paxos/paxos.h",
+                        "model_check/bench/bench.h"):
+            self.assert_layer("check/raft/cli.cc", include, False)
+
+    def test_only_the_refinement_map_reaches_the_implementation(self):
+        workspace = Workspace(self)
+        workspace.write("spec/raft/refinement.h", '#include "impl/raft/node.h"\n')
+        workspace.write("spec/raft/refinement.cc", '#include "impl/raft/node.h"\n')
+        workspace.write("spec/raft/raft.h", '#include "impl/raft/node.h"\n')
+        places, findings = workspace.check()
+        self.assertEqual(places, [("spec/raft/raft.h", 1, "layer-include")])
+        self.assertIn("only spec/raft/refinement.h and .cc", findings[0].message)
+
+    def test_a_crossing_that_says_why_is_allowed(self):
+        workspace = Workspace(self)
+        workspace.write("impl/lock/said.h", '#include "impl/raft/node.h"  // layer: Raft\n')
+        workspace.write("impl/lock/silent.h", '#include "impl/raft/node.h"  // layer:\n')
+        self.assertEqual(workspace.check()[0], [("impl/lock/silent.h", 1, "layer-include")])
 
     def test_the_auditor_knows_no_protocol(self):
         self.assert_layer("audit/audit.cc", "model_check/linearizability.h", True)

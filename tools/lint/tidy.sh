@@ -41,7 +41,7 @@ fi
 
 if [ ${#files[@]} -eq 0 ]; then
   folders=()
-  for folder in impl spec model_check audit tests tools examples; do
+  for folder in impl spec check model_check audit tests tools examples; do
     [ -d "$folder" ] && folders+=("$folder")
   done
   mapfile -t files < <(find "${folders[@]}" -type f \( -name '*.cc' -o -name '*.cpp' \) | sort)
