@@ -28,7 +28,32 @@ uint64_t checksum_of(uint64_t hash, const char* data, size_t size) {
   return hash;
 }
 
+std::string message_of(CheckpointError::Kind kind, const std::string& path,
+                       const std::string& detail) {
+  switch (kind) {
+    case CheckpointError::Kind::kCannotWrite:
+      return "cannot write the checkpoint's side file '" + checkpoint_side_file(path) +
+             "': " + detail;
+    case CheckpointError::Kind::kCannotRename:
+      return "cannot rename the checkpoint's side file '" + checkpoint_side_file(path) + "' to '" +
+             path + "': " + detail;
+    case CheckpointError::Kind::kCannotRead:
+      return "cannot read the checkpoint '" + path + "'";
+    case CheckpointError::Kind::kDamaged:
+      return "the checkpoint '" + path + "' cannot be resumed: " + detail;
+  }
+  return "checkpoint '" + path + "': " + detail;
+}
+
 }  // namespace
+
+CheckpointError::CheckpointError(Kind kind, std::string path, std::string detail)
+    : std::runtime_error(message_of(kind, path, detail)),
+      kind_(kind),
+      path_(std::move(path)),
+      detail_(std::move(detail)) {}
+
+std::string checkpoint_side_file(const std::string& path) { return path + ".partial"; }
 
 uint64_t checkpoint_checksum(const char* data, size_t size) {
   // The writer hashes whole buffers, then the rest: the same words.
@@ -38,18 +63,20 @@ uint64_t checkpoint_checksum(const char* data, size_t size) {
 }
 
 void check_checkpoint_writable(const std::string& path) {
-  const std::string partial = path + ".partial";
+  const std::string partial = checkpoint_side_file(path);
   std::FILE* file = std::fopen(partial.c_str(), "wb");
-  if (file == nullptr) throw CheckpointError("--checkpoint: cannot write '" + partial + "': " + std::strerror(errno));
+  if (file == nullptr) {
+    throw CheckpointError(CheckpointError::Kind::kCannotWrite, path, std::strerror(errno));
+  }
   std::fclose(file);
   std::remove(partial.c_str());
 }
 
 CheckpointWriter::CheckpointWriter(std::string path)
-    : path_(std::move(path)), partial_(path_ + ".partial"), checksum_(kFnvOffset) {
+    : path_(std::move(path)), partial_(checkpoint_side_file(path_)), checksum_(kFnvOffset) {
   file_ = std::fopen(partial_.c_str(), "wb");
   if (file_ == nullptr) {
-    throw CheckpointError("--checkpoint: cannot write '" + partial_ + "': " + std::strerror(errno));
+    throw CheckpointError(CheckpointError::Kind::kCannotWrite, path_, std::strerror(errno));
   }
   buffer_.reserve(kBufferBytes);
   bytes(kCheckpointMagic, sizeof kCheckpointMagic - 1);
@@ -84,7 +111,7 @@ void CheckpointWriter::flush() {
   // except at the end, so the checksum does not depend on the buffering.
   checksum_ = checksum_of(checksum_, buffer_.data(), buffer_.size());
   if (!buffer_.empty() && std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) {
-    throw CheckpointError("--checkpoint: cannot write '" + partial_ + "': " + std::strerror(errno));
+    throw CheckpointError(CheckpointError::Kind::kCannotWrite, path_, std::strerror(errno));
   }
   buffer_.clear();
 }
@@ -93,18 +120,18 @@ void CheckpointWriter::commit() {
   flush();
   const uint64_t checksum = checksum_;
   if (std::fwrite(&checksum, 1, sizeof checksum, file_) != sizeof checksum || std::fflush(file_) != 0) {
-    throw CheckpointError("--checkpoint: cannot write '" + partial_ + "': " + std::strerror(errno));
+    throw CheckpointError(CheckpointError::Kind::kCannotWrite, path_, std::strerror(errno));
   }
   std::fclose(file_);
   file_ = nullptr;
   if (std::rename(partial_.c_str(), path_.c_str()) != 0) {
-    throw CheckpointError("--checkpoint: cannot rename '" + partial_ + "' to '" + path_ + "': " + std::strerror(errno));
+    throw CheckpointError(CheckpointError::Kind::kCannotRename, path_, std::strerror(errno));
   }
 }
 
 CheckpointReader::CheckpointReader(const std::string& path) : path_(path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw CheckpointError("--resume: cannot read '" + path + "'");
+  if (!in) throw CheckpointError(CheckpointError::Kind::kCannotRead, path, "");
   data_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   const size_t magic = sizeof kCheckpointMagic - 1;
   if (data_.size() < magic || std::memcmp(data_.data(), kCheckpointMagic, magic) != 0) {
@@ -158,7 +185,7 @@ void CheckpointReader::expect_end() const {
 }
 
 void CheckpointReader::fail(const std::string& problem) const {
-  throw CheckpointError("--resume: '" + path_ + "': " + problem);
+  throw CheckpointError(CheckpointError::Kind::kDamaged, path_, problem);
 }
 
 }  // namespace crosscheck::mc

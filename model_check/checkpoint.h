@@ -16,11 +16,33 @@
 namespace crosscheck::mc {
 
 // A checkpoint that cannot be written, or read back: missing, truncated,
-// corrupt, or from another configuration. Its message names the file.
+// corrupt, or from another configuration. Its message names the file; a
+// command line words it in its own terms (cli/search_errors.h).
 class CheckpointError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  enum class Kind {
+    kCannotWrite,   // the side file, path + ".partial", cannot be created or written
+    kCannotRename,  // the side file cannot be renamed over the checkpoint
+    kCannotRead,    // the checkpoint cannot be opened
+    kDamaged,       // not a checkpoint, damaged, or saved by another run or build
+  };
+
+  // `path` is the checkpoint's, as given; `detail` says what failed
+  // (the system's reason, or what is wrong with the file).
+  CheckpointError(Kind kind, std::string path, std::string detail);
+  Kind kind() const { return kind_; }
+  const std::string& path() const { return path_; }
+  const std::string& detail() const { return detail_; }
+
+ private:
+  Kind kind_;
+  std::string path_;
+  std::string detail_;
 };
+
+// The side file a checkpoint is written to before it is renamed over the
+// checkpoint at `path`.
+std::string checkpoint_side_file(const std::string& path);
 
 // Throws CheckpointError now, not at the first checkpoint minutes later,
 // when FILE's side file cannot be created.

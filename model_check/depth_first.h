@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -20,14 +21,23 @@
 #include <utility>
 #include <vector>
 
+#include "model_check/common_options.h"
 #include "model_check/fingerprint_table.h"
 #include "model_check/memory.h"
 #include "model_check/model.h"
+#include "model_check/option_error.h"
 #include "model_check/property_set.h"
 #include "model_check/result.h"
-#include "model_check/search_options.h"
 
 namespace crosscheck::mc {
+
+// What a depth-first search takes besides the common options; it runs on
+// one thread, whatever `threads` says.
+struct DepthFirstOptions : CommonOptions {
+  int max_depth = 0;      // do not explore past this depth (TLC's convention); 0: no limit
+  bool symmetry = false;  // identify states by their orbit (the model must define canonical())
+};
+
 namespace detail {
 
 template <Model M>
@@ -36,16 +46,15 @@ class DepthFirstSearch {
   using State = typename M::State;
   using Action = typename M::Action;
 
-  DepthFirstSearch(const M& model, const SearchOptions& options)
+  DepthFirstSearch(const M& model, const DepthFirstOptions& options)
       : model_(model), options_(options), properties_(model), budget_(options.memory_limit_bytes) {
     properties_.describe(result_);
     if constexpr (HasSymmetry<M>) {
       symmetry_ = options.symmetry;
     } else if (options.symmetry) {
-      throw std::invalid_argument("--symmetry: this model defines no symmetry");
+      throw OptionError(OptionError::Kind::kNoSymmetry);
     }
-    if (options.exact) throw std::invalid_argument("--exact applies to the breadth-first search only");
-    result_.search.mode = search_mode_name(SearchMode::kDepthFirst);
+    result_.search.mode = "dfs";
   }
 
   CheckResult run() {
@@ -78,7 +87,9 @@ class DepthFirstSearch {
 
   uint64_t fingerprint_of(const State& state) const {
     if constexpr (HasSymmetry<M>) {
-      if (symmetry_) return FingerprintTable::normalize(model_.fingerprint(model_.canonical(state)));
+      if (symmetry_) {
+        return FingerprintTable::normalize(model_.fingerprint(model_.canonical(state)));
+      }
     }
     return FingerprintTable::normalize(model_.fingerprint(state));
   }
@@ -114,7 +125,9 @@ class DepthFirstSearch {
     const uint64_t holds = properties_.goals_of(state);
     for (size_t g = 0; g < properties_.goal_count(); ++g) {
       GoalStatus& status = result_.goals[g];
-      if ((holds >> g & 1) && (!status.reached || depth < status.depth)) status = {status.name, true, depth};
+      if ((holds >> g & 1) && (!status.reached || depth < status.depth)) {
+        status = {status.name, true, depth};
+      }
     }
     if (options_.max_states > 0 && result_.stats.distinct_states >= options_.max_states) {
       result_.outcome = Outcome::kBoundExhausted;
@@ -148,10 +161,12 @@ class DepthFirstSearch {
       }
       Successor<Action, State>& successor = top.successors[top.next++];
       if (!model_.within_bounds(successor.state)) continue;
-      if (uint32_t i = properties_.first_violated_step(top.state, successor.action, successor.state);
+      if (uint32_t i =
+              properties_.first_violated_step(top.state, successor.action, successor.state);
           i != PropertySet<M>::kNone) {
         auto trace = trace_of_stack();
-        trace.push_back({model_.action_label(successor.action), model_.state_json(successor.state)});
+        trace.push_back(
+            {model_.action_label(successor.action), model_.state_json(successor.state)});
         return violation(properties_.steps()[i].name, "step", std::move(trace));
       }
       const int depth = static_cast<int>(stack_.size()) + 1;
@@ -205,7 +220,9 @@ class DepthFirstSearch {
     if (!options_.progress || ++since_progress_check_ < 4096) return;
     since_progress_check_ = 0;
     auto now = Clock::now();
-    if (std::chrono::duration<double>(now - last_progress_).count() < options_.progress_seconds) return;
+    if (std::chrono::duration<double>(now - last_progress_).count() < options_.progress_seconds) {
+      return;
+    }
     last_progress_ = now;
     const double seconds = std::chrono::duration<double>(now - start_).count();
     std::fprintf(stderr, "progress: %llu distinct states, stack %zu, deepest %d, %.1f s\n",
@@ -224,7 +241,9 @@ class DepthFirstSearch {
   // The visited set and the stack: each frame's state and its successors.
   uint64_t held_bytes() const {
     uint64_t bytes = visited_bytes() + stack_.capacity() * sizeof(Frame);
-    for (const Frame& frame : stack_) bytes += frame.successors.capacity() * sizeof(Successor<Action, State>);
+    for (const Frame& frame : stack_) {
+      bytes += frame.successors.capacity() * sizeof(Successor<Action, State>);
+    }
     return bytes;
   }
 
@@ -235,26 +254,31 @@ class DepthFirstSearch {
     if (least_depth_.size() + 1 > least_depth_.bucket_count() * least_depth_.max_load_factor()) {
       bytes += 2 * least_depth_.bucket_count() * sizeof(void*);
     }
-    if (stack_.size() == stack_.capacity()) bytes += std::max<size_t>(1, stack_.capacity()) * sizeof(Frame);
+    if (stack_.size() == stack_.capacity()) {
+      bytes += std::max<size_t>(1, stack_.capacity()) * sizeof(Frame);
+    }
     return bytes;
   }
 
   CheckResult finish() {
     SearchStats& stats = result_.stats;
     stats.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
-    stats.states_per_second = stats.seconds > 0 ? static_cast<double>(stats.distinct_states) / stats.seconds : 0;
+    stats.states_per_second =
+        stats.seconds > 0 ? static_cast<double>(stats.distinct_states) / stats.seconds : 0;
     stats.queue = stack_.size();
     stats.peak_memory_bytes = peak_memory_bytes();
     stats.visited_bytes = visited_bytes();
-    stats.bytes_per_state = stats.distinct_states > 0
-                                ? static_cast<double>(stats.visited_bytes) / static_cast<double>(stats.distinct_states)
-                                : 0;
+    stats.bytes_per_state =
+        stats.distinct_states > 0
+            ? static_cast<double>(stats.visited_bytes) / static_cast<double>(stats.distinct_states)
+            : 0;
     settle_exhaustive_outcome(result_, depth_bound_hit_);
+    name_stopped_phase(result_, "safety");
     return std::move(result_);
   }
 
   const M& model_;
-  SearchOptions options_;
+  DepthFirstOptions options_;
   PropertySet<M> properties_;
   bool symmetry_ = false;
   bool depth_bound_hit_ = false;
@@ -273,8 +297,10 @@ class DepthFirstSearch {
 
 }  // namespace detail
 
+// Explores depth first. Throws OptionError for options this model cannot
+// take.
 template <Model M>
-CheckResult depth_first(const M& model, const SearchOptions& options) {
+CheckResult depth_first(const M& model, const DepthFirstOptions& options) {
   return detail::DepthFirstSearch<M>(model, options).run();
 }
 

@@ -1,6 +1,15 @@
 // A small JSON value: enough to render states and results, and to read them
 // back. Objects keep insertion order, so output is stable and reads in the
 // order the model declares its variables.
+//
+// nlohmann/json reads the text: its SAX parser, with this reader's limits
+// and error messages on top (json.cc). The value is this class's own. An
+// nlohmann::ordered_json held inside could not hand out the std::vector of
+// Json and the members of Json that as_array() and as_object() return, and
+// deriving from nlohmann::basic_json would bring its header, and with it
+// <iomanip>'s std::quoted for argument-dependent lookup, into every file
+// that includes this one. The printing is this class's own as well: its
+// bytes are an interface, which nlohmann's dump() does not reproduce.
 #pragma once
 
 #include <cstdint>

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "model_check/liveness.h"
+#include "model_check/liveness_property.h"
 #include "model_check/memory.h"
 #include "model_check/model.h"
 #include "model_check/report.h"
@@ -55,8 +55,8 @@ struct ReplayResult {
   // with its event when the model describes events.
   std::vector<TraceStep> trace;
   // bound_exhausted or memory_exhausted when a limit stopped the replay
-  // after `trace`'s steps, before the end; `reason` says which. Nothing is
-  // confirmed then.
+  // after `trace`'s steps, before the end; `reason` says which, in the
+  // terms of ReplayLimits. Nothing is confirmed then.
   std::optional<Outcome> stopped;
 };
 
@@ -204,16 +204,18 @@ ReplayResult replay(const M& model, const std::vector<TraceStep>& trace, const C
     const TraceStep& step = trace[i];
     if (limits.max_states > 0 && i >= limits.max_states) {
       result.stopped = Outcome::kBoundExhausted;
-      result.reason = "the trace has " + std::to_string(trace.size()) + " states, more than --max-states " +
-                      std::to_string(limits.max_states) + "; the first " + std::to_string(i) + " replayed";
+      result.reason = "the trace has " + std::to_string(trace.size()) +
+                      " states, more than the state limit " + std::to_string(limits.max_states) +
+                      "; the first " + std::to_string(i) + " replayed";
       return result;
     }
     // Each step keeps a state (for a lasso's check) and its JSON; the
     // successors are the model's.
     if (!budget.allows(0, 2 * sizeof(State) + 64 * sizeof(Successor<Action, State>) + 4096)) {
       result.stopped = Outcome::kMemoryExhausted;
-      result.reason = "going on would pass --memory-limit " + std::to_string(limits.memory_limit_bytes) +
-                      " bytes; the first " + std::to_string(i) + " states replayed";
+      result.reason = "going on would pass the memory limit of " +
+                      std::to_string(limits.memory_limit_bytes) + " bytes; the first " +
+                      std::to_string(i) + " states replayed";
       return result;
     }
     successors.clear();

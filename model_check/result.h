@@ -133,4 +133,15 @@ struct CheckResult {
   std::optional<LivenessGraphStats> liveness_graph;  // when the liveness phase ran
 };
 
+// Whether a limit or a stop request ended the run before it was complete.
+inline bool stopped_early(Outcome outcome) {
+  return outcome == Outcome::kBoundExhausted || outcome == Outcome::kMemoryExhausted ||
+         outcome == Outcome::kInterrupted;
+}
+
+// Names the phase a run stopped early in, unless a later step of it did.
+inline void name_stopped_phase(CheckResult& result, const char* phase) {
+  if (stopped_early(result.outcome) && result.stopped_phase.empty()) result.stopped_phase = phase;
+}
+
 }  // namespace crosscheck::mc

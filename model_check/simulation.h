@@ -27,52 +27,36 @@
 #include <vector>
 
 #include "impl/common/hash.h"
+#include "model_check/action_kind.h"
+#include "model_check/common_options.h"
 #include "model_check/memory.h"
 #include "model_check/model.h"
+#include "model_check/option_error.h"
 #include "model_check/property_set.h"
 #include "model_check/random.h"
 #include "model_check/result.h"
-#include "model_check/search_options.h"
 #include "model_check/worker_pool.h"
 
 namespace crosscheck::mc {
 
-// An action's kind, for swarm weights: its label's first words, up to a
-// parenthesis, a node pair ("a->b") or a word with a digit (a node name).
-// "Deliver RequestVote(term 2) s1->s2" is "Deliver RequestVote";
-// "Timeout s1 election" is "Timeout"; "TMRcvPrepared(rm1)" is
-// "TMRcvPrepared".
-inline std::string action_kind(std::string_view label) {
-  std::string kind;
-  size_t at = 0;
-  for (int words = 0; words < 2 && at < label.size(); ++words) {
-    size_t end = label.find(' ', at);
-    if (end == std::string_view::npos) end = label.size();
-    std::string_view word = label.substr(at, end - at);
-    at = end + 1;
-    if (word.find("->") != std::string_view::npos) break;
-    if (std::any_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
-        word.find('(') == std::string_view::npos) {
-      break;
-    }
-    const size_t paren = word.find('(');
-    if (!kind.empty()) kind += ' ';
-    kind += word.substr(0, paren);
-    if (paren != std::string_view::npos) break;
-  }
-  return kind;
-}
-
-// An action's kind as the model names it (an optional
-// `std::string action_kind(const Action&) const`), or from its label.
-template <Model M>
-std::string kind_of(const M& model, const typename M::Action& action) {
-  if constexpr (requires { { model.action_kind(action) } -> std::convertible_to<std::string>; }) {
-    return model.action_kind(action);
-  } else {
-    return action_kind(model.action_label(action));
-  }
-}
+// What a simulation takes besides the common options; max_states bounds
+// the states walked.
+struct SimulationOptions : CommonOptions {
+  // Walk w draws every choice from a generator seeded by (seed, w), so the
+  // seed alone reproduces a run, whatever the thread count or shard layout.
+  uint64_t seed = 0;
+  uint64_t walks = 1000;
+  int walk_depth = 100;  // steps a walk takes at most
+  // Swarm testing: K configurations drawn from the seed, walk w using
+  // configuration w mod K, each weighting every kind of action by 0 to 3
+  // (0: the walk never takes it, unless nothing else is enabled).
+  int swarm = 0;
+  // Test sharding: this process runs the walks w with w mod shard_count
+  // == shard_index.
+  int shard_index = 0;
+  int shard_count = 1;
+  bool shrink = true;  // shorten a violating walk by removing steps
+};
 
 namespace detail {
 
@@ -82,7 +66,7 @@ class Simulation {
   using State = typename M::State;
   using Action = typename M::Action;
 
-  Simulation(const M& model, const SearchOptions& options)
+  Simulation(const M& model, const SimulationOptions& options)
       : model_(model),
         options_(options),
         threads_(std::max(1, options.threads)),
@@ -91,21 +75,18 @@ class Simulation {
         properties_(model),
         check_deadlock_(properties_.check_deadlock()) {
     properties_.describe(result_);
-    if (options.shard_count < 1 || options.shard_index < 0 || options.shard_index >= options.shard_count) {
-      throw std::invalid_argument("shard index out of range");
+    if (options.shard_count < 1 || options.shard_index < 0 ||
+        options.shard_index >= options.shard_count) {
+      throw OptionError(OptionError::Kind::kShardOutOfRange);
     }
-    if (options.walk_depth < 1) throw std::invalid_argument("a walk needs a depth of at least 1");
-    if (options.exact || options.symmetry || options.max_depth > 0) {
-      throw std::invalid_argument(
-          "--exact, --symmetry and --max-depth apply to bfs and dfs, not simulate (a walk's length is --depth)");
-    }
+    if (options.walk_depth < 1) throw OptionError(OptionError::Kind::kWalkDepthBelowOne);
   }
 
   CheckResult run() {
     start_ = Clock::now();
     last_progress_ = start_;
     SearchRun& search = result_.search;
-    search.mode = search_mode_name(SearchMode::kSimulate);
+    search.mode = "simulate";
     search.seed = options_.seed;
     search.swarm = options_.swarm;
     search.shard_index = options_.shard_index;
@@ -130,14 +111,17 @@ class Simulation {
       std::atomic<uint64_t> next{begin};
       pool_.run([&](int) {
         std::vector<Successor<Action, State>> successors;
-        for (uint64_t k = next++; k < end; k = next++) outcomes[k - begin] = walk(walk_number(k), successors);
+        for (uint64_t k = next++; k < end; k = next++) {
+          outcomes[k - begin] = walk(walk_number(k), successors);
+        }
       });
       for (uint64_t k = begin; k < end; ++k) {
         WalkOutcome& outcome = outcomes[k - begin];
         ++search.walks;
         result_.stats.total_states += outcome.generated;
         search.steps += outcome.steps;
-        result_.stats.depth = std::max<int>(result_.stats.depth, static_cast<int>(outcome.steps) + 1);
+        result_.stats.depth =
+            std::max<int>(result_.stats.depth, static_cast<int>(outcome.steps) + 1);
         record_goals(outcome.goals);
         if (outcome.violation) {
           found = std::move(outcome.violation);
@@ -146,7 +130,8 @@ class Simulation {
         }
         // A walk's states: its initial one and one a step.
         walked_states_ += outcome.steps + 1;
-        if (options_.max_states > 0 && walked_states_ >= options_.max_states && k + 1 < shard_walks) {
+        if (options_.max_states > 0 && walked_states_ >= options_.max_states &&
+            k + 1 < shard_walks) {
           result_.outcome = Outcome::kBoundExhausted;
           stopped = true;
           break;
@@ -169,7 +154,8 @@ class Simulation {
   uint64_t round_bytes(uint64_t walks) const {
     constexpr uint64_t kLabelBytes = sizeof(std::string) + 48;
     return walks * sizeof(WalkOutcome) +
-           static_cast<uint64_t>(threads_) * (64 * sizeof(Successor<Action, State>) + sizeof(State)) +
+           static_cast<uint64_t>(threads_) *
+               (64 * sizeof(Successor<Action, State>) + sizeof(State)) +
            static_cast<uint64_t>(options_.walk_depth) * kLabelBytes;
   }
 
@@ -193,10 +179,13 @@ class Simulation {
     return options_.walks / count + (index < options_.walks % count ? 1 : 0);
   }
   uint64_t walk_number(uint64_t k) const {
-    return k * static_cast<uint64_t>(options_.shard_count) + static_cast<uint64_t>(options_.shard_index);
+    return k * static_cast<uint64_t>(options_.shard_count) +
+           static_cast<uint64_t>(options_.shard_index);
   }
 
-  uint32_t first_violated_invariant(const State& state) const { return properties_.first_violated_invariant(state); }
+  uint32_t first_violated_invariant(const State& state) const {
+    return properties_.first_violated_invariant(state);
+  }
   uint32_t first_violated_step(const State& from, const Action& action, const State& to) const {
     return properties_.first_violated_step(from, action, to);
   }
@@ -214,13 +203,14 @@ class Simulation {
   // from the seed and the kind's name alone, so it does not depend on the
   // order in which kinds are met.
   int swarm_weight(uint64_t configuration, const std::string& kind) const {
-    const uint64_t draw =
-        stream_seed(options_.seed, configuration, StableHasher().add(std::string_view(kind)).digest());
+    const uint64_t draw = stream_seed(options_.seed, configuration,
+                                      StableHasher().add(std::string_view(kind)).digest());
     return static_cast<int>(draw % kSwarmWeights);
   }
 
   // Picks among `successors` (those within the bounds marked in `allowed`).
-  size_t choose(SeededRandom& random, uint64_t walk, const std::vector<Successor<Action, State>>& successors,
+  size_t choose(SeededRandom& random, uint64_t walk,
+                const std::vector<Successor<Action, State>>& successors,
                 const std::vector<uint32_t>& allowed) const {
     if (options_.swarm <= 0) return allowed[random.below(allowed.size())];
     const uint64_t configuration = walk % static_cast<uint64_t>(options_.swarm);
@@ -254,7 +244,9 @@ class Simulation {
       outcome.violation = Violation{std::move(property), kind, initial, std::move(labels)};
       return outcome;
     };
-    if (uint32_t i = first_violated_invariant(state); i != kNone) return violated(invariant_name(i), "always");
+    if (uint32_t i = first_violated_invariant(state); i != kNone) {
+      return violated(invariant_name(i), "always");
+    }
     outcome.goals |= goals_of(state);
     for (int step = 0; step < options_.walk_depth; ++step) {
       successors.clear();
@@ -275,7 +267,9 @@ class Simulation {
         return violated(step_name(i), "step");
       }
       state = std::move(chosen.state);
-      if (uint32_t i = first_violated_invariant(state); i != kNone) return violated(invariant_name(i), "always");
+      if (uint32_t i = first_violated_invariant(state); i != kNone) {
+        return violated(invariant_name(i), "always");
+      }
       outcome.goals |= goals_of(state);
     }
     return outcome;
@@ -285,7 +279,8 @@ class Simulation {
   // first successor within the bounds with that label. The steps up to the
   // first violation of `property` when the replay is a behaviour that
   // violates it, nothing otherwise.
-  std::optional<std::vector<std::string>> replay_violates(size_t initial, const std::vector<std::string>& labels,
+  std::optional<std::vector<std::string>> replay_violates(size_t initial,
+                                                          const std::vector<std::string>& labels,
                                                           const std::string& property) {
     shrink_states_ += labels.size() + 1;
     State state = initial_[initial];
@@ -302,13 +297,17 @@ class Simulation {
         return std::vector<std::string>(labels.begin(), labels.begin() + static_cast<long>(step));
       }
       auto match = std::find_if(successors.begin(), successors.end(), [&](const auto& successor) {
-        return model_.within_bounds(successor.state) && model_.action_label(successor.action) == labels[step];
+        return model_.within_bounds(successor.state) &&
+               model_.action_label(successor.action) == labels[step];
       });
       if (match == successors.end()) return std::nullopt;
-      const std::vector<std::string> prefix(labels.begin(), labels.begin() + static_cast<long>(step) + 1);
+      const std::vector<std::string> prefix(labels.begin(),
+                                            labels.begin() + static_cast<long>(step) + 1);
       uint32_t broken_step = first_violated_step(state, match->action, match->state);
       if (broken_step != kNone && step_name(broken_step) == property) return prefix;
-      if (broken_step != kNone) return std::nullopt;  // another property would stop this behaviour first
+      if (broken_step != kNone) {
+        return std::nullopt;  // another property would stop this behaviour first
+      }
       uint32_t broken = first_violated_invariant(match->state);
       if (broken != kNone) {
         if (invariant_name(broken) == property) return prefix;
@@ -325,7 +324,7 @@ class Simulation {
   }
 
   // Whether shrinking may replay another candidate of `steps` steps:
-  // within --max-states (the states shrinking replays count apart from
+  // within max_states (the states shrinking replays count apart from
   // the walks') and the memory limit (the candidate's labels).
   bool shrink_may_replay(size_t steps) {
     constexpr uint64_t kLabelBytes = sizeof(std::string) + 48;
@@ -372,9 +371,12 @@ class Simulation {
       successors.clear();
       model_.successors(state, successors);
       auto match = std::find_if(successors.begin(), successors.end(), [&](const auto& successor) {
-        return model_.within_bounds(successor.state) && model_.action_label(successor.action) == label;
+        return model_.within_bounds(successor.state) &&
+               model_.action_label(successor.action) == label;
       });
-      if (match == successors.end()) throw std::logic_error("simulation: a walk's step is not enabled on replay");
+      if (match == successors.end()) {
+        throw std::logic_error("simulation: a walk's step is not enabled on replay");
+      }
       result_.trace.push_back({label, model_.state_json(match->state)});
       state = std::move(match->state);
     }
@@ -383,7 +385,9 @@ class Simulation {
   void report_progress_if_due() {
     if (!options_.progress) return;
     auto now = Clock::now();
-    if (std::chrono::duration<double>(now - last_progress_).count() < options_.progress_seconds) return;
+    if (std::chrono::duration<double>(now - last_progress_).count() < options_.progress_seconds) {
+      return;
+    }
     last_progress_ = now;
     const double seconds = std::chrono::duration<double>(now - start_).count();
     std::fprintf(stderr, "progress: %llu walks, %llu steps, %.0f steps/s, %.1f s\n",
@@ -396,11 +400,12 @@ class Simulation {
     SearchStats& stats = result_.stats;
     stats.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
     stats.peak_memory_bytes = peak_memory_bytes();
+    name_stopped_phase(result_, "simulation");
     return std::move(result_);
   }
 
   const M& model_;
-  SearchOptions options_;
+  SimulationOptions options_;
   int threads_;
   WorkerPool pool_;
   MemoryBudget budget_;
@@ -416,8 +421,10 @@ class Simulation {
 
 }  // namespace detail
 
+// Walks at random, as `options` says. Throws OptionError for options it
+// cannot take.
 template <Model M>
-CheckResult simulate(const M& model, const SearchOptions& options) {
+CheckResult simulate(const M& model, const SimulationOptions& options) {
   return detail::Simulation<M>(model, options).run();
 }
 

@@ -27,6 +27,7 @@
 #include "model_check/cli/flags.h"
 #include "model_check/cli/placement.h"
 #include "model_check/cli/protocol.h"
+#include "model_check/cli/search_errors.h"
 #include "model_check/checkpoint.h"
 #include "model_check/msc.h"
 #include "model_check/report.h"
@@ -516,10 +517,12 @@ int run_check(const std::vector<std::string>& args, std::ostream& out) {
   mc::CheckResult result;
   try {
     result = protocol.check(parsed.request);
+  } catch (const mc::OptionError& error) {
+    throw impossible_model(std::invalid_argument(word_for_command_line(error)), parsed.request);
   } catch (const std::invalid_argument& error) {
     throw impossible_model(error, parsed.request);
   } catch (const mc::CheckpointError& error) {
-    throw UsageError(error.what());
+    throw UsageError(word_for_command_line(error));
   }
   if (result.outcome == mc::Outcome::kViolation) add_events(result, tools);
   mc::RunDescription run = describe(protocol, parsed.request);
@@ -624,7 +627,8 @@ int replay_saved_result(const std::string& text, const std::string& path, const 
     out << "  " << i << ". " << (i == 0 ? "Initial state" : replayed.trace[i].action) << ": ok\n";
   }
   if (replayed.stopped) {
-    out << "\nStopped: " << replayed.reason << ". Nothing is confirmed.\n\nResult: "
+    out << "\nStopped: " << word_for_command_line(replayed, limits, trace.size())
+        << ". Nothing is confirmed.\n\nResult: "
         << (*replayed.stopped == mc::Outcome::kMemoryExhausted ? "memory exhausted" : "bound exhausted") << ".\n";
     return mc::exit_status(*replayed.stopped);
   }
