@@ -21,6 +21,9 @@
 // order); each running node's timeouts, then its inputs; with clocks, global
 // time's advance, each clock's tick ahead, each pause; drops and duplicates
 // (in network order); crashes; stops; partitions and heals.
+//
+// A state and a step are types of their own (actor_state.h); how they are
+// shown, as JSON, labels and chart events, is actor_presentation.h.
 #pragma once
 
 #include <algorithm>
@@ -38,6 +41,7 @@
 #include "impl/common/small_vector.h"
 #include "model_check/actor_binding.h"
 #include "model_check/actor_network.h"
+#include "model_check/actor_state.h"
 #include "model_check/actor_time.h"
 #include "model_check/clocks.h"
 #include "model_check/json.h"
@@ -45,120 +49,6 @@
 #include "model_check/model.h"
 
 namespace crosscheck::mc {
-
-// Every fault the environment may inject in a run, each with its budget.
-struct FaultBudgets {
-  int max_drops = 0;
-  int max_duplicates = 0;
-  int max_crashes = 0;
-  // Crashes after which the node stays down for good (crash-stop): it takes
-  // no step again, and messages to it stay undelivered.
-  int max_stops = 0;
-  // A state with more copies of one message in flight than this is outside
-  // the bounds: retransmission would otherwise make the network unbounded.
-  int max_copies = 1;
-  // Pauses of a node's process, with clocks only (under abstract time a
-  // pause is a schedule the checker explores anyway): how many in all, and
-  // the longest, in global ticks.
-  int max_pauses = 0;
-  int max_pause = 0;
-  // Partitions: how many times a node may be cut off from every other node,
-  // one partition at a time. A partition loses every message to or from the
-  // node, in flight when it begins or sent while it lasts, until it heals.
-  int max_partitions = 0;
-};
-
-// A binding may keep a history variable: what the protocol has done so
-// far, beyond what the nodes and the network hold (for instance every
-// message ever sent, which Paxos.tla's msgs is). The harness offers it every
-// send; it is part of the state, so it must stay small.
-struct NoHistory {
-  bool operator==(const NoHistory&) const = default;
-};
-
-template <class P>
-struct HistoryOf {
-  using type = NoHistory;
-};
-
-template <class P>
-  requires requires { typename P::History; }
-struct HistoryOf<P> {
-  using type = typename P::History;
-};
-
-// How many nodes, and packets in flight, a state keeps inline (more spill
-// to the heap): 8 and 16, or the binding's kInlineNodes and
-// kInlineMessages. A state is copied for every successor, so a binding
-// whose states are smaller than that keeps them small.
-template <class P>
-constexpr size_t inline_nodes() {
-  if constexpr (requires { P::kInlineNodes; }) {
-    return P::kInlineNodes;
-  } else {
-    return 8;
-  }
-}
-
-template <class P>
-constexpr size_t inline_messages() {
-  if constexpr (requires { P::kInlineMessages; }) {
-    return P::kInlineMessages;
-  } else {
-    return 16;
-  }
-}
-
-template <class P>
-struct ActorState {
-  SmallVector<typename P::Node, inline_nodes<P>()> nodes;
-  SmallVector<uint32_t, inline_nodes<P>()> armed_timers;  // per node, bit t set: timer t armed
-  SmallVector<Packet<P>, inline_messages<P>()>
-      network;  // sorted by link (actor_network.h), counts > 0
-  int drops = 0;
-  int duplicates = 0;
-  int crashes = 0;
-  uint32_t stopped = 0;   // bit n: node n is down for good
-  uint32_t isolated = 0;  // bit n: node n is cut off (one node at most)
-  int partitions = 0;     // partitions begun
-  typename HistoryOf<P>::type history{};
-  [[no_unique_address]] typename TimeOf<P>::type::State time{};
-
-  bool operator==(const ActorState&) const = default;
-
-  int copies_in_flight() const {
-    int total = 0;
-    for (const auto& packet : network) total += packet.count;
-    return total;
-  }
-};
-
-template <class P>
-struct ActorAction {
-  enum class Kind : uint8_t {
-    kDeliver,
-    kTimeout,
-    kInput,
-    kDrop,
-    kDuplicate,
-    kCrash,
-    kStop,
-    kAdvance,  // global time advances a tick
-    kTick,     // a clock runs a tick ahead
-    kPause,
-    kIsolate,  // a partition begins
-    kHeal,
-  };
-  Kind kind;
-  // The receiver; the timer's or input's owner; the node that crashes,
-  // stops, ticks, pauses or is cut off.
-  NodeId node;
-  NodeId from = 0;
-  typename P::Message message{};
-  typename P::Timer timer{};
-  typename P::Input input{};
-  int amount = 0;  // kAdvance: the time reached; kTick: the clock's new reading; kPause: its length
-};
 
 template <class P>
 class ActorSystem;
@@ -273,91 +163,13 @@ class ActorModel {
     return hasher.digest();
   }
 
-  Json state_json(const State& state) const {
-    Json json = Json::object();
-    if constexpr (kClocks) json.set("time", time_json(state));
-    json.set("nodes", nodes_json(state));
-    Json network = Json::array();
-    for (const auto& packet : state.network) {
-      std::string text =
-          message_label(packet.message) + " " + name(packet.from) + "->" + name(packet.to);
-      if (packet.count > 1) text += " x" + std::to_string(packet.count);
-      network.push(text);
-    }
-    json.set("network", std::move(network));
-    json.set("faults", faults_json(state));
-    if constexpr (requires { protocol_.history_json(state.history); }) {
-      json.set("history", protocol_.history_json(state.history));
-    }
-    return json;
-  }
+  Json state_json(const State& state) const;
 
-  std::string action_label(const Action& action) const {
-    const std::string node = name(action.node);
-    const std::string link = name(action.from) + "->" + node;
-    switch (action.kind) {
-      case Action::Kind::kDeliver:
-        return "Deliver " + message_label(action.message) + " " + link;
-      case Action::Kind::kTimeout:
-        return "Timeout " + node + " " + timer_label(action.timer);
-      case Action::Kind::kInput:
-        return "Input " + node + " " + input_label(action.input);
-      case Action::Kind::kDrop:
-        return "Drop " + message_label(action.message) + " " + link;
-      case Action::Kind::kDuplicate:
-        return "Deliver duplicate " + message_label(action.message) + " " + link;
-      case Action::Kind::kCrash:
-        return "Crash " + node;
-      case Action::Kind::kStop:
-        return "Stop " + node;
-      case Action::Kind::kAdvance:
-        return "Advance time to " + std::to_string(action.amount);
-      case Action::Kind::kTick:
-        return "Tick " + node + " clock to " + std::to_string(action.amount);
-      case Action::Kind::kPause:
-        return "Pause " + node + " for " + std::to_string(action.amount) + " ticks";
-      case Action::Kind::kIsolate:
-        return "Isolate " + node;
-      case Action::Kind::kHeal:
-        return "Heal " + node;
-    }
-    return "?";
-  }
+  std::string action_label(const Action& action) const;
 
   // For coverage and swarm weights: the step's kind without its nodes, e.g.
   // "Deliver RequestVote", "Timeout election", "Crash".
-  std::string action_kind(const Action& action) const {
-    auto first_word = [](const std::string& label) {
-      return label.substr(0, label.find_first_of(" ("));
-    };
-    switch (action.kind) {
-      case Action::Kind::kDeliver:
-        return "Deliver " + first_word(message_label(action.message));
-      case Action::Kind::kDuplicate:
-        return "Deliver duplicate " + first_word(message_label(action.message));
-      case Action::Kind::kDrop:
-        return "Drop " + first_word(message_label(action.message));
-      case Action::Kind::kTimeout:
-        return "Timeout " + timer_label(action.timer);
-      case Action::Kind::kInput:
-        return "Input " + first_word(input_label(action.input));
-      case Action::Kind::kCrash:
-        return "Crash";
-      case Action::Kind::kStop:
-        return "Stop";
-      case Action::Kind::kAdvance:
-        return "Advance time";
-      case Action::Kind::kTick:
-        return "Tick";
-      case Action::Kind::kPause:
-        return "Pause";
-      case Action::Kind::kIsolate:
-        return "Isolate";
-      case Action::Kind::kHeal:
-        return "Heal";
-    }
-    return "?";
-  }
+  std::string action_kind(const Action& action) const;
 
   std::vector<StateProperty<State>> properties() const { return protocol_.properties(); }
   std::vector<TransitionProperty<State, Action>> transition_properties() const {
@@ -411,25 +223,9 @@ class ActorModel {
     return names;
   }
 
-  StepEvent initial_event(const State& state) const {
-    StepEvent event;
-    event.kind = "initial";
-    add_sent(event, {}, state.network);
-    return event;
-  }
+  StepEvent initial_event(const State& state) const;
 
-  StepEvent step_event(const State& from, const Action& action, const State& to) const {
-    StepEvent event = describe(action);
-    // What the step sent is what is in flight after it and was not before,
-    // less the copy a delivery or a drop took out.
-    auto before = from.network;
-    if (action.kind == Action::Kind::kDeliver || action.kind == Action::Kind::kDrop) {
-      const size_t at = network::find(before, packet(action.from, action.node, action.message));
-      if (at < before.size()) network::remove_copy(before, at);
-    }
-    add_sent(event, before, to.network);
-    return event;
-  }
+  StepEvent step_event(const State& from, const Action& action, const State& to) const;
 
  private:
   static constexpr const char* kTimeLifeline = "time";
@@ -736,59 +532,7 @@ class ActorModel {
   }
 
   // The event of a step, without what it sent.
-  StepEvent describe(const Action& action) const {
-    StepEvent event;
-    event.node = name(action.node);
-    auto is = [&event](const char* kind, std::string text) {
-      event.kind = kind;
-      event.text = std::move(text);
-    };
-    const std::string amount = std::to_string(action.amount);
-    switch (action.kind) {
-      case Action::Kind::kDeliver:
-        is("message", message_label(action.message));
-        break;
-      case Action::Kind::kDrop:
-        is("drop", message_label(action.message));
-        break;
-      case Action::Kind::kDuplicate:
-        is("duplicate", message_label(action.message));
-        break;
-      case Action::Kind::kTimeout:
-        is("timeout", timer_label(action.timer));
-        break;
-      case Action::Kind::kInput:
-        is("input", input_label(action.input));
-        break;
-      case Action::Kind::kCrash:
-        is("crash", "restarts from stable storage");
-        break;
-      case Action::Kind::kStop:
-        is("crash", "stops for good");
-        break;
-      case Action::Kind::kAdvance:
-        is("tick", "now " + amount);
-        event.node = kTimeLifeline;
-        break;
-      case Action::Kind::kTick:
-        is("tick", "clock " + amount);
-        break;
-      case Action::Kind::kPause:
-        is("timeout", "paused " + amount);
-        break;
-      case Action::Kind::kIsolate:
-        is("crash", "cut off from every node");
-        break;
-      case Action::Kind::kHeal:
-        is("restart", "reconnected");
-        break;
-    }
-    const bool on_link = action.kind == Action::Kind::kDeliver ||
-                         action.kind == Action::Kind::kDrop ||
-                         action.kind == Action::Kind::kDuplicate;
-    if (on_link) event.from = name(action.from);
-    return event;
-  }
+  StepEvent describe(const Action& action) const;
 
   // Global time, the pauses taken, the unseen readings, and each node's
   // reading and pause end, a byte each.
@@ -807,54 +551,11 @@ class ActorModel {
     }
   }
 
-  Json nodes_json(const State& state) const {
-    Json nodes = Json::object();
-    for (NodeId id = 0; id < static_cast<NodeId>(state.nodes.size()); ++id) {
-      uint8_t reading = 0;
-      if constexpr (kClocks) reading = state.time.clocks.local[id];
-      Json node = hooks::node_json(protocol_, id, state.nodes[id], reading);
-      if (!kClocks || state.armed_timers[id] != 0) {
-        Json timers = Json::array();
-        for (uint32_t armed = state.armed_timers[id]; armed != 0; armed &= armed - 1) {
-          timers.push(timer_label(static_cast<Timer>(std::countr_zero(armed))));
-        }
-        node.set("timers", std::move(timers));
-      }
-      if constexpr (kClocks) {
-        if (hooks::has_clock(protocol_, id)) node.set("clock", int{reading});
-        if (state.time.clocks.paused(id))
-          node.set("paused_until", int{state.time.clocks.paused_until[id]});
-      }
-      nodes.set(name(id), std::move(node));
-    }
-    return nodes;
-  }
+  Json nodes_json(const State& state) const;
 
-  Json time_json(const State& state) const {
-    Json time = Json::object();
-    if constexpr (kClocks) {
-      time.set("now", int{state.time.clocks.now});
-      if (budgets_.max_pauses > 0) time.set("pauses", int{state.time.clocks.pauses_taken});
-    }
-    return time;
-  }
+  Json time_json(const State& state) const;
 
-  Json faults_json(const State& state) const {
-    Json faults = Json::object();
-    faults.set("drops", state.drops);
-    faults.set("duplicates", state.duplicates);
-    faults.set("crashes", state.crashes);
-    auto names_of = [&](uint32_t nodes) {
-      Json list = Json::array();
-      for (NodeId id = 0; id < static_cast<NodeId>(state.nodes.size()); ++id) {
-        if ((nodes & bit(id)) != 0) list.push(name(id));
-      }
-      return list;
-    };
-    if (budgets_.max_stops > 0) faults.set("stopped", names_of(state.stopped));
-    if (budgets_.max_partitions > 0) faults.set("isolated", names_of(state.isolated));
-    return faults;
-  }
+  Json faults_json(const State& state) const;
 
   P protocol_;
   FaultBudgets budgets_;
@@ -863,3 +564,6 @@ class ActorModel {
 };
 
 }  // namespace crosscheck::mc
+
+// The members that show states and steps.
+#include "model_check/actor_presentation.h"  // IWYU pragma: export

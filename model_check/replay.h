@@ -166,11 +166,82 @@ void confirm_claim(const M& model, const ClaimedViolation& claim, const typename
   result.reason = "this model has no " + claim.kind + " property named " + claim.property;
 }
 
+// The model's initial state the trace starts from, or nullopt with the
+// reason in `result`.
+template <Model M>
+std::optional<typename M::State> initial_state_of(const M& model, const TraceStep& first,
+                                                   ReplayResult& result) {
+  using State = typename M::State;
+  std::vector<State> initial = model.initial_states();
+  auto start = std::find_if(initial.begin(), initial.end(),
+                            [&](const State& s) { return model.state_json(s) == first.state; });
+  if (start != initial.end()) return std::move(*start);
+  result.illegal_step = 0;
+  result.reason = "not an initial state of the model";
+  if (initial.size() == 1) {
+    result.reason +=
+        " (it differs in " + differences(model.state_json(initial[0]), first.state) + ")";
+  }
+  return std::nullopt;
+}
+
+// Whether step `i` would pass a limit; if so, says so in `result`. Each
+// step keeps a state (for a lasso's check) and its JSON; the successors
+// are the model's.
+template <class State, class Action>
+bool passes_limit(size_t i, size_t trace_size, const ReplayLimits& limits, MemoryBudget& budget,
+                  ReplayResult& result) {
+  if (limits.max_states > 0 && i >= limits.max_states) {
+    result.stopped = Outcome::kBoundExhausted;
+    result.reason = "the trace has " + std::to_string(trace_size) +
+                    " states, more than the state limit " + std::to_string(limits.max_states) +
+                    "; the first " + std::to_string(i) + " replayed";
+    return true;
+  }
+  if (!budget.allows(0, 2 * sizeof(State) + 64 * sizeof(Successor<Action, State>) + 4096)) {
+    result.stopped = Outcome::kMemoryExhausted;
+    result.reason = "going on would pass the memory limit of " +
+                    std::to_string(limits.memory_limit_bytes) + " bytes; the first " +
+                    std::to_string(i) + " states replayed";
+    return true;
+  }
+  return false;
+}
+
+// The successor of `current` that step `i` of the trace is, or nullptr with
+// the reason in `result`.
+template <Model M>
+const Successor<typename M::Action, typename M::State>* match_step(
+    const M& model, const std::vector<Successor<typename M::Action, typename M::State>>& successors,
+    const TraceStep& step, size_t i, ReplayResult& result) {
+  const Successor<typename M::Action, typename M::State>* labelled = nullptr;
+  for (const auto& successor : successors) {
+    if (model.action_label(successor.action) != step.action) continue;
+    if (labelled == nullptr) labelled = &successor;
+    if (model.state_json(successor.state) != step.state) continue;
+    if (!model.within_bounds(successor.state)) {
+      result.reason =
+          "'" + step.action + "' leads outside the model's bounds (its state constraint)";
+      return nullptr;
+    }
+    return &successor;
+  }
+  if (labelled == nullptr) {
+    result.reason = "'" + step.action + "' is not enabled after step " + std::to_string(i - 1) +
+                    " (enabled: " + enabled_labels(model, successors) + ")";
+  } else {
+    result.reason = "'" + step.action +
+                    "' leads to another state than the trace's (model -> trace: " +
+                    differences(model.state_json(labelled->state), step.state) + ")";
+  }
+  return nullptr;
+}
+
 }  // namespace detail
 
 template <Model M>
-ReplayResult replay(const M& model, const std::vector<TraceStep>& trace, const ClaimedViolation& claim,
-                    const ReplayLimits& limits = {}) {
+ReplayResult replay(const M& model, const std::vector<TraceStep>& trace,
+                    const ClaimedViolation& claim, const ReplayLimits& limits = {}) {
   using State = typename M::State;
   using Action = typename M::Action;
   ReplayResult result;
@@ -180,17 +251,8 @@ ReplayResult replay(const M& model, const std::vector<TraceStep>& trace, const C
     result.reason = "the trace is empty";
     return result;
   }
-  std::vector<State> initial = model.initial_states();
-  auto start = std::find_if(initial.begin(), initial.end(),
-                            [&](const State& s) { return model.state_json(s) == trace[0].state; });
-  if (start == initial.end()) {
-    result.illegal_step = 0;
-    result.reason = "not an initial state of the model";
-    if (initial.size() == 1) {
-      result.reason += " (it differs in " + detail::differences(model.state_json(initial[0]), trace[0].state) + ")";
-    }
-    return result;
-  }
+  std::optional<State> start = detail::initial_state_of(model, trace[0], result);
+  if (!start) return result;
   State current = std::move(*start);
   State previous = current;
   const bool liveness = claim.kind == "eventually" || claim.kind == "leads-to";
@@ -201,53 +263,19 @@ ReplayResult replay(const M& model, const std::vector<TraceStep>& trace, const C
   std::vector<Successor<Action, State>> successors;
   std::optional<Action> last_action;
   for (size_t i = 1; i < trace.size(); ++i) {
-    const TraceStep& step = trace[i];
-    if (limits.max_states > 0 && i >= limits.max_states) {
-      result.stopped = Outcome::kBoundExhausted;
-      result.reason = "the trace has " + std::to_string(trace.size()) +
-                      " states, more than the state limit " + std::to_string(limits.max_states) +
-                      "; the first " + std::to_string(i) + " replayed";
-      return result;
-    }
-    // Each step keeps a state (for a lasso's check) and its JSON; the
-    // successors are the model's.
-    if (!budget.allows(0, 2 * sizeof(State) + 64 * sizeof(Successor<Action, State>) + 4096)) {
-      result.stopped = Outcome::kMemoryExhausted;
-      result.reason = "going on would pass the memory limit of " +
-                      std::to_string(limits.memory_limit_bytes) + " bytes; the first " +
-                      std::to_string(i) + " states replayed";
-      return result;
-    }
+    if (detail::passes_limit<State, Action>(i, trace.size(), limits, budget, result)) return result;
     successors.clear();
     model.successors(current, successors);
-    const Successor<Action, State>* labelled = nullptr;
-    const Successor<Action, State>* matched = nullptr;
-    for (const auto& successor : successors) {
-      if (model.action_label(successor.action) != step.action) continue;
-      if (labelled == nullptr) labelled = &successor;
-      if (model.state_json(successor.state) == step.state) {
-        matched = &successor;
-        break;
-      }
-    }
-    result.illegal_step = static_cast<int>(i);
-    if (labelled == nullptr) {
-      result.reason = "'" + step.action + "' is not enabled after step " + std::to_string(i - 1) +
-                      " (enabled: " + detail::enabled_labels(model, successors) + ")";
-      return result;
-    }
+    const Successor<Action, State>* matched =
+        detail::match_step(model, successors, trace[i], i, result);
     if (matched == nullptr) {
-      result.reason = "'" + step.action + "' leads to another state than the trace's (model -> trace: " +
-                      detail::differences(model.state_json(labelled->state), step.state) + ")";
+      result.illegal_step = static_cast<int>(i);
       return result;
     }
-    if (!model.within_bounds(matched->state)) {
-      result.reason = "'" + step.action + "' leads outside the model's bounds (its state constraint)";
-      return result;
+    result.trace.push_back({trace[i].action, trace[i].state});
+    if constexpr (HasStepEvents<M>) {
+      result.trace.back().event = model.step_event(current, matched->action, matched->state);
     }
-    result.illegal_step = -1;
-    result.trace.push_back({step.action, step.state});
-    if constexpr (HasStepEvents<M>) result.trace.back().event = model.step_event(current, matched->action, matched->state);
     last_action = matched->action;
     previous = std::move(current);
     current = matched->state;
@@ -257,8 +285,8 @@ ReplayResult replay(const M& model, const std::vector<TraceStep>& trace, const C
     detail::confirm_liveness_claim(model, claim, states, result);
     return result;
   }
-  detail::confirm_claim(model, claim, previous, last_action ? &*last_action : nullptr, current, trace.size() - 1,
-                        result);
+  detail::confirm_claim(model, claim, previous, last_action ? &*last_action : nullptr, current,
+                        trace.size() - 1, result);
   return result;
 }
 

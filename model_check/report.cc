@@ -83,9 +83,17 @@ std::vector<std::pair<std::string, std::string>> state_leaves(const Json& state)
   return leaves;
 }
 
-Json result_json(const RunDescription& run, const CheckResult& result) {
+namespace {
+
+Json names_json(const std::vector<std::string>& names) {
+  Json json = Json::array();
+  for (const auto& name : names) json.push(name);
+  return json;
+}
+
+// What ran and how far it got: the fields every result begins with.
+void set_run_fields(const RunDescription& run, const CheckResult& result, Json& json) {
   const SearchStats& stats = result.stats;
-  Json json = Json::object();
   json.set("protocol", run.protocol);
   json.set("model", run.model);
   json.set("variant", run.variant);
@@ -102,30 +110,31 @@ Json result_json(const RunDescription& run, const CheckResult& result) {
   json.set("bytes_per_state", stats.bytes_per_state);
   json.set("exact", stats.exact);
   json.set("fingerprint_collision_probability", stats.fingerprint_collision_probability);
-  const SearchRun& search = result.search;
+}
+
+void set_search_fields(const SearchRun& search, Json& json) {
   json.set("search", search.mode);
-  if (search.mode == "simulate") {
-    // A string: a 64-bit seed does not survive a JSON reader's doubles.
-    json.set("seed", std::to_string(search.seed));
-    json.set("walks", search.walks);
-    json.set("steps", search.steps);
-    if (search.swarm > 0) json.set("swarm", search.swarm);
-    if (search.shard_count > 1) {
-      json.set("shard_index", search.shard_index);
-      json.set("shard_count", search.shard_count);
-    }
-    if (search.violating_walk >= 0) {
-      json.set("violating_walk", search.violating_walk);
-      json.set("unshrunk_steps", search.unshrunk_steps);
-    }
+  if (search.mode != "simulate") return;
+  // A string: a 64-bit seed does not survive a JSON reader's doubles.
+  json.set("seed", std::to_string(search.seed));
+  json.set("walks", search.walks);
+  json.set("steps", search.steps);
+  if (search.swarm > 0) json.set("swarm", search.swarm);
+  if (search.shard_count > 1) {
+    json.set("shard_index", search.shard_index);
+    json.set("shard_count", search.shard_count);
   }
-  Json invariants = Json::array();
-  for (const auto& name : result.invariants) invariants.push(name);
-  json.set("invariants", std::move(invariants));
+  if (search.violating_walk >= 0) {
+    json.set("violating_walk", search.violating_walk);
+    json.set("unshrunk_steps", search.unshrunk_steps);
+  }
+}
+
+// The properties checked, the goals, coverage and what a stop left unchecked.
+void set_property_fields(const CheckResult& result, Json& json) {
+  json.set("invariants", names_json(result.invariants));
   if (!result.liveness.empty()) {
-    Json liveness = Json::array();
-    for (const auto& name : result.liveness) liveness.push(name);
-    json.set("liveness", std::move(liveness));
+    json.set("liveness", names_json(result.liveness));
     json.set("fairness", result.fairness);
   }
   Json goals = Json::array();
@@ -149,11 +158,7 @@ Json result_json(const RunDescription& run, const CheckResult& result) {
     json.set("coverage", std::move(coverage));
   }
   if (!result.stopped_phase.empty()) json.set("stopped_in", result.stopped_phase);
-  if (!result.unchecked.empty()) {
-    Json unchecked = Json::array();
-    for (const auto& name : result.unchecked) unchecked.push(name);
-    json.set("unchecked", std::move(unchecked));
-  }
+  if (!result.unchecked.empty()) json.set("unchecked", names_json(result.unchecked));
   if (result.liveness_graph) {
     Json graph = Json::object();
     graph.set("states", result.liveness_graph->states);
@@ -162,144 +167,183 @@ Json result_json(const RunDescription& run, const CheckResult& result) {
     graph.set("seconds", result.liveness_graph->seconds);
     json.set("liveness_graph", std::move(graph));
   }
-  if (result.outcome == Outcome::kViolation) {
-    json.set("property", result.property);
-    json.set("property_kind", result.property_kind);
-    Json trace = Json::array();
-    for (size_t i = 0; i < result.trace.size(); ++i) {
-      Json step = Json::object();
-      step.set("step", static_cast<int64_t>(i));
-      step.set("action", result.trace[i].action.empty() ? Json("Initial") : Json(result.trace[i].action));
-      step.set("state", result.trace[i].state);
-      if (result.trace[i].event) step.set("event", event_json(*result.trace[i].event));
-      trace.push(std::move(step));
-    }
-    json.set("trace", std::move(trace));
-    if (result.loop_start >= 0) json.set("loop_start", result.loop_start);
-    if (!result.lifelines.empty()) {
-      Json lifelines = Json::array();
-      for (const auto& name : result.lifelines) lifelines.push(name);
-      json.set("lifelines", std::move(lifelines));
-    }
+}
+
+void set_violation_fields(const CheckResult& result, Json& json) {
+  json.set("property", result.property);
+  json.set("property_kind", result.property_kind);
+  Json trace = Json::array();
+  for (size_t i = 0; i < result.trace.size(); ++i) {
+    const TraceStep& step = result.trace[i];
+    Json entry = Json::object();
+    entry.set("step", static_cast<int64_t>(i));
+    entry.set("action", step.action.empty() ? Json("Initial") : Json(step.action));
+    entry.set("state", step.state);
+    if (step.event) entry.set("event", event_json(*step.event));
+    trace.push(std::move(entry));
   }
+  json.set("trace", std::move(trace));
+  if (result.loop_start >= 0) json.set("loop_start", result.loop_start);
+  if (!result.lifelines.empty()) json.set("lifelines", names_json(result.lifelines));
+}
+
+}  // namespace
+
+Json result_json(const RunDescription& run, const CheckResult& result) {
+  Json json = Json::object();
+  set_run_fields(run, result, json);
+  set_search_fields(result.search, json);
+  set_property_fields(result, json);
+  if (result.outcome == Outcome::kViolation) set_violation_fields(result, json);
   return json;
 }
 
-std::string result_text(const RunDescription& run, const CheckResult& result) {
-  const SearchStats& stats = result.stats;
-  std::string out = "crosscheck check " + run.protocol + ": model " + run.model + ", variant " + run.variant;
-  for (const auto& [name, value] : run.parameters.as_object()) out += ", " + name + " " + value.dump();
-  out += "\n\n";
+namespace {
+
+std::string mebibytes(uint64_t bytes) {
+  return format("%.1f MiB", static_cast<double>(bytes) / (1 << 20));
+}
+
+// The trace, each state after the first as its changes.
+std::string trace_text(const CheckResult& result) {
+  std::string out;
+  for (size_t i = 0; i < result.trace.size(); ++i) {
+    const TraceStep& step = result.trace[i];
+    if (i == 0) {
+      out += "  0. Initial state\n";
+      std::vector<std::pair<std::string, std::string>> leaves;
+      flatten(step.state, "", leaves);
+      for (const auto& [path, value] : leaves) out += "       " + path + " = " + value + "\n";
+      continue;
+    }
+    out += "  " + std::to_string(i) + ". " + step.action + "\n";
+    auto changes = state_changes(result.trace[i - 1].state, step.state);
+    if (changes.empty()) out += "       (no change)\n";
+    for (const auto& change : changes) out += "       " + change + "\n";
+  }
+  if (result.loop_start >= 0 &&
+      static_cast<size_t>(result.loop_start) + 1 == result.trace.size()) {
+    out += "  then stutters forever: no weakly fair action is enabled in the last state.\n";
+  } else if (result.loop_start >= 0) {
+    out += "  then back to the state after step " + std::to_string(result.loop_start) +
+           ", and round that loop forever.\n";
+  }
+  return out + "\n";
+}
+
+std::string violation_text(const CheckResult& result) {
+  const SearchRun& search = result.search;
+  std::string out = "Result: violation of " + result.property + " (" + result.property_kind + "), ";
+  const std::string steps = std::to_string(result.trace.size() - 1);
+  if (search.mode == "simulate") {
+    out += "found by walk " + std::to_string(search.violating_walk) + " of seed " +
+           std::to_string(search.seed) + " (" + std::to_string(search.unshrunk_steps) +
+           " steps), shrunk to " + steps + " steps:\n\n";
+  } else if (result.loop_start >= 0) {
+    out += "a fair behaviour that never gets there: " + steps + " steps, then a loop:\n\n";
+  } else {
+    out += std::string(search.mode == "dfs" ? "trace " : "shortest trace ") + steps +
+           " steps:\n\n";
+  }
+  return out + trace_text(result);
+}
+
+std::string outcome_text(const CheckResult& result) {
   const SearchRun& search = result.search;
   const bool simulated = search.mode == "simulate";
   switch (result.outcome) {
     case Outcome::kOk:
       if (simulated) {
-        out += "Result: ok. No property violated on " + with_separators(search.walks) + " random walks (seed " +
-               std::to_string(search.seed) + "); states off those walks were not explored.\n";
-      } else {
-        out += "Result: ok. No property violated in any reachable state within the bounds.\n";
+        return "Result: ok. No property violated on " + with_separators(search.walks) +
+               " random walks (seed " + std::to_string(search.seed) +
+               "); states off those walks were not explored.\n";
       }
-      break;
+      return "Result: ok. No property violated in any reachable state within the bounds.\n";
     case Outcome::kViolation:
-      out += "Result: violation of " + result.property + " (" + result.property_kind + "), ";
-      if (simulated) {
-        out += "found by walk " + std::to_string(search.violating_walk) + " of seed " + std::to_string(search.seed) +
-               " (" + std::to_string(search.unshrunk_steps) + " steps), shrunk to " +
-               std::to_string(result.trace.size() - 1) + " steps:\n\n";
-      } else if (result.loop_start >= 0) {
-        out += "a fair behaviour that never gets there: " + std::to_string(result.trace.size() - 1) +
-               " steps, then a loop:\n\n";
-      } else {
-        out += std::string(search.mode == "dfs" ? "trace " : "shortest trace ") +
-               std::to_string(result.trace.size() - 1) + " steps:\n\n";
-      }
-      for (size_t i = 0; i < result.trace.size(); ++i) {
-        const TraceStep& step = result.trace[i];
-        if (i == 0) {
-          out += "  0. Initial state\n";
-          std::vector<std::pair<std::string, std::string>> leaves;
-          flatten(step.state, "", leaves);
-          for (const auto& [path, value] : leaves) out += "       " + path + " = " + value + "\n";
-          continue;
-        }
-        out += "  " + std::to_string(i) + ". " + step.action + "\n";
-        auto changes = state_changes(result.trace[i - 1].state, step.state);
-        if (changes.empty()) out += "       (no change)\n";
-        for (const auto& change : changes) out += "       " + change + "\n";
-      }
-      if (result.loop_start >= 0 && static_cast<size_t>(result.loop_start) + 1 == result.trace.size()) {
-        out += "  then stutters forever: no weakly fair action is enabled in the last state.\n";
-      } else if (result.loop_start >= 0) {
-        out += "  then back to the state after step " + std::to_string(result.loop_start) +
-               ", and round that loop forever.\n";
-      }
-      out += "\n";
-      break;
+      return violation_text(result);
     case Outcome::kGoalUnreached:
-      out += "Result: goal unreached. Every reachable state was explored and a `sometimes` goal never held:\n"
+      return "Result: goal unreached. Every reachable state was explored and a `sometimes` goal "
+             "never held:\n"
              "the bounds may hide the behaviour the invariants are meant to judge.\n";
-      break;
     case Outcome::kBoundExhausted:
       if (simulated) {
-        out += "Result: bound exhausted. --max-states stopped the walks after " + with_separators(search.walks) +
-               " of them; nothing was violated on those.\n";
-        break;
+        return "Result: bound exhausted. --max-states stopped the walks after " +
+               with_separators(search.walks) + " of them; nothing was violated on those.\n";
       }
-      out += "Result: bound exhausted. The search limit stopped the run before every reachable state was\n"
+      return "Result: bound exhausted. The search limit stopped the run before every reachable "
+             "state was\n"
              "explored; nothing was violated in the states explored.\n";
-      break;
     case Outcome::kMemoryExhausted:
-      out += "Result: memory exhausted. Going on would have passed the memory limit, so the run stopped\n"
-             "before every reachable state was explored; nothing was violated in the states explored.\n";
-      break;
+      return "Result: memory exhausted. Going on would have passed the memory limit, so the run "
+             "stopped\n"
+             "before every reachable state was explored; nothing was violated in the states "
+             "explored.\n";
     case Outcome::kInterrupted:
-      out += "Result: interrupted. The run was asked to stop (SIGINT or SIGTERM) before every reachable state\n"
+      return "Result: interrupted. The run was asked to stop (SIGINT or SIGTERM) before every "
+             "reachable state\n"
              "was explored; nothing was violated in the states explored.\n";
-      break;
   }
+  return "";
+}
+
+std::string stopped_text(const CheckResult& result) {
   if (result.stopped_phase == "shrinking") {
-    out += "Shrinking stopped at a limit (--max-states or --memory-limit): a shorter trace may exist.\n";
-  } else if (!result.stopped_phase.empty()) {
-    out += "Stopped in the " + result.stopped_phase + " phase.";
-    if (!result.unchecked.empty()) {
-      out += " Not checked:";
-      for (size_t i = 0; i < result.unchecked.size(); ++i) out += (i ? ", " : " ") + result.unchecked[i];
-      out += ".";
-    }
-    out += "\n";
+    return "Shrinking stopped at a limit (--max-states or --memory-limit): a shorter trace may "
+           "exist.\n";
   }
-  out += "\nStatistics\n";
-  if (simulated) {
-    out += "  seed              " + std::to_string(search.seed) + "\n";
-    out += "  walks             " + with_separators(search.walks) + "\n";
-    out += "  steps             " + with_separators(search.steps) + "\n";
-    if (search.shard_count > 1) {
-      out += "  shard             " + std::to_string(search.shard_index) + " of " + std::to_string(search.shard_count) +
-             "\n";
+  if (result.stopped_phase.empty()) return "";
+  std::string out = "Stopped in the " + result.stopped_phase + " phase.";
+  if (!result.unchecked.empty()) {
+    out += " Not checked:";
+    for (size_t i = 0; i < result.unchecked.size(); ++i) {
+      out += (i ? ", " : " ") + result.unchecked[i];
     }
-    out += "  total states      " + with_separators(stats.total_states) + "\n";
-    out += "  longest walk      " + std::to_string(stats.depth) + " states\n";
-    out += "  seconds           " + format("%.3f", stats.seconds) + "\n";
-    out += "  peak memory       " + format("%.1f MiB", static_cast<double>(stats.peak_memory_bytes) / (1 << 20)) + "\n";
-    return out + property_lists(result);
+    out += ".";
   }
-  if (search.mode == "dfs") out += "  search            depth-first\n";
+  return out + "\n";
+}
+
+std::string simulation_statistics(const CheckResult& result) {
+  const SearchRun& search = result.search;
+  const SearchStats& stats = result.stats;
+  std::string out;
+  out += "  seed              " + std::to_string(search.seed) + "\n";
+  out += "  walks             " + with_separators(search.walks) + "\n";
+  out += "  steps             " + with_separators(search.steps) + "\n";
+  if (search.shard_count > 1) {
+    out += "  shard             " + std::to_string(search.shard_index) + " of " +
+           std::to_string(search.shard_count) + "\n";
+  }
+  out += "  total states      " + with_separators(stats.total_states) + "\n";
+  out += "  longest walk      " + std::to_string(stats.depth) + " states\n";
+  out += "  seconds           " + format("%.3f", stats.seconds) + "\n";
+  out += "  peak memory       " + mebibytes(stats.peak_memory_bytes) + "\n";
+  return out;
+}
+
+std::string search_statistics(const CheckResult& result) {
+  const SearchStats& stats = result.stats;
+  std::string out;
+  if (result.search.mode == "dfs") out += "  search            depth-first\n";
   out += "  distinct states   " + with_separators(stats.distinct_states) + "\n";
   out += "  total states      " + with_separators(stats.total_states) + "\n";
   out += "  depth             " + std::to_string(stats.depth) + "\n";
   if (stats.queue > 0) out += "  left in queue     " + with_separators(stats.queue) + "\n";
   out += "  seconds           " + format("%.3f", stats.seconds) + "\n";
-  out += "  states/second     " + with_separators(static_cast<uint64_t>(stats.states_per_second)) + "\n";
-  out += "  peak memory       " + format("%.1f MiB", static_cast<double>(stats.peak_memory_bytes) / (1 << 20)) + "\n";
-  out += "  visited set       " + format("%.1f MiB", static_cast<double>(stats.visited_bytes) / (1 << 20)) + ", " +
-         format("%.1f bytes/state", stats.bytes_per_state) + (stats.exact ? " (exact: whole states)" : "") + "\n";
+  out += "  states/second     " +
+         with_separators(static_cast<uint64_t>(stats.states_per_second)) + "\n";
+  out += "  peak memory       " + mebibytes(stats.peak_memory_bytes) + "\n";
+  out += "  visited set       " + mebibytes(stats.visited_bytes) + ", " +
+         format("%.1f bytes/state", stats.bytes_per_state) +
+         (stats.exact ? " (exact: whole states)" : "") + "\n";
   if (result.liveness_graph) {
     const LivenessGraphStats& graph = *result.liveness_graph;
-    out += "  liveness graph    " + with_separators(graph.states) + " states, " + with_separators(graph.steps) +
-           " steps, " + format("%.1f MiB", static_cast<double>(graph.bytes) / (1 << 20)) + ", " +
-           format("%.1f bytes/state", graph.states > 0 ? static_cast<double>(graph.bytes) / static_cast<double>(graph.states) : 0.0) +
-           ", " + format("%.3f s", graph.seconds) + "\n";
+    const double per_state =
+        graph.states > 0 ? static_cast<double>(graph.bytes) / static_cast<double>(graph.states)
+                         : 0.0;
+    out += "  liveness graph    " + with_separators(graph.states) + " states, " +
+           with_separators(graph.steps) + " steps, " + mebibytes(graph.bytes) + ", " +
+           format("%.1f bytes/state", per_state) + ", " + format("%.3f s", graph.seconds) + "\n";
   }
   if (stats.exact) {
     out += "  fingerprint collision probability: none, states compared in full (--exact)\n";
@@ -307,6 +351,20 @@ std::string result_text(const RunDescription& run, const CheckResult& result) {
     out += "  fingerprint collision probability: calculated (optimistic) " +
            format("%.2g", stats.fingerprint_collision_probability) + "\n";
   }
+  return out;
+}
+
+}  // namespace
+
+std::string result_text(const RunDescription& run, const CheckResult& result) {
+  std::string out =
+      "crosscheck check " + run.protocol + ": model " + run.model + ", variant " + run.variant;
+  for (const auto& [name, value] : run.parameters.as_object()) {
+    out += ", " + name + " " + value.dump();
+  }
+  out += "\n\n" + outcome_text(result) + stopped_text(result) + "\nStatistics\n";
+  const bool simulated = result.search.mode == "simulate";
+  out += simulated ? simulation_statistics(result) : search_statistics(result);
   return out + property_lists(result);
 }
 

@@ -443,6 +443,36 @@ void print_row(const Row& row) {
   std::fflush(stdout);
 }
 
+// Each case's time target and budget, met or not; whether one was missed.
+bool print_targets(const std::vector<Row>& rows) {
+  bool missed = false;
+  for (const Row& row : rows) {
+    if (row.c.target > 0) {
+      const bool met = row.total < row.c.target;
+      missed = missed || !met;
+      std::printf("target: %s (%d ops, %d keys, %d procs, %.0f%% info) under %.0f s: %s, %.3f s "
+                  "(parse %.3f + check %.3f)\n",
+                  row.c.name.c_str(), row.c.generate.operations, row.c.generate.keys,
+                  row.c.generate.processes, row.c.generate.info_share * 100, row.c.target,
+                  met ? "met" : "MISSED", row.total, row.parse, row.check);
+    }
+    if (row.c.budgeted) {
+      const bool answered = row.result.verdict != Verdict::kUnknown;
+      const bool late = row.total > row.c.timeout * 1.1;
+      std::printf("budget: %s (%d ops, %d key%s, %d procs, %.0f%% info) with a %.0f s timeout: "
+                  "%s in %.3f s%s\n",
+                  row.c.name.c_str(), row.c.generate.operations, row.c.generate.keys,
+                  row.c.generate.keys == 1 ? "" : "s", row.c.generate.processes,
+                  row.c.generate.info_share * 100, row.c.timeout,
+                  answered ? ("answered " + std::string(verdict_name(row.result.verdict))).c_str()
+                           : ("unknown (" + row.result.stopped + ")").c_str(),
+                  row.total, late ? " -- LATE: more than 10% over the timeout" : "");
+      missed = missed || late;
+    }
+  }
+  return missed;
+}
+
 int run(const Flags& flags, const std::vector<Case>& all) {
   const std::string directory = temporary_directory();
   std::printf("audit bench: model cas-register, seed %llu, %d repeat%s (medians), %d thread%s, histories in %s\n",
@@ -473,32 +503,10 @@ int run(const Flags& flags, const std::vector<Case>& all) {
                                            .c_str()
                                      : "");
   }
-  bool missed = false;
   std::printf("\n");
   std::printf("threads %d; load average before and after: %s -> %s\n", flags.threads, load_before.c_str(),
               load_average().c_str());
-  for (const Row& row : rows) {
-    if (row.c.target > 0) {
-      const bool met = row.total < row.c.target;
-      missed = missed || !met;
-      std::printf("target: %s (%d ops, %d keys, %d procs, %.0f%% info) under %.0f s: %s, %.3f s (parse %.3f + check %.3f)\n",
-                  row.c.name.c_str(), row.c.generate.operations, row.c.generate.keys, row.c.generate.processes,
-                  row.c.generate.info_share * 100, row.c.target, met ? "met" : "MISSED", row.total, row.parse,
-                  row.check);
-    }
-    if (row.c.budgeted) {
-      const bool answered = row.result.verdict != Verdict::kUnknown;
-      const bool late = row.total > row.c.timeout * 1.1;
-      std::printf("budget: %s (%d ops, %d key%s, %d procs, %.0f%% info) with a %.0f s timeout: %s in %.3f s%s\n",
-                  row.c.name.c_str(), row.c.generate.operations, row.c.generate.keys,
-                  row.c.generate.keys == 1 ? "" : "s", row.c.generate.processes,
-                  row.c.generate.info_share * 100, row.c.timeout,
-                  answered ? ("answered " + std::string(verdict_name(row.result.verdict))).c_str()
-                           : ("unknown (" + row.result.stopped + ")").c_str(),
-                  row.total, late ? " -- LATE: more than 10% over the timeout" : "");
-      missed = missed || late;
-    }
-  }
+  const bool missed = print_targets(rows);
   if (flags.keep) {
     std::printf("histories kept in %s\n", directory.c_str());
   } else {

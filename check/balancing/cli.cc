@@ -1,30 +1,30 @@
 // Health-check failover on the command line: backends that crash and
 // recover, a health checker, and a round-robin router, in rounds (with the
 // known-buggy rr-skip-down-late variant).
+#include "check/balancing/model.h"
 #include "impl/balancing/failover.h"
 #include "model_check/cli/protocol.h"
-#include "spec/balancing/failover_model.h"
 
 namespace crosscheck::cli {
 namespace {
 
 namespace failover = crosscheck::impl::balancing::failover;
-namespace specbalancing = crosscheck::spec::balancing;
+namespace balancingcheck = crosscheck::check::balancing;
 
-specbalancing::FailoverModel failover_model(const CheckRequest& request) {
+balancingcheck::FailoverModel failover_model(const CheckRequest& request) {
   failover::Config config;
   config.backends = request.value("backends");
   config.requests = request.value("requests");
   config.missed_heartbeats = request.value("missed-heartbeats");
   config.variant = request.variant == "rr-skip-down-late" ? impl::balancing::RoundRobinVariant::kSkipDownLate
                                                           : impl::balancing::RoundRobinVariant::kCorrect;
-  specbalancing::FailoverBounds bounds;
+  balancingcheck::FailoverBounds bounds;
   bounds.max_crashes = request.value("max-crashes");
   bounds.response_rounds = request.value("response-rounds");
   mc::FaultBudgets budgets;
   budgets.max_drops = request.value("max-drops");
   budgets.max_duplicates = request.value("max-duplicates");
-  return specbalancing::make_failover_model(config, bounds, budgets);
+  return balancingcheck::make_failover_model(config, bounds, budgets);
 }
 
 std::vector<std::string> properties(const std::string&) {

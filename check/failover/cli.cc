@@ -3,15 +3,15 @@
 // and its two known-buggy variants.
 #include <stdexcept>
 
+#include "check/failover/model.h"
 #include "impl/failover/failover.h"
 #include "model_check/cli/protocol.h"
-#include "spec/failover/model.h"
 
 namespace crosscheck::cli {
 namespace {
 
 namespace implfo = crosscheck::impl::failover;
-namespace specfo = crosscheck::spec::failover;
+namespace focheck = crosscheck::check::failover;
 
 implfo::Variant variant_of(const std::string& name) {
   if (name == "promote-on-missed-heartbeat") return implfo::Variant::kPromoteOnMissedHeartbeat;
@@ -19,7 +19,7 @@ implfo::Variant variant_of(const std::string& name) {
   return implfo::Variant::kCorrect;
 }
 
-specfo::FailoverModel model(const CheckRequest& request) {
+focheck::FailoverModel model(const CheckRequest& request) {
   implfo::Config config;
   config.replicas = static_cast<uint8_t>(request.value("backups") + 1);
   config.clients = static_cast<uint8_t>(request.value("clients"));
@@ -36,14 +36,14 @@ specfo::FailoverModel model(const CheckRequest& request) {
     throw std::invalid_argument("--max-crashes must be at most the replicas (--backups + 1 = " +
                                 std::to_string(config.replicas) + ")");
   }
-  specfo::Bounds bounds;
+  focheck::Bounds bounds;
   bounds.horizon = request.value("horizon");
   bounds.max_pause = request.value("max-pause");
   bounds.max_pauses = request.value("max-pauses");
   bounds.max_crashes = request.value("max-crashes");
   bounds.max_drops = request.value("max-drops");
   bounds.max_messages = request.value("max-messages");
-  return specfo::FailoverModel(config, bounds);
+  return focheck::FailoverModel(config, bounds);
 }
 
 // The defaults (docs/failover.md): one backup and one client with two

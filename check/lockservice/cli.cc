@@ -3,15 +3,15 @@
 // fencing tokens (with the known-buggy no-fencing, no-drift-margin and herd
 // variants), and Redlock on a majority of non-replicated lock nodes
 // (redlock-majority).
+#include "check/lockservice/model.h"
 #include "impl/lockservice/lockservice.h"
 #include "model_check/cli/protocol.h"
-#include "spec/lockservice/model.h"
 
 namespace crosscheck::cli {
 namespace {
 
 namespace ls = crosscheck::impl::lockservice;
-namespace speclock = crosscheck::spec::lockservice;
+namespace lockcheck = crosscheck::check::lockservice;
 
 ls::Variant variant_of(const std::string& name) {
   if (name == "no-fencing") return ls::Variant::kNoFencing;
@@ -20,7 +20,7 @@ ls::Variant variant_of(const std::string& name) {
   return ls::Variant::kCorrect;
 }
 
-speclock::LockModel lock_model(const CheckRequest& request) {
+lockcheck::LockModel lock_model(const CheckRequest& request) {
   ls::Config config;
   config.servers = 1;
   config.clients = request.value("clients");
@@ -31,7 +31,7 @@ speclock::LockModel lock_model(const CheckRequest& request) {
   if (config.lease - 2 * config.drift < 1) {
     throw std::invalid_argument("--lease must exceed twice --drift (a client trusts its lease for lease - 2*drift ticks)");
   }
-  speclock::LockBounds bounds;
+  lockcheck::LockBounds bounds;
   bounds.clocks.drift = config.drift;
   bounds.clocks.horizon = request.value("horizon");
   bounds.clocks.max_pause = request.value("max-pause");
@@ -40,10 +40,10 @@ speclock::LockModel lock_model(const CheckRequest& request) {
   bounds.max_drops = request.value("max-drops");
   bounds.max_keepalives = request.value("max-keepalives");
   bounds.max_retries = request.value("max-retries");
-  return speclock::LockModel(config, bounds);
+  return lockcheck::LockModel(config, bounds);
 }
 
-speclock::RedlockModel redlock_model(const CheckRequest&) { return speclock::RedlockModel(3, 1); }
+lockcheck::RedlockModel redlock_model(const CheckRequest&) { return lockcheck::RedlockModel(3, 1); }
 
 CheckRequest defaults(const std::string& variant) {
   CheckRequest request;

@@ -1,17 +1,17 @@
 // Multi-Paxos on the command line: replicas and clients of the
 // implementation in the actor harness, with its known-buggy variant and
 // fault budgets.
+#include "check/multipaxos/model.h"
 #include "impl/multipaxos/multipaxos.h"
 #include "model_check/cli/protocol.h"
-#include "spec/multipaxos/impl_model.h"
 
 namespace crosscheck::cli {
 namespace {
 
 namespace implmp = crosscheck::impl::multipaxos;
-namespace specmp = crosscheck::spec::multipaxos;
+namespace mpcheck = crosscheck::check::multipaxos;
 
-specmp::ImplModel impl_model(const CheckRequest& request) {
+mpcheck::ImplModel impl_model(const CheckRequest& request) {
   implmp::Config config;
   config.replicas = request.value("replicas");
   config.clients = request.value("clients");
@@ -22,7 +22,7 @@ specmp::ImplModel impl_model(const CheckRequest& request) {
   config.retries = request.value("retries");
   config.variant = request.variant == "leader-local-read" ? implmp::Variant::kLeaderLocalRead
                                                           : implmp::Variant::kCorrect;
-  specmp::ImplBounds bounds;
+  mpcheck::ImplBounds bounds;
   bounds.check_refinement = request.value("check-refinement") != 0;
   bounds.max_messages = request.value("max-messages");
   mc::FaultBudgets budgets;
@@ -30,7 +30,7 @@ specmp::ImplModel impl_model(const CheckRequest& request) {
   budgets.max_duplicates = request.value("max-duplicates");
   budgets.max_crashes = request.value("max-crashes");
   budgets.max_copies = 1;
-  return specmp::make_impl_model(config, bounds, budgets);
+  return mpcheck::make_impl_model(config, bounds, budgets);
 }
 
 // The defaults explore about 1.3 million states (docs/multipaxos.md): two

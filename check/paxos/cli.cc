@@ -5,9 +5,9 @@
 #include <cstdio>
 #include <ostream>
 
+#include "check/paxos/model.h"
 #include "impl/paxos/paxos.h"
 #include "model_check/cli/protocol.h"
-#include "spec/paxos/impl_model.h"
 #include "spec/paxos/paxos.h"
 #include "spec/paxos/z3_properties.h"
 
@@ -16,6 +16,7 @@ namespace {
 
 namespace implpaxos = crosscheck::impl::paxos;
 namespace specpaxos = crosscheck::spec::paxos;
+namespace paxoscheck = crosscheck::check::paxos;
 
 implpaxos::Variant parse_variant(const std::string& name) {
   if (name == "acceptor-forgets") return implpaxos::Variant::kAcceptorForgets;
@@ -25,7 +26,7 @@ implpaxos::Variant parse_variant(const std::string& name) {
   return implpaxos::Variant::kCorrect;
 }
 
-specpaxos::ImplModel impl_model(const CheckRequest& request) {
+paxoscheck::ImplModel impl_model(const CheckRequest& request) {
   implpaxos::Config config;
   config.proposers = request.value("proposers");
   config.acceptors = request.value("acceptors");
@@ -37,7 +38,7 @@ specpaxos::ImplModel impl_model(const CheckRequest& request) {
   budgets.max_crashes = request.value("max-crashes");
   budgets.max_stops = request.value("max-stops");
   budgets.max_copies = 1;
-  return specpaxos::make_impl_model(config, budgets);
+  return paxoscheck::make_impl_model(config, budgets);
 }
 
 specpaxos::PaxosModel spec_model(const CheckRequest& request) {

@@ -2,9 +2,9 @@
 // variants and fault budgets) and raft.tla's abstract machine.
 #include <ostream>
 
+#include "check/raft/model.h"
 #include "impl/raft/node.h"
 #include "model_check/cli/protocol.h"
-#include "spec/raft/impl_model.h"
 #include "spec/raft/raft.h"
 #include "spec/raft/z3_properties.h"
 
@@ -13,6 +13,7 @@ namespace {
 
 namespace implraft = crosscheck::impl::raft;
 namespace specraft = crosscheck::spec::raft;
+namespace raftcheck = crosscheck::check::raft;
 
 implraft::Variant parse_variant(const std::string& name) {
   if (name == "commit-old-term") return implraft::Variant::kCommitOldTerm;
@@ -23,20 +24,21 @@ implraft::Variant parse_variant(const std::string& name) {
   return implraft::Variant::kCorrect;
 }
 
-specraft::ImplModel impl_model(const CheckRequest& request) {
+raftcheck::ImplModel impl_model(const CheckRequest& request) {
   mc::FaultBudgets budgets;
   budgets.max_drops = request.value("max-drops");
   budgets.max_duplicates = request.value("max-duplicates");
   budgets.max_crashes = request.value("max-restarts");
   budgets.max_copies = request.value("max-copies");
-  specraft::ImplBounds bounds;
+  raftcheck::ImplBounds bounds;
   bounds.values = request.value("values");
   bounds.max_term = request.value("max-term");
   bounds.max_log = request.value("max-log");
   bounds.max_messages = request.value("max-messages");
   bounds.check_refinement = request.value("check-refinement") != 0;
   bounds.timely_elections = request.value("timely-elections") != 0;
-  return specraft::make_impl_model({request.value("servers"), parse_variant(request.variant)}, bounds, budgets);
+  return raftcheck::make_impl_model({request.value("servers"), parse_variant(request.variant)},
+                                    bounds, budgets);
 }
 
 specraft::RaftModel spec_model(const CheckRequest& request) {

@@ -2,9 +2,9 @@
 // known-buggy variants and fault budgets), TwoPhase.tla and TCommit.tla.
 #include <ostream>
 
+#include "check/twophase/model.h"
 #include "impl/twophase/messages.h"
 #include "model_check/cli/protocol.h"
-#include "spec/twophase/impl_model.h"
 #include "spec/twophase/tcommit.h"
 #include "spec/twophase/two_phase.h"
 #include "spec/twophase/z3_invariants.h"
@@ -14,6 +14,7 @@ namespace {
 
 namespace impl2pc = crosscheck::impl::twophase;
 namespace spec2pc = crosscheck::spec::twophase;
+namespace check2pc = crosscheck::check::twophase;
 
 impl2pc::Variant parse_variant(const std::string& name) {
   if (name == "rm-timeout-abort") return impl2pc::Variant::kRmTimeoutAbort;
@@ -22,14 +23,14 @@ impl2pc::Variant parse_variant(const std::string& name) {
   return impl2pc::Variant::kCorrect;
 }
 
-spec2pc::ImplModel impl_model(const CheckRequest& request) {
+check2pc::ImplModel impl_model(const CheckRequest& request) {
   mc::FaultBudgets budgets;
   budgets.max_drops = request.value("max-drops");
   budgets.max_duplicates = request.value("max-duplicates");
   budgets.max_crashes = request.value("max-crashes");
   budgets.max_stops = request.value("max-stops");
   budgets.max_copies = request.value("max-copies");
-  return spec2pc::make_impl_model({request.value("rms"), parse_variant(request.variant)}, budgets);
+  return check2pc::make_impl_model({request.value("rms"), parse_variant(request.variant)}, budgets);
 }
 
 std::vector<std::string> properties(const std::string& model) {

@@ -40,6 +40,37 @@ std::vector<uint32_t> majorities(int acceptors) {
   return quorums;
 }
 
+// Phase2a(b, v)'s condition on the 1b messages of ballot b: some quorum Q
+// has them from every member, and among those that report a vote, the
+// highest-ballot vote is for v (or none reports one).
+bool quorum_answered_for(const State& s, const Universe& u, const std::vector<uint32_t>& quorums,
+                         int b, int v) {
+  for (uint32_t q : quorums) {
+    bool all_answered = true;
+    int highest = kNoBallot;
+    bool v_at_highest = false;
+    for (int a = 0; a < u.acceptors() && all_answered; ++a) {
+      if (!(q & (1u << a))) continue;
+      bool answered = false;
+      for (int mbal = kNoBallot; mbal <= u.max_ballot(); ++mbal) {
+        for (int mval = 0; mval <= u.values(); ++mval) {
+          if (!s.msgs.contains(u.one_b(a, b, mbal, mval))) continue;
+          answered = true;
+          if (mbal < 0) continue;
+          if (mbal > highest) {
+            highest = mbal;
+            v_at_highest = false;
+          }
+          if (mbal == highest && mval == v) v_at_highest = true;
+        }
+      }
+      all_answered &= answered;
+    }
+    if (all_answered && (highest == kNoBallot || v_at_highest)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 PaxosModel::PaxosModel(Config config)
@@ -136,36 +167,7 @@ void PaxosModel::successors(const State& s, std::vector<mc::Successor<Action, St
       bool sent = false;
       for (int w = 1; w <= u.values(); ++w) sent |= s.msgs.contains(u.two_a(b, w));
       if (sent) break;
-      bool enabled = false;
-      for (uint32_t q : quorums_) {
-        // Every member of Q sent a 1b for b; among those that voted, the
-        // highest-ballot vote is for v (or none voted).
-        bool all_answered = true;
-        int highest = kNoBallot;
-        bool v_at_highest = false;
-        for (int a = 0; a < n && all_answered; ++a) {
-          if (!(q & (1u << a))) continue;
-          bool answered = false;
-          for (int mbal = kNoBallot; mbal <= u.max_ballot(); ++mbal) {
-            for (int mval = 0; mval <= u.values(); ++mval) {
-              if (!s.msgs.contains(u.one_b(a, b, mbal, mval))) continue;
-              answered = true;
-              if (mbal < 0) continue;
-              if (mbal > highest) {
-                highest = mbal;
-                v_at_highest = false;
-              }
-              if (mbal == highest && mval == v) v_at_highest = true;
-            }
-          }
-          all_answered &= answered;
-        }
-        if (all_answered && (highest == kNoBallot || v_at_highest)) {
-          enabled = true;
-          break;
-        }
-      }
-      if (!enabled) continue;
+      if (!quorum_answered_for(s, u, quorums_, b, v)) continue;
       State next = s;
       next.msgs.insert(u.two_a(b, v));
       out.push_back({{Kind::kPhase2a, static_cast<int8_t>(b), 0, static_cast<int8_t>(v)}, next});

@@ -219,6 +219,8 @@ struct Config {
 };
 
 int quorum_size(int servers);
+// Whether the servers in `members` (bit i: server i) are a quorum.
+bool is_quorum(uint32_t members, int servers);
 
 // The safety properties, as C++ predicates over a state of `servers`.
 bool election_safety(const State& s, int servers);

@@ -162,7 +162,7 @@ struct BmcResult {
 // from Init that reaches a state violating ElectionSafety? One query covers
 // every depth up to `depth`; the trace returned ends at its first violating
 // state, but need not be a shortest one. std::invalid_argument if depth < 0
-// or a bound is unset or too large for the encoding (see the .cc).
+// or a bound is unset or too large for the encoding (see z3_election.cc).
 BmcResult bmc_election_safety(const ElectionBounds& bounds, int depth);
 
 // Replays a trace through RaftModel::successors: the index of the first

@@ -12,13 +12,13 @@
 #include <random>
 
 #include "audit/audit.h"
+#include "check/multipaxos/model.h"
 #include "model_check/search.h"
-#include "spec/multipaxos/impl_model.h"
 
 namespace crosscheck::audit {
 namespace {
 
-namespace mp = crosscheck::spec::multipaxos;
+namespace mp = crosscheck::check::multipaxos;
 namespace implmp = crosscheck::impl::multipaxos;
 using KvHistory = mc::lin::History<mc::lin::KvSpec>;
 

@@ -7,10 +7,10 @@
 #include <iostream>
 #include <string>
 
+#include "check/balancing/model.h"
 #include "model_check/search.h"
-#include "spec/balancing/failover_model.h"
 
-namespace crosscheck::spec::balancing {
+namespace crosscheck::check::balancing {
 namespace {
 
 using impl::balancing::RoundRobinVariant;
@@ -143,4 +143,4 @@ TEST(FailoverModel, RrSkipDownLateIsCaughtRoutingToAMarkedDownBackend) {
 }
 
 }  // namespace
-}  // namespace crosscheck::spec::balancing
+}  // namespace crosscheck::check::balancing

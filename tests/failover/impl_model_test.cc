@@ -1,4 +1,4 @@
-// The failover model (spec/failover) under the checker: the default bounds
+// The failover model (check/failover) under the checker: the default bounds
 // of `crosscheck check failover` explored in full with their counts
 // pinned, smaller bounds with pauses and with two backups, each known-buggy
 // variant caught with its shortest counterexample (lengths counted by hand
@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
+#include "check/failover/model.h"
 #include "model_check/search.h"
-#include "spec/failover/model.h"
 
-namespace crosscheck::spec::failover {
+namespace crosscheck::check::failover {
 namespace {
 
 using implfo::Variant;
@@ -227,4 +227,4 @@ TEST(FailoverModel, TwoBackupsViolateNothing) {
 }
 
 }  // namespace
-}  // namespace crosscheck::spec::failover
+}  // namespace crosscheck::check::failover

@@ -21,10 +21,10 @@
 #include <string>
 #include <vector>
 
-#include "spec/failover/model.h"
+#include "check/failover/model.h"
 #include "tests/common/property.h"
 
-namespace crosscheck::spec::failover {
+namespace crosscheck::check::failover {
 namespace {
 
 using Kind = Action::Kind;
@@ -200,4 +200,4 @@ TEST(FailoverSchedules, SomeScheduleBreaksPromoteOnMissedHeartbeat) {
 }
 
 }  // namespace
-}  // namespace crosscheck::spec::failover
+}  // namespace crosscheck::check::failover

@@ -9,7 +9,7 @@
 // ActorSystem of the binding and mc::Clocks beside it (global time, local
 // clocks within the drift bound, client pauses), which hands each node its
 // clock's reading before the node's next step, as the checker's lock
-// service model does (spec/lockservice/model.h).
+// service model does (check/lockservice/model.h).
 #pragma once
 
 #include <compare>

@@ -1,4 +1,4 @@
-// The lock service in the checker (spec/lockservice/model.h): the default
+// The lock service in the checker (check/lockservice/model.h): the default
 // bounds of `crosscheck check lockservice` pinned, and each known-buggy
 // variant caught with its shortest counterexample, the length pinned and
 // the steps that make the bug checked. docs/lockservice.md walks through
@@ -7,10 +7,10 @@
 
 #include <string>
 
+#include "check/lockservice/model.h"
 #include "model_check/search.h"
-#include "spec/lockservice/model.h"
 
-namespace crosscheck::spec::lockservice {
+namespace crosscheck::check::lockservice {
 namespace {
 
 using ls::Variant;
@@ -227,4 +227,4 @@ TEST(LockModel, WaiterEventuallyGranted) {
 }
 
 }  // namespace
-}  // namespace crosscheck::spec::lockservice
+}  // namespace crosscheck::check::lockservice

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "check/lockservice/model.h"
 #include "impl/common/assert.h"
-#include "spec/lockservice/model.h"
 #include "tests/common/property.h"
 #include "tests/lockservice/cluster_binding.h"
 
@@ -173,7 +173,7 @@ struct LockRun {
 // `last_token` is the largest token a client has learned it holds.
 std::string broken(const Snapshot& before, const TimedCluster& w, uint8_t& last_token,
                    int& grants) {
-  namespace spec = crosscheck::spec::lockservice;
+  namespace lockcheck = crosscheck::check::lockservice;
   if (w.believers() > 1) return "LeaseMutualExclusion";
   if (w.stale_write_accepted()) return "FencedMutualExclusion";
   const Snapshot after = snapshot(w);
@@ -189,9 +189,9 @@ std::string broken(const Snapshot& before, const TimedCluster& w, uint8_t& last_
     if (after.applied[i] < before.applied[i]) continue;  // restarted: rebuilt from the log
     const LockTable& a = before.tables[i];
     const LockTable& b = after.tables[i];
-    if (!spec::tokens_strictly_increase(a, b)) return "TokensStrictlyIncrease";
-    if (!spec::grants_in_queue_order(a, b)) return "GrantsInQueueOrder";
-    if (!spec::expiry_keeps_others_locks(a, b, kClients)) return "ExpiryKeepsOthersLocks";
+    if (!lockcheck::tokens_strictly_increase(a, b)) return "TokensStrictlyIncrease";
+    if (!lockcheck::grants_in_queue_order(a, b)) return "GrantsInQueueOrder";
+    if (!lockcheck::expiry_keeps_others_locks(a, b, kClients)) return "ExpiryKeepsOthersLocks";
   }
   // Replicas that applied the same prefix of the log hold the same table.
   for (size_t i = 0; i < kServers; ++i) {

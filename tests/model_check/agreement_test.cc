@@ -4,9 +4,9 @@
 // whether states are told apart by fingerprint or compared in full.
 #include <gtest/gtest.h>
 
+#include "check/twophase/model.h"
 #include "impl/common/hash.h"
 #include "model_check/search.h"
-#include "spec/twophase/impl_model.h"
 #include "spec/twophase/two_phase.h"
 #include "tests/model_check/toy_models.h"
 
@@ -14,6 +14,7 @@ namespace crosscheck::mc {
 namespace {
 
 namespace twophase = spec::twophase;
+namespace check2pc = crosscheck::check::twophase;
 using twophase::RmState;
 using twophase::TmState;
 
@@ -126,7 +127,7 @@ TEST(ThreadCount, BuggyImplementationGivesTheSameTrace) {
   budgets.max_drops = 1;
   budgets.max_duplicates = 1;
   budgets.max_crashes = 1;
-  auto model = twophase::make_impl_model({3, impl::twophase::Variant::kTmUnloggedDecision}, budgets);
+  auto model = check2pc::make_impl_model({3, impl::twophase::Variant::kTmUnloggedDecision}, budgets);
   RunRecord single = expect_same_at_every_thread_count(model, "tm-unlogged-decision");
   EXPECT_EQ(single.result.outcome, Outcome::kViolation);
   EXPECT_EQ(single.result.property, "Atomicity");

@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "check/twophase/model.h"
 #include "impl/common/hash.h"
 #include "model_check/liveness.h"
 #include "model_check/memory.h"
 #include "model_check/search.h"
-#include "spec/twophase/impl_model.h"
 
 namespace crosscheck::mc {
 namespace {
@@ -131,7 +131,7 @@ TEST(Liveness, LeadsToStartsWhereThePremiseHolds) {
   EXPECT_EQ(check_liveness(model).outcome, Outcome::kOk);
 }
 
-namespace twophase = spec::twophase;
+namespace twophase = crosscheck::check::twophase;
 
 twophase::ImplModel two_phase(int stops, int crashes) {
   FaultBudgets budgets;

@@ -5,8 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "check/twophase/model.h"
 #include "model_check/search.h"
-#include "spec/twophase/impl_model.h"
 #include "tests/model_check/toy_models.h"
 
 namespace crosscheck::mc {
@@ -107,7 +107,7 @@ TEST(Replay, ConfirmsADeadlock) {
   EXPECT_NE(replayed.reason.find("is no deadlock"), std::string::npos) << replayed.reason;
 }
 
-namespace twophase = crosscheck::spec::twophase;
+namespace twophase = crosscheck::check::twophase;
 
 twophase::ImplModel majority_commit() {
   return twophase::make_impl_model({3, crosscheck::impl::twophase::Variant::kTmMajorityCommit}, FaultBudgets{});

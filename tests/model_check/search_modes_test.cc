@@ -9,15 +9,16 @@
 #include <set>
 #include <string>
 
+#include "check/twophase/model.h"
 #include "model_check/random.h"
 #include "model_check/search.h"
-#include "spec/twophase/impl_model.h"
 #include "spec/twophase/two_phase.h"
 
 namespace crosscheck::mc {
 namespace {
 
 namespace twophase = spec::twophase;
+namespace check2pc = crosscheck::check::twophase;
 namespace impl2pc = impl::twophase;
 
 SearchOptions with_mode(SearchMode mode) {
@@ -26,12 +27,12 @@ SearchOptions with_mode(SearchMode mode) {
   return options;
 }
 
-twophase::ImplModel impl_model(impl2pc::Variant variant) {
+check2pc::ImplModel impl_model(impl2pc::Variant variant) {
   FaultBudgets budgets;
   budgets.max_drops = 1;
   budgets.max_duplicates = 1;
   budgets.max_crashes = 1;
-  return twophase::make_impl_model({3, variant}, budgets);
+  return check2pc::make_impl_model({3, variant}, budgets);
 }
 
 std::string trace_text(const CheckResult& result) {
@@ -178,7 +179,7 @@ TEST(Simulation, AShrunkTraceIsAShorterBehaviourThatStillViolates) {
   ASSERT_EQ(result.outcome, Outcome::kViolation);
   ASSERT_GE(result.trace.size(), 2u);
   EXPECT_LE(result.trace.size() - 1, result.search.unshrunk_steps);
-  using Model = twophase::ImplModel;
+  using Model = check2pc::ImplModel;
   Model::State state = model.initial_states().front();
   EXPECT_EQ(model.state_json(state), result.trace.front().state);
   Model::State before_last = state;
@@ -257,7 +258,7 @@ TEST(Coverage, SplitsTheCountsByActionKind) {
 // actions the bounds do allow each find new states.
 TEST(Coverage, NamesTheActorHarnessStepsByKind) {
   FaultBudgets none;
-  const auto model = twophase::make_impl_model({3, impl2pc::Variant::kCorrect}, none);
+  const auto model = check2pc::make_impl_model({3, impl2pc::Variant::kCorrect}, none);
   SearchOptions options;
   options.coverage = true;
   CheckResult result = check(model, options);

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "check/multipaxos/model.h"
 #include "model_check/search.h"
-#include "spec/multipaxos/impl_model.h"
 
-namespace crosscheck::spec::multipaxos {
+namespace crosscheck::check::multipaxos {
 namespace {
 
 using implmp::CommandKind;
@@ -127,7 +127,7 @@ TEST(MultiPaxosImpl, SlotAgreementAgreesWithPaxosTlaAgreementInEverySlot) {
     ++states;
     bool any = false;
     for (int slot = 0; slot < binding.config().slots; ++slot) {
-      const paxos::State p = binding.slot_state(s, slot);
+      const specpaxos::State p = binding.slot_state(s, slot);
       EXPECT_TRUE(binding.slot_spec().agreement(p));
       bool chosen_in_spec = false;
       for (int v = 1; v <= binding.slot_spec().universe().values(); ++v) chosen_in_spec |= binding.slot_spec().chosen(p, v);
@@ -273,4 +273,4 @@ TEST(MultiPaxosLeaderLocalRead, IsCaughtWithinTheCommandLinesDefaultBounds) {
 }
 
 }  // namespace
-}  // namespace crosscheck::spec::multipaxos
+}  // namespace crosscheck::check::multipaxos

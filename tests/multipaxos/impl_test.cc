@@ -7,9 +7,9 @@
 #include <variant>
 #include <vector>
 
+#include "check/multipaxos/model.h"
 #include "impl/multipaxos/multipaxos.h"
 #include "model_check/actor_system.h"
-#include "spec/multipaxos/impl_model.h"
 
 namespace crosscheck::impl::multipaxos {
 namespace {
@@ -18,14 +18,14 @@ namespace {
 // are local calls, handled at once; every other message waits until the
 // test delivers or drops it, so a test holds a partition by not delivering
 // what crosses it.
-using Cluster = mc::ActorSystem<spec::multipaxos::ImplBinding>;
+using Cluster = mc::ActorSystem<check::multipaxos::ImplBinding>;
 using Envelope = Cluster::Envelope;
 using Match = Cluster::Match;
 
 Cluster make_cluster(const Config& config) {
-  spec::multipaxos::ImplBounds bounds;
+  check::multipaxos::ImplBounds bounds;
   bounds.check_refinement = false;  // ballots beyond spec/paxos's
-  return Cluster(spec::multipaxos::ImplBinding(config, bounds));
+  return Cluster(check::multipaxos::ImplBinding(config, bounds));
 }
 
 const Config& config_of(const Cluster& cluster) { return cluster.protocol().config(); }
@@ -41,7 +41,7 @@ void election_timeout(Cluster& cluster, NodeId r) {
   EXPECT_TRUE(cluster.fire(r, Timer::kElection)) << "r" << r << "'s election timer is not armed";
 }
 void issue(Cluster& cluster, int c, CommandKind kind, uint8_t key = 0) {
-  const spec::multipaxos::IssueRequest request{kind, key};
+  const check::multipaxos::IssueRequest request{kind, key};
   EXPECT_TRUE(cluster.input(config_of(cluster).client_id(c), request))
       << "c" << c << " cannot issue";
 }

@@ -20,9 +20,9 @@
 #include <string>
 #include <vector>
 
-#include "spec/multipaxos/impl_model.h"
+#include "check/multipaxos/model.h"
 
-namespace crosscheck::spec::multipaxos {
+namespace crosscheck::check::multipaxos {
 namespace {
 
 using implmp::Variant;
@@ -153,4 +153,4 @@ RC_GTEST_PROP(MultiPaxosSchedules, EveryScheduleKeepsAgreementAndLinearizability
 }
 
 }  // namespace
-}  // namespace crosscheck::spec::multipaxos
+}  // namespace crosscheck::check::multipaxos

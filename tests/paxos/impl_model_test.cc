@@ -3,10 +3,10 @@
 // variant caught with its shortest counterexample pinned.
 #include <gtest/gtest.h>
 
+#include "check/paxos/model.h"
 #include "model_check/search.h"
-#include "spec/paxos/impl_model.h"
 
-namespace crosscheck::spec::paxos {
+namespace crosscheck::check::paxos {
 namespace {
 
 using implpaxos::Variant;
@@ -96,4 +96,4 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<VariantCase>& info) { return std::string(info.param.name); });
 
 }  // namespace
-}  // namespace crosscheck::spec::paxos
+}  // namespace crosscheck::check::paxos

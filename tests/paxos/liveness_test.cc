@@ -3,10 +3,10 @@
 // a proposer that stops for good leaves nothing to drive the protocol.
 #include <gtest/gtest.h>
 
+#include "check/paxos/model.h"
 #include "model_check/liveness.h"
-#include "spec/paxos/impl_model.h"
 
-namespace crosscheck::spec::paxos {
+namespace crosscheck::check::paxos {
 namespace {
 
 mc::CheckResult liveness(int proposers, int acceptors, int max_ballot, int stops) {
@@ -39,4 +39,4 @@ TEST(PaxosLiveness, AStoppedProposerLeavesNothingToDriveIt) {
 }
 
 }  // namespace
-}  // namespace crosscheck::spec::paxos
+}  // namespace crosscheck::check::paxos

@@ -16,12 +16,12 @@
 #include <utility>
 #include <vector>
 
+#include "check/paxos/model.h"
 #include "model_check/search.h"
-#include "spec/paxos/impl_model.h"
 #include "tests/common/schedule_runner.h"
 #include "tests/common/shrink.h"
 
-namespace crosscheck::spec::paxos {
+namespace crosscheck::check::paxos {
 namespace {
 
 using crosscheck::testing::describe;
@@ -34,7 +34,7 @@ implpaxos::Config five_acceptors(int proposers, Variant variant) {
   implpaxos::Config config;
   config.proposers = proposers;
   config.acceptors = kAcceptors;
-  config.max_ballot = kMaxBallot;  // ballots 0..3: a retry has ballots to go to
+  config.max_ballot = specpaxos::kMaxBallot;  // ballots 0..3: a retry has ballots to go to
   config.variant = variant;
   return config;
 }
@@ -211,4 +211,4 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<ShrinkCase>& info) { return std::string(info.param.name); });
 
 }  // namespace
-}  // namespace crosscheck::spec::paxos
+}  // namespace crosscheck::check::paxos

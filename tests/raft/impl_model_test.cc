@@ -6,10 +6,10 @@
 
 #include <string>
 
+#include "check/raft/model.h"
 #include "model_check/search.h"
-#include "spec/raft/impl_model.h"
 
-namespace crosscheck::spec::raft {
+namespace crosscheck::check::raft {
 namespace {
 
 using implraft::Variant;
@@ -136,4 +136,4 @@ TEST(RaftImpl, AVolatileTermIsHarmlessWithoutRestarts) {
 }
 
 }  // namespace
-}  // namespace crosscheck::spec::raft
+}  // namespace crosscheck::check::raft

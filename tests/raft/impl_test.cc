@@ -7,21 +7,21 @@
 #include <string>
 #include <vector>
 
+#include "check/raft/model.h"
 #include "impl/raft/node.h"
 #include "model_check/actor_system.h"
-#include "spec/raft/impl_model.h"
 
 namespace crosscheck::impl::raft {
 namespace {
 
-using Cluster = mc::ActorSystem<spec::raft::ImplBinding>;
+using Cluster = mc::ActorSystem<check::raft::ImplBinding>;
 
 // Servers s1..s5 are ids 0..4. Time is explicit: a test fires a server's
 // election or heartbeat timer when it wants that server to act.
 Cluster make_cluster(int servers, Variant variant = Variant::kCorrect) {
-  spec::raft::ImplBounds bounds;
+  check::raft::ImplBounds bounds;
   bounds.values = 4;  // client requests write 1..4, raft.tla's values in the refinement map
-  return Cluster(spec::raft::ImplBinding(Config{servers, variant}, bounds));
+  return Cluster(check::raft::ImplBinding(Config{servers, variant}, bounds));
 }
 
 std::string name(NodeId id) { return "s" + std::to_string(id + 1); }
@@ -35,7 +35,7 @@ void heartbeat(Cluster& cluster, NodeId id) {
   EXPECT_TRUE(cluster.fire(id, Timer::kHeartbeat)) << name(id) << " does not lead";
 }
 void client_request(Cluster& cluster, NodeId id, uint8_t value) {
-  EXPECT_TRUE(cluster.input(id, spec::raft::ClientRequest{value})) << name(id) << " does not lead";
+  EXPECT_TRUE(cluster.input(id, check::raft::ClientRequest{value})) << name(id) << " does not lead";
 }
 
 // Delivers, oldest first, until nothing is in flight (a message on a cut

@@ -7,10 +7,10 @@
 
 #include <string>
 
+#include "check/raft/model.h"
 #include "model_check/liveness.h"
-#include "spec/raft/impl_model.h"
 
-namespace crosscheck::spec::raft {
+namespace crosscheck::check::raft {
 namespace {
 
 mc::CheckResult liveness(ImplBounds bounds, int restarts) {
@@ -71,4 +71,4 @@ TEST(RaftLiveness, ALeaderThatCrashesMayTakeItsOnlyCopyOfARequestWithIt) {
 }
 
 }  // namespace
-}  // namespace crosscheck::spec::raft
+}  // namespace crosscheck::check::raft

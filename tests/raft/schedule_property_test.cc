@@ -15,12 +15,12 @@
 #include <string>
 #include <vector>
 
+#include "check/raft/model.h"
 #include "impl/common/assert.h"
 #include "model_check/actor_system.h"
-#include "spec/raft/impl_model.h"
 #include "tests/common/shrink.h"
 
-namespace crosscheck::spec::raft {
+namespace crosscheck::check::raft {
 namespace {
 
 using implraft::Timer;
@@ -217,4 +217,4 @@ INSTANTIATE_TEST_SUITE_P(Variants, RaftShrinking,
                          [](const ::testing::TestParamInfo<ShrinkCase>& info) { return std::string(info.param.name); });
 
 }  // namespace
-}  // namespace crosscheck::spec::raft
+}  // namespace crosscheck::check::raft

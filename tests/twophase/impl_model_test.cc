@@ -5,13 +5,16 @@
 
 #include <set>
 
+#include "check/twophase/model.h"
 #include "model_check/search.h"
-#include "spec/twophase/impl_model.h"
+#include "spec/twophase/refinement.h"
 #include "spec/twophase/tcommit.h"
 
-namespace crosscheck::spec::twophase {
+namespace crosscheck::check::twophase {
 namespace {
 
+namespace tcommit = crosscheck::spec::tcommit;
+using crosscheck::spec::twophase::abstract_state;
 using impl2pc::Variant;
 
 mc::FaultBudgets faults(int drops, int duplicates, int crashes, int copies = 1) {
@@ -104,4 +107,4 @@ TEST(TwoPhaseImpl, TheUnloggedDecisionIsHarmlessWithoutCrashes) {
 }
 
 }  // namespace
-}  // namespace crosscheck::spec::twophase
+}  // namespace crosscheck::check::twophase

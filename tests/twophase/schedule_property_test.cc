@@ -7,12 +7,12 @@
 
 #include <iostream>
 
+#include "check/twophase/model.h"
 #include "model_check/search.h"
-#include "spec/twophase/impl_model.h"
 #include "tests/common/schedule_runner.h"
 #include "tests/common/shrink.h"
 
-namespace crosscheck::spec::twophase {
+namespace crosscheck::check::twophase {
 namespace {
 
 using crosscheck::testing::run_schedule;
@@ -110,4 +110,4 @@ INSTANTIATE_TEST_SUITE_P(Variants, ShrinkingOnBuggyVariants,
                                            ShrinkCase{impl2pc::Variant::kTmUnloggedDecision, crashes_only(3), 100000}));
 
 }  // namespace
-}  // namespace crosscheck::spec::twophase
+}  // namespace crosscheck::check::twophase

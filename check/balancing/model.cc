@@ -1,11 +1,11 @@
-#include "spec/balancing/failover_model.h"
+#include "check/balancing/model.h"
 
 #include <algorithm>
 #include <memory>
 
 #include "impl/common/assert.h"
 
-namespace crosscheck::spec::balancing {
+namespace crosscheck::check::balancing {
 
 using failover::Backend;
 using failover::HealthChecker;
@@ -244,4 +244,4 @@ FailoverModel make_failover_model(failover::Config config, FailoverBounds bounds
   return FailoverModel(FailoverBinding(config, bounds), budgets);
 }
 
-}  // namespace crosscheck::spec::balancing
+}  // namespace crosscheck::check::balancing

@@ -1,6 +1,6 @@
 // The two-phase commit implementation as a model: impl/twophase nodes in the
-// actor harness, with the global properties of atomic commitment and the
-// refinement map from the implementation's global state to TCommit.
+// actor harness, with the global properties of atomic commitment, and the
+// refinement of TCommit (spec/twophase/refinement.h) checked on every step.
 #pragma once
 
 #include <compare>
@@ -12,9 +12,8 @@
 #include "impl/twophase/resource_manager.h"
 #include "impl/twophase/transaction_manager.h"
 #include "model_check/actor.h"
-#include "spec/twophase/tcommit.h"
 
-namespace crosscheck::spec::twophase {
+namespace crosscheck::check::twophase {
 
 namespace impl2pc = crosscheck::impl::twophase;
 
@@ -69,12 +68,9 @@ ImplModel make_impl_model(impl2pc::Config config, mc::FaultBudgets budgets);
 const impl2pc::TransactionManager& transaction_manager(const ImplState& state);
 const impl2pc::ResourceManager& resource_manager(const ImplState& state, NodeId rm);
 
-// The refinement map: the RMs' logged statuses are TCommit's rmState.
-tcommit::State abstract_state(const ImplState& state);
-
 // Never one RM committed while another aborted.
 bool atomicity_holds(const ImplState& state);
 // Commit is decided, or applied by an RM, only if every RM voted yes.
 bool validity_holds(const ImplState& state);
 
-}  // namespace crosscheck::spec::twophase
+}  // namespace crosscheck::check::twophase

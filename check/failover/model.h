@@ -48,7 +48,7 @@
 #include "model_check/model.h"
 #include "model_check/result.h"
 
-namespace crosscheck::spec::failover {
+namespace crosscheck::check::failover {
 
 namespace implfo = crosscheck::impl::failover;
 
@@ -175,4 +175,4 @@ bool linearizable(const State& state);
 // clients numbered from 1, one key (1); a read of 0 is "absent".
 mc::lin::History<mc::lin::KvSpec> client_history(const State& state);
 
-}  // namespace crosscheck::spec::failover
+}  // namespace crosscheck::check::failover

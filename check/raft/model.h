@@ -1,6 +1,6 @@
 // The Raft implementation as a model: impl/raft nodes in the actor harness,
 // with the Raft paper's safety properties over the nodes' states, and the
-// refinement map from the implementation's global state to raft.tla's.
+// refinement of raft.tla (spec/raft/refinement.h) checked on every step.
 #pragma once
 
 #include <string>
@@ -10,9 +10,10 @@
 #include "model_check/actor.h"
 #include "spec/raft/raft.h"
 
-namespace crosscheck::spec::raft {
+namespace crosscheck::check::raft {
 
 namespace implraft = crosscheck::impl::raft;
+namespace specraft = crosscheck::spec::raft;
 
 // A client request a leader may take: append `value`.
 struct ClientRequest {
@@ -80,7 +81,7 @@ class ImplBinding {
  private:
   implraft::Config config_;
   ImplBounds bounds_;
-  RaftModel spec_;
+  specraft::RaftModel spec_;
 };
 
 using ImplModel = mc::ActorModel<ImplBinding>;
@@ -89,10 +90,6 @@ using ImplAction = ImplBinding::Action;
 
 ImplModel make_impl_model(implraft::Config config, ImplBounds bounds, mc::FaultBudgets budgets);
 
-// The refinement map: each node's persistent and volatile variables are
-// raft.tla's, the network is its message bag, crashes are its restarts.
-State abstract_state(const ImplState& state);
-
 // The properties over the implementation's global state.
 bool impl_election_safety(const ImplState& state);    // no two leaders of one term
 bool impl_log_matching(const ImplState& state);
@@ -100,4 +97,4 @@ bool impl_state_machine_safety(const ImplState& state);  // applied sequences ag
 bool impl_applied_entries_kept(const ImplState& state);  // an applied entry stays on a majority
 bool impl_local_invariants(const ImplState& state);
 
-}  // namespace crosscheck::spec::raft
+}  // namespace crosscheck::check::raft

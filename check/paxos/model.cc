@@ -1,24 +1,25 @@
-#include "spec/paxos/impl_model.h"
+#include "check/paxos/model.h"
 
 #include <algorithm>
 #include <bit>
 #include <memory>
 #include <stdexcept>
 
-namespace crosscheck::spec::paxos {
+#include "spec/paxos/refinement.h"
+
+namespace crosscheck::check::paxos {
 
 using implpaxos::Acceptor;
 using implpaxos::Learner;
-using implpaxos::MessageType;
 using implpaxos::Proposer;
 
 namespace {
 
-Config spec_config(const implpaxos::Config& config) {
+specpaxos::Config spec_config(const implpaxos::Config& config) {
   if (config.proposers < 1 || config.proposers > implpaxos::kMaxProposers) {
     throw std::invalid_argument("Paxos takes 1.." + std::to_string(implpaxos::kMaxProposers) + " proposers");
   }
-  Config c;
+  specpaxos::Config c;
   c.acceptors = config.acceptors;
   c.values = config.proposers;  // each proposer's own value
   c.max_ballot = config.max_ballot;
@@ -54,15 +55,7 @@ void ImplBinding::restart(NodeId, Node& node, implpaxos::PaxosOutbox& out) const
 }
 
 void ImplBinding::record_send(History& history, NodeId from, NodeId, const Message& m) const {
-  const Universe& u = spec_.universe();
-  switch (m.type) {
-    case MessageType::kPrepare: history.insert(u.one_a(m.ballot)); break;
-    case MessageType::kPromise:
-      history.insert(u.one_b(config_.acceptor_index(from), m.ballot, m.voted_ballot, m.value));
-      break;
-    case MessageType::kAccept: history.insert(u.two_a(m.ballot, m.value)); break;
-    case MessageType::kAccepted: history.insert(u.two_b(config_.acceptor_index(from), m.ballot, m.value)); break;
-  }
+  history.insert(specpaxos::abstract_message(spec_.universe(), config_, from, m));
 }
 
 void ImplBinding::hash_history(const History& history, StableHasher& hasher) const {
@@ -100,16 +93,8 @@ mc::Json ImplBinding::node_json(NodeId, const Node& node) const {
   return json;
 }
 
-paxos::State ImplBinding::abstract_state(const State& state) const {
-  paxos::State s;
-  for (int a = 0; a < config_.acceptors; ++a) {
-    const auto& persistent = std::get<Acceptor>(state.nodes[config_.acceptor_id(a)]).persistent();
-    s.max_bal[a] = persistent.max_ballot;
-    s.max_vbal[a] = persistent.voted_ballot;
-    s.max_val[a] = persistent.voted_value;
-  }
-  s.msgs = state.history;
-  return s;
+specpaxos::State ImplBinding::abstract_state(const State& state) const {
+  return specpaxos::abstract_state(config_, state);
 }
 
 std::vector<mc::StateProperty<ImplState>> ImplBinding::properties() const {
@@ -137,10 +122,10 @@ std::vector<mc::TransitionProperty<ImplState, ImplBinding::Action>> ImplBinding:
   // A copy shared by the properties: they may outlive this binding.
   const auto self = std::make_shared<const ImplBinding>(*this);
   return {{"RefinesPaxosSpec", [self](const ImplState& from, const Action&, const ImplState& to) {
-             const paxos::State before = self->abstract_state(from);
-             const paxos::State after = self->abstract_state(to);
+             const specpaxos::State before = self->abstract_state(from);
+             const specpaxos::State after = self->abstract_state(to);
              if (before == after) return true;
-             std::vector<mc::Successor<paxos::Action, paxos::State>> steps;
+             std::vector<mc::Successor<specpaxos::Action, specpaxos::State>> steps;
              self->spec_.successors(before, steps);
              return std::any_of(steps.begin(), steps.end(), [&](const auto& step) { return step.state == after; });
            },
@@ -158,4 +143,4 @@ ImplModel make_impl_model(implpaxos::Config config, mc::FaultBudgets budgets) {
   return ImplModel(ImplBinding(config), budgets);
 }
 
-}  // namespace crosscheck::spec::paxos
+}  // namespace crosscheck::check::paxos

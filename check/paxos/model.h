@@ -1,7 +1,7 @@
 // The Paxos implementation as a model: impl/paxos proposers, acceptors and
 // a learner in the actor harness, with a history of every message sent
-// (Paxos.tla's msgs), agreement and validity, and the refinement map to
-// Paxos.tla checked on every step.
+// (Paxos.tla's msgs), agreement and validity, and the refinement of
+// Paxos.tla (spec/paxos/refinement.h) checked on every step.
 #pragma once
 
 #include <string>
@@ -12,9 +12,10 @@
 #include "model_check/actor.h"
 #include "spec/paxos/paxos.h"
 
-namespace crosscheck::spec::paxos {
+namespace crosscheck::check::paxos {
 
 namespace implpaxos = crosscheck::impl::paxos;
+namespace specpaxos = crosscheck::spec::paxos;
 
 struct NoInput {
   auto operator<=>(const NoInput&) const = default;
@@ -26,7 +27,7 @@ class ImplBinding {
   using Message = implpaxos::Message;
   using Timer = implpaxos::Timer;
   using Input = NoInput;
-  using History = MessageSet;  // msgs: every message ever sent, as Paxos.tla records
+  using History = specpaxos::MessageSet;  // msgs: every message ever sent, as Paxos.tla records
   using State = mc::ActorState<ImplBinding>;
   using Action = mc::ActorAction<ImplBinding>;
 
@@ -35,7 +36,7 @@ class ImplBinding {
   explicit ImplBinding(implpaxos::Config config);
 
   const implpaxos::Config& config() const { return config_; }
-  const PaxosModel& spec() const { return spec_; }
+  const specpaxos::PaxosModel& spec() const { return spec_; }
   int node_count() const { return config_.learner_id() + 1; }
   Node initial_node(NodeId id) const;
   void start(NodeId id, Node& node, implpaxos::PaxosOutbox& out) const;
@@ -59,13 +60,12 @@ class ImplBinding {
   // and the proposers' retry timers).
   std::vector<mc::LivenessProperty<State>> liveness_properties() const;
 
-  // The refinement map: the acceptors' persistent variables are maxBal,
-  // maxVBal and maxVal; the history is msgs.
-  paxos::State abstract_state(const State& state) const;
+  // The refinement map (spec/paxos/refinement.h) over this configuration.
+  specpaxos::State abstract_state(const State& state) const;
 
  private:
   implpaxos::Config config_;
-  PaxosModel spec_;
+  specpaxos::PaxosModel spec_;
 };
 
 using ImplModel = mc::ActorModel<ImplBinding>;
@@ -73,4 +73,4 @@ using ImplState = ImplBinding::State;
 
 ImplModel make_impl_model(implpaxos::Config config, mc::FaultBudgets budgets);
 
-}  // namespace crosscheck::spec::paxos
+}  // namespace crosscheck::check::paxos

@@ -1,4 +1,4 @@
-#include "spec/lockservice/model.h"
+#include "check/lockservice/model.h"
 
 #include <algorithm>
 #include <bit>
@@ -8,7 +8,7 @@
 #include "impl/common/assert.h"
 #include "impl/common/hash.h"
 
-namespace crosscheck::spec::lockservice {
+namespace crosscheck::check::lockservice {
 
 using ls::ClientInput;
 using ls::ClientStage;
@@ -333,4 +333,4 @@ std::vector<mc::StateProperty<RedlockState>> RedlockModel::properties() const {
   return {mc::always<State>("MutualExclusion", [self](const State& s) { return !(self->holds(s, 0) && self->holds(s, 1)); })};
 }
 
-}  // namespace crosscheck::spec::lockservice
+}  // namespace crosscheck::check::lockservice

@@ -11,7 +11,8 @@
 // and the properties: slot agreement, every learned command chosen, apply
 // agreement, linearizability of the client history against a key-value
 // map, and, when the bounds fit spec/paxos's, Paxos.tla's Inv in each
-// slot and each step's projection on each slot a Paxos.tla step.
+// slot and each step's projection on each slot a Paxos.tla step (the
+// refinement map is spec/multipaxos/refinement.h).
 #pragma once
 
 #include <optional>
@@ -23,24 +24,17 @@
 #include "impl/multipaxos/multipaxos.h"
 #include "model_check/actor.h"
 #include "model_check/linearizability.h"
+#include "spec/multipaxos/refinement.h"
 #include "spec/paxos/paxos.h"
 
-namespace crosscheck::spec::multipaxos {
+namespace crosscheck::check::multipaxos {
 
 namespace implmp = crosscheck::impl::multipaxos;
+namespace specmp = crosscheck::spec::multipaxos;
+namespace specpaxos = crosscheck::spec::paxos;
 
-// One record of msgs. A Promise is a 1b in every slot: one kPromised
-// record, and a kPromiseVote record for each slot in which it reported a
-// vote (in the other slots it reported none).
-struct PaxosRecord {
-  enum class Kind : uint8_t { kPrepare, kPromised, kPromiseVote, kAccept, kAccepted };
-  Kind kind = Kind::kPrepare;
-  int8_t ballot = 0;
-  uint8_t slot = 0;      // kPromiseVote, kAccept, kAccepted
-  uint8_t acceptor = 0;  // kPromised, kPromiseVote, kAccepted
-  implmp::Vote vote;     // kPromiseVote: the vote reported; kAccept, kAccepted: the command, in `ballot`
-  auto operator<=>(const PaxosRecord&) const = default;
-};
+// One record of msgs (spec/multipaxos/refinement.h).
+using PaxosRecord = specmp::PaxosRecord;
 
 // A client's request sent for the first time, or answered for the first
 // time.
@@ -128,19 +122,17 @@ class ImplBinding {
   std::vector<mc::StateProperty<State>> properties() const;
   std::vector<mc::TransitionProperty<State, Action>> transition_properties() const;
 
-  // The refinement map of one slot to Paxos.tla: the replicas are its
-  // acceptors, maxVBal and maxVal their vote in the slot, maxBal the
-  // highest ballot they promised in a Promise or voted in there, msgs the
-  // slot's records; no-op is value 1, client c's request q value
-  // 2 + c * requests + (q - 1). Only with check_refinement.
-  paxos::State slot_state(const State& state, int slot) const;
-  const paxos::PaxosModel& slot_spec() const { return *slot_spec_; }
+  // The refinement map of one slot to Paxos.tla
+  // (spec/multipaxos/refinement.h), and Paxos.tla with the slot's
+  // constants. Only with check_refinement.
+  specpaxos::State slot_state(const State& state, int slot) const;
+  const specpaxos::PaxosModel& slot_spec() const { return refinement_->spec(); }
   bool slot_refines(const State& from, const State& to, int slot) const;
 
  private:
   implmp::Config config_;
   ImplBounds bounds_;
-  std::optional<paxos::PaxosModel> slot_spec_;
+  std::optional<specmp::SlotRefinement> refinement_;
 };
 
 using ImplModel = mc::ActorModel<ImplBinding>;
@@ -166,4 +158,4 @@ SmallVector<ClientEvent, 8> up_to_last_response(const History& history);
 // The command chosen in a slot, or none.
 implmp::Command chosen(const implmp::Config& config, const History& history, int slot);
 
-}  // namespace crosscheck::spec::multipaxos
+}  // namespace crosscheck::check::multipaxos

@@ -1,11 +1,10 @@
-#include "spec/multipaxos/impl_model.h"
+#include "check/multipaxos/model.h"
 
 #include <algorithm>
-#include <climits>
 #include <memory>
 #include <stdexcept>
 
-namespace crosscheck::spec::multipaxos {
+namespace crosscheck::check::multipaxos {
 
 using implmp::Answer;
 using implmp::Client;
@@ -193,18 +192,7 @@ ImplBinding::ImplBinding(implmp::Config config, ImplBounds bounds) : config_(con
   require(config.slots >= 1 && config.slots <= implmp::kMaxSlots, "slots are " + range(1, implmp::kMaxSlots));
   require(config.max_ballot <= implmp::kMaxBallot,
           "max ballot is " + range(0, implmp::kMaxBallot));
-  if (!bounds.check_refinement) return;
-  const int values = 1 + config.clients * config.requests;
-  require(config.replicas <= paxos::kMaxAcceptors && config.max_ballot <= paxos::kMaxBallot &&
-              values <= paxos::kMaxValues,
-          "the refinement to Paxos.tla takes at most " + std::to_string(paxos::kMaxAcceptors) +
-              " replicas, ballots up to " + std::to_string(paxos::kMaxBallot) + " and clients * requests up to " +
-              std::to_string(paxos::kMaxValues - 1));
-  paxos::Config spec;
-  spec.acceptors = config.replicas;
-  spec.values = values;
-  spec.max_ballot = config.max_ballot;
-  slot_spec_.emplace(spec);
+  if (bounds.check_refinement) refinement_.emplace(config);
 }
 
 ImplBinding::Node ImplBinding::initial_node(NodeId id) const {
@@ -366,92 +354,14 @@ mc::Json ImplBinding::node_json(NodeId, const Node& node) const {
   return json;
 }
 
-namespace {
-
-int value_of(const implmp::Config& config, const Command& command) {
-  if (command.empty()) return paxos::kNone;
-  if (!command.is_request()) return 1;
-  return 2 + command.client * config.requests + (command.seq - 1);
-}
-
-bool subset(const paxos::MessageSet& a, const paxos::MessageSet& b) {
-  for (size_t w = 0; w < a.words().size(); ++w) {
-    if (a.words()[w] & ~b.words()[w]) return false;
-  }
-  return true;
-}
-
-// Every variable of Paxos.tla only grows: a state on the way from one to
-// another lies below the second.
-bool below(const paxos::State& a, const paxos::State& b, int acceptors) {
-  for (int i = 0; i < acceptors; ++i) {
-    if (a.max_bal[i] > b.max_bal[i] || a.max_vbal[i] > b.max_vbal[i]) return false;
-  }
-  return subset(a.msgs, b.msgs);
-}
-
-}  // namespace
-
-paxos::State ImplBinding::slot_state(const State& state, int slot) const {
-  const paxos::Universe& u = slot_spec_->universe();
-  paxos::State p;
-  for (int a = 0; a < config_.replicas; ++a) {
-    const Vote& vote = replica(state, a).vote(slot);
-    p.max_vbal[a] = vote.ballot;
-    p.max_val[a] = static_cast<int8_t>(value_of(config_, vote.command));
-    p.max_bal[a] = vote.ballot;
-  }
-  const auto& msgs = state.history.msgs;
-  for (const PaxosRecord& r : msgs) {
-    switch (r.kind) {
-      case Kind::kPrepare: p.msgs.insert(u.one_a(r.ballot)); break;
-      case Kind::kPromised: {
-        const PaxosRecord key{Kind::kPromiseVote, r.ballot, static_cast<uint8_t>(slot), r.acceptor,
-                              Vote{INT8_MIN, Command{}}};
-        const auto* at = std::lower_bound(msgs.begin(), msgs.end(), key);
-        const bool reported = at != msgs.end() && at->kind == key.kind && at->ballot == key.ballot &&
-                              at->slot == key.slot && at->acceptor == key.acceptor;
-        const Vote vote = reported ? at->vote : Vote{};
-        p.msgs.insert(u.one_b(r.acceptor, r.ballot, vote.ballot, value_of(config_, vote.command)));
-        p.max_bal[r.acceptor] = std::max(p.max_bal[r.acceptor], r.ballot);
-        break;
-      }
-      case Kind::kPromiseVote: break;  // read with its kPromised record
-      case Kind::kAccept:
-        if (r.slot == slot) p.msgs.insert(u.two_a(r.ballot, value_of(config_, r.vote.command)));
-        break;
-      case Kind::kAccepted:
-        if (r.slot == slot) p.msgs.insert(u.two_b(r.acceptor, r.ballot, value_of(config_, r.vote.command)));
-        break;
-    }
-  }
-  return p;
+specpaxos::State ImplBinding::slot_state(const State& state, int slot) const {
+  SmallVector<Vote, implmp::kMaxReplicas> votes;
+  for (int r = 0; r < config_.replicas; ++r) votes.push_back(replica(state, r).vote(slot));
+  return refinement_->slot_state(votes, state.history.msgs, slot);
 }
 
 bool ImplBinding::slot_refines(const State& from, const State& to, int slot) const {
-  const paxos::State before = slot_state(from, slot);
-  const paxos::State after = slot_state(to, slot);
-  if (before == after) return true;
-  // One implementation step is at most four Paxos.tla steps in a slot: a
-  // replica's Prepare to itself is a 1a and its own 1b, and its Accept to
-  // itself a 2a and its own 2b; with one replica, a timeout takes all four.
-  constexpr int kMaxSpecSteps = 4;
-  std::vector<paxos::State> frontier = {before};
-  std::vector<mc::Successor<paxos::Action, paxos::State>> successors;
-  for (int step = 0; step < kMaxSpecSteps && !frontier.empty(); ++step) {
-    std::vector<paxos::State> next;
-    for (const paxos::State& s : frontier) {
-      successors.clear();
-      slot_spec_->successors(s, successors);
-      for (const auto& successor : successors) {
-        if (successor.state == after) return true;
-        if (successor.state == s || !below(successor.state, after, config_.replicas)) continue;
-        if (std::find(next.begin(), next.end(), successor.state) == next.end()) next.push_back(successor.state);
-      }
-    }
-    frontier = std::move(next);
-  }
-  return false;
+  return refinement_->refines(slot_state(from, slot), slot_state(to, slot));
 }
 
 namespace {
@@ -483,10 +393,10 @@ std::vector<mc::StateProperty<ImplState>> ImplBinding::properties() const {
         return memo->verdict(up_to_last_response(s.history), linearizable_events);
       }),
   };
-  if (slot_spec_) {
+  if (refinement_) {
     properties.push_back(mc::always<ImplState>("SlotInv", [self](const ImplState& s) {
       for (int slot = 0; slot < self->config_.slots; ++slot) {
-        if (!self->slot_spec_->inv(self->slot_state(s, slot))) return false;
+        if (!self->slot_spec().inv(self->slot_state(s, slot))) return false;
       }
       return true;
     }));
@@ -511,7 +421,7 @@ std::vector<mc::StateProperty<ImplState>> ImplBinding::properties() const {
 }
 
 std::vector<mc::TransitionProperty<ImplState, ImplAction>> ImplBinding::transition_properties() const {
-  if (!slot_spec_) return {};
+  if (!refinement_) return {};
   // A copy shared by the properties: they may outlive this binding.
   const auto self = std::make_shared<const ImplBinding>(*this);
   return {{"RefinesPaxosPerSlot", [self](const ImplState& from, const ImplAction&, const ImplState& to) {
@@ -528,4 +438,4 @@ ImplModel make_impl_model(implmp::Config config, ImplBounds bounds, mc::FaultBud
   return ImplModel(ImplBinding(config, bounds), budgets);
 }
 
-}  // namespace crosscheck::spec::multipaxos
+}  // namespace crosscheck::check::multipaxos

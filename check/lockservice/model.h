@@ -60,7 +60,7 @@
 #include "model_check/liveness.h"
 #include "model_check/model.h"
 
-namespace crosscheck::spec::lockservice {
+namespace crosscheck::check::lockservice {
 
 namespace ls = crosscheck::impl::lockservice;
 
@@ -243,4 +243,4 @@ class RedlockModel {
   int max_restarts_;
 };
 
-}  // namespace crosscheck::spec::lockservice
+}  // namespace crosscheck::check::lockservice

@@ -1,4 +1,4 @@
-#include "spec/failover/model.h"
+#include "check/failover/model.h"
 
 #include <algorithm>
 #include <bit>
@@ -8,7 +8,7 @@
 
 #include "impl/common/assert.h"
 
-namespace crosscheck::spec::failover {
+namespace crosscheck::check::failover {
 
 using implfo::Client;
 using implfo::Message;
@@ -323,4 +323,4 @@ FailoverModel::FailoverModel(implfo::Config config, Bounds bounds)
     : mc::ActorModel<FailoverBinding>(checked(config, bounds), fault_budgets(bounds),
                                       clock_time(config, bounds)) {}
 
-}  // namespace crosscheck::spec::failover
+}  // namespace crosscheck::check::failover

@@ -1,14 +1,16 @@
-#include "spec/twophase/impl_model.h"
+#include "check/twophase/model.h"
 
 #include "impl/common/assert.h"
+#include "spec/twophase/refinement.h"
 
-namespace crosscheck::spec::twophase {
+namespace crosscheck::check::twophase {
 
 using impl2pc::Decision;
 using impl2pc::ResourceManager;
 using impl2pc::RmStatus;
 using impl2pc::RmVote;
 using impl2pc::TransactionManager;
+namespace spec2pc = crosscheck::spec::twophase;
 
 ImplBinding::Node ImplBinding::initial_node(NodeId id) const {
   if (id == impl2pc::kTransactionManager) return TransactionManager(config_);
@@ -90,22 +92,6 @@ const ResourceManager& resource_manager(const ImplState& state, NodeId rm) {
   return std::get<ResourceManager>(state.nodes[rm]);
 }
 
-tcommit::State abstract_state(const ImplState& state) {
-  const int rm_count = static_cast<int>(state.nodes.size()) - 1;
-  tcommit::State abstract(rm_count);
-  for (NodeId rm = 1; rm <= rm_count; ++rm) {
-    abstract.set(rm - 1, static_cast<tcommit::RmState>(resource_manager(state, rm).status()));
-  }
-  return abstract;
-}
-
-// The implementation's RM statuses and TCommit's rmState values line up one
-// to one, so the refinement map is a cast.
-static_assert(static_cast<int>(RmStatus::kWorking) == static_cast<int>(tcommit::RmState::kWorking));
-static_assert(static_cast<int>(RmStatus::kPrepared) == static_cast<int>(tcommit::RmState::kPrepared));
-static_assert(static_cast<int>(RmStatus::kCommitted) == static_cast<int>(tcommit::RmState::kCommitted));
-static_assert(static_cast<int>(RmStatus::kAborted) == static_cast<int>(tcommit::RmState::kAborted));
-
 bool atomicity_holds(const ImplState& state) {
   bool committed = false;
   bool aborted = false;
@@ -146,7 +132,8 @@ std::vector<mc::StateProperty<ImplState>> ImplBinding::properties() const {
 
 std::vector<mc::TransitionProperty<ImplState, ImplBinding::Action>> ImplBinding::transition_properties() const {
   return {{"RefinesTCommit", [](const ImplState& from, const Action& /*action*/, const ImplState& to) {
-             return tcommit::is_step_or_stutter(abstract_state(from), abstract_state(to));
+             return spec::tcommit::is_step_or_stutter(spec2pc::abstract_state(from),
+                                                      spec2pc::abstract_state(to));
            },
            /*stutters_hold=*/ true}};
 }
@@ -167,4 +154,4 @@ ImplModel make_impl_model(impl2pc::Config config, mc::FaultBudgets budgets) {
   return ImplModel(ImplBinding(config), budgets);
 }
 
-}  // namespace crosscheck::spec::twophase
+}  // namespace crosscheck::check::twophase

@@ -1,16 +1,20 @@
-#include "spec/raft/impl_model.h"
+#include "check/raft/model.h"
 
 #include <algorithm>
 #include <bit>
 
 #include "impl/common/assert.h"
+#include "spec/raft/refinement.h"
 
-namespace crosscheck::spec::raft {
+namespace crosscheck::check::raft {
+
+using specraft::abstract_state;
 
 namespace {
 
-Config spec_config(const implraft::Config& config, const ImplBounds& bounds, int max_crashes) {
-  Config c;
+specraft::Config spec_config(const implraft::Config& config, const ImplBounds& bounds,
+                             int max_crashes) {
+  specraft::Config c;
   c.servers = config.servers;
   c.values = bounds.values;
   c.max_term = bounds.max_term;
@@ -19,31 +23,6 @@ Config spec_config(const implraft::Config& config, const ImplBounds& bounds, int
   c.max_messages = 16;  // the refinement check's search is bounded by steps, not by the bag
   return c;
 }
-
-Message to_spec(const implraft::Message& m, NodeId from, NodeId to) {
-  Message s;
-  s.type = static_cast<MessageType>(m.type);
-  s.term = m.term;
-  s.source = static_cast<uint8_t>(from);
-  s.dest = static_cast<uint8_t>(to);
-  s.last_log_term = m.last_log_term;
-  s.last_log_index = m.last_log_index;
-  s.vote_granted = m.vote_granted;
-  s.prev_log_index = m.prev_log_index;
-  s.prev_log_term = m.prev_log_term;
-  s.has_entry = m.has_entry;
-  s.entry = {m.entry.term, m.entry.value};
-  s.commit_index = m.commit_index;
-  s.success = m.success;
-  s.match_index = m.match_index;
-  return s;
-}
-
-// Steps of one server that an implementation step may take at once: a
-// campaign (Timeout, a RequestVote to itself and its answer, RequestVote to
-// every peer), or a request that truncates a whole suffix and appends
-// (UpdateTerm, one removal per entry, the append, the reply).
-int max_spec_steps(int servers) { return servers + kMaxLog + 5; }
 
 }  // namespace
 
@@ -105,33 +84,6 @@ mc::Json ImplBinding::node_json(NodeId, const Node& node) const {
   return json;
 }
 
-State abstract_state(const ImplState& state) {
-  State s;
-  for (size_t k = 0; k < state.nodes.size(); ++k) {
-    const implraft::RaftNode& node = state.nodes[k];
-    Server& server = s.servers[k];
-    server.current_term = node.term();
-    server.role = static_cast<Role>(node.role());
-    server.voted_for = node.persistent().voted_for;
-    for (const auto& entry : node.log()) {
-      if (server.log.full()) break;  // beyond every bound; the log comparison fails
-      server.log.append({entry.term, entry.value});
-    }
-    const auto& v = node.volatile_state();
-    server.commit_index = v.commit_index;
-    server.votes_responded = v.votes_responded;
-    server.votes_granted = v.votes_granted;
-    server.next_index = v.next_index;
-    server.match_index = v.match_index;
-  }
-  for (const auto& packet : state.network) {
-    const Message m = to_spec(packet.message, packet.from, packet.to);
-    for (int copy = 0; copy < packet.count; ++copy) s.messages.add(m);
-  }
-  s.restarts = static_cast<uint8_t>(state.crashes);
-  return s;
-}
-
 bool impl_election_safety(const ImplState& state) {
   for (size_t i = 0; i < state.nodes.size(); ++i) {
     for (size_t j = i + 1; j < state.nodes.size(); ++j) {
@@ -189,7 +141,7 @@ bool impl_applied_entries_kept(const ImplState& state) {
       for (const auto& other : state.nodes) {
         holders += other.log().size() >= index && other.log()[index - 1] == applied[index - 1];
       }
-      if (holders < quorum_size(servers)) return false;
+      if (holders < specraft::quorum_size(servers)) return false;
     }
   }
   return true;
@@ -247,25 +199,25 @@ std::vector<mc::LivenessProperty<ImplState>> ImplBinding::liveness_properties() 
 
 std::vector<mc::TransitionProperty<ImplState, ImplAction>> ImplBinding::transition_properties() const {
   // The spec by value: the property may outlive this binding.
-  const RaftModel spec_model = spec_;
+  const specraft::RaftModel spec_model = spec_;
   const int servers = config_.servers;
   std::vector<mc::TransitionProperty<ImplState, ImplAction>> properties = {
       {"LeaderAppendOnly",
        [servers](const ImplState& from, const ImplAction&, const ImplState& to) {
-         return leader_append_only(abstract_state(from), abstract_state(to), servers);
+         return specraft::leader_append_only(abstract_state(from), abstract_state(to), servers);
        }},
   };
   if (!bounds_.check_refinement) return properties;
   properties.push_back(
       {"RefinesRaftSpec",
        [spec_model, servers](const ImplState& from, const ImplAction& action, const ImplState& to) {
-         std::optional<raft::Message> network_message;
+         std::optional<specraft::Message> network_message;
          using Kind = ImplAction::Kind;
          if (action.kind == Kind::kDrop || action.kind == Kind::kDuplicate) {
-           network_message = to_spec(action.message, action.from, action.node);
+           network_message = specraft::abstract_message(action.message, action.from, action.node);
          }
          return spec_model.reaches_by_server_steps(abstract_state(from), abstract_state(to), action.node,
-                                              max_spec_steps(servers), network_message);
+                                              specraft::max_spec_steps(servers), network_message);
        }});
   return properties;
 }
@@ -274,4 +226,4 @@ ImplModel make_impl_model(implraft::Config config, ImplBounds bounds, mc::FaultB
   return ImplModel(ImplBinding(config, bounds), budgets);
 }
 
-}  // namespace crosscheck::spec::raft
+}  // namespace crosscheck::check::raft

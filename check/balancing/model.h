@@ -24,7 +24,7 @@
 #include "impl/balancing/failover.h"
 #include "model_check/actor.h"
 
-namespace crosscheck::spec::balancing {
+namespace crosscheck::check::balancing {
 
 namespace failover = crosscheck::impl::balancing::failover;
 
@@ -113,4 +113,4 @@ class FailoverModel {
 
 FailoverModel make_failover_model(failover::Config config, FailoverBounds bounds, mc::FaultBudgets budgets);
 
-}  // namespace crosscheck::spec::balancing
+}  // namespace crosscheck::check::balancing

@@ -1,0 +1,317 @@
+// raft.tla's actions (RaftModel's successors, raft.h), one function each.
+// The order in which they add successors is the order the search meets
+// them, which decides the shortest counterexample it reports (the tests pin
+// those): keep it.
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "spec/raft/raft.h"
+
+namespace crosscheck::spec::raft {
+namespace {
+
+using Kind = Action::Kind;
+using Successors = std::vector<mc::Successor<Action, State>>;
+
+void reply(State& s, const Message& response, const Message& request) {
+  s.messages.remove(request);
+  s.messages.add(response);
+}
+
+void restart(const State& s, int i, Successors& out) {
+  State next = s;
+  Server& server = next.servers[i];
+  server.role = Role::kFollower;
+  server.votes_responded = 0;
+  server.votes_granted = 0;
+  server.next_index.fill(1);
+  server.match_index.fill(0);
+  server.commit_index = 0;
+  ++next.restarts;
+  out.push_back({{Kind::kRestart, static_cast<uint8_t>(i)}, std::move(next)});
+}
+
+void timeout(const State& s, int i, Successors& out) {
+  const Server& me = s.servers[i];
+  if (me.role != Role::kFollower && me.role != Role::kCandidate) return;
+  State next = s;
+  Server& server = next.servers[i];
+  server.role = Role::kCandidate;
+  ++server.current_term;
+  server.voted_for = kNil;
+  server.votes_responded = 0;
+  server.votes_granted = 0;
+  out.push_back({{Kind::kTimeout, static_cast<uint8_t>(i)}, std::move(next)});
+}
+
+// RequestVote(i, j) for every j that has not answered yet.
+void request_vote(const State& s, int i, int servers, Successors& out) {
+  const Server& me = s.servers[i];
+  if (me.role != Role::kCandidate) return;
+  const auto id = static_cast<uint8_t>(i);
+  for (int j = 0; j < servers; ++j) {
+    if (me.votes_responded & (1u << j)) continue;
+    Message m;
+    m.type = MessageType::kRequestVoteRequest;
+    m.term = me.current_term;
+    m.last_log_term = me.log.last_term();
+    m.last_log_index = static_cast<uint8_t>(me.log.length());
+    m.source = id;
+    m.dest = static_cast<uint8_t>(j);
+    State next = s;
+    next.messages.add(m);
+    Action action{Kind::kRequestVote, id, static_cast<uint8_t>(j)};
+    out.push_back({action, std::move(next)});
+  }
+}
+
+void become_leader(const State& s, int i, int servers, Successors& out) {
+  const Server& me = s.servers[i];
+  if (me.role != Role::kCandidate || !is_quorum(me.votes_granted, servers)) return;
+  State next = s;
+  Server& server = next.servers[i];
+  server.role = Role::kLeader;
+  server.next_index.fill(static_cast<uint8_t>(me.log.length() + 1));
+  server.match_index.fill(0);
+  next.history.leaders[me.current_term] |= static_cast<uint8_t>(1u << i);
+  out.push_back({{Kind::kBecomeLeader, static_cast<uint8_t>(i)}, std::move(next)});
+}
+
+// ClientRequest(i, v) for every value v.
+void client_request(const State& s, int i, int values, Successors& out) {
+  const Server& me = s.servers[i];
+  if (me.role != Role::kLeader || me.log.full()) return;
+  for (int v = 1; v <= values; ++v) {
+    State next = s;
+    next.servers[i].log.append({me.current_term, static_cast<uint8_t>(v)});
+    Action action{Kind::kClientRequest, static_cast<uint8_t>(i)};
+    action.value = static_cast<uint8_t>(v);
+    out.push_back({action, std::move(next)});
+  }
+}
+
+// Max(agreeIndexes) of leader i, or 0 when it is empty.
+int highest_agreed_index(const Server& me, int i, int servers) {
+  for (int index = me.log.length(); index >= 1; --index) {
+    uint32_t agree = 1u << i;
+    for (int k = 0; k < servers; ++k) {
+      if (me.match_index[k] >= index) agree |= 1u << k;
+    }
+    if (is_quorum(agree, servers)) return index;
+  }
+  return 0;
+}
+
+void advance_commit_index(const State& s, int i, int servers, Successors& out) {
+  const Server& me = s.servers[i];
+  if (me.role != Role::kLeader) return;
+  const int agreed = highest_agreed_index(me, i, servers);
+  State next = s;
+  Server& server = next.servers[i];
+  if (agreed > 0 && me.log.term_at(agreed) == me.current_term) {
+    server.commit_index = static_cast<uint8_t>(agreed);
+    History& history = next.history;
+    for (int index = history.committed_length + 1; index <= agreed; ++index) {
+      history.committed[index - 1] = {me.log.at(index), me.current_term};
+      history.committed_length = static_cast<uint8_t>(index);
+    }
+  }
+  out.push_back({{Kind::kAdvanceCommitIndex, static_cast<uint8_t>(i)}, std::move(next)});
+}
+
+Message append_entries_request(const Server& me, int i, int j) {
+  const int next_index = me.next_index[j];
+  const int prev_log_index = next_index - 1;
+  const int last_entry = std::min(me.log.length(), next_index);
+  Message m;
+  m.type = MessageType::kAppendEntriesRequest;
+  m.term = me.current_term;
+  m.prev_log_index = static_cast<uint8_t>(prev_log_index);
+  m.prev_log_term = me.log.term_at(prev_log_index);
+  if (next_index <= last_entry) {
+    m.has_entry = true;
+    m.entry = me.log.at(next_index);
+  }
+  m.commit_index = static_cast<uint8_t>(std::min<int>(me.commit_index, last_entry));
+  m.source = static_cast<uint8_t>(i);
+  m.dest = static_cast<uint8_t>(j);
+  return m;
+}
+
+// AppendEntries(i, j) for every other server j.
+void append_entries(const State& s, int i, int servers, Successors& out) {
+  const Server& me = s.servers[i];
+  if (me.role != Role::kLeader) return;
+  for (int j = 0; j < servers; ++j) {
+    if (j == i) continue;
+    State next = s;
+    next.messages.add(append_entries_request(me, i, j));
+    Action action{Kind::kAppendEntries, static_cast<uint8_t>(i), static_cast<uint8_t>(j)};
+    out.push_back({action, std::move(next)});
+  }
+}
+
+// A step of Receive(m), by the handler `kind`.
+void emit(const Message& m, Kind kind, State next, Successors& out) {
+  Action action{kind, m.dest};
+  action.message = m;
+  out.push_back({action, std::move(next)});
+}
+
+// m stays in the bag, to be handled in the new term.
+void update_term(const State& s, const Message& m, Successors& out) {
+  State next = s;
+  Server& server = next.servers[m.dest];
+  server.current_term = m.term;
+  server.role = Role::kFollower;
+  server.voted_for = kNil;
+  emit(m, Kind::kUpdateTerm, std::move(next), out);
+}
+
+void handle_request_vote_request(const State& s, const Message& m, Successors& out) {
+  const int i = m.dest;
+  const int j = m.source;
+  const Server& me = s.servers[i];
+  const bool log_ok =
+      m.last_log_term > me.log.last_term() ||
+      (m.last_log_term == me.log.last_term() && m.last_log_index >= me.log.length());
+  const bool grant =
+      m.term == me.current_term && log_ok && (me.voted_for == kNil || me.voted_for == j);
+  State next = s;
+  if (grant) next.servers[i].voted_for = static_cast<int8_t>(j);
+  Message response;
+  response.type = MessageType::kRequestVoteResponse;
+  response.term = me.current_term;
+  response.vote_granted = grant;
+  response.source = m.dest;
+  response.dest = m.source;
+  reply(next, response, m);
+  emit(m, Kind::kHandleRequestVoteRequest, std::move(next), out);
+}
+
+// HandleRequestVoteResponse and HandleAppendEntriesResponse, or
+// DropStaleResponse for a response of an older term.
+void handle_response(const State& s, const Message& m, Successors& out) {
+  const int i = m.dest;
+  const int j = m.source;
+  if (m.term < s.servers[i].current_term) {
+    State next = s;
+    next.messages.remove(m);
+    emit(m, Kind::kDropStaleResponse, std::move(next), out);
+    return;
+  }
+  State next = s;
+  Server& server = next.servers[i];
+  if (m.type == MessageType::kRequestVoteResponse) {
+    server.votes_responded |= static_cast<uint8_t>(1u << j);
+    if (m.vote_granted) server.votes_granted |= static_cast<uint8_t>(1u << j);
+  } else if (m.success) {
+    server.next_index[j] = static_cast<uint8_t>(m.match_index + 1);
+    server.match_index[j] = m.match_index;
+  } else {
+    server.next_index[j] = static_cast<uint8_t>(std::max(server.next_index[j] - 1, 1));
+  }
+  next.messages.remove(m);
+  const Kind handler = m.type == MessageType::kRequestVoteResponse
+                           ? Kind::kHandleRequestVoteResponse
+                           : Kind::kHandleAppendEntriesResponse;
+  emit(m, handler, std::move(next), out);
+}
+
+void handle_append_entries_request(const State& s, const Message& m, Successors& out) {
+  constexpr Kind kHandle = Kind::kHandleAppendEntriesRequest;
+  const int i = m.dest;
+  const Server& me = s.servers[i];
+  const Log& log = me.log;
+  const bool log_ok =
+      m.prev_log_index == 0 ||
+      (m.prev_log_index <= log.length() && m.prev_log_term == log.term_at(m.prev_log_index));
+  Message response;
+  response.type = MessageType::kAppendEntriesResponse;
+  response.term = me.current_term;
+  response.source = m.dest;
+  response.dest = m.source;
+  if (m.term < me.current_term || (me.role == Role::kFollower && !log_ok)) {  // reject request
+    State next = s;
+    reply(next, response, m);
+    emit(m, kHandle, std::move(next), out);
+    return;
+  }
+  if (me.role == Role::kCandidate) {  // return to follower state
+    State next = s;
+    next.servers[i].role = Role::kFollower;
+    emit(m, kHandle, std::move(next), out);
+    return;
+  }
+  if (me.role != Role::kFollower) return;  // a leader of the same term: no step
+  const int index = m.prev_log_index + 1;
+  const bool already_done =
+      !m.has_entry || (log.length() >= index && log.term_at(index) == m.entry.term);
+  if (already_done) {
+    State next = s;
+    next.servers[i].commit_index = m.commit_index;
+    response.success = true;
+    response.match_index = static_cast<uint8_t>(m.prev_log_index + (m.has_entry ? 1 : 0));
+    reply(next, response, m);
+    emit(m, kHandle, std::move(next), out);
+  } else if (log.length() >= index) {  // conflict: remove 1 entry
+    State next = s;
+    Log& changed = next.servers[i].log;
+    changed.truncate(changed.length() - 1);
+    emit(m, kHandle, std::move(next), out);
+  } else if (log.length() == m.prev_log_index && !log.full()) {  // no conflict: append entry
+    State next = s;
+    next.servers[i].log.append(m.entry);
+    emit(m, kHandle, std::move(next), out);
+  }
+}
+
+}  // namespace
+
+void RaftModel::server_successors(const State& s, int i, Successors& out) const {
+  const int n = config_.servers;
+  restart(s, i, out);
+  timeout(s, i, out);
+  request_vote(s, i, n, out);
+  become_leader(s, i, n, out);
+  client_request(s, i, config_.values, out);
+  advance_commit_index(s, i, n, out);
+  append_entries(s, i, n, out);
+  for (const Bag::Item& item : s.messages) {  // Receive(m), m.mdest = i
+    if (item.message.dest == i) receive(s, item.message, out);
+  }
+}
+
+void RaftModel::receive(const State& s, const Message& m, Successors& out) const {
+  if (m.term > s.servers[m.dest].current_term) {
+    update_term(s, m, out);
+    return;
+  }
+  switch (m.type) {
+    case MessageType::kRequestVoteRequest: handle_request_vote_request(s, m, out); return;
+    case MessageType::kRequestVoteResponse:
+    case MessageType::kAppendEntriesResponse: handle_response(s, m, out); return;
+    case MessageType::kAppendEntriesRequest: handle_append_entries_request(s, m, out); return;
+  }
+}
+
+void RaftModel::network_successors(const State& s, const Message& m, Successors& out) const {
+  Action action{Kind::kDuplicateMessage, m.dest};
+  action.message = m;
+  State duplicated = s;
+  duplicated.messages.add(m);
+  out.push_back({action, std::move(duplicated)});
+  action.kind = Kind::kDropMessage;
+  State dropped = s;
+  dropped.messages.remove(m);
+  out.push_back({action, std::move(dropped)});
+}
+
+void RaftModel::successors(const State& s, Successors& out) const {
+  for (int i = 0; i < config_.servers; ++i) server_successors(s, i, out);
+  for (const Bag::Item& item : s.messages) network_successors(s, item.message, out);
+}
+
+}  // namespace crosscheck::spec::raft

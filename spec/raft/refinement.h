@@ -1,0 +1,44 @@
+// The refinement map from the Raft implementation (impl/raft) in the actor
+// harness (model_check/actor.h) to raft.tla: each node's persistent and
+// volatile variables are raft.tla's, the network is its message bag,
+// crashes are its restarts.
+#pragma once
+
+#include <concepts>
+
+#include "impl/common/outbox.h"
+#include "impl/raft/node.h"
+#include "model_check/actor.h"
+#include "spec/raft/raft.h"
+
+namespace crosscheck::spec::raft {
+
+namespace implraft = crosscheck::impl::raft;
+
+// raft.tla's record of message `m` from node `from` to node `to`.
+Message abstract_message(const implraft::Message& m, NodeId from, NodeId to);
+
+// raft.tla's variables of one server, from the node's.
+Server abstract_server(const implraft::RaftNode& node);
+
+// The refinement map, for a binding whose nodes are impl/raft's.
+template <class P>
+  requires std::same_as<typename P::Node, implraft::RaftNode>
+State abstract_state(const mc::ActorState<P>& state) {
+  State s;
+  for (size_t k = 0; k < state.nodes.size(); ++k) s.servers[k] = abstract_server(state.nodes[k]);
+  for (const auto& packet : state.network) {
+    const Message m = abstract_message(packet.message, packet.from, packet.to);
+    for (int copy = 0; copy < packet.count; ++copy) s.messages.add(m);
+  }
+  s.restarts = static_cast<uint8_t>(state.crashes);
+  return s;
+}
+
+// Steps of one server that an implementation step may take at once: a
+// campaign (Timeout, a RequestVote to itself and its answer, RequestVote to
+// every peer), or a request that truncates a whole suffix and appends
+// (UpdateTerm, one removal per entry, the append, the reply).
+int max_spec_steps(int servers);
+
+}  // namespace crosscheck::spec::raft
