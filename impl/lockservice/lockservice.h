@@ -40,7 +40,7 @@
 
 #include "impl/common/hash.h"
 #include "impl/common/outbox.h"
-#include "impl/raft/node.h"
+#include "impl/raft/node.h"  // layer: the lock servers are a Raft cluster
 
 namespace crosscheck::impl::lockservice {
 

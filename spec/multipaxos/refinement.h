@@ -10,7 +10,7 @@
 #include <span>
 
 #include "impl/multipaxos/multipaxos.h"
-#include "spec/paxos/paxos.h"
+#include "spec/paxos/paxos.h"  // layer: each slot refines single-decree Paxos.tla
 
 namespace crosscheck::spec::multipaxos {
 
