@@ -25,7 +25,7 @@
 #include "model_check/actor.h"
 #include "model_check/linearizability.h"
 #include "spec/multipaxos/refinement.h"
-#include "spec/paxos/paxos.h"
+#include "spec/paxos/paxos.h"  // layer: each slot refines single-decree Paxos.tla
 
 namespace crosscheck::check::multipaxos {
 
@@ -101,7 +101,8 @@ class ImplBinding {
   int node_count() const { return config_.node_count(); }
   Node initial_node(NodeId id) const;
   void start(NodeId id, Node& node, implmp::MultiPaxosOutbox& out) const;
-  void on_message(NodeId self, Node& node, NodeId from, const Message& m, implmp::MultiPaxosOutbox& out) const;
+  void on_message(NodeId self, Node& node, NodeId from, const Message& m,
+                  implmp::MultiPaxosOutbox& out) const;
   void on_timeout(NodeId self, Node& node, Timer timer, implmp::MultiPaxosOutbox& out) const;
   void inputs(NodeId self, const Node& node, std::vector<Input>& out) const;
   void on_input(NodeId self, Node& node, const Input& input, implmp::MultiPaxosOutbox& out) const;

@@ -43,7 +43,8 @@ int parse_int(const std::string& flag, const char* text, int min, int max) {
   const char* end = text + std::char_traits<char>::length(text);
   auto [at, error] = std::from_chars(text, end, value);
   if (error != std::errc() || at != end || value < min || value > max) {
-    usage(flag + " takes an integer in " + std::to_string(min) + ".." + std::to_string(max) + ", not '" + text + "'");
+    usage(flag + " takes an integer in " + std::to_string(min) + ".." + std::to_string(max) +
+          ", not '" + text + "'");
   }
   return value;
 }
@@ -77,17 +78,40 @@ Options parse(int argc, char** argv) {
 
 }  // namespace
 
+struct Median {
+  int rms;
+  int threads;
+  double seconds;
+};
+
+// The median of each configuration's runs, and its speed-up over one thread.
+void print_medians(const std::vector<Median>& medians, int repeat) {
+  std::printf(
+      "\n| RMs | threads | runs | median seconds | speed-up over 1 thread "
+      "|\n|---|---|---|---|---|\n");
+  for (const Median& median : medians) {
+    std::string speed_up = "-";  // without a one-thread run
+    for (const Median& one : medians) {
+      if (one.rms == median.rms && one.threads == 1 && median.seconds > 0) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%.2f", one.seconds / median.seconds);
+        speed_up = text;
+      }
+    }
+    std::printf("| %d | %d | %d | %.3f | %s |\n", median.rms, median.threads, repeat,
+                median.seconds, speed_up.c_str());
+  }
+}
+
 int main(int argc, char** argv) {
   using namespace crosscheck;
   const Options options = parse(argc, argv);
-  std::printf("TwoPhase.tla (--model spec), %u hardware threads\n\n", std::thread::hardware_concurrency());
-  std::printf("| RMs | distinct states | generated | depth | threads | seconds | distinct states/s | bytes/state |\n");
+  std::printf("TwoPhase.tla (--model spec), %u hardware threads\n\n",
+              std::thread::hardware_concurrency());
+  std::printf(
+      "| RMs | distinct states | generated | depth | threads | seconds | distinct states/s | "
+      "bytes/state |\n");
   std::printf("|---|---|---|---|---|---|---|---|\n");
-  struct Median {
-    int rms;
-    int threads;
-    double seconds;
-  };
   std::vector<Median> medians;
   for (int rms = options.min_rms; rms <= options.max_rms; ++rms) {
     mc::SearchStats first;
@@ -101,21 +125,25 @@ int main(int argc, char** argv) {
         mc::CheckResult result = mc::check(spec::twophase::TwoPhaseModel(rms), search);
         const mc::SearchStats& stats = result.stats;
         if (result.outcome != mc::Outcome::kOk) {
-          std::fprintf(stderr, "bench: %d RMs, %d threads: result %s\n", rms, threads, mc::outcome_name(result.outcome));
+          std::fprintf(stderr, "bench: %d RMs, %d threads: result %s\n", rms, threads,
+                       mc::outcome_name(result.outcome));
           return 1;
         }
         if (!have_first) {
           first = stats;
           have_first = true;
-        } else if (stats.distinct_states != first.distinct_states || stats.total_states != first.total_states ||
-                   stats.depth != first.depth) {
-          std::fprintf(stderr, "bench: %d RMs, %d threads: counts differ from the first run\n", rms, threads);
+        } else if (stats.distinct_states != first.distinct_states ||
+                   stats.total_states != first.total_states || stats.depth != first.depth) {
+          std::fprintf(stderr, "bench: %d RMs, %d threads: counts differ from the first run\n", rms,
+                       threads);
           return 1;
         }
         std::printf("| %d | %s | %s | %d | %d | %.2f | %s | %.1f |\n", rms,
-                    mc::with_separators(stats.distinct_states).c_str(), mc::with_separators(stats.total_states).c_str(),
-                    stats.depth, threads, stats.seconds,
-                    mc::with_separators(static_cast<uint64_t>(stats.states_per_second)).c_str(), stats.bytes_per_state);
+                    mc::with_separators(stats.distinct_states).c_str(),
+                    mc::with_separators(stats.total_states).c_str(), stats.depth, threads,
+                    stats.seconds,
+                    mc::with_separators(static_cast<uint64_t>(stats.states_per_second)).c_str(),
+                    stats.bytes_per_state);
         std::fflush(stdout);
         seconds[t].push_back(stats.seconds);
       }
@@ -124,21 +152,10 @@ int main(int argc, char** argv) {
       std::vector<double>& times = seconds[t];
       std::sort(times.begin(), times.end());
       const size_t n = times.size();
-      medians.push_back({rms, options.threads[t], n % 2 == 1 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2});
+      medians.push_back({rms, options.threads[t],
+                         n % 2 == 1 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2});
     }
   }
-  std::printf("\n| RMs | threads | runs | median seconds | speed-up over 1 thread |\n|---|---|---|---|---|\n");
-  for (const Median& median : medians) {
-    std::string speed_up = "-";  // without a one-thread run
-    for (const Median& one : medians) {
-      if (one.rms == median.rms && one.threads == 1 && median.seconds > 0) {
-        char text[32];
-        std::snprintf(text, sizeof text, "%.2f", one.seconds / median.seconds);
-        speed_up = text;
-      }
-    }
-    std::printf("| %d | %d | %d | %.3f | %s |\n", median.rms, median.threads, options.repeat, median.seconds,
-                speed_up.c_str());
-  }
+  print_medians(medians, options.repeat);
   return 0;
 }
