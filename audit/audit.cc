@@ -16,33 +16,31 @@ namespace crosscheck::audit {
 
 const char* verdict_name(Verdict verdict) {
   switch (verdict) {
-    case Verdict::kLinearizable:
-      return "linearizable";
-    case Verdict::kNotLinearizable:
-      return "not_linearizable";
-    case Verdict::kUnknown:
-      return "unknown";
+    case Verdict::kLinearizable: return "linearizable";
+    case Verdict::kNotLinearizable: return "not_linearizable";
+    case Verdict::kUnknown: return "unknown";
   }
   return "?";
 }
 
 std::string describe(const History& history, int index) {
   const Operation& op = history.operations[index];
-  std::string text = "process " + std::to_string(op.process) + " :" + op.f + " " + op.invocation.edn();
+  std::string text =
+      "process " + std::to_string(op.process) + " :" + op.f + " " + op.invocation.edn();
   switch (op.outcome) {
     case Operation::Outcome::kOk:
       text += op.completion == op.invocation ? " -> :ok" : " -> " + op.completion.edn();
       break;
-    case Operation::Outcome::kFail:
-      text += " -> :fail";
-      break;
+    case Operation::Outcome::kFail: text += " -> :fail"; break;
     case Operation::Outcome::kIndeterminate:
       text += !op.completed ? " -> ? (never completed)"
-              : op.error      ? " -> ? (:info, :error " + op.error->edn() + ")"
-                              : " -> ? (:info)";
+              : op.error    ? " -> ? (:info, :error " + op.error->edn() + ")"
+                            : " -> ? (:info)";
       break;
   }
-  if (op.completed) return "lines " + std::to_string(op.invoke_line) + "-" + std::to_string(op.complete_line) + ": " + text;
+  if (op.completed)
+    return "lines " + std::to_string(op.invoke_line) + "-" + std::to_string(op.complete_line) +
+           ": " + text;
   return "line " + std::to_string(op.invoke_line) + ": " + text;
 }
 
@@ -66,7 +64,9 @@ struct SpecOf {
   static std::string input_text(const Input& call) {
     return std::string(Model::kOperations[call.f]) + " " + call.argument->edn();
   }
-  static std::string output_text(const Input&, const Output& fits) { return fits ? "fits" : "does not fit"; }
+  static std::string output_text(const Input&, const Output& fits) {
+    return fits ? "fits" : "does not fit";
+  }
   static std::string state_text(const State& state) { return Model::state_text(state); }
 };
 
@@ -85,9 +85,11 @@ int operation_code(const History& history, const Operation& op) {
   for (size_t f = 0; f < Model::kOperations.size(); ++f)
     if (Model::kOperations[f] == op.f) return static_cast<int>(f);
   std::string known;
-  for (std::string_view f : Model::kOperations) known += (known.empty() ? ":" : " :") + std::string(f);
+  for (std::string_view f : Model::kOperations)
+    known += (known.empty() ? ":" : " :") + std::string(f);
   throw InputError(history.file, op.invoke_line,
-                   "the model " + std::string(Model::kName) + " has no operation :" + op.f + " (it knows " + known + ")");
+                   "the model " + std::string(Model::kName) + " has no operation :" + op.f +
+                       " (it knows " + known + ")");
 }
 
 template <class Model>
@@ -119,13 +121,14 @@ Prepared prepare(const History& history, size_t i, int f, const std::string& key
   } else if (keys == "tuples") {
     if (!op.invocation.is_pair())
       throw InputError(history.file, op.invoke_line,
-                       "the model " + std::string(Model::kName) + " needs a key: :value [k v] or a :key, not " +
-                           op.invocation.edn());
+                       "the model " + std::string(Model::kName) +
+                           " needs a key: :value [k v] or a :key, not " + op.invocation.edn());
     p.key = op.invocation.items[0];
     p.argument = op.invocation.items[1];
     if (p.known && (!op.completion.is_pair() || !(op.completion.items[0] == p.key)))
       throw InputError(history.file, line,
-                       "a completion of key " + p.key.edn() + " is [" + p.key.edn() + " v], not " + op.completion.edn());
+                       "a completion of key " + p.key.edn() + " is [" + p.key.edn() + " v], not " +
+                           op.completion.edn());
     p.result = p.known ? op.completion.items[1] : p.argument;
   }
   if (op.outcome == Operation::Outcome::kFail) return p;
@@ -140,7 +143,8 @@ using LinHistory = mc::lin::History<SpecOf<Model>>;
 template <class Model>
 class Auditor {
  public:
-  Auditor(const History& history, const AuditOptions& options) : history_(history), options_(options) {}
+  Auditor(const History& history, const AuditOptions& options)
+      : history_(history), options_(options) {}
 
   AuditResult run();
 
@@ -167,7 +171,8 @@ class Auditor {
 template <class Model>
 void Auditor<Model>::prepare_all() {
   std::vector<int> codes;
-  for (const Operation& op : history_.operations) codes.push_back(operation_code<Model>(history_, op));
+  for (const Operation& op : history_.operations)
+    codes.push_back(operation_code<Model>(history_, op));
   keys_ = key_source<Model>(history_, codes);
   prepared_.reserve(history_.operations.size());
   for (size_t i = 0; i < history_.operations.size(); ++i)
@@ -199,12 +204,14 @@ void Auditor<Model>::partition() {
       const Prepared& prep = prepared_[i];
       Call call{prep.f, op.process, &prep.argument, prep.known ? &prep.result : nullptr};
       if (prep.known) {
-        lin.push_back(mc::lin::completed<SpecOf<Model>>(static_cast<int>(op.process), op.invoke_position,
-                                                         op.complete_position, call, true));
+        lin.push_back(mc::lin::completed<SpecOf<Model>>(
+            static_cast<int>(op.process), op.invoke_position, op.complete_position, call, true));
       } else {
-        lin.push_back(mc::lin::pending<SpecOf<Model>>(static_cast<int>(op.process), op.invoke_position, call));
+        lin.push_back(mc::lin::pending<SpecOf<Model>>(static_cast<int>(op.process),
+                                                      op.invoke_position, call));
       }
-      bytes += sizeof(Call) + sizeof(mc::lin::Operation<SpecOf<Model>>) + prep.argument.bytes() + prep.result.bytes();
+      bytes += sizeof(Call) + sizeof(mc::lin::Operation<SpecOf<Model>>) + prep.argument.bytes() +
+               prep.result.bytes();
     }
     lin_histories_.push_back(std::move(lin));
   }
@@ -277,7 +284,8 @@ void Auditor<Model>::summarize(AuditResult& result) {
       const auto at = [&](int part) {
         return *lin_histories_[part][results_[part].culprit].returned;
       };
-      if (failing_part < 0 || at(static_cast<int>(p)) < at(failing_part)) failing_part = static_cast<int>(p);
+      if (failing_part < 0 || at(static_cast<int>(p)) < at(failing_part))
+        failing_part = static_cast<int>(p);
     } else if (r.verdict == mc::lin::Verdict::kUnknown) {
       result.unknown_keys.push_back(part_keys_[p]);
       if (result.stopped.empty()) result.stopped = mc::lin::stop_name(r.stopped);
@@ -315,7 +323,8 @@ AuditResult Auditor<Model>::run() {
     result.indeterminate += op.outcome == Operation::Outcome::kIndeterminate;
   }
   std::sort(processes.begin(), processes.end());
-  result.processes = static_cast<int>(std::unique(processes.begin(), processes.end()) - processes.begin());
+  result.processes =
+      static_cast<int>(std::unique(processes.begin(), processes.end()) - processes.begin());
   result.dropped_reads = dropped_reads_;
   result.judged = result.operations - result.failed - dropped_reads_;
   result.keys = static_cast<int>(parts_.size());

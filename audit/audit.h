@@ -20,18 +20,18 @@ const char* verdict_name(Verdict verdict);  // "linearizable", "not_linearizable
 struct AuditOptions {
   std::string model;
   int threads = 1;
-  double timeout_seconds = 0;  // 0: none
+  double timeout_seconds = 0;       // 0: none
   uint64_t memory_limit_bytes = 0;  // 0: none
 };
 
 struct Failure {
-  Value key;                         // nil when the history has one object
-  std::vector<int> partition;        // the key's judged operations, indices into History::operations
-  std::vector<int> prefix;           // the longest linearizable prefix, in its order
-  int culprit = -1;                  // the operation that cannot be placed next
-  std::vector<int> also_blocked;     // other operations that cannot come next either
-  std::vector<std::string> states;   // the states the object could be in just before the culprit
-  std::string expected;              // what the object answers there, in words
+  Value key;                        // nil when the history has one object
+  std::vector<int> partition;       // the key's judged operations, indices into History::operations
+  std::vector<int> prefix;          // the longest linearizable prefix, in its order
+  int culprit = -1;                 // the operation that cannot be placed next
+  std::vector<int> also_blocked;    // other operations that cannot come next either
+  std::vector<std::string> states;  // the states the object could be in just before the culprit
+  std::string expected;             // what the object answers there, in words
 };
 
 struct AuditResult {

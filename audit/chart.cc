@@ -38,10 +38,10 @@ constexpr double kMaxStep = 72;
 constexpr double kTargetPlotWidth = 960;
 constexpr double kMaxPlotWidth = 16000;
 constexpr long long kMaxEvents = 1'000'000;  // past which the positions are drawn off the chart
-constexpr double kOpenTail = 48;     // how far bars never completed run past the last event
-constexpr double kFadeLength = 72;   // over which they fade out
-constexpr double kTrackHeight = 44;  // a lane holds one track, or more if bars overlap
-constexpr double kBarOffset = 17;    // from a track's top to its bar's: room for a label above
+constexpr double kOpenTail = 48;             // how far bars never completed run past the last event
+constexpr double kFadeLength = 72;           // over which they fade out
+constexpr double kTrackHeight = 44;          // a lane holds one track, or more if bars overlap
+constexpr double kBarOffset = 17;  // from a track's top to its bar's: room for a label above
 constexpr double kBarHeight = 21;
 constexpr double kLanePadding = 5;
 constexpr double kBadgeHeight = 14;
@@ -182,10 +182,11 @@ class Renderer {
             attr("height", height) + attr("viewBox", "0 0 " + num(width_) + " " + num(height)) +
             attr("font-family", "sans-serif") + attr("font-size", kLabelSize) + ">\n";
     out_ += "<title>" + mc::xml_escape(chart_.title) + "</title>\n";
-    out_ += "<defs><style>\n"
-            "  .halo { paint-order: stroke; stroke: white; stroke-width: 3px;"
-            " stroke-linejoin: round; }\n"
-            "</style></defs>\n";
+    out_ +=
+        "<defs><style>\n"
+        "  .halo { paint-order: stroke; stroke: white; stroke-width: 3px;"
+        " stroke-linejoin: round; }\n"
+        "</style></defs>\n";
     out_ += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
     header();
     lanes();
@@ -268,8 +269,8 @@ class Renderer {
   }
 
   void text(double x, double y, std::string_view content, std::string_view extra) {
-    out_ += "<text" + attr("x", x) + attr("y", y) + std::string(extra) + ">" + mc::xml_escape(content) +
-            "</text>\n";
+    out_ += "<text" + attr("x", x) + attr("y", y) + std::string(extra) + ">" +
+            mc::xml_escape(content) + "</text>\n";
   }
 
   void header() {
@@ -338,7 +339,7 @@ class Renderer {
 
   void bar(const Placed& placed) {
     const ChartBar& bar = *placed.bar;
-    std::string classes = bar.culprit                ? "op culprit"
+    std::string classes = bar.culprit              ? "op culprit"
                           : bar.linearized_at >= 0 ? "op linearized"
                                                    : "op";
     if (is_dashed(bar)) classes += " indeterminate";
@@ -347,7 +348,8 @@ class Renderer {
     if (bar.linearized_at >= 0) {
       out_ += attr("data-position", std::to_string(bar.linearized_at + 1));
     }
-    out_ += ">\n<title>" + mc::xml_escape(bar.detail.empty() ? bar.label : bar.detail) + "</title>\n";
+    out_ +=
+        ">\n<title>" + mc::xml_escape(bar.detail.empty() ? bar.label : bar.detail) + "</title>\n";
     const Palette& palette = palette_of(bar);
     if (is_open(bar)) {
       open_bar({placed.left, placed.top, placed.right, kBarHeight}, kFadeLength, palette,
@@ -379,8 +381,9 @@ class Renderer {
             attr("x1", fade_from) + attr("y1", "0") + attr("x2", box.right) + attr("y2", "0") +
             "><stop offset=\"0\" stop-color=\"white\"/>"
             "<stop offset=\"1\" stop-color=\"white\" stop-opacity=\"0\"/></linearGradient>"
-            "<mask" + attr("id", id + "-mask") + attr("maskUnits", "userSpaceOnUse") + area +
-            "><rect" + area + attr("fill", "url(#" + id + ")") + "/></mask></defs>\n";
+            "<mask" +
+            attr("id", id + "-mask") + attr("maskUnits", "userSpaceOnUse") + area + "><rect" +
+            area + attr("fill", "url(#" + id + ")") + "/></mask></defs>\n";
     const double r = std::min(5.0, box.height / 3);
     const double l = box.left;
     const double b = box.top + box.height;
@@ -424,13 +427,13 @@ class Renderer {
     }
     if (bar.label.empty()) in_bar = badge_width + 4 <= visible_right - placed.left;
     const double x0 = placed.left + (in_bar ? 4 : 0);
-    const double badge_top = in_bar ? placed.top + (kBarHeight - kBadgeHeight) / 2
-                                    : placed.top - kBadgeHeight - 2;
+    const double badge_top =
+        in_bar ? placed.top + (kBarHeight - kBadgeHeight) / 2 : placed.top - kBadgeHeight - 2;
     if (!badge.empty()) draw_badge(x0, badge_top, badge, palette);
     const double baseline = in_bar ? placed.top + kBarHeight / 2 + size * 0.36 : placed.top - 5;
     if (shown.empty()) return;
-    std::string style = attr("font-family", "monospace") + attr("font-size", size) +
-                        attr("fill", palette.text);
+    std::string style =
+        attr("font-family", "monospace") + attr("font-size", size) + attr("fill", palette.text);
     if (bar.culprit) style += attr("font-weight", "bold");
     if (!in_bar) style += attr("class", "halo");
     text(x0 + badge_width, baseline, shown, style);

@@ -17,8 +17,8 @@ namespace {
 constexpr int kMaxDepth = 64;
 
 bool is_symbol_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || std::strchr(".*+!-_?$%&=<>/:#'", c) != nullptr ||
-         static_cast<unsigned char>(c) >= 0x80;
+  return std::isalnum(static_cast<unsigned char>(c)) ||
+         std::strchr(".*+!-_?$%&=<>/:#'", c) != nullptr || static_cast<unsigned char>(c) >= 0x80;
 }
 
 class EdnReader {
@@ -52,40 +52,33 @@ class EdnReader {
     if (!skip_space()) fail("the text ends where a value should be");
     const char c = text_[at_];
     switch (c) {
-      case '[':
-        ++at_;
-        return Value::of_vector(sequence(']', depth));
-      case '(':
-        ++at_;
-        return Value::of_vector(sequence(')', depth));
-      case '{':
-        ++at_;
-        return map(depth);
-      case '"':
-        return Value::of_string(string());
-      case '\\':
-        return Value::of_string(character());
-      case ':':
-        return keyword();
-      case '#':
-        return dispatch(depth);
+      case '[': ++at_; return Value::of_vector(sequence(']', depth));
+      case '(': ++at_; return Value::of_vector(sequence(')', depth));
+      case '{': ++at_; return map(depth);
+      case '"': return Value::of_string(string());
+      case '\\': return Value::of_string(character());
+      case ':': return keyword();
+      case '#': return dispatch(depth);
       case ']':
       case ')':
-      case '}':
-        fail(std::string("unexpected '") + c + "'");
+      case '}': fail(std::string("unexpected '") + c + "'");
     }
     if (std::isdigit(static_cast<unsigned char>(c)) ||
-        ((c == '-' || c == '+') && at_ + 1 < text_.size() && std::isdigit(static_cast<unsigned char>(text_[at_ + 1]))))
+        ((c == '-' || c == '+') && at_ + 1 < text_.size() &&
+         std::isdigit(static_cast<unsigned char>(text_[at_ + 1]))))
       return number();
     if (is_symbol_char(c)) return symbol();
     fail("unexpected character '" + printable(c) + "'");
   }
 
-  [[noreturn]] void fail(const std::string& problem) const { throw InputError(file_, line_, problem); }
+  [[noreturn]] void fail(const std::string& problem) const {
+    throw InputError(file_, line_, problem);
+  }
 
  private:
   static std::string printable(char c) {
-    if (static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7f) return std::string(1, c);
+    if (static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7f)
+      return std::string(1, c);
     char buffer[8];
     std::snprintf(buffer, sizeof buffer, "\\x%02x", static_cast<unsigned char>(c));
     return buffer;
@@ -98,7 +91,8 @@ class EdnReader {
     std::vector<Value> items;
     while (true) {
       if (!skip_space())
-        throw InputError(file_, open_line, std::string("the '") + open + "' here is never closed by '" + close + "'");
+        throw InputError(file_, open_line,
+                         std::string("the '") + open + "' here is never closed by '" + close + "'");
       if (text_[at_] == close) {
         ++at_;
         return items;
@@ -120,10 +114,12 @@ class EdnReader {
     std::vector<Value> items = sequence('}', depth);
     if (items.size() % 2 != 0) fail("a map with an odd number of forms");
     std::vector<std::pair<Value, Value>> entries;
-    for (size_t i = 0; i < items.size(); i += 2) entries.emplace_back(std::move(items[i]), std::move(items[i + 1]));
+    for (size_t i = 0; i < items.size(); i += 2)
+      entries.emplace_back(std::move(items[i]), std::move(items[i + 1]));
     Value result = Value::of_map(std::move(entries));
     for (size_t i = 2; i < result.items.size(); i += 2)
-      if (result.items[i] == result.items[i - 2]) fail("a map with the key " + result.items[i].edn() + " twice");
+      if (result.items[i] == result.items[i - 2])
+        fail("a map with the key " + result.items[i].edn() + " twice");
     return result;
   }
 
@@ -166,29 +162,15 @@ class EdnReader {
 
   void escape(char c, std::string& out) {
     switch (c) {
-      case 'n':
-        out += '\n';
-        return;
-      case 't':
-        out += '\t';
-        return;
-      case 'r':
-        out += '\r';
-        return;
-      case 'b':
-        out += '\b';
-        return;
-      case 'f':
-        out += '\f';
-        return;
+      case 'n': out += '\n'; return;
+      case 't': out += '\t'; return;
+      case 'r': out += '\r'; return;
+      case 'b': out += '\b'; return;
+      case 'f': out += '\f'; return;
       case '"':
       case '\\':
-      case '/':
-        out += c;
-        return;
-      case 'u':
-        unicode(out);
-        return;
+      case '/': out += c; return;
+      case 'u': unicode(out); return;
     }
     fail("an unknown escape '\\" + printable(c) + "' in a string");
   }
@@ -197,7 +179,8 @@ class EdnReader {
     if (at_ + 4 > text_.size()) fail("a \\u escape needs four hex digits");
     unsigned code = 0;
     auto [end, error] = std::from_chars(text_.data() + at_, text_.data() + at_ + 4, code, 16);
-    if (error != std::errc() || end != text_.data() + at_ + 4) fail("a \\u escape needs four hex digits");
+    if (error != std::errc() || end != text_.data() + at_ + 4)
+      fail("a \\u escape needs four hex digits");
     at_ += 4;
     if (code < 0x80) {
       out += static_cast<char>(code);
@@ -261,7 +244,8 @@ class EdnReader {
     if (!floating) {
       int64_t value = 0;
       auto [end, error] = std::from_chars(first, last, value);
-      if (error == std::errc::result_out_of_range) fail("the integer " + text + " does not fit in 64 bits");
+      if (error == std::errc::result_out_of_range)
+        fail("the integer " + text + " does not fit in 64 bits");
       if (error != std::errc() || end != last) fail("a malformed number '" + text + "'");
       return Value::of_int(value);
     }
@@ -304,7 +288,9 @@ Events read_edn_history(const std::string& file, const std::string& text) {
       const int line = reader.line();
       Value all = reader.form();
       if (all.items.empty() || all.items[0].kind != Value::Kind::kMap) {
-        throw InputError(file, line, "a history is a sequence of operation maps, not " + all.edn().substr(0, 40));
+        throw InputError(
+            file, line,
+            "a history is a sequence of operation maps, not " + all.edn().substr(0, 40));
       }
       for (const Value& item : all.items) add_event(file, line, item, events);
       continue;

@@ -16,18 +16,17 @@ std::string where(const std::string& file, int line) {
 }  // namespace
 
 InputError::InputError(const std::string& file, int line, const std::string& problem)
-    : std::runtime_error(where(file, line) + ": " + problem), file_(file), line_(line), problem_(problem) {}
+    : std::runtime_error(where(file, line) + ": " + problem),
+      file_(file),
+      line_(line),
+      problem_(problem) {}
 
 const char* event_type_name(EventType type) {
   switch (type) {
-    case EventType::kInvoke:
-      return "invoke";
-    case EventType::kOk:
-      return "ok";
-    case EventType::kFail:
-      return "fail";
-    case EventType::kInfo:
-      return "info";
+    case EventType::kInvoke: return "invoke";
+    case EventType::kOk: return "ok";
+    case EventType::kFail: return "fail";
+    case EventType::kInfo: return "info";
   }
   return "?";
 }
@@ -38,8 +37,9 @@ void complete(const std::string& file, const Event& event, Operation& op) {
   if (event.f != op.f) {
     throw InputError(file, event.line,
                      "the :" + std::string(event_type_name(event.type)) + " of process " +
-                         std::to_string(event.process) + " has :f :" + event.f + ", but its invocation (line " +
-                         std::to_string(op.invoke_line) + ") has :f :" + op.f);
+                         std::to_string(event.process) + " has :f :" + event.f +
+                         ", but its invocation (line " + std::to_string(op.invoke_line) +
+                         ") has :f :" + op.f);
   }
   op.completed = true;
   op.complete_line = event.line;
@@ -79,7 +79,8 @@ History pair_events(const std::string& file, Events events) {
         throw InputError(file, event.line,
                          "process " + std::to_string(event.process) +
                              " invokes while its operation invoked on line " +
-                             std::to_string(history.operations[at->second].invoke_line) + " is still open");
+                             std::to_string(history.operations[at->second].invoke_line) +
+                             " is still open");
       }
       Operation op;
       op.process = event.process;
@@ -95,8 +96,9 @@ History pair_events(const std::string& file, Events events) {
     }
     if (at == open.end()) {
       throw InputError(file, event.line,
-                       "a :" + std::string(event_type_name(event.type)) + " completion of process " +
-                           std::to_string(event.process) + " with no open invocation");
+                       "a :" + std::string(event_type_name(event.type)) +
+                           " completion of process " + std::to_string(event.process) +
+                           " with no open invocation");
     }
     Operation& op = history.operations[at->second];
     complete(file, event, op);
@@ -111,23 +113,28 @@ History read_history(const std::string& path, const std::string& format) {
   std::string chosen = format;
   if (chosen.empty()) {
     auto ends_with = [&](const std::string& suffix) {
-      return path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+      return path.size() >= suffix.size() &&
+             path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
     };
     if (ends_with(".edn")) chosen = "edn";
     if (ends_with(".jsonl") || ends_with(".json") || ends_with(".ndjson")) chosen = "jsonl";
     if (chosen.empty()) {
-      throw InputError(path, 0, "cannot tell the format from the name: use --input edn or --input jsonl");
+      throw InputError(path, 0,
+                       "cannot tell the format from the name: use --input edn or --input jsonl");
     }
   }
-  if (chosen != "edn" && chosen != "jsonl") throw InputError(path, 0, "unknown input format '" + chosen + "'");
+  if (chosen != "edn" && chosen != "jsonl")
+    throw InputError(path, 0, "unknown input format '" + chosen + "'");
   std::error_code error;
-  if (std::filesystem::is_directory(path, error)) throw InputError(path, 0, "a directory, not a history file");
+  if (std::filesystem::is_directory(path, error))
+    throw InputError(path, 0, "a directory, not a history file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, 0, "cannot open the file");
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) throw InputError(path, 0, "cannot read the file");
-  Events events = chosen == "edn" ? read_edn_history(path, text.str()) : read_jsonl_history(path, text.str());
+  Events events =
+      chosen == "edn" ? read_edn_history(path, text.str()) : read_jsonl_history(path, text.str());
   return pair_events(path, std::move(events));
 }
 
@@ -156,17 +163,20 @@ bool event_from_map(const std::string& file, int line, const Value& map, Event& 
   if (process == nullptr) throw InputError(file, line, "an operation with no :process");
   if (!process->is_int()) {
     if (process->kind == Value::Kind::kKeyword || process->is_string()) return false;
-    throw InputError(file, line, "a :process is an integer or a name such as :nemesis, not " + process->edn());
+    throw InputError(file, line,
+                     "a :process is an integer or a name such as :nemesis, not " + process->edn());
   }
   const Value* type = map.find("type");
   if (type == nullptr) throw InputError(file, line, "an operation with no :type");
   const Value* f = map.find("f");
   if (f == nullptr) throw InputError(file, line, "an operation with no :f");
-  if (f->name().empty()) throw InputError(file, line, "an :f is a keyword or a string, not " + f->edn());
+  if (f->name().empty())
+    throw InputError(file, line, "an :f is a keyword or a string, not " + f->edn());
   for (const char* number : {"time", "index"}) {
     const Value* field = map.find(number);
     if (field != nullptr && !field->is_int())
-      throw InputError(file, line, std::string("a :") + number + " is an integer, not " + field->edn());
+      throw InputError(file, line,
+                       std::string("a :") + number + " is an integer, not " + field->edn());
   }
   event.line = line;
   event.process = process->integer;

@@ -12,24 +12,21 @@ namespace {
 constexpr int kMaxDepth = 64;
 
 Value from_json(const std::string& file, int line, const nlohmann::json& json, int depth) {
-  if (depth > kMaxDepth) throw InputError(file, line, "nested deeper than " + std::to_string(kMaxDepth) + " levels");
+  if (depth > kMaxDepth)
+    throw InputError(file, line, "nested deeper than " + std::to_string(kMaxDepth) + " levels");
   switch (json.type()) {
-    case nlohmann::json::value_t::null:
-      return Value::nil();
-    case nlohmann::json::value_t::boolean:
-      return Value::of_bool(json.get<bool>());
-    case nlohmann::json::value_t::number_integer:
-      return Value::of_int(json.get<int64_t>());
+    case nlohmann::json::value_t::null: return Value::nil();
+    case nlohmann::json::value_t::boolean: return Value::of_bool(json.get<bool>());
+    case nlohmann::json::value_t::number_integer: return Value::of_int(json.get<int64_t>());
     case nlohmann::json::value_t::number_unsigned: {
       const uint64_t value = json.get<uint64_t>();
       if (value > static_cast<uint64_t>(INT64_MAX))
-        throw InputError(file, line, "the integer " + std::to_string(value) + " does not fit in 64 bits");
+        throw InputError(file, line,
+                         "the integer " + std::to_string(value) + " does not fit in 64 bits");
       return Value::of_int(static_cast<int64_t>(value));
     }
-    case nlohmann::json::value_t::number_float:
-      return Value::of_float(json.get<double>());
-    case nlohmann::json::value_t::string:
-      return Value::of_string(json.get<std::string>());
+    case nlohmann::json::value_t::number_float: return Value::of_float(json.get<double>());
+    case nlohmann::json::value_t::string: return Value::of_string(json.get<std::string>());
     case nlohmann::json::value_t::array: {
       std::vector<Value> items;
       for (const auto& item : json) items.push_back(from_json(file, line, item, depth + 1));
@@ -41,8 +38,7 @@ Value from_json(const std::string& file, int line, const nlohmann::json& json, i
         entries.emplace_back(Value::of_string(key), from_json(file, line, item, depth + 1));
       return Value::of_map(std::move(entries));
     }
-    default:
-      throw InputError(file, line, "a JSON value of a kind histories do not use");
+    default: throw InputError(file, line, "a JSON value of a kind histories do not use");
   }
 }
 
@@ -60,9 +56,7 @@ std::string parse_problem(const std::string& what) {
   return "not JSON: " + problem;
 }
 
-bool blank(const std::string& line) {
-  return line.find_first_not_of(" \t\r") == std::string::npos;
-}
+bool blank(const std::string& line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
 
 }  // namespace
 
@@ -84,7 +78,8 @@ Events read_jsonl_history(const std::string& file, const std::string& text) {
       // parse_error, and out_of_range for a number past a double's range.
       throw InputError(file, line, parse_problem(error.what()));
     }
-    if (!json.is_object()) throw InputError(file, line, "an operation is a JSON object, one a line");
+    if (!json.is_object())
+      throw InputError(file, line, "an operation is a JSON object, one a line");
     Event event;
     if (detail::event_from_map(file, line, from_json(file, line, json, 0), event)) {
       events.events.push_back(std::move(event));

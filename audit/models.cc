@@ -24,7 +24,8 @@ bool RegisterModel::step(State& state, const Call& call) {
 }
 
 std::string RegisterModel::expected(const State& state, const Call& call) {
-  if (call.f == 0) return "the register holds " + state.edn() + ", so a read answers " + state.edn();
+  if (call.f == 0)
+    return "the register holds " + state.edn() + ", so a read answers " + state.edn();
   return "the register holds " + state.edn();
 }
 
@@ -45,7 +46,8 @@ bool CasRegisterModel::step(State& state, const Call& call) {
 
 std::string CasRegisterModel::expected(const State& state, const Call& call) {
   if (call.f == 2 && !(state == call.argument->items[0]))
-    return "the register holds " + state.edn() + ", not " + call.argument->items[0].edn() + ", so the cas cannot set";
+    return "the register holds " + state.edn() + ", not " + call.argument->items[0].edn() +
+           ", so the cas cannot set";
   return RegisterModel::expected(state, call);
 }
 
@@ -55,17 +57,15 @@ std::string KvModel::shape(int f, const Value& argument, const Value* result) {
   if (f == 0 && result != nullptr && !result->is_nil() && !result->is_string())
     return "a :get answers a string or nil, not " + result->edn();
   if (f != 0 && !argument.is_string())
-    return std::string("a :") + std::string(kOperations[f]) + " value is a string, not " + argument.edn();
+    return std::string("a :") + std::string(kOperations[f]) + " value is a string, not " +
+           argument.edn();
   return "";
 }
 
 bool KvModel::step(State& state, const Call& call) {
   switch (call.f) {
-    case 0:
-      return call.result == nullptr || *call.result == state;
-    case 1:
-      state = *call.argument;
-      return true;
+    case 0: return call.result == nullptr || *call.result == state;
+    case 1: state = *call.argument; return true;
     default:
       state = Value::of_string((state.is_nil() ? std::string() : state.text) + call.argument->text);
       return true;
@@ -116,8 +116,8 @@ bool FifoQueueModel::step(State& state, const Call& call) {
 std::string FifoQueueModel::expected(const State& state, const Call& call) {
   if (call.f == 1 && state.items.empty()) return "the queue is empty, so a dequeue answers nil";
   if (call.f == 1)
-    return "the queue holds " + state.edn() + ", so a dequeue answers " + state.items.front().edn() + ", not " +
-           answer_text(call.result);
+    return "the queue holds " + state.edn() + ", so a dequeue answers " +
+           state.items.front().edn() + ", not " + answer_text(call.result);
   return "the queue holds " + state.edn();
 }
 
@@ -184,8 +184,8 @@ std::string LockServiceModel::expected(const State& state, const Call& call) {
   if (call.f == 2) {
     const int64_t token = shown_token(*call.argument).integer;
     if (token < state.accepted)
-      return "the resource accepted token " + std::to_string(state.accepted) + " before, so it rejects " +
-             std::to_string(token);
+      return "the resource accepted token " + std::to_string(state.accepted) +
+             " before, so it rejects " + std::to_string(token);
     return "token " + std::to_string(token) + " was never granted (the largest is " +
            std::to_string(state.granted) + ")";
   }
@@ -218,9 +218,9 @@ ModelInfo info() {
 }  // namespace
 
 const std::vector<ModelInfo>& models() {
-  static const std::vector<ModelInfo> all = {info<RegisterModel>(), info<CasRegisterModel>(), info<KvModel>(),
-                                             info<SetModel>(),      info<FifoQueueModel>(),   info<MutexModel>(),
-                                             info<LockServiceModel>()};
+  static const std::vector<ModelInfo> all = {
+      info<RegisterModel>(),  info<CasRegisterModel>(), info<KvModel>(),         info<SetModel>(),
+      info<FifoQueueModel>(), info<MutexModel>(),       info<LockServiceModel>()};
   return all;
 }
 

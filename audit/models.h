@@ -75,7 +75,8 @@ struct RegisterModel : ValueStateModel {
 // comparison failed, and then it did not take effect).
 struct CasRegisterModel : RegisterModel {
   static constexpr std::string_view kName = "cas-register";
-  static constexpr std::string_view kSummary = "register with compare-and-set [old new], initially nil";
+  static constexpr std::string_view kSummary =
+      "register with compare-and-set [old new], initially nil";
   static constexpr std::array<std::string_view, 3> kOperations = {"read", "write", "cas"};
   static std::string shape(int f, const Value& argument, const Value* result);
   static bool step(State& state, const Call& call);
@@ -115,7 +116,8 @@ struct SetModel : ValueStateModel {
 // element, or nil when empty).
 struct FifoQueueModel : ValueStateModel {
   static constexpr std::string_view kName = "fifo-queue";
-  static constexpr std::string_view kSummary = "FIFO queue, initially empty: enqueue v, dequeue (nil when empty)";
+  static constexpr std::string_view kSummary =
+      "FIFO queue, initially empty: enqueue v, dequeue (nil when empty)";
   static constexpr std::array<std::string_view, 2> kOperations = {"enqueue", "dequeue"};
   static constexpr KeyForm kKeys = KeyForm::kOptional;
   // The state: a vector, oldest first.

@@ -14,12 +14,9 @@ using Json = nlohmann::ordered_json;
 
 const char* outcome_name(const Operation& op) {
   switch (op.outcome) {
-    case Operation::Outcome::kOk:
-      return "ok";
-    case Operation::Outcome::kFail:
-      return "fail";
-    case Operation::Outcome::kIndeterminate:
-      return op.completed ? "info" : "never_completed";
+    case Operation::Outcome::kOk: return "ok";
+    case Operation::Outcome::kFail: return "fail";
+    case Operation::Outcome::kIndeterminate: return op.completed ? "info" : "never_completed";
   }
   return "?";
 }
@@ -30,7 +27,8 @@ std::string key_text(const Value& key, const std::string& source) {
 
 std::string with_commas(uint64_t n) {
   std::string digits = std::to_string(n);
-  for (int at = static_cast<int>(digits.size()) - 3; at > 0; at -= 3) digits.insert(static_cast<size_t>(at), ",");
+  for (int at = static_cast<int>(digits.size()) - 3; at > 0; at -= 3)
+    digits.insert(static_cast<size_t>(at), ",");
   return digits;
 }
 
@@ -48,8 +46,11 @@ void list_operations(std::ostringstream& out, const History& history, const std:
       out << "   ... " << ids.size() - kHead - kTail << " more (all of them in the JSON result)\n";
       k = ids.size() - kTail;
     }
-    out << "  " << (k + 1 < 10 ? "  " : k + 1 < 100 ? " " : "") << k + 1 << ". " << describe(history, ids[k])
-        << "\n";
+    out << "  "
+        << (k + 1 < 10    ? "  "
+            : k + 1 < 100 ? " "
+                          : "")
+        << k + 1 << ". " << describe(history, ids[k]) << "\n";
   }
 }
 
@@ -72,21 +73,23 @@ void text_failure(std::ostringstream& out, const History& history, const AuditRe
 std::string text_report(const History& history, const AuditResult& result, const RunInfo& run) {
   std::ostringstream out;
   out << "crosscheck audit " << history.file << ": model " << result.model << "\n";
-  out << "  " << result.operations << " operations by " << result.processes << " processes: " << result.ok
-      << " ok, " << result.failed << " fail, " << result.indeterminate << " indeterminate";
-  if (result.dropped_reads > 0) out << " (" << result.dropped_reads << " of them reads, which change nothing)";
+  out << "  " << result.operations << " operations by " << result.processes
+      << " processes: " << result.ok << " ok, " << result.failed << " fail, "
+      << result.indeterminate << " indeterminate";
+  if (result.dropped_reads > 0)
+    out << " (" << result.dropped_reads << " of them reads, which change nothing)";
   out << "\n";
   if (result.key_source != "none") {
     out << "  " << result.keys << (result.keys == 1 ? " key" : " keys") << " ("
-        << (result.key_source == "tuples" ? "from [k v] values" : "from :key") << "), checked apart on "
-        << run.threads << (run.threads == 1 ? " thread" : " threads") << "\n";
+        << (result.key_source == "tuples" ? "from [k v] values" : "from :key")
+        << "), checked apart on " << run.threads << (run.threads == 1 ? " thread" : " threads")
+        << "\n";
   }
   if (history.other_processes > 0)
-    out << "  " << history.other_processes << " events of other processes (such as :nemesis) passed over\n";
+    out << "  " << history.other_processes
+        << " events of other processes (such as :nemesis) passed over\n";
   switch (result.verdict) {
-    case Verdict::kLinearizable:
-      out << "linearizable\n";
-      break;
+    case Verdict::kLinearizable: out << "linearizable\n"; break;
     case Verdict::kNotLinearizable:
       out << "NOT LINEARIZABLE";
       if (result.key_source != "none") {
@@ -99,12 +102,14 @@ std::string text_report(const History& history, const AuditResult& result, const
       text_failure(out, history, result);
       break;
     case Verdict::kUnknown:
-      out << "unknown: the " << result.stopped << " budget ran out with " << result.unknown_keys.size() << " of "
-          << result.keys << (result.keys == 1 ? " key" : " keys") << " undecided; the rest are linearizable\n";
+      out << "unknown: the " << result.stopped << " budget ran out with "
+          << result.unknown_keys.size() << " of " << result.keys
+          << (result.keys == 1 ? " key" : " keys") << " undecided; the rest are linearizable\n";
       break;
   }
   if (!run.chart_file.empty()) out << "chart: " << run.chart_file << "\n";
-  out << with_commas(result.configurations) << " configurations, " << megabytes(result.peak_bytes) << ", ";
+  out << with_commas(result.configurations) << " configurations, " << megabytes(result.peak_bytes)
+      << ", ";
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%.3f s", result.seconds);
   out << seconds << "\n";
@@ -148,10 +153,11 @@ std::string json_report(const History& history, const AuditResult& result, const
   j["model"] = result.model;
   j["result"] = verdict_name(result.verdict);
   j["stopped"] = result.stopped.empty() ? Json(nullptr) : Json(result.stopped);
-  j["operations"] = {{"total", result.operations},     {"ok", result.ok},
-                     {"fail", result.failed},          {"indeterminate", result.indeterminate},
-                     {"judged", result.judged},        {"dropped_reads", result.dropped_reads},
-                     {"events", history.events},       {"other_process_events", history.other_processes}};
+  j["operations"] = {
+      {"total", result.operations}, {"ok", result.ok},
+      {"fail", result.failed},      {"indeterminate", result.indeterminate},
+      {"judged", result.judged},    {"dropped_reads", result.dropped_reads},
+      {"events", history.events},   {"other_process_events", history.other_processes}};
   j["processes"] = result.processes;
   j["keys"] = {{"source", result.key_source},
                {"count", result.keys},
@@ -182,22 +188,26 @@ namespace {
 
 std::string bar_label(const Operation& op) {
   std::string label = op.f + " " + op.invocation.edn();
-  if (op.outcome == Operation::Outcome::kOk && !(op.completion == op.invocation)) label += " -> " + op.completion.edn();
+  if (op.outcome == Operation::Outcome::kOk && !(op.completion == op.invocation))
+    label += " -> " + op.completion.edn();
   if (op.outcome == Operation::Outcome::kIndeterminate) label += " ?";
   return label;
 }
 
 // Bars of `ids` on positions renumbered 0, 1, ... in event order, so the
 // chart of one key is as wide as its own events.
-Chart bars_of(const History& history, const std::vector<int>& ids, const std::vector<int>& order, int culprit) {
+Chart bars_of(const History& history, const std::vector<int>& ids, const std::vector<int>& order,
+              int culprit) {
   std::vector<int> positions;
   for (int i : ids) {
     positions.push_back(history.operations[i].invoke_position);
-    if (history.operations[i].complete_position >= 0) positions.push_back(history.operations[i].complete_position);
+    if (history.operations[i].complete_position >= 0)
+      positions.push_back(history.operations[i].complete_position);
   }
   std::sort(positions.begin(), positions.end());
   auto compact = [&](int position) {
-    return static_cast<int>(std::lower_bound(positions.begin(), positions.end(), position) - positions.begin());
+    return static_cast<int>(std::lower_bound(positions.begin(), positions.end(), position) -
+                            positions.begin());
   };
   std::map<int, int> placed_at;
   for (size_t k = 0; k < order.size(); ++k) placed_at[order[k]] = static_cast<int>(k);
@@ -239,7 +249,8 @@ Chart chart_of(const History& history, const AuditResult& result) {
   if (result.failure) {
     const Failure& f = *result.failure;
     Chart chart = bars_of(history, around_culprit(history, f), f.prefix, f.culprit);
-    chart.title = history.file + (result.key_source == "none" ? "" : ", key " + f.key.edn()) + ": not linearizable";
+    chart.title = history.file + (result.key_source == "none" ? "" : ", key " + f.key.edn()) +
+                  ": not linearizable";
     chart.subtitle = describe(history, f.culprit) + " cannot be placed after the " +
                      std::to_string(f.prefix.size()) + " numbered operations: " + f.expected;
     return chart;
@@ -248,16 +259,21 @@ Chart chart_of(const History& history, const AuditResult& result) {
   if (result.verdict == Verdict::kUnknown || ids.empty()) {
     ids.clear();
     for (size_t i = 0; i < history.operations.size() && ids.size() < 200; ++i)
-      if (history.operations[i].outcome != Operation::Outcome::kFail) ids.push_back(static_cast<int>(i));
+      if (history.operations[i].outcome != Operation::Outcome::kFail)
+        ids.push_back(static_cast<int>(i));
   }
   std::vector<int> sorted = ids;
   std::sort(sorted.begin(), sorted.end());
   constexpr size_t kMostBars = 200;  // the first of a long key: enough to read
   if (sorted.size() > kMostBars) sorted.resize(kMostBars);
-  Chart chart = bars_of(history, sorted, result.verdict == Verdict::kLinearizable ? result.witness : std::vector<int>{}, -1);
-  chart.title = history.file + ": " + (result.verdict == Verdict::kLinearizable ? "linearizable" : "unknown");
+  Chart chart =
+      bars_of(history, sorted,
+              result.verdict == Verdict::kLinearizable ? result.witness : std::vector<int>{}, -1);
+  chart.title =
+      history.file + ": " + (result.verdict == Verdict::kLinearizable ? "linearizable" : "unknown");
   chart.subtitle = result.verdict == Verdict::kLinearizable
-                       ? "numbers: one linearization" + std::string(result.keys > 1 ? " (of the largest key)" : "")
+                       ? "numbers: one linearization" +
+                             std::string(result.keys > 1 ? " (of the largest key)" : "")
                        : "the first operations, undecided";
   return chart;
 }

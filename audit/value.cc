@@ -78,7 +78,8 @@ const Value* Value::find(const std::string& name) const {
   if (kind != Kind::kMap) return nullptr;
   for (size_t i = 0; i + 1 < items.size(); i += 2) {
     const Value& key = items[i];
-    if ((key.kind == Kind::kKeyword || key.kind == Kind::kString) && key.text == name) return &items[i + 1];
+    if ((key.kind == Kind::kKeyword || key.kind == Kind::kString) && key.text == name)
+      return &items[i + 1];
   }
   return nullptr;
 }
@@ -90,22 +91,17 @@ std::string Value::name() const {
 bool Value::operator==(const Value& other) const {
   if (kind != other.kind) return false;
   switch (kind) {
-    case Kind::kNil:
-      return true;
-    case Kind::kBool:
-      return boolean == other.boolean;
-    case Kind::kInt:
-      return integer == other.integer;
+    case Kind::kNil: return true;
+    case Kind::kBool: return boolean == other.boolean;
+    case Kind::kInt: return integer == other.integer;
     case Kind::kFloat:
       return number == other.number || (std::isnan(number) && std::isnan(other.number));
     case Kind::kString:
     case Kind::kKeyword:
-    case Kind::kSymbol:
-      return text == other.text;
+    case Kind::kSymbol: return text == other.text;
     case Kind::kVector:
     case Kind::kSet:
-    case Kind::kMap:
-      return items == other.items;
+    case Kind::kMap: return items == other.items;
   }
   return false;
 }
@@ -113,24 +109,22 @@ bool Value::operator==(const Value& other) const {
 bool Value::operator<(const Value& other) const {
   if (kind != other.kind) return kind < other.kind;
   switch (kind) {
-    case Kind::kNil:
-      return false;
-    case Kind::kBool:
-      return boolean < other.boolean;
-    case Kind::kInt:
-      return integer < other.integer;
+    case Kind::kNil: return false;
+    case Kind::kBool: return boolean < other.boolean;
+    case Kind::kInt: return integer < other.integer;
     case Kind::kFloat:
       // NaN sorts first, so the order stays total.
-      if (std::isnan(number) || std::isnan(other.number)) return std::isnan(number) && !std::isnan(other.number);
+      if (std::isnan(number) || std::isnan(other.number))
+        return std::isnan(number) && !std::isnan(other.number);
       return number < other.number;
     case Kind::kString:
     case Kind::kKeyword:
-    case Kind::kSymbol:
-      return text < other.text;
+    case Kind::kSymbol: return text < other.text;
     case Kind::kVector:
     case Kind::kSet:
     case Kind::kMap:
-      return std::lexicographical_compare(items.begin(), items.end(), other.items.begin(), other.items.end());
+      return std::lexicographical_compare(items.begin(), items.end(), other.items.begin(),
+                                          other.items.end());
   }
   return false;
 }
@@ -141,23 +135,12 @@ void write_string(const std::string& text, std::string& out) {
   out += '"';
   for (char c : text) {
     switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        out += c;
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default: out += c;
     }
   }
   out += '"';
@@ -166,15 +149,9 @@ void write_string(const std::string& text, std::string& out) {
 void write_edn(const Value& v, std::string& out) {
   using Kind = Value::Kind;
   switch (v.kind) {
-    case Kind::kNil:
-      out += "nil";
-      return;
-    case Kind::kBool:
-      out += v.boolean ? "true" : "false";
-      return;
-    case Kind::kInt:
-      out += std::to_string(v.integer);
-      return;
+    case Kind::kNil: out += "nil"; return;
+    case Kind::kBool: out += v.boolean ? "true" : "false"; return;
+    case Kind::kInt: out += std::to_string(v.integer); return;
     case Kind::kFloat: {
       char buffer[32];
       std::snprintf(buffer, sizeof buffer, "%.17g", v.number);
@@ -183,19 +160,12 @@ void write_edn(const Value& v, std::string& out) {
       if (std::strpbrk(buffer, ".eEni") == nullptr) out += ".0";
       return;
     }
-    case Kind::kString:
-      write_string(v.text, out);
-      return;
-    case Kind::kKeyword:
-      out += ':' + v.text;
-      return;
-    case Kind::kSymbol:
-      out += v.text;
-      return;
+    case Kind::kString: write_string(v.text, out); return;
+    case Kind::kKeyword: out += ':' + v.text; return;
+    case Kind::kSymbol: out += v.text; return;
     case Kind::kVector:
     case Kind::kSet:
-    case Kind::kMap:
-      break;
+    case Kind::kMap: break;
   }
   out += v.kind == Kind::kVector ? "[" : v.kind == Kind::kSet ? "#{" : "{";
   for (size_t i = 0; i < v.items.size(); ++i) {
@@ -226,22 +196,13 @@ uint64_t Value::hash() const {
   StableHasher hasher;
   hasher.add(kind);
   switch (kind) {
-    case Kind::kNil:
-      break;
-    case Kind::kBool:
-      hasher.add(boolean);
-      break;
-    case Kind::kInt:
-      hasher.add(static_cast<uint64_t>(integer));
-      break;
-    case Kind::kFloat:
-      hasher.add(float_bits(number));
-      break;
+    case Kind::kNil: break;
+    case Kind::kBool: hasher.add(boolean); break;
+    case Kind::kInt: hasher.add(static_cast<uint64_t>(integer)); break;
+    case Kind::kFloat: hasher.add(float_bits(number)); break;
     case Kind::kString:
     case Kind::kKeyword:
-    case Kind::kSymbol:
-      hasher.add(std::string_view(text));
-      break;
+    case Kind::kSymbol: hasher.add(std::string_view(text)); break;
     case Kind::kVector:
     case Kind::kSet:
     case Kind::kMap:

@@ -12,14 +12,26 @@
 namespace crosscheck::audit {
 
 struct Value {
-  enum class Kind : uint8_t { kNil, kBool, kInt, kFloat, kString, kKeyword, kSymbol, kVector, kSet, kMap };
+  enum class Kind : uint8_t {
+    kNil,
+    kBool,
+    kInt,
+    kFloat,
+    kString,
+    kKeyword,
+    kSymbol,
+    kVector,
+    kSet,
+    kMap
+  };
 
   Kind kind = Kind::kNil;
   bool boolean = false;
   int64_t integer = 0;
   double number = 0;
-  std::string text;          // string, keyword (without its ':'), symbol
-  std::vector<Value> items;  // vector; set (sorted, no repeats); map (key, value, key, value, ... by key)
+  std::string text;  // string, keyword (without its ':'), symbol
+  std::vector<Value>
+      items;  // vector; set (sorted, no repeats); map (key, value, key, value, ... by key)
 
   static Value nil() { return {}; }
   static Value of_bool(bool b);

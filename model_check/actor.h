@@ -185,11 +185,10 @@ class ActorModel {
   // each armed timer, global time's advance up to the horizon, and the
   // healing of a partition; never required: local inputs (a client's or an
   // operator's choice), clocks running ahead, and faults.
-  std::vector<LivenessProperty<State>> liveness_properties() const
-    requires requires(const P& p) { p.liveness_properties(); }
-  {
-    return protocol_.liveness_properties();
+  std::vector<LivenessProperty<State>> liveness_properties() const requires requires(const P& p) {
+    p.liveness_properties();
   }
+  { return protocol_.liveness_properties(); }
   std::optional<uint64_t> fair_class(const Action& action) const {
     StableHasher hasher;
     switch (action.kind) {
@@ -199,12 +198,9 @@ class ActorModel {
         return hasher.digest();
       case Action::Kind::kTimeout:
         return hasher.add(uint64_t{1}).add(action.node).add(action.timer).digest();
-      case Action::Kind::kAdvance:
-        return hasher.add(uint64_t{2}).digest();
-      case Action::Kind::kHeal:
-        return hasher.add(uint64_t{3}).add(action.node).digest();
-      default:
-        return std::nullopt;
+      case Action::Kind::kAdvance: return hasher.add(uint64_t{2}).digest();
+      case Action::Kind::kHeal: return hasher.add(uint64_t{3}).add(action.node).digest();
+      default: return std::nullopt;
     }
   }
   std::string fairness() const {
@@ -231,8 +227,8 @@ class ActorModel {
   static constexpr const char* kTimeLifeline = "time";
   static constexpr bool kRecordsSteps =
       requires(const P& p, typename HistoryOf<P>::type& h, const Node& node) {
-        p.record_step(h, 0, node, node);
-      };
+    p.record_step(h, 0, node, node);
+  };
 
   std::string name(NodeId id) const { return protocol_.node_name(id); }
   std::string message_label(const Message& m) const { return hooks::message_label(protocol_, m); }
@@ -475,8 +471,9 @@ class ActorModel {
 
   // Takes out of flight every message the binding says no delivery can act on.
   void collect_inert(State& state) const {
-    constexpr bool kCollects =
-        requires { protocol_.inert(state, NodeId{}, NodeId{}, state.network[0].message); };
+    constexpr bool kCollects = requires {
+      protocol_.inert(state, NodeId{}, NodeId{}, state.network[0].message);
+    };
     if constexpr (kCollects) {
       for (size_t i = state.network.size(); i-- > 0;) {
         const Packet<P>& packet = state.network[i];
@@ -505,8 +502,9 @@ class ActorModel {
     }
     for (const auto& send : effects.sends()) {
       CC_ASSERT(send.to >= 0 && send.to < static_cast<NodeId>(state.nodes.size()));
-      constexpr bool kRecordsSends =
-          requires { protocol_.record_send(state.history, self, send.to, send.message); };
+      constexpr bool kRecordsSends = requires {
+        protocol_.record_send(state.history, self, send.to, send.message);
+      };
       if constexpr (kRecordsSends) {
         protocol_.record_send(state.history, self, send.to, send.message);
       }

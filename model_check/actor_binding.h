@@ -97,85 +97,85 @@ concept ActorTypes = requires {
 };
 
 template <class P>
-concept ActorValues =
-    ActorTypes<P> &&
-    std::copyable<typename P::Node> && std::equality_comparable<typename P::Node> &&
-    std::copyable<typename P::Message> && std::default_initializable<typename P::Message> &&
-    std::totally_ordered<typename P::Message> && std::is_enum_v<typename P::Timer> &&
-    std::copyable<typename P::Input> && std::default_initializable<typename P::Input>;
+concept ActorValues = ActorTypes<P> && std::copyable<typename P::Node> &&
+    std::equality_comparable<typename P::Node> && std::copyable<typename P::Message> &&
+    std::default_initializable<typename P::Message> && std::totally_ordered<typename P::Message> &&
+    std::is_enum_v<typename P::Timer> && std::copyable<typename P::Input> &&
+    std::default_initializable<typename P::Input>;
 
 template <class P>
-concept ActorHandlers =
-    ActorValues<P> &&
+concept ActorHandlers = ActorValues<P> &&
     requires(const P& p, NodeId id, typename P::Node& node, const typename P::Node& view,
              const typename P::Message& message, typename P::Timer timer,
              const typename P::Input& input, ActorOutbox<P>& out,
              std::vector<typename P::Input>& inputs) {
-      { p.node_count() } -> std::convertible_to<int>;
-      { p.initial_node(id) } -> std::convertible_to<typename P::Node>;
-      p.start(id, node, out);
-      p.on_message(id, node, id, message, out);
-      p.on_timeout(id, node, timer, out);
-      p.inputs(id, view, inputs);
-      p.on_input(id, node, input, out);
-      p.restart(id, node, out);
-    };
+  { p.node_count() } -> std::convertible_to<int>;
+  { p.initial_node(id) } -> std::convertible_to<typename P::Node>;
+  p.start(id, node, out);
+  p.on_message(id, node, id, message, out);
+  p.on_timeout(id, node, timer, out);
+  p.inputs(id, view, inputs);
+  p.on_input(id, node, input, out);
+  p.restart(id, node, out);
+};
 
 template <class P>
-concept TicksWithClocks =
-    requires(const P& p, NodeId id, typename P::Node& node, uint8_t reading,
-             ActorOutbox<P>& out) { p.on_tick(id, node, reading, out); };
+concept TicksWithClocks = requires(const P& p, NodeId id, typename P::Node& node, uint8_t reading,
+                                   ActorOutbox<P>& out) {
+  p.on_tick(id, node, reading, out);
+};
 
 template <class P>
 concept ActorClock = !has_clocks<P>() || TicksWithClocks<P>;
 
 template <class P>
-concept HashedNode =
-    requires(const P& p, const typename P::Node& node, StableHasher& hasher) {
-      p.hash(node, hasher);
-    } || requires(const typename P::Node& node, StableHasher& hasher) { node.hash(hasher); };
+concept HashedNode = requires(const P& p, const typename P::Node& node, StableHasher& hasher) {
+  p.hash(node, hasher);
+}
+|| requires(const typename P::Node& node, StableHasher& hasher) { node.hash(hasher); };
 
 template <class P>
-concept ActorHashing =
-    HashedNode<P> &&
-    requires(const typename P::Message& message, StableHasher& hasher) { message.hash(hasher); };
+concept ActorHashing = HashedNode<P> &&
+    requires(const typename P::Message& message, StableHasher& hasher) {
+  message.hash(hasher);
+};
 
 template <class P>
-concept NodeJson =
-    requires(const P& p, NodeId id, const typename P::Node& node) {
-      { p.node_json(id, node) } -> std::same_as<Json>;
-    } || (has_clocks<P>() &&
-          requires(const P& p, NodeId id, const typename P::Node& node, uint8_t reading) {
-            { p.node_json(id, node, reading) } -> std::same_as<Json>;
-          });
+concept NodeJson = requires(const P& p, NodeId id, const typename P::Node& node) {
+  { p.node_json(id, node) } -> std::same_as<Json>;
+}
+|| (has_clocks<P>() &&
+    requires(const P& p, NodeId id, const typename P::Node& node, uint8_t reading) {
+      { p.node_json(id, node, reading) } -> std::same_as<Json>;
+    });
 
 template <class P>
-concept MessageLabel =
-    requires(const P& p, const typename P::Message& m) {
-      { p.message_label(m) } -> std::convertible_to<std::string>;
-    } || requires(const typename P::Message& m) {
-      { m.label() } -> std::convertible_to<std::string>;
-    };
+concept MessageLabel = requires(const P& p, const typename P::Message& m) {
+  { p.message_label(m) } -> std::convertible_to<std::string>;
+}
+|| requires(const typename P::Message& m) {
+  { m.label() } -> std::convertible_to<std::string>;
+};
 
 template <class P>
-concept TimerLabel =
-    requires(const P& p, typename P::Timer t) {
-      { p.timer_label(t) } -> std::convertible_to<std::string>;
-    } || requires(typename P::Timer t) { std::string(to_string(t)); };
+concept TimerLabel = requires(const P& p, typename P::Timer t) {
+  { p.timer_label(t) } -> std::convertible_to<std::string>;
+}
+|| requires(typename P::Timer t) { std::string(to_string(t)); };
 
 template <class P>
-concept InputLabel =
-    requires(const P& p, const typename P::Input& i) {
-      { p.input_label(i) } -> std::convertible_to<std::string>;
-    } || requires(const typename P::Input& i) {
-      { i.label() } -> std::convertible_to<std::string>;
-    };
+concept InputLabel = requires(const P& p, const typename P::Input& i) {
+  { p.input_label(i) } -> std::convertible_to<std::string>;
+}
+|| requires(const typename P::Input& i) {
+  { i.label() } -> std::convertible_to<std::string>;
+};
 
 template <class P>
-concept ActorLabels =
-    requires(const P& p, NodeId id) {
-      { p.node_name(id) } -> std::convertible_to<std::string>;
-    } && NodeJson<P> && MessageLabel<P> && TimerLabel<P> && InputLabel<P>;
+concept ActorLabels = requires(const P& p, NodeId id) {
+  { p.node_name(id) } -> std::convertible_to<std::string>;
+}
+&&NodeJson<P>&& MessageLabel<P>&& TimerLabel<P>&& InputLabel<P>;
 
 template <class P>
 concept ActorProperties = requires(const P& p) {

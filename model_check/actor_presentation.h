@@ -36,30 +36,20 @@ std::string ActorModel<P>::action_label(const Action& action) const {
   const std::string node = name(action.node);
   const std::string link = name(action.from) + "->" + node;
   switch (action.kind) {
-    case Action::Kind::kDeliver:
-      return "Deliver " + message_label(action.message) + " " + link;
-    case Action::Kind::kTimeout:
-      return "Timeout " + node + " " + timer_label(action.timer);
-    case Action::Kind::kInput:
-      return "Input " + node + " " + input_label(action.input);
-    case Action::Kind::kDrop:
-      return "Drop " + message_label(action.message) + " " + link;
+    case Action::Kind::kDeliver: return "Deliver " + message_label(action.message) + " " + link;
+    case Action::Kind::kTimeout: return "Timeout " + node + " " + timer_label(action.timer);
+    case Action::Kind::kInput: return "Input " + node + " " + input_label(action.input);
+    case Action::Kind::kDrop: return "Drop " + message_label(action.message) + " " + link;
     case Action::Kind::kDuplicate:
       return "Deliver duplicate " + message_label(action.message) + " " + link;
-    case Action::Kind::kCrash:
-      return "Crash " + node;
-    case Action::Kind::kStop:
-      return "Stop " + node;
-    case Action::Kind::kAdvance:
-      return "Advance time to " + std::to_string(action.amount);
-    case Action::Kind::kTick:
-      return "Tick " + node + " clock to " + std::to_string(action.amount);
+    case Action::Kind::kCrash: return "Crash " + node;
+    case Action::Kind::kStop: return "Stop " + node;
+    case Action::Kind::kAdvance: return "Advance time to " + std::to_string(action.amount);
+    case Action::Kind::kTick: return "Tick " + node + " clock to " + std::to_string(action.amount);
     case Action::Kind::kPause:
       return "Pause " + node + " for " + std::to_string(action.amount) + " ticks";
-    case Action::Kind::kIsolate:
-      return "Isolate " + node;
-    case Action::Kind::kHeal:
-      return "Heal " + node;
+    case Action::Kind::kIsolate: return "Isolate " + node;
+    case Action::Kind::kHeal: return "Heal " + node;
   }
   return "?";
 }
@@ -72,30 +62,19 @@ std::string ActorModel<P>::action_kind(const Action& action) const {
     return label.substr(0, label.find_first_of(" ("));
   };
   switch (action.kind) {
-    case Action::Kind::kDeliver:
-      return "Deliver " + first_word(message_label(action.message));
+    case Action::Kind::kDeliver: return "Deliver " + first_word(message_label(action.message));
     case Action::Kind::kDuplicate:
       return "Deliver duplicate " + first_word(message_label(action.message));
-    case Action::Kind::kDrop:
-      return "Drop " + first_word(message_label(action.message));
-    case Action::Kind::kTimeout:
-      return "Timeout " + timer_label(action.timer);
-    case Action::Kind::kInput:
-      return "Input " + first_word(input_label(action.input));
-    case Action::Kind::kCrash:
-      return "Crash";
-    case Action::Kind::kStop:
-      return "Stop";
-    case Action::Kind::kAdvance:
-      return "Advance time";
-    case Action::Kind::kTick:
-      return "Tick";
-    case Action::Kind::kPause:
-      return "Pause";
-    case Action::Kind::kIsolate:
-      return "Isolate";
-    case Action::Kind::kHeal:
-      return "Heal";
+    case Action::Kind::kDrop: return "Drop " + first_word(message_label(action.message));
+    case Action::Kind::kTimeout: return "Timeout " + timer_label(action.timer);
+    case Action::Kind::kInput: return "Input " + first_word(input_label(action.input));
+    case Action::Kind::kCrash: return "Crash";
+    case Action::Kind::kStop: return "Stop";
+    case Action::Kind::kAdvance: return "Advance time";
+    case Action::Kind::kTick: return "Tick";
+    case Action::Kind::kPause: return "Pause";
+    case Action::Kind::kIsolate: return "Isolate";
+    case Action::Kind::kHeal: return "Heal";
   }
   return "?";
 }
@@ -109,7 +88,8 @@ StepEvent ActorModel<P>::initial_event(const State& state) const {
 }
 
 template <class P>
-StepEvent ActorModel<P>::step_event(const State& from, const Action& action, const State& to) const {
+StepEvent ActorModel<P>::step_event(const State& from, const Action& action,
+                                    const State& to) const {
   StepEvent event = describe(action);
   // What the step sent is what is in flight after it and was not before,
   // less the copy a delivery or a drop took out.
@@ -133,43 +113,21 @@ StepEvent ActorModel<P>::describe(const Action& action) const {
   };
   const std::string amount = std::to_string(action.amount);
   switch (action.kind) {
-    case Action::Kind::kDeliver:
-      is("message", message_label(action.message));
-      break;
-    case Action::Kind::kDrop:
-      is("drop", message_label(action.message));
-      break;
-    case Action::Kind::kDuplicate:
-      is("duplicate", message_label(action.message));
-      break;
-    case Action::Kind::kTimeout:
-      is("timeout", timer_label(action.timer));
-      break;
-    case Action::Kind::kInput:
-      is("input", input_label(action.input));
-      break;
-    case Action::Kind::kCrash:
-      is("crash", "restarts from stable storage");
-      break;
-    case Action::Kind::kStop:
-      is("crash", "stops for good");
-      break;
+    case Action::Kind::kDeliver: is("message", message_label(action.message)); break;
+    case Action::Kind::kDrop: is("drop", message_label(action.message)); break;
+    case Action::Kind::kDuplicate: is("duplicate", message_label(action.message)); break;
+    case Action::Kind::kTimeout: is("timeout", timer_label(action.timer)); break;
+    case Action::Kind::kInput: is("input", input_label(action.input)); break;
+    case Action::Kind::kCrash: is("crash", "restarts from stable storage"); break;
+    case Action::Kind::kStop: is("crash", "stops for good"); break;
     case Action::Kind::kAdvance:
       is("tick", "now " + amount);
       event.node = kTimeLifeline;
       break;
-    case Action::Kind::kTick:
-      is("tick", "clock " + amount);
-      break;
-    case Action::Kind::kPause:
-      is("timeout", "paused " + amount);
-      break;
-    case Action::Kind::kIsolate:
-      is("crash", "cut off from every node");
-      break;
-    case Action::Kind::kHeal:
-      is("restart", "reconnected");
-      break;
+    case Action::Kind::kTick: is("tick", "clock " + amount); break;
+    case Action::Kind::kPause: is("timeout", "paused " + amount); break;
+    case Action::Kind::kIsolate: is("crash", "cut off from every node"); break;
+    case Action::Kind::kHeal: is("restart", "reconnected"); break;
   }
   const bool on_link = action.kind == Action::Kind::kDeliver ||
                        action.kind == Action::Kind::kDrop ||

@@ -50,7 +50,7 @@ struct HistoryOf {
 };
 
 template <class P>
-  requires requires { typename P::History; }
+requires requires { typename P::History; }
 struct HistoryOf<P> {
   using type = typename P::History;
 };

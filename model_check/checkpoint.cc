@@ -37,8 +37,7 @@ std::string message_of(CheckpointError::Kind kind, const std::string& path,
     case CheckpointError::Kind::kCannotRename:
       return "cannot rename the checkpoint's side file '" + checkpoint_side_file(path) + "' to '" +
              path + "': " + detail;
-    case CheckpointError::Kind::kCannotRead:
-      return "cannot read the checkpoint '" + path + "'";
+    case CheckpointError::Kind::kCannotRead: return "cannot read the checkpoint '" + path + "'";
     case CheckpointError::Kind::kDamaged:
       return "the checkpoint '" + path + "' cannot be resumed: " + detail;
   }
@@ -58,7 +57,8 @@ std::string checkpoint_side_file(const std::string& path) { return path + ".part
 uint64_t checkpoint_checksum(const char* data, size_t size) {
   // The writer hashes whole buffers, then the rest: the same words.
   uint64_t hash = kFnvOffset;
-  for (size_t at = 0; at < size; at += kBufferBytes) hash = checksum_of(hash, data + at, std::min(kBufferBytes, size - at));
+  for (size_t at = 0; at < size; at += kBufferBytes)
+    hash = checksum_of(hash, data + at, std::min(kBufferBytes, size - at));
   return hash;
 }
 
@@ -119,7 +119,8 @@ void CheckpointWriter::flush() {
 void CheckpointWriter::commit() {
   flush();
   const uint64_t checksum = checksum_;
-  if (std::fwrite(&checksum, 1, sizeof checksum, file_) != sizeof checksum || std::fflush(file_) != 0) {
+  if (std::fwrite(&checksum, 1, sizeof checksum, file_) != sizeof checksum ||
+      std::fflush(file_) != 0) {
     throw CheckpointError(CheckpointError::Kind::kCannotWrite, path_, std::strerror(errno));
   }
   std::fclose(file_);
@@ -141,7 +142,8 @@ CheckpointReader::CheckpointReader(const std::string& path) : path_(path) {
   end_ = data_.size() - sizeof(uint64_t);
   uint64_t stored;
   std::memcpy(&stored, data_.data() + end_, sizeof stored);
-  if (checkpoint_checksum(data_.data(), end_) != stored) fail("damaged or truncated (its checksum does not match)");
+  if (checkpoint_checksum(data_.data(), end_) != stored)
+    fail("damaged or truncated (its checksum does not match)");
   at_ = magic;
   const uint64_t version = u64();
   if (version != kCheckpointVersion) {

@@ -32,18 +32,18 @@
 namespace crosscheck::mc {
 
 struct ClockBounds {
-  int drift = 0;      // d: how far ahead of global time a clock may run
-  int horizon = 10;   // global time never exceeds this
-  int max_pause = 0;  // the longest pause, in global ticks (0: no pauses)
-  int max_pauses = 0; // pauses in all, over a run
+  int drift = 0;       // d: how far ahead of global time a clock may run
+  int horizon = 10;    // global time never exceeds this
+  int max_pause = 0;   // the longest pause, in global ticks (0: no pauses)
+  int max_pauses = 0;  // pauses in all, over a run
 };
 
 template <int kMaxNodes>
 struct Clocks {
-  uint8_t now = 0;                         // global time
+  uint8_t now = 0;  // global time
   uint8_t pauses_taken = 0;
-  uint8_t local[kMaxNodes] = {};           // each node's clock reading
-  uint8_t paused_until[kMaxNodes] = {};    // a node is paused while now < paused_until
+  uint8_t local[kMaxNodes] = {};         // each node's clock reading
+  uint8_t paused_until[kMaxNodes] = {};  // a node is paused while now < paused_until
 
   auto operator<=>(const Clocks&) const = default;
   bool operator==(const Clocks&) const = default;
@@ -68,7 +68,9 @@ struct Clocks {
   }
 
   // A node's clock may tick on its own while it stays within d of global time.
-  bool can_tick(NodeId node, const ClockBounds& bounds) const { return local[node] < now + bounds.drift; }
+  bool can_tick(NodeId node, const ClockBounds& bounds) const {
+    return local[node] < now + bounds.drift;
+  }
   void tick(NodeId node) {
     CC_ASSERT(local[node] < 255);
     ++local[node];

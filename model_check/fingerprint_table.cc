@@ -45,12 +45,13 @@ size_t round_up(size_t bytes, size_t unit) { return (bytes + unit - 1) / unit * 
 void* reserve(size_t bytes) {
   const bool huge = bytes >= kHugePageBytes;
   const size_t mapped_bytes = huge ? bytes + kHugePageBytes : bytes;
-  void* memory =
-      mmap(nullptr, mapped_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  void* memory = mmap(nullptr, mapped_bytes, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (memory == MAP_FAILED) throw std::bad_alloc();
   if (!huge) return memory;
   auto* mapped = static_cast<unsigned char*>(memory);
-  const size_t head = (kHugePageBytes - reinterpret_cast<uintptr_t>(mapped) % kHugePageBytes) % kHugePageBytes;
+  const size_t head =
+      (kHugePageBytes - reinterpret_cast<uintptr_t>(mapped) % kHugePageBytes) % kHugePageBytes;
   unsigned char* aligned = mapped + head;
   if (head > 0) munmap(mapped, head);
   munmap(aligned + bytes, kHugePageBytes - head);
@@ -75,13 +76,16 @@ ZeroedWords::ZeroedWords(size_t count) : count_(count) {
   committed_bytes_ = round_up(bytes, kPageBytes);
 }
 
-bool ZeroedWords::can_hold(size_t count) const { return count * sizeof(uint64_t) <= reserved_bytes_; }
+bool ZeroedWords::can_hold(size_t count) const {
+  return count * sizeof(uint64_t) <= reserved_bytes_;
+}
 
 void ZeroedWords::reuse_for(size_t count) {
   if (!can_hold(count)) throw std::logic_error("ZeroedWords::reuse_for: beyond the reservation");
   const size_t bytes = round_up(count * sizeof(uint64_t), kPageBytes);
   if (bytes > committed_bytes_) {
-    populate_for_writing(reinterpret_cast<unsigned char*>(words_) + committed_bytes_, bytes - committed_bytes_);
+    populate_for_writing(reinterpret_cast<unsigned char*>(words_) + committed_bytes_,
+                         bytes - committed_bytes_);
     committed_bytes_ = bytes;
   }
   count_ = count;
@@ -140,20 +144,25 @@ void RecycledWords::give(ZeroedWords block) {
     blocks_.push_back(std::move(block));
   } else {
     // The smallest goes back to the kernel.
-    auto smallest = std::min_element(blocks_.begin(), blocks_.end(),
-                                     [](const ZeroedWords& a, const ZeroedWords& b) { return a.size() < b.size(); });
+    auto smallest = std::min_element(
+        blocks_.begin(), blocks_.end(),
+        [](const ZeroedWords& a, const ZeroedWords& b) { return a.size() < b.size(); });
     if (smallest->size() < block.size()) *smallest = std::move(block);
   }
 }
 
 FingerprintTable::FingerprintTable(size_t initial_capacity, RecycledWords* recycled)
-    : capacity_(std::max(initial_capacity, kMinCapacity)), slots_(with_spares(capacity_)), recycled_(recycled) {}
+    : capacity_(std::max(initial_capacity, kMinCapacity)),
+      slots_(with_spares(capacity_)),
+      recycled_(recycled) {}
 
 FingerprintTable::~FingerprintTable() {
   if (recycled_ != nullptr) recycled_->give(std::move(slots_));
 }
 
-size_t FingerprintTable::grown(size_t capacity) { return capacity + std::max(capacity / 4, kMinCapacity); }
+size_t FingerprintTable::grown(size_t capacity) {
+  return capacity + std::max(capacity / 4, kMinCapacity);
+}
 
 size_t FingerprintTable::capacity_for(size_t count) const {
   size_t capacity = capacity_;

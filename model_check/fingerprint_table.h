@@ -99,7 +99,8 @@ class FingerprintTable {
 
   // Tables that share `recycled` grow into each other's old arrays (and
   // give theirs back when destroyed); it must outlive them.
-  explicit FingerprintTable(size_t initial_capacity = kMinCapacity, RecycledWords* recycled = nullptr);
+  explicit FingerprintTable(size_t initial_capacity = kMinCapacity,
+                            RecycledWords* recycled = nullptr);
   FingerprintTable(FingerprintTable&&) = default;
   FingerprintTable& operator=(FingerprintTable&&) = default;
   ~FingerprintTable();
@@ -158,7 +159,9 @@ class FingerprintTable {
 
   // The bytes the table will occupy once `count` more fingerprints are
   // inserted (an upper bound when some of them are already present).
-  size_t bytes_to_hold(size_t count) const { return with_spares(capacity_for(size_ + count)) * sizeof(uint64_t); }
+  size_t bytes_to_hold(size_t count) const {
+    return with_spares(capacity_for(size_ + count)) * sizeof(uint64_t);
+  }
 
   size_t size() const { return size_; }
   // The slots homes map onto; the spare ones past them are not counted.

@@ -58,7 +58,9 @@ class Json {
 
   bool as_bool() const { return std::get<bool>(value_); }
   int64_t as_int() const { return std::get<int64_t>(value_); }
-  double as_double() const { return is_int() ? static_cast<double>(as_int()) : std::get<double>(value_); }
+  double as_double() const {
+    return is_int() ? static_cast<double>(as_int()) : std::get<double>(value_);
+  }
   const std::string& as_string() const { return std::get<std::string>(value_); }
   const Array& as_array() const { return std::get<Array>(value_); }
   Array& as_array() { return std::get<Array>(value_); }
@@ -89,7 +91,8 @@ class Json {
     // person wrote is better refused than read as its last occurrence.
     bool reject_duplicate_members = false;
   };
-  static std::optional<Json> parse(std::string_view text, std::string* error, const ParseOptions& options);
+  static std::optional<Json> parse(std::string_view text, std::string* error,
+                                   const ParseOptions& options);
 
  private:
   void write(std::string& out, int indent, int level) const;

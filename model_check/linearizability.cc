@@ -8,26 +8,19 @@ namespace crosscheck::mc::lin {
 
 const char* verdict_name(Verdict verdict) {
   switch (verdict) {
-    case Verdict::kLinearizable:
-      return "linearizable";
-    case Verdict::kNotLinearizable:
-      return "not linearizable";
-    case Verdict::kUnknown:
-      return "unknown (a budget ran out)";
+    case Verdict::kLinearizable: return "linearizable";
+    case Verdict::kNotLinearizable: return "not linearizable";
+    case Verdict::kUnknown: return "unknown (a budget ran out)";
   }
   return "?";
 }
 
 const char* stop_name(Stop stop) {
   switch (stop) {
-    case Stop::kNone:
-      return "none";
-    case Stop::kConfigurations:
-      return "configurations";
-    case Stop::kTime:
-      return "time";
-    case Stop::kMemory:
-      return "memory";
+    case Stop::kNone: return "none";
+    case Stop::kConfigurations: return "configurations";
+    case Stop::kTime: return "time";
+    case Stop::kMemory: return "memory";
   }
   return "?";
 }
@@ -49,7 +42,8 @@ std::vector<int> slot_columns(const std::vector<Bar>& bars, int slots) {
   for (int k = 0; k < slots; ++k) {
     column[k] = k == 0 ? 0 : column[k - 1] + 2;
     for (const Bar* bar : ending[k])
-      column[k] = std::max(column[k], column[bar->call_slot] + static_cast<int>(bar->label.size()) + 1);
+      column[k] =
+          std::max(column[k], column[bar->call_slot] + static_cast<int>(bar->label.size()) + 1);
   }
   return column;
 }
@@ -67,7 +61,8 @@ std::string draw_timeline(std::vector<Bar> bars, int slots, int culprit) {
   const std::vector<int> column = slot_columns(bars, slots);
   int width = slots == 0 ? 0 : column[slots - 1] + 1;
   for (const Bar& bar : bars)
-    if (bar.ret_slot < 0) width = std::max(width, column[bar.call_slot] + static_cast<int>(bar.label.size()) + 5);
+    if (bar.ret_slot < 0)
+      width = std::max(width, column[bar.call_slot] + static_cast<int>(bar.label.size()) + 5);
 
   // A client normally has one operation at a time; should its operations
   // overlap, they go on extra lanes rather than over each other.
@@ -98,7 +93,8 @@ std::string draw_timeline(std::vector<Bar> bars, int slots, int culprit) {
 
   std::ostringstream out;
   size_t name_width = 0;
-  for (const Lane& lane : lanes) name_width = std::max(name_width, std::to_string(lane.client).size());
+  for (const Lane& lane : lanes)
+    name_width = std::max(name_width, std::to_string(lane.client).size());
   for (const Lane& lane : lanes) {
     std::string name = std::to_string(lane.client);
     std::string line = lane.line;
@@ -117,12 +113,11 @@ std::string draw_timeline(std::vector<Bar> bars, int slots, int culprit) {
 
 }  // namespace detail
 
-std::pair<RegisterSpec::State, RegisterSpec::Output> RegisterSpec::step(const State& state, const Input& input) {
+std::pair<RegisterSpec::State, RegisterSpec::Output> RegisterSpec::step(const State& state,
+                                                                        const Input& input) {
   switch (input.kind) {
-    case Kind::kRead:
-      return {state, read_returns(state)};
-    case Kind::kWrite:
-      return {input.value, ok()};
+    case Kind::kRead: return {state, read_returns(state)};
+    case Kind::kWrite: return {input.value, ok()};
     case Kind::kCas:
       if (state == input.expected) return {input.value, ok()};
       return {state, failed()};
@@ -132,10 +127,8 @@ std::pair<RegisterSpec::State, RegisterSpec::Output> RegisterSpec::step(const St
 
 std::string RegisterSpec::input_text(const Input& input) {
   switch (input.kind) {
-    case Kind::kRead:
-      return "read";
-    case Kind::kWrite:
-      return "write " + std::to_string(input.value);
+    case Kind::kRead: return "read";
+    case Kind::kWrite: return "write " + std::to_string(input.value);
     case Kind::kCas:
       return "cas " + std::to_string(input.expected) + "->" + std::to_string(input.value);
   }
@@ -144,12 +137,9 @@ std::string RegisterSpec::input_text(const Input& input) {
 
 std::string RegisterSpec::output_text(const Input& input, const Output& output) {
   switch (input.kind) {
-    case Kind::kRead:
-      return std::to_string(output.value);
-    case Kind::kWrite:
-      return "ok";
-    case Kind::kCas:
-      return output.ok ? "ok" : "fail";
+    case Kind::kRead: return std::to_string(output.value);
+    case Kind::kWrite: return "ok";
+    case Kind::kCas: return output.ok ? "ok" : "fail";
   }
   return "?";
 }

@@ -68,7 +68,8 @@ std::vector<std::vector<int>> partitions(const History<Spec>& history, bool spli
 // acyclic, so some partition's next operation is always preceded by no
 // operation still to place; taking it each time is a topological sort.
 template <SequentialSpec Spec>
-std::vector<int> merge_witnesses(const History<Spec>& history, const std::vector<std::vector<int>>& witnesses) {
+std::vector<int> merge_witnesses(const History<Spec>& history,
+                                 const std::vector<std::vector<int>>& witnesses) {
   std::vector<int> unplaced_by_ret;
   for (const auto& w : witnesses)
     for (int i : w)
@@ -162,7 +163,8 @@ Result check(const History<Spec>& history, Options options = {}) {
     Result failed;
     failed.prefix = std::move(outcome.order);
     detail::explain_failure(history, ids, failed);
-    if (result.culprit < 0 || *history[failed.culprit].returned < *history[result.culprit].returned) {
+    if (result.culprit < 0 ||
+        *history[failed.culprit].returned < *history[result.culprit].returned) {
       result.prefix = std::move(failed.prefix);
       result.culprit = failed.culprit;
       result.state_after_prefix = std::move(failed.state_after_prefix);
@@ -188,7 +190,8 @@ Result check(const History<Spec>& history, Options options = {}) {
 // once, pending ones at most once, real-time order kept, and every
 // completed operation's output the spec's. On failure, `why` says where.
 template <SequentialSpec Spec>
-bool is_linearization(const History<Spec>& history, const std::vector<int>& order, std::string* why = nullptr) {
+bool is_linearization(const History<Spec>& history, const std::vector<int>& order,
+                      std::string* why = nullptr) {
   auto fail = [&](const std::string& reason) {
     if (why) *why = reason;
     return false;
@@ -203,13 +206,15 @@ bool is_linearization(const History<Spec>& history, const std::vector<int>& orde
   for (size_t a = 0; a < order.size(); ++a)
     for (size_t b = a + 1; b < order.size(); ++b)
       if (precedes(history[order[b]], history[order[a]]))
-        return fail("#" + std::to_string(order[b]) + " precedes #" + std::to_string(order[a]) + " in real time");
+        return fail("#" + std::to_string(order[b]) + " precedes #" + std::to_string(order[a]) +
+                    " in real time");
   typename Spec::State state = Spec::initial();
   for (int i : order) {
     auto [next, output] = Spec::step(state, history[i].input);
     if (!history[i].pending() && !(output == history[i].output))
-      return fail("#" + std::to_string(i) + " answered " + Spec::output_text(history[i].input, history[i].output) +
-                  ", the spec " + Spec::output_text(history[i].input, output));
+      return fail("#" + std::to_string(i) + " answered " +
+                  Spec::output_text(history[i].input, history[i].output) + ", the spec " +
+                  Spec::output_text(history[i].input, output));
     state = std::move(next);
   }
   return true;
@@ -238,7 +243,8 @@ std::string describe(const History<Spec>& history, int i) {
   if (op.pending()) {
     out << " (pending) [" << op.invoked << ", -)";
   } else {
-    out << " -> " << Spec::output_text(op.input, op.output) << " [" << op.invoked << ", " << *op.returned << "]";
+    out << " -> " << Spec::output_text(op.input, op.output) << " [" << op.invoked << ", "
+        << *op.returned << "]";
   }
   return out.str();
 }
@@ -258,7 +264,8 @@ std::string render(const History<Spec>& history, const Result& result) {
   std::sort(events.begin(), events.end());
   events.erase(std::unique(events.begin(), events.end()), events.end());
   auto slot = [&](Time t, int kind) {
-    return static_cast<int>(std::lower_bound(events.begin(), events.end(), std::pair(t, kind)) - events.begin());
+    return static_cast<int>(std::lower_bound(events.begin(), events.end(), std::pair(t, kind)) -
+                            events.begin());
   };
   std::vector<detail::Bar> bars;
   for (size_t i = 0; i < history.size(); ++i) {
@@ -276,18 +283,22 @@ std::string render(const History<Spec>& history, const Result& result) {
   out << ", " << result.configurations << " configurations\n";
   if (result.verdict == Verdict::kLinearizable) {
     out << "witness order:\n";
-    for (size_t k = 0; k < result.order.size(); ++k) out << "  " << k + 1 << ". " << describe<Spec>(history, result.order[k]) << "\n";
+    for (size_t k = 0; k < result.order.size(); ++k)
+      out << "  " << k + 1 << ". " << describe<Spec>(history, result.order[k]) << "\n";
     std::vector<bool> in_order(history.size(), false);
     for (int i : result.order) in_order[i] = true;
     for (size_t i = 0; i < history.size(); ++i)
       if (!in_order[i])
-        out << "  left out (took effect after all the rest, or never): " << describe<Spec>(history, static_cast<int>(i))
-            << "\n";
+        out << "  left out (took effect after all the rest, or never): "
+            << describe<Spec>(history, static_cast<int>(i)) << "\n";
   }
   if (result.verdict == Verdict::kNotLinearizable) {
-    out << "longest linearizable prefix" << (result.partitions > 1 ? " of the culprit's partition" : "") << " ("
-        << result.prefix.size() << (result.prefix.size() == 1 ? " operation" : " operations") << "):\n";
-    for (size_t k = 0; k < result.prefix.size(); ++k) out << "  " << k + 1 << ". " << describe<Spec>(history, result.prefix[k]) << "\n";
+    out << "longest linearizable prefix"
+        << (result.partitions > 1 ? " of the culprit's partition" : "") << " ("
+        << result.prefix.size() << (result.prefix.size() == 1 ? " operation" : " operations")
+        << "):\n";
+    for (size_t k = 0; k < result.prefix.size(); ++k)
+      out << "  " << k + 1 << ". " << describe<Spec>(history, result.prefix[k]) << "\n";
     out << "state after it: " << result.state_after_prefix << "\n";
     out << "cannot be linearized next: " << describe<Spec>(history, result.culprit) << "\n";
     out << "  the spec answers " << result.spec_output << " there\n";
@@ -306,7 +317,7 @@ struct RegisterSpec {
     bool operator==(const Input&) const = default;
   };
   struct Output {
-    int value = 0;  // read only
+    int value = 0;   // read only
     bool ok = true;  // cas only: whether it set
     bool operator==(const Output&) const = default;
   };

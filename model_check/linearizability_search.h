@@ -32,7 +32,7 @@ class Search {
 
   struct Outcome {
     Verdict verdict = Verdict::kUnknown;
-    std::vector<int> order;   // history indices: the witness, or the longest prefix
+    std::vector<int> order;                  // history indices: the witness, or the longest prefix
     std::vector<State> states_after_prefix;  // distinct, in the order met
     uint64_t configurations = 0;
     Stop stopped = Stop::kNone;
@@ -56,7 +56,9 @@ class Search {
         outcome.states_after_prefix.clear();
       }
       if (placed == best) keep_state_after_prefix(state, outcome);
-      if (++steps % 1024 == 0 && (outcome.stopped = limit_reached(outcome.configurations)) != Stop::kNone) break;
+      if (++steps % 1024 == 0 &&
+          (outcome.stopped = limit_reached(outcome.configurations)) != Stop::kNone)
+        break;
       if (completed_left == 0) {
         outcome.verdict = Verdict::kLinearizable;
         break;
@@ -116,7 +118,8 @@ class Search {
   // is reserved), so that an unknown answer comes within the deadline.
   Stop limit_reached(uint64_t configurations) const {
     const auto freeing = std::chrono::nanoseconds(configurations * 600);
-    if (options_.deadline && std::chrono::steady_clock::now() + freeing >= *options_.deadline) return Stop::kTime;
+    if (options_.deadline && std::chrono::steady_clock::now() + freeing >= *options_.deadline)
+      return Stop::kTime;
     if (options_.max_bytes != 0 && options_.bytes_used != nullptr &&
         options_.bytes_used->load(std::memory_order_relaxed) >= options_.max_bytes)
       return Stop::kMemory;
@@ -126,7 +129,8 @@ class Search {
   // A stored configuration's cost: its node in the hash set (with the
   // bucket pointer and cached hash), its set's words and the state.
   uint64_t configuration_bytes(const State& state) const {
-    uint64_t bytes = sizeof(Configuration) + 3 * sizeof(void*) + linearized_.size() * sizeof(uint64_t);
+    uint64_t bytes =
+        sizeof(Configuration) + 3 * sizeof(void*) + linearized_.size() * sizeof(uint64_t);
     if constexpr (requires { Spec::bytes(state); }) {
       bytes += Spec::bytes(state);
     }
@@ -134,7 +138,8 @@ class Search {
   }
 
   void keep_state_after_prefix(const State& state, Outcome& outcome) const {
-    if (static_cast<int>(outcome.states_after_prefix.size()) >= options_.max_states_after_prefix) return;
+    if (static_cast<int>(outcome.states_after_prefix.size()) >= options_.max_states_after_prefix)
+      return;
     if (linearized_ != best_set_) return;
     for (const State& kept : outcome.states_after_prefix)
       if (kept == state) return;
@@ -177,7 +182,8 @@ class Search {
     link(by_ret, ret_next_, ret_prev_);
     linearized_.assign((ids_.size() + 63) / 64, 0);
     zobrist_.resize(ids_.size());
-    for (int i = 0; i < size(); ++i) zobrist_[i] = StableHasher::mix(0x51ed2701ULL + static_cast<uint64_t>(i));
+    for (int i = 0; i < size(); ++i)
+      zobrist_[i] = StableHasher::mix(0x51ed2701ULL + static_cast<uint64_t>(i));
     set_hash_ = 0;
   }
 

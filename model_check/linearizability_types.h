@@ -24,10 +24,13 @@ namespace crosscheck::mc::lin {
 using Time = int64_t;
 
 template <class Spec>
-concept SequentialSpec = requires(const typename Spec::State& state, const typename Spec::Input& input,
+concept SequentialSpec = requires(const typename Spec::State& state,
+                                  const typename Spec::Input& input,
                                   const typename Spec::Output& output) {
   { Spec::initial() } -> std::same_as<typename Spec::State>;
-  { Spec::step(state, input) } -> std::same_as<std::pair<typename Spec::State, typename Spec::Output>>;
+  {
+    Spec::step(state, input)
+    } -> std::same_as<std::pair<typename Spec::State, typename Spec::Output>>;
   { Spec::hash(state) } -> std::same_as<uint64_t>;
   { state == state } -> std::convertible_to<bool>;
   { output == output } -> std::convertible_to<bool>;

@@ -89,7 +89,8 @@ struct Successor {
 };
 
 template <class M>
-concept Model = requires(const M& model, const typename M::State& state, const typename M::Action& action,
+concept Model = requires(const M& model, const typename M::State& state,
+                         const typename M::Action& action,
                          std::vector<Successor<typename M::Action, typename M::State>>& out) {
   { model.initial_states() } -> std::same_as<std::vector<typename M::State>>;
   model.successors(state, out);
@@ -102,8 +103,9 @@ concept Model = requires(const M& model, const typename M::State& state, const t
 
 template <class M>
 concept HasTransitionProperties = requires(const M& model) {
-  { model.transition_properties() }
-      -> std::same_as<std::vector<TransitionProperty<typename M::State, typename M::Action>>>;
+  {
+    model.transition_properties()
+    } -> std::same_as<std::vector<TransitionProperty<typename M::State, typename M::Action>>>;
 };
 
 template <class M>
@@ -122,7 +124,8 @@ concept HasSymmetry = requires(const M& model, const typename M::State& state) {
 };
 
 template <class M>
-concept HasStepEvents = requires(const M& model, const typename M::State& state, const typename M::Action& action) {
+concept HasStepEvents = requires(const M& model, const typename M::State& state,
+                                 const typename M::Action& action) {
   { model.lifelines() } -> std::same_as<std::vector<std::string>>;
   { model.initial_event(state) } -> std::same_as<StepEvent>;
   { model.step_event(state, action, state) } -> std::same_as<StepEvent>;

@@ -8,20 +8,16 @@ OptionError::OptionError(Kind kind)
 const char* option_error_message(OptionError::Kind kind) {
   using Kind = OptionError::Kind;
   switch (kind) {
-    case Kind::kNoSymmetry:
-      return "symmetry: this model defines no symmetry (no canonical())";
-    case Kind::kExactNeedsEquality:
-      return "exact: this model's states cannot be compared (no ==)";
-    case Kind::kExactNeedsBreadthFirst:
-      return "exact applies to the breadth-first search only";
+    case Kind::kNoSymmetry: return "symmetry: this model defines no symmetry (no canonical())";
+    case Kind::kExactNeedsEquality: return "exact: this model's states cannot be compared (no ==)";
+    case Kind::kExactNeedsBreadthFirst: return "exact applies to the breadth-first search only";
     case Kind::kCoverageNeedsBreadthFirst:
       return "coverage applies to the breadth-first search only";
     case Kind::kLivenessNeedsBreadthFirst:
       return "liveness applies to the breadth-first search only";
     case Kind::kCheckpointNeedsBreadthFirst:
       return "checkpoint_path and resume_path apply to the breadth-first search only";
-    case Kind::kNoLivenessProperties:
-      return "liveness: this model states no liveness properties";
+    case Kind::kNoLivenessProperties: return "liveness: this model states no liveness properties";
     case Kind::kCheckpointWithExact:
       return "a checkpoint keeps fingerprints: checkpoint_path and resume_path do not go with "
              "exact";
@@ -35,12 +31,9 @@ const char* option_error_message(OptionError::Kind kind) {
              "length is walk_depth)";
     case Kind::kShardOutOfRange:
       return "shard_index out of range: it must be at least 0 and below shard_count";
-    case Kind::kWalkDepthBelowOne:
-      return "walk_depth must be at least 1";
-    case Kind::kTooManyActionKinds:
-      return "coverage: more than 65535 kinds of action";
-    case Kind::kTooManyLivenessProperties:
-      return "liveness: more than 32 properties";
+    case Kind::kWalkDepthBelowOne: return "walk_depth must be at least 1";
+    case Kind::kTooManyActionKinds: return "coverage: more than 65535 kinds of action";
+    case Kind::kTooManyLivenessProperties: return "liveness: more than 32 properties";
   }
   return "an option the search cannot take";
 }

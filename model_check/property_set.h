@@ -25,7 +25,8 @@ class PropertySet {
     for (size_t i = 0; i < properties_.size(); ++i) {
       (properties_[i].expectation == Expectation::kAlways ? invariants_ : goals_).push_back(i);
     }
-    if (goals_.size() > 64) throw std::invalid_argument("a model may have at most 64 sometimes goals");
+    if (goals_.size() > 64)
+      throw std::invalid_argument("a model may have at most 64 sometimes goals");
   }
 
   // Lists the properties in a result: invariants and step properties

@@ -73,10 +73,12 @@ inline std::string differences(const Json& model_state, const Json& trace_state)
 }
 
 template <Model M>
-std::string enabled_labels(const M& model, const std::vector<Successor<typename M::Action, typename M::State>>& steps) {
+std::string enabled_labels(
+    const M& model, const std::vector<Successor<typename M::Action, typename M::State>>& steps) {
   constexpr size_t kShown = 6;
   std::string out;
-  for (size_t i = 0; i < steps.size() && i < kShown; ++i) out += (i ? ", " : "") + model.action_label(steps[i].action);
+  for (size_t i = 0; i < steps.size() && i < kShown; ++i)
+    out += (i ? ", " : "") + model.action_label(steps[i].action);
   if (steps.size() > kShown) out += ", and " + std::to_string(steps.size() - kShown) + " more";
   return steps.empty() ? "none" : out;
 }
@@ -89,7 +91,9 @@ void confirm_liveness_claim(const M& model, const ClaimedViolation& claim,
                             const std::vector<typename M::State>& states, ReplayResult& result) {
   if constexpr (HasLiveness<M>) {
     for (const auto& property : model.liveness_properties()) {
-      if (property.name != claim.property || claim.kind != (property.premise ? "leads-to" : "eventually")) continue;
+      if (property.name != claim.property ||
+          claim.kind != (property.premise ? "leads-to" : "eventually"))
+        continue;
       const auto last = static_cast<int64_t>(states.size()) - 1;
       if (claim.loop_start < 0 || claim.loop_start > last ||
           model.state_json(states[claim.loop_start]) != model.state_json(states.back())) {
@@ -107,7 +111,8 @@ void confirm_liveness_claim(const M& model, const ClaimedViolation& claim,
       }
       for (size_t i = from; i < states.size(); ++i) {
         if (property.goal(states[i])) {
-          result.reason = "the goal of " + claim.property + " holds in the state after step " + std::to_string(i);
+          result.reason = "the goal of " + claim.property + " holds in the state after step " +
+                          std::to_string(i);
           return;
         }
       }
@@ -120,8 +125,8 @@ void confirm_liveness_claim(const M& model, const ClaimedViolation& claim,
 
 template <Model M>
 void confirm_claim(const M& model, const ClaimedViolation& claim, const typename M::State& before,
-                   const typename M::Action* last_action, const typename M::State& last, size_t last_step,
-                   ReplayResult& result) {
+                   const typename M::Action* last_action, const typename M::State& last,
+                   size_t last_step, ReplayResult& result) {
   const std::string at = "step " + std::to_string(last_step);
   if (claim.property.empty()) {
     result.confirmed = true;
@@ -154,8 +159,8 @@ void confirm_claim(const M& model, const ClaimedViolation& claim, const typename
         model.successors(last, successors);
         result.confirmed = successors.empty();
         if (!result.confirmed) {
-          result.reason = "the state after " + at + " is no deadlock: " + enabled_labels(model, successors) +
-                          " enabled";
+          result.reason = "the state after " + at +
+                          " is no deadlock: " + enabled_labels(model, successors) + " enabled";
         }
         return;
       }
@@ -170,7 +175,7 @@ void confirm_claim(const M& model, const ClaimedViolation& claim, const typename
 // reason in `result`.
 template <Model M>
 std::optional<typename M::State> initial_state_of(const M& model, const TraceStep& first,
-                                                   ReplayResult& result) {
+                                                  ReplayResult& result) {
   using State = typename M::State;
   std::vector<State> initial = model.initial_states();
   auto start = std::find_if(initial.begin(), initial.end(),

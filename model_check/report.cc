@@ -7,7 +7,8 @@ namespace crosscheck::mc {
 
 namespace {
 
-void flatten(const Json& value, const std::string& path, std::vector<std::pair<std::string, std::string>>& out) {
+void flatten(const Json& value, const std::string& path,
+             std::vector<std::pair<std::string, std::string>>& out) {
   if (value.is_object()) {
     for (const auto& [name, member] : value.as_object()) {
       flatten(member, path.empty() ? name : path + "." + name, out);
@@ -221,8 +222,7 @@ std::string trace_text(const CheckResult& result) {
     if (changes.empty()) out += "       (no change)\n";
     for (const auto& change : changes) out += "       " + change + "\n";
   }
-  if (result.loop_start >= 0 &&
-      static_cast<size_t>(result.loop_start) + 1 == result.trace.size()) {
+  if (result.loop_start >= 0 && static_cast<size_t>(result.loop_start) + 1 == result.trace.size()) {
     out += "  then stutters forever: no weakly fair action is enabled in the last state.\n";
   } else if (result.loop_start >= 0) {
     out += "  then back to the state after step " + std::to_string(result.loop_start) +
@@ -242,8 +242,7 @@ std::string violation_text(const CheckResult& result) {
   } else if (result.loop_start >= 0) {
     out += "a fair behaviour that never gets there: " + steps + " steps, then a loop:\n\n";
   } else {
-    out += std::string(search.mode == "dfs" ? "trace " : "shortest trace ") + steps +
-           " steps:\n\n";
+    out += std::string(search.mode == "dfs" ? "trace " : "shortest trace ") + steps + " steps:\n\n";
   }
   return out + trace_text(result);
 }
@@ -259,8 +258,7 @@ std::string outcome_text(const CheckResult& result) {
                "); states off those walks were not explored.\n";
       }
       return "Result: ok. No property violated in any reachable state within the bounds.\n";
-    case Outcome::kViolation:
-      return violation_text(result);
+    case Outcome::kViolation: return violation_text(result);
     case Outcome::kGoalUnreached:
       return "Result: goal unreached. Every reachable state was explored and a `sometimes` goal "
              "never held:\n"
@@ -330,8 +328,8 @@ std::string search_statistics(const CheckResult& result) {
   out += "  depth             " + std::to_string(stats.depth) + "\n";
   if (stats.queue > 0) out += "  left in queue     " + with_separators(stats.queue) + "\n";
   out += "  seconds           " + format("%.3f", stats.seconds) + "\n";
-  out += "  states/second     " +
-         with_separators(static_cast<uint64_t>(stats.states_per_second)) + "\n";
+  out += "  states/second     " + with_separators(static_cast<uint64_t>(stats.states_per_second)) +
+         "\n";
   out += "  peak memory       " + mebibytes(stats.peak_memory_bytes) + "\n";
   out += "  visited set       " + mebibytes(stats.visited_bytes) + ", " +
          format("%.1f bytes/state", stats.bytes_per_state) +
@@ -374,15 +372,16 @@ std::string property_lists(const CheckResult& result) {
     out += "\nAction coverage (steps generated, new states found)\n";
     std::vector<std::string> warnings;
     for (const auto& entry : result.coverage) {
-      out += "  " + entry.action + ": " + with_separators(entry.generated) + ", " + with_separators(entry.distinct) +
-             "\n";
+      out += "  " + entry.action + ": " + with_separators(entry.generated) + ", " +
+             with_separators(entry.distinct) + "\n";
       if (entry.generated == 0) {
         warnings.push_back(entry.action + " was never enabled");
       } else if (entry.distinct == 0) {
         warnings.push_back(entry.action + " never reached a new state");
       }
     }
-    for (const auto& warning : warnings) out += "  warning: " + warning + ": the bounds may hide its behaviour\n";
+    for (const auto& warning : warnings)
+      out += "  warning: " + warning + ": the bounds may hide its behaviour\n";
   }
   if (!result.invariants.empty()) {
     out += "\nInvariants checked\n";
@@ -396,7 +395,9 @@ std::string property_lists(const CheckResult& result) {
     out += "\nGoals (sometimes)\n";
     for (const auto& goal : result.goals) {
       out += "  " + goal.name + ": " +
-             (goal.reached ? "reached at depth " + std::to_string(goal.depth) : std::string("NOT reached")) + "\n";
+             (goal.reached ? "reached at depth " + std::to_string(goal.depth)
+                           : std::string("NOT reached")) +
+             "\n";
     }
   }
   return out;

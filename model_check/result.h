@@ -12,12 +12,13 @@
 namespace crosscheck::mc {
 
 enum class Outcome {
-  kOk,              // every reachable state within the bounds explored, nothing violated
-  kViolation,       // an invariant, a step property or deadlock freedom failed
-  kGoalUnreached,   // explored everything, but a `sometimes` goal never held
-  kBoundExhausted,  // the search limit (--max-states, --max-depth) stopped the run first
-  kMemoryExhausted, // the next step would have passed the memory limit (--memory-limit); stopped first
-  kInterrupted,     // stopped on request (SIGINT, SIGTERM) before it was complete
+  kOk,               // every reachable state within the bounds explored, nothing violated
+  kViolation,        // an invariant, a step property or deadlock freedom failed
+  kGoalUnreached,    // explored everything, but a `sometimes` goal never held
+  kBoundExhausted,   // the search limit (--max-states, --max-depth) stopped the run first
+  kMemoryExhausted,  // the next step would have passed the memory limit (--memory-limit); stopped
+                     // first
+  kInterrupted,      // stopped on request (SIGINT, SIGTERM) before it was complete
 };
 
 const char* outcome_name(Outcome outcome);
@@ -36,7 +37,8 @@ struct StepEvent {
   // delivery), "timeout", "input", "crash", "restart", "drop" or "duplicate"
   // (a delivery of a copy that stays in flight).
   std::string kind;
-  std::string node;  // where it happens: the receiver, the timer's or input's owner, the node that crashed
+  std::string
+      node;  // where it happens: the receiver, the timer's or input's owner, the node that crashed
   std::string from;  // the sender, for message, drop and duplicate
   std::string text;  // the message, timer or input
   std::vector<SentMessage> sent;
@@ -83,7 +85,7 @@ struct ActionCoverage {
 
 // How the states were explored (`--search`), with what a rerun needs.
 struct SearchRun {
-  std::string mode = "bfs";    // "bfs", "dfs" or "simulate"
+  std::string mode = "bfs";  // "bfs", "dfs" or "simulate"
   // Simulation only:
   uint64_t seed = 0;
   uint64_t walks = 0;           // walks run: all of them, or up to the violating one

@@ -136,12 +136,9 @@ template <Model M>
 CheckResult check(const M& model, const SearchOptions& options,
                   std::function<void(const typename M::State&)> on_new_state) {
   switch (options.mode) {
-    case SearchMode::kDepthFirst:
-      return depth_first(model, depth_first_options(options));
-    case SearchMode::kSimulate:
-      return simulate(model, simulation_options(options));
-    case SearchMode::kBreadthFirst:
-      break;
+    case SearchMode::kDepthFirst: return depth_first(model, depth_first_options(options));
+    case SearchMode::kSimulate: return simulate(model, simulation_options(options));
+    case SearchMode::kBreadthFirst: break;
   }
   if (options.liveness) return detail::check_with_liveness(model, options, std::move(on_new_state));
   return breadth_first(model, breadth_first_options(options), std::move(on_new_state));

@@ -31,11 +31,13 @@ std::string state_label(const Json& state) {
 
 }  // namespace
 
-std::string state_graph_dot(const std::string& title, const StateGraph& graph, const std::vector<TraceStep>& trace) {
+std::string state_graph_dot(const std::string& title, const StateGraph& graph,
+                            const std::vector<TraceStep>& trace) {
   // The trace's states are found among the graph's by their JSON; each
   // step of it marks the edge between them that carries its action.
   std::map<std::string, size_t> node_by_state;
-  for (size_t i = 0; i < graph.nodes.size(); ++i) node_by_state.try_emplace(graph.nodes[i].state.dump(), i);
+  for (size_t i = 0; i < graph.nodes.size(); ++i)
+    node_by_state.try_emplace(graph.nodes[i].state.dump(), i);
   std::map<size_t, std::vector<size_t>> steps_at;  // node -> the trace's step numbers there
   std::map<std::pair<std::pair<size_t, size_t>, std::string>, size_t> step_of_edge;
   size_t previous = graph.nodes.size();
@@ -73,7 +75,8 @@ std::string state_graph_dot(const std::string& title, const StateGraph& graph, c
     out += "  s" + std::to_string(edge.from) + " -> s" + std::to_string(edge.to) + " [label=";
     auto step = step_of_edge.find({{edge.from, edge.to}, edge.action});
     if (step != step_of_edge.end()) {
-      out += dot_quote(std::to_string(step->second) + ". " + edge.action) + ", color=red, fontcolor=red, penwidth=2";
+      out += dot_quote(std::to_string(step->second) + ". " + edge.action) +
+             ", color=red, fontcolor=red, penwidth=2";
       step_of_edge.erase(step);
     } else {
       out += dot_quote(edge.action);

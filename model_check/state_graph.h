@@ -76,7 +76,8 @@ std::optional<StateGraph> explore_state_graph(const M& model, const StateGraphOp
     graph.nodes[*node].initial = true;
   }
   std::vector<Successor<typename M::Action, State>> successors;
-  for (int depth = 1; !frontier.empty() && (options.max_depth == 0 || depth < options.max_depth); ++depth) {
+  for (int depth = 1; !frontier.empty() && (options.max_depth == 0 || depth < options.max_depth);
+       ++depth) {
     std::vector<State> next;
     for (const State& state : frontier) {
       const size_t from = index_of.at(identity(state));
@@ -97,6 +98,7 @@ std::optional<StateGraph> explore_state_graph(const M& model, const StateGraphOp
 // The graph in Graphviz's language: initial states drawn bold, states that
 // break an invariant in red, and the steps of `trace` (a counterexample,
 // possibly empty) in red and numbered.
-std::string state_graph_dot(const std::string& title, const StateGraph& graph, const std::vector<TraceStep>& trace);
+std::string state_graph_dot(const std::string& title, const StateGraph& graph,
+                            const std::vector<TraceStep>& trace);
 
 }  // namespace crosscheck::mc

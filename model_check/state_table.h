@@ -32,7 +32,9 @@ class StateTable {
 
   // Whether `count` more inserts would make it grow; reserve grows it now
   // as they would.
-  bool grows_with(size_t count) const { return capacity_for(states_.size() + count) > fingerprints_.size(); }
+  bool grows_with(size_t count) const {
+    return capacity_for(states_.size() + count) > fingerprints_.size();
+  }
   void reserve(size_t count) {
     if (grows_with(count)) rehash(capacity_for(states_.size() + count));
   }
@@ -41,26 +43,35 @@ class StateTable {
     return indices_.data()[find(fingerprint, state)] != 0;
   }
 
-  void prefetch(uint64_t fingerprint) const { prefetch_line(fingerprints_.data() + home_of(fingerprint)); }
+  void prefetch(uint64_t fingerprint) const {
+    prefetch_line(fingerprints_.data() + home_of(fingerprint));
+  }
 
   size_t bytes_to_hold(size_t count) const {
-    return capacity_for(states_.size() + count) * 2 * sizeof(uint64_t) + (states_.size() + count) * sizeof(State);
+    return capacity_for(states_.size() + count) * 2 * sizeof(uint64_t) +
+           (states_.size() + count) * sizeof(State);
   }
 
   size_t size() const { return states_.size(); }
-  size_t bytes() const { return fingerprints_.size() * 2 * sizeof(uint64_t) + states_.size() * sizeof(State); }
+  size_t bytes() const {
+    return fingerprints_.size() * 2 * sizeof(uint64_t) + states_.size() * sizeof(State);
+  }
 
  private:
   static constexpr size_t kMinCapacity = 16;
 
-  size_t home_of(uint64_t fingerprint) const { return StableHasher::mix(fingerprint) & (fingerprints_.size() - 1); }
+  size_t home_of(uint64_t fingerprint) const {
+    return StableHasher::mix(fingerprint) & (fingerprints_.size() - 1);
+  }
 
   // The slot holding an equal state, or the empty slot where it belongs.
   size_t find(uint64_t fingerprint, const State& state) const {
     const size_t mask = fingerprints_.size() - 1;
     size_t index = home_of(fingerprint);
     for (; indices_.data()[index] != 0; index = (index + 1) & mask) {
-      if (fingerprints_.data()[index] == fingerprint && states_[indices_.data()[index] - 1] == state) break;
+      if (fingerprints_.data()[index] == fingerprint &&
+          states_[indices_.data()[index] - 1] == state)
+        break;
     }
     return index;
   }

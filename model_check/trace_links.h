@@ -40,7 +40,8 @@ class SmallCounts {
     CC_ASSERT(index < size_);
     uint8_t small = blocks_[index / kBlockBytes][index % kBlockBytes];
     if (small < kEscape) return small;
-    auto at = std::lower_bound(large_.begin(), large_.end(), std::pair<uint64_t, uint64_t>{index, 0});
+    auto at =
+        std::lower_bound(large_.begin(), large_.end(), std::pair<uint64_t, uint64_t>{index, 0});
     CC_ASSERT(at != large_.end() && at->first == index);
     return at->second;
   }
@@ -77,7 +78,8 @@ class SmallCounts {
           push(block[i]);
           continue;
         }
-        if (next_large == large.size() || large[next_large].first != at + i || large[next_large].second < kEscape) {
+        if (next_large == large.size() || large[next_large].first != at + i ||
+            large[next_large].second < kEscape) {
           in.fail("parent links: an escaped count without its value");
         }
         push(large[next_large++].second);
@@ -125,7 +127,8 @@ class TraceLinks {
   uint64_t parent(uint64_t state) const {
     CC_ASSERT(state >= roots_ && state < roots_ + explored_children_);
     const uint64_t rank = state - roots_;  // among all children, in order
-    auto block = std::upper_bound(checkpoints_.begin(), checkpoints_.end(), rank) - checkpoints_.begin() - 1;
+    auto block =
+        std::upper_bound(checkpoints_.begin(), checkpoints_.end(), rank) - checkpoints_.begin() - 1;
     uint64_t explored = static_cast<uint64_t>(block) * kBlock;
     uint64_t before = checkpoints_[block];
     while (before + children_[explored] <= rank) before += children_[explored++];
@@ -133,7 +136,8 @@ class TraceLinks {
   }
 
   size_t bytes() const {
-    return ordinals_.bytes() + children_.bytes() + checkpoints_.capacity() * sizeof(checkpoints_[0]);
+    return ordinals_.bytes() + children_.bytes() +
+           checkpoints_.capacity() * sizeof(checkpoints_[0]);
   }
 
   uint64_t explored() const { return children_.size(); }
@@ -154,7 +158,8 @@ class TraceLinks {
     SmallCounts children;
     children.load(in);
     for (uint64_t i = 0; i < children.size(); ++i) {
-      if (children[i] > stored - explored_children_) in.fail("parent links: more children than states");
+      if (children[i] > stored - explored_children_)
+        in.fail("parent links: more children than states");
       add_explored(children[i]);
     }
     if (ordinals_.size() != stored || roots_ > stored || roots_ + explored_children_ != stored ||
@@ -164,8 +169,8 @@ class TraceLinks {
   }
 
  private:
-  SmallCounts ordinals_;              // per stored state
-  SmallCounts children_;              // per explored state
+  SmallCounts ordinals_;               // per stored state
+  SmallCounts children_;               // per explored state
   std::vector<uint64_t> checkpoints_;  // children of the explored states before each block
   uint64_t explored_children_ = 0;
   uint64_t roots_ = 0;

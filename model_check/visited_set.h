@@ -39,7 +39,9 @@ class PartitionedSet {
   PartitionedSet(const PartitionedSet&) = delete;
   PartitionedSet& operator=(const PartitionedSet&) = delete;
 
-  static int partition_of(uint64_t fingerprint) { return static_cast<int>(fingerprint >> (64 - kPartitionBits)); }
+  static int partition_of(uint64_t fingerprint) {
+    return static_cast<int>(fingerprint >> (64 - kPartitionBits));
+  }
 
   // `key` is the state (its orbit's representative under symmetry); only an
   // exact set looks at it.
@@ -60,10 +62,16 @@ class PartitionedSet {
       return partitions_[partition_of(fingerprint)].insert(fingerprint);
     }
   }
-  void prefetch(uint64_t fingerprint) const { partitions_[partition_of(fingerprint)].prefetch(fingerprint); }
+  void prefetch(uint64_t fingerprint) const {
+    partitions_[partition_of(fingerprint)].prefetch(fingerprint);
+  }
 
-  size_t bytes_to_hold(int partition, size_t count) const { return partitions_[partition].bytes_to_hold(count); }
-  bool grows_with(int partition, size_t count) const { return partitions_[partition].grows_with(count); }
+  size_t bytes_to_hold(int partition, size_t count) const {
+    return partitions_[partition].bytes_to_hold(count);
+  }
+  bool grows_with(int partition, size_t count) const {
+    return partitions_[partition].grows_with(count);
+  }
   // Grows a partition now as `count` more inserts would; only while no
   // other thread uses it.
   void reserve(int partition, size_t count) { partitions_[partition].reserve(count); }
@@ -79,23 +87,20 @@ class PartitionedSet {
     return total;
   }
   // Each partition's fingerprints (a fingerprint set's only).
-  void save(CheckpointWriter& out) const
-    requires(!kExact)
-  {
+  void save(CheckpointWriter& out) const requires(!kExact) {
     for (const auto& table : partitions_) {
       out.u64(table.size());
       table.for_each_key([&](uint64_t key) { out.u64(key); });
     }
   }
-  void load(CheckpointReader& in)
-    requires(!kExact)
-  {
+  void load(CheckpointReader& in) requires(!kExact) {
     for (int p = 0; p < kPartitions; ++p) {
       const uint64_t size = in.count(sizeof(uint64_t));
       partitions_[p].reserve(size);
       for (uint64_t i = 0; i < size; ++i) {
         const uint64_t key = in.u64();
-        if (key == 0 || !partitions_[p].insert_key(key)) in.fail("the visited set holds an empty or repeated key");
+        if (key == 0 || !partitions_[p].insert_key(key))
+          in.fail("the visited set holds an empty or repeated key");
       }
       if (partitions_[p].size() != size) in.fail("the visited set's partition sizes disagree");
     }
@@ -105,7 +110,8 @@ class PartitionedSet {
   size_t recycled_bytes() { return recycled_.bytes(); }
 
  private:
-  RecycledWords recycled_;  // before the partitions, which give their arrays back to it when destroyed
+  RecycledWords
+      recycled_;  // before the partitions, which give their arrays back to it when destroyed
   // A partition's table on cache lines of its own: neighbouring partitions
   // belong to different threads in phase 2, and every insert writes its
   // table's size.

@@ -18,10 +18,10 @@ size_t utf8_length(std::string_view text, size_t i) {
     if ((at(k) & 0xC0) != 0x80) return 0;
   }
   const unsigned char second = at(1);
-  if (lead == 0xE0 && second < 0xA0) return 0;   // overlong
-  if (lead == 0xED && second >= 0xA0) return 0;  // a surrogate
-  if (lead == 0xF0 && second < 0x90) return 0;   // overlong
-  if (lead == 0xF4 && second >= 0x90) return 0;  // past U+10FFFF
+  if (lead == 0xE0 && second < 0xA0) return 0;                    // overlong
+  if (lead == 0xED && second >= 0xA0) return 0;                   // a surrogate
+  if (lead == 0xF0 && second < 0x90) return 0;                    // overlong
+  if (lead == 0xF4 && second >= 0x90) return 0;                   // past U+10FFFF
   if (lead == 0xEF && second == 0xBF && at(2) >= 0xBE) return 0;  // U+FFFE, U+FFFF
   return length;
 }
@@ -41,12 +41,18 @@ std::vector<std::string> xml_characters(std::string_view text) {
 std::string xml_escape(std::string_view text) {
   std::string out;
   for (const std::string& c : xml_characters(text)) {
-    if (c == "&") out += "&amp;";
-    else if (c == "<") out += "&lt;";
-    else if (c == ">") out += "&gt;";
-    else if (c == "\"") out += "&quot;";
-    else if (c == "'") out += "&apos;";
-    else out += c;
+    if (c == "&")
+      out += "&amp;";
+    else if (c == "<")
+      out += "&lt;";
+    else if (c == ">")
+      out += "&gt;";
+    else if (c == "\"")
+      out += "&quot;";
+    else if (c == "'")
+      out += "&apos;";
+    else
+      out += c;
   }
   return out;
 }

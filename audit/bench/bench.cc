@@ -73,12 +73,13 @@ struct Flags {
   bool help = false;
 };
 
-long long parse_integer(const std::string& flag, const std::string& text, long long low, long long high) {
+long long parse_integer(const std::string& flag, const std::string& text, long long low,
+                        long long high) {
   long long value = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc() || end != text.data() + text.size() || value < low || value > high)
-    throw UsageError("--" + flag + " needs an integer from " + std::to_string(low) + " to " + std::to_string(high) +
-                     ", not '" + text + "'");
+    throw UsageError("--" + flag + " needs an integer from " + std::to_string(low) + " to " +
+                     std::to_string(high) + ", not '" + text + "'");
   return value;
 }
 
@@ -110,8 +111,8 @@ Flags parse_flags(const std::vector<std::string>& args) {
       (name == "keep" ? flags.keep : flags.strict) = true;
       continue;
     }
-    if (name != "seed" && name != "repeat" && name != "threads" && name != "max-ops" && name != "timeout" &&
-        name != "case" && name != "custom")
+    if (name != "seed" && name != "repeat" && name != "threads" && name != "max-ops" &&
+        name != "timeout" && name != "case" && name != "custom")
       throw UsageError("unknown flag --" + name + " (see --help)");
     if (!value) {
       if (i + 1 >= args.size()) throw UsageError("--" + name + " needs a value");
@@ -152,9 +153,9 @@ struct Case {
   std::string name;
   GenerateOptions generate;
   Expect expect = Expect::kLinearizable;
-  double timeout = 300;     // the audit's budget; unknown is wrong unless budgeted
-  bool budgeted = false;    // unknown within the timeout is an honest answer
-  double target = 0;        // seconds the total should stay under (0: none)
+  double timeout = 300;   // the audit's budget; unknown is wrong unless budgeted
+  bool budgeted = false;  // unknown within the timeout is an honest answer
+  double target = 0;      // seconds the total should stay under (0: none)
 };
 
 // ops=2000,procs=50,keys=1,info=0.05,effect=0.5,values=5,corrupt=0,timeout=10
@@ -169,7 +170,8 @@ Case custom_case(const std::string& spec) {
     start = comma + 1;
     if (item.empty()) continue;
     const size_t eq = item.find('=');
-    if (eq == std::string::npos) throw UsageError("--custom takes name=value items, not '" + item + "'");
+    if (eq == std::string::npos)
+      throw UsageError("--custom takes name=value items, not '" + item + "'");
     const std::string name = item.substr(0, eq), value = item.substr(eq + 1);
     const std::string flag = "custom " + name;
     auto share = [&] {
@@ -197,7 +199,9 @@ Case custom_case(const std::string& spec) {
     } else if (name == "timeout") {
       c.timeout = parse_seconds(flag, value);
     } else {
-      throw UsageError("--custom knows ops, procs, keys, info, effect, values, corrupt and timeout, not '" + name + "'");
+      throw UsageError(
+          "--custom knows ops, procs, keys, info, effect, values, corrupt and timeout, not '" +
+          name + "'");
     }
   }
   return c;
@@ -282,7 +286,8 @@ std::string temporary_directory() {
     base = std::filesystem::temp_directory_path().string();
   }
   std::string pattern = base + "/audit-bench-XXXXXX";
-  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot make a directory under " + base);
+  if (mkdtemp(pattern.data()) == nullptr)
+    throw std::runtime_error("cannot make a directory under " + base);
   return pattern;
 }
 
@@ -312,9 +317,11 @@ std::string check_witness(const History& history, const std::vector<int>& witnes
   const Value key = ops[witness[0]].invocation.items[0];
   std::vector<int> seen(ops.size(), 0);
   for (int i : witness)
-    if (i < 0 || i >= static_cast<int>(ops.size()) || ++seen[i] > 1) return "operation " + std::to_string(i) + " twice";
+    if (i < 0 || i >= static_cast<int>(ops.size()) || ++seen[i] > 1)
+      return "operation " + std::to_string(i) + " twice";
   for (size_t i = 0; i < ops.size(); ++i)
-    if (ops[i].outcome == Operation::Outcome::kOk && ops[i].invocation.items[0] == key && seen[i] == 0)
+    if (ops[i].outcome == Operation::Outcome::kOk && ops[i].invocation.items[0] == key &&
+        seen[i] == 0)
       return "the :ok operation on line " + std::to_string(ops[i].invoke_line) + " is missing";
   // Real time: no operation may be placed after one that was invoked after
   // it completed (an :info completion bounds nothing: it may take effect
@@ -323,25 +330,28 @@ std::string check_witness(const History& history, const std::vector<int>& witnes
   for (int i : witness) {
     const Operation& op = ops[i];
     if (op.outcome == Operation::Outcome::kOk && op.complete_position < latest_invocation)
-      return "line " + std::to_string(op.invoke_line) + " is placed after an operation invoked after it completed";
+      return "line " + std::to_string(op.invoke_line) +
+             " is placed after an operation invoked after it completed";
     latest_invocation = std::max(latest_invocation, op.invoke_position);
   }
   Value state = Value::nil();
   for (int i : witness) {
     const Operation& op = ops[i];
-    if (!(op.invocation.items[0] == key)) return "line " + std::to_string(op.invoke_line) + " is of another key";
+    if (!(op.invocation.items[0] == key))
+      return "line " + std::to_string(op.invoke_line) + " is of another key";
     const bool ok = op.outcome == Operation::Outcome::kOk;
     const Value& argument = op.invocation.items[1];
     if (op.f == "read") {
       if (ok && !(op.completion.items[1] == state))
-        return "the read on line " + std::to_string(op.invoke_line) + " answers " + op.completion.items[1].edn() +
-               " where the register holds " + state.edn();
+        return "the read on line " + std::to_string(op.invoke_line) + " answers " +
+               op.completion.items[1].edn() + " where the register holds " + state.edn();
     } else if (op.f == "write") {
       state = argument;
     } else if (op.f == "cas") {
       const bool sets = argument.items[0] == state;
       if (ok && !sets)
-        return "the cas on line " + std::to_string(op.invoke_line) + " sets where the register holds " + state.edn();
+        return "the cas on line " + std::to_string(op.invoke_line) +
+               " sets where the register holds " + state.edn();
       if (sets) state = argument.items[1];
     }
   }
@@ -349,22 +359,27 @@ std::string check_witness(const History& history, const std::vector<int>& witnes
 }
 
 // What is wrong with one run's result, or "".
-std::string judge(const Case& c, const GeneratedHistory& g, const History& h, const AuditResult& r) {
-  if (r.operations != g.operations || r.ok != g.ok || r.failed != g.failed || r.indeterminate != g.info)
-    return "counts differ: read " + std::to_string(r.operations) + " ops (" + std::to_string(r.ok) + " ok, " +
-           std::to_string(r.failed) + " fail, " + std::to_string(r.indeterminate) + " info), generated " +
-           std::to_string(g.operations) + " (" + std::to_string(g.ok) + ", " + std::to_string(g.failed) + ", " +
-           std::to_string(g.info) + ")";
+std::string judge(const Case& c, const GeneratedHistory& g, const History& h,
+                  const AuditResult& r) {
+  if (r.operations != g.operations || r.ok != g.ok || r.failed != g.failed ||
+      r.indeterminate != g.info)
+    return "counts differ: read " + std::to_string(r.operations) + " ops (" + std::to_string(r.ok) +
+           " ok, " + std::to_string(r.failed) + " fail, " + std::to_string(r.indeterminate) +
+           " info), generated " + std::to_string(g.operations) + " (" + std::to_string(g.ok) +
+           ", " + std::to_string(g.failed) + ", " + std::to_string(g.info) + ")";
   if (r.verdict == Verdict::kUnknown) {
     if (c.budgeted) return "";
     return "unknown (" + r.stopped + ") where a verdict was expected";
   }
   if (c.expect == Expect::kLinearizable) {
-    if (r.verdict != Verdict::kLinearizable) return "WRONG: a linearizable history judged " + std::string(verdict_name(r.verdict));
-    if (const std::string problem = check_witness(h, r.witness); !problem.empty()) return "WRONG witness: " + problem;
+    if (r.verdict != Verdict::kLinearizable)
+      return "WRONG: a linearizable history judged " + std::string(verdict_name(r.verdict));
+    if (const std::string problem = check_witness(h, r.witness); !problem.empty())
+      return "WRONG witness: " + problem;
     return "";
   }
-  if (r.verdict != Verdict::kNotLinearizable) return "WRONG: a corrupted history judged " + std::string(verdict_name(r.verdict));
+  if (r.verdict != Verdict::kNotLinearizable)
+    return "WRONG: a corrupted history judged " + std::string(verdict_name(r.verdict));
   const Value key = Value::of_int(g.corrupted_key);
   if (r.failing_keys.size() != 1 || !(r.failing_keys[0] == key)) {
     std::string keys;
@@ -413,8 +428,8 @@ Row run_case(const Case& c, const Flags& flags, const std::string& directory) {
     if (k == 0 || result.verdict != row.result.verdict) {
       if (k > 0 && !row.wrong) {
         row.wrong = true;
-        row.status = std::string("verdicts differ between runs: ") + verdict_name(row.result.verdict) + ", " +
-                     verdict_name(result.verdict);
+        row.status = std::string("verdicts differ between runs: ") +
+                     verdict_name(row.result.verdict) + ", " + verdict_name(result.verdict);
       }
       row.result = std::move(result);
     }
@@ -423,21 +438,26 @@ Row run_case(const Case& c, const Flags& flags, const std::string& directory) {
   row.check = median(checks);
   row.total = median(totals);
   if (!row.wrong)
-    row.status = row.result.verdict == Verdict::kUnknown ? "ok: unknown (" + row.result.stopped + ") within budget" : "ok";
+    row.status = row.result.verdict == Verdict::kUnknown
+                     ? "ok: unknown (" + row.result.stopped + ") within budget"
+                     : "ok";
   return row;
 }
 
 void print_header() {
-  std::printf("%-11s %8s %6s %6s %5s %8s %8s %8s  %-16s %14s %12s %11s  %s\n", "case", "ops", "procs", "keys", "info",
-              "parse s", "check s", "total s", "verdict", "configurations", "peak bytes", "max rss", "status");
+  std::printf("%-11s %8s %6s %6s %5s %8s %8s %8s  %-16s %14s %12s %11s  %s\n", "case", "ops",
+              "procs", "keys", "info", "parse s", "check s", "total s", "verdict", "configurations",
+              "peak bytes", "max rss", "status");
 }
 
 void print_row(const Row& row) {
   char info[16];
   std::snprintf(info, sizeof info, "%.0f%%", row.c.generate.info_share * 100);
-  std::printf("%-11s %8d %6d %6d %5s %8.3f %8.3f %8.3f  %-16s %14llu %12llu %11s  %s\n", row.c.name.c_str(),
-              row.c.generate.operations, row.c.generate.processes, row.c.generate.keys, info, row.parse, row.check,
-              row.total, verdict_name(row.result.verdict), static_cast<unsigned long long>(row.result.configurations),
+  std::printf("%-11s %8d %6d %6d %5s %8.3f %8.3f %8.3f  %-16s %14llu %12llu %11s  %s\n",
+              row.c.name.c_str(), row.c.generate.operations, row.c.generate.processes,
+              row.c.generate.keys, info, row.parse, row.check, row.total,
+              verdict_name(row.result.verdict),
+              static_cast<unsigned long long>(row.result.configurations),
               static_cast<unsigned long long>(row.result.peak_bytes), mib(max_rss_bytes()).c_str(),
               row.status.c_str());
   std::fflush(stdout);
@@ -450,23 +470,25 @@ bool print_targets(const std::vector<Row>& rows) {
     if (row.c.target > 0) {
       const bool met = row.total < row.c.target;
       missed = missed || !met;
-      std::printf("target: %s (%d ops, %d keys, %d procs, %.0f%% info) under %.0f s: %s, %.3f s "
-                  "(parse %.3f + check %.3f)\n",
-                  row.c.name.c_str(), row.c.generate.operations, row.c.generate.keys,
-                  row.c.generate.processes, row.c.generate.info_share * 100, row.c.target,
-                  met ? "met" : "MISSED", row.total, row.parse, row.check);
+      std::printf(
+          "target: %s (%d ops, %d keys, %d procs, %.0f%% info) under %.0f s: %s, %.3f s "
+          "(parse %.3f + check %.3f)\n",
+          row.c.name.c_str(), row.c.generate.operations, row.c.generate.keys,
+          row.c.generate.processes, row.c.generate.info_share * 100, row.c.target,
+          met ? "met" : "MISSED", row.total, row.parse, row.check);
     }
     if (row.c.budgeted) {
       const bool answered = row.result.verdict != Verdict::kUnknown;
       const bool late = row.total > row.c.timeout * 1.1;
-      std::printf("budget: %s (%d ops, %d key%s, %d procs, %.0f%% info) with a %.0f s timeout: "
-                  "%s in %.3f s%s\n",
-                  row.c.name.c_str(), row.c.generate.operations, row.c.generate.keys,
-                  row.c.generate.keys == 1 ? "" : "s", row.c.generate.processes,
-                  row.c.generate.info_share * 100, row.c.timeout,
-                  answered ? ("answered " + std::string(verdict_name(row.result.verdict))).c_str()
-                           : ("unknown (" + row.result.stopped + ")").c_str(),
-                  row.total, late ? " -- LATE: more than 10% over the timeout" : "");
+      std::printf(
+          "budget: %s (%d ops, %d key%s, %d procs, %.0f%% info) with a %.0f s timeout: "
+          "%s in %.3f s%s\n",
+          row.c.name.c_str(), row.c.generate.operations, row.c.generate.keys,
+          row.c.generate.keys == 1 ? "" : "s", row.c.generate.processes,
+          row.c.generate.info_share * 100, row.c.timeout,
+          answered ? ("answered " + std::string(verdict_name(row.result.verdict))).c_str()
+                   : ("unknown (" + row.result.stopped + ")").c_str(),
+          row.total, late ? " -- LATE: more than 10% over the timeout" : "");
       missed = missed || late;
     }
   }
@@ -475,11 +497,14 @@ bool print_targets(const std::vector<Row>& rows) {
 
 int run(const Flags& flags, const std::vector<Case>& all) {
   const std::string directory = temporary_directory();
-  std::printf("audit bench: model cas-register, seed %llu, %d repeat%s (medians), %d thread%s, histories in %s\n",
-              static_cast<unsigned long long>(flags.seed), flags.repeat, flags.repeat == 1 ? "" : "s", flags.threads,
-              flags.threads == 1 ? "" : "s", directory.c_str());
-  std::printf("procs: concurrent clients (after an :info a client continues as process + procs); "
-              "peak bytes: the search's estimate; max rss: the bench process so far\n\n");
+  std::printf(
+      "audit bench: model cas-register, seed %llu, %d repeat%s (medians), %d thread%s, histories "
+      "in %s\n",
+      static_cast<unsigned long long>(flags.seed), flags.repeat, flags.repeat == 1 ? "" : "s",
+      flags.threads, flags.threads == 1 ? "" : "s", directory.c_str());
+  std::printf(
+      "procs: concurrent clients (after an :info a client continues as process + procs); "
+      "peak bytes: the search's estimate; max rss: the bench process so far\n\n");
   print_header();
   std::vector<Row> rows;
   std::string load_before;
@@ -493,19 +518,21 @@ int run(const Flags& flags, const std::vector<Case>& all) {
   std::printf("\n");
   for (const Row& row : rows) {
     const GeneratedHistory& g = row.generated;
-    std::printf("%-11s generated in %.3f s: %d events, %d ok, %d fail, %d info (%d took effect), %d reads, %d writes, "
-                "%d cas, processes up to %lld; audited %d judged, %d dropped reads, %d keys%s\n",
-                row.c.name.c_str(), row.generate_seconds, g.events, g.ok, g.failed, g.info, g.info_effects, g.reads,
-                g.writes, g.cases, static_cast<long long>(g.max_process), row.result.judged, row.result.dropped_reads,
-                row.result.keys,
-                g.corrupted_line > 0 ? (", corrupted read on line " + std::to_string(g.corrupted_line) + " (key " +
-                                        std::to_string(g.corrupted_key) + ")")
-                                           .c_str()
-                                     : "");
+    std::printf(
+        "%-11s generated in %.3f s: %d events, %d ok, %d fail, %d info (%d took effect), %d reads, "
+        "%d writes, "
+        "%d cas, processes up to %lld; audited %d judged, %d dropped reads, %d keys%s\n",
+        row.c.name.c_str(), row.generate_seconds, g.events, g.ok, g.failed, g.info, g.info_effects,
+        g.reads, g.writes, g.cases, static_cast<long long>(g.max_process), row.result.judged,
+        row.result.dropped_reads, row.result.keys,
+        g.corrupted_line > 0 ? (", corrupted read on line " + std::to_string(g.corrupted_line) +
+                                " (key " + std::to_string(g.corrupted_key) + ")")
+                                   .c_str()
+                             : "");
   }
   std::printf("\n");
-  std::printf("threads %d; load average before and after: %s -> %s\n", flags.threads, load_before.c_str(),
-              load_average().c_str());
+  std::printf("threads %d; load average before and after: %s -> %s\n", flags.threads,
+              load_before.c_str(), load_average().c_str());
   const bool missed = print_targets(rows);
   if (flags.keep) {
     std::printf("histories kept in %s\n", directory.c_str());
@@ -540,7 +567,8 @@ int main(int argc, char** argv) {
     std::fputs(kUsage, stdout);
     return 0;
   }
-  if (flags.threads == 0) flags.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (flags.threads == 0)
+    flags.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::vector<Case> all;
   try {
     all = cases(flags);

@@ -29,13 +29,13 @@ struct Event {
 struct Open {
   Fn f = Fn::kRead;
   int key = 0;
-  int a = 0, b = 0;  // write: a; cas: [a b]
-  bool info = false;        // ends :info
-  bool effect = true;       // takes effect (always, unless an :info one that never does)
-  bool late = false;        // an :info one that takes effect after its completion
+  int a = 0, b = 0;    // write: a; cas: [a b]
+  bool info = false;   // ends :info
+  bool effect = true;  // takes effect (always, unless an :info one that never does)
+  bool late = false;   // an :info one that takes effect after its completion
   bool took_effect = false;
-  int answer = kNil;        // a read's answer
-  bool set = false;         // a cas that set
+  int answer = kNil;  // a read's answer
+  bool set = false;   // a cas that set
 };
 
 struct Slot {
@@ -45,26 +45,19 @@ struct Slot {
 
 const char* type_name(Type type) {
   switch (type) {
-    case Type::kInvoke:
-      return "invoke";
-    case Type::kOk:
-      return "ok";
-    case Type::kFail:
-      return "fail";
-    case Type::kInfo:
-      return "info";
+    case Type::kInvoke: return "invoke";
+    case Type::kOk: return "ok";
+    case Type::kFail: return "fail";
+    case Type::kInfo: return "info";
   }
   return "?";
 }
 
 const char* fn_name(Fn f) {
   switch (f) {
-    case Fn::kRead:
-      return "read";
-    case Fn::kWrite:
-      return "write";
-    case Fn::kCas:
-      return "cas";
+    case Fn::kRead: return "read";
+    case Fn::kWrite: return "write";
+    case Fn::kCas: return "cas";
   }
   return "?";
 }
@@ -93,9 +86,7 @@ void render(const Event& event, int index, std::string& out) {
       // Only an :ok read knows its answer.
       append_value(out, event.type == Type::kOk ? event.a : kNil);
       break;
-    case Fn::kWrite:
-      append_int(out, event.a);
-      break;
+    case Fn::kWrite: append_int(out, event.a); break;
     case Fn::kCas:
       out += '[';
       append_int(out, event.a);
@@ -168,7 +159,9 @@ class Simulation {
 
  private:
   size_t uniform(size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(random_); }
-  bool chance(double p) { return p > 0 && std::uniform_real_distribution<double>(0, 1)(random_) < p; }
+  bool chance(double p) {
+    return p > 0 && std::uniform_real_distribution<double>(0, 1)(random_) < p;
+  }
   int value() { return static_cast<int>(uniform(static_cast<size_t>(options_.values))); }
 
   void record(Type type, const Open& op, int64_t process, int a, int b) {
@@ -183,9 +176,7 @@ class Simulation {
     op.key = static_cast<int>(uniform(static_cast<size_t>(options_.keys)));
     op.f = static_cast<Fn>(uniform(3));
     switch (op.f) {
-      case Fn::kRead:
-        ++out.reads;
-        break;
+      case Fn::kRead: ++out.reads; break;
       case Fn::kWrite:
         ++out.writes;
         op.a = value();
@@ -210,12 +201,8 @@ class Simulation {
   void apply(Open& op) {
     int& reg = registers_[static_cast<size_t>(op.key)];
     switch (op.f) {
-      case Fn::kRead:
-        op.answer = reg;
-        break;
-      case Fn::kWrite:
-        reg = op.a;
-        break;
+      case Fn::kRead: op.answer = reg; break;
+      case Fn::kWrite: reg = op.a; break;
       case Fn::kCas:
         op.set = reg == op.a;
         if (op.set) reg = op.b;
@@ -250,7 +237,8 @@ class Simulation {
     std::vector<size_t> reads;
     for (size_t i = 0; i < events_.size(); ++i)
       if (events_[i].type == Type::kOk && events_[i].f == Fn::kRead) reads.push_back(i);
-    if (reads.empty()) throw std::invalid_argument("no :ok read to corrupt; generate more operations");
+    if (reads.empty())
+      throw std::invalid_argument("no :ok read to corrupt; generate more operations");
     const size_t i = reads[uniform(reads.size())];
     events_[i].a = options_.values;
     out.corrupted_line = static_cast<int>(i) + 1;

@@ -16,8 +16,9 @@ balancingcheck::FailoverModel failover_model(const CheckRequest& request) {
   config.backends = request.value("backends");
   config.requests = request.value("requests");
   config.missed_heartbeats = request.value("missed-heartbeats");
-  config.variant = request.variant == "rr-skip-down-late" ? impl::balancing::RoundRobinVariant::kSkipDownLate
-                                                          : impl::balancing::RoundRobinVariant::kCorrect;
+  config.variant = request.variant == "rr-skip-down-late"
+                       ? impl::balancing::RoundRobinVariant::kSkipDownLate
+                       : impl::balancing::RoundRobinVariant::kCorrect;
   balancingcheck::FailoverBounds bounds;
   bounds.max_crashes = request.value("max-crashes");
   bounds.response_rounds = request.value("response-rounds");
@@ -29,12 +30,15 @@ balancingcheck::FailoverModel failover_model(const CheckRequest& request) {
 
 std::vector<std::string> properties(const std::string&) {
   CheckRequest request;
-  request.values = {{"backends", 2},  {"requests", 2},  {"missed-heartbeats", 2}, {"max-crashes", 1},
-                    {"max-drops", 0}, {"max-duplicates", 0}, {"response-rounds", 4}};
+  request.values = {{"backends", 2},       {"requests", 2},  {"missed-heartbeats", 2},
+                    {"max-crashes", 1},    {"max-drops", 0}, {"max-duplicates", 0},
+                    {"response-rounds", 4}};
   return property_names(failover_model(request));
 }
 
-mc::CheckResult check(const CheckRequest& request) { return mc::check(failover_model(request), request.search); }
+mc::CheckResult check(const CheckRequest& request) {
+  return mc::check(failover_model(request), request.search);
+}
 
 ModelTools tools(const CheckRequest& request) { return model_tools(failover_model(request)); }
 
@@ -43,24 +47,47 @@ ModelTools tools(const CheckRequest& request) { return model_tools(failover_mode
 ProtocolCli balancing_cli() {
   return ProtocolCli{
       .name = "balancing-failover",
-      .summary = "health-check failover: crashing backends, a heartbeat checker and a round-robin router, in rounds",
-      .models = {{"impl", "backends, checker and router in the actor harness (impl/balancing/failover.h)"}},
+      .summary =
+          "health-check failover: crashing backends, a heartbeat checker and a round-robin router, "
+          "in rounds",
+      .models = {{"impl",
+                  "backends, checker and router in the actor harness (impl/balancing/failover.h)"}},
       .variants =
           {
               {"correct", "failover as specified"},
-              {"rr-skip-down-late", "round robin picks a backend once more after it is marked down"},
+              {"rr-skip-down-late",
+               "round robin picks a backend once more after it is marked down"},
           },
       .variant_models = {"impl"},
       .flags =
           {
               {"backends", "backends behind the router", 1, failover::kMaxBackends, 2, {}},
-              {"requests", "client requests the router receives in all", 0, failover::kMaxRequests, 2, {}},
-              {"missed-heartbeats", "probes missed in a row before the checker marks a backend down", 1,
-               failover::kMaxMissedHeartbeats, 2, {}},
-              {"max-crashes", "backend crashes in all (a crashed backend may recover)", 0, 8, 1, {}},
+              {"requests",
+               "client requests the router receives in all",
+               0,
+               failover::kMaxRequests,
+               2,
+               {}},
+              {"missed-heartbeats",
+               "probes missed in a row before the checker marks a backend down",
+               1,
+               failover::kMaxMissedHeartbeats,
+               2,
+               {}},
+              {"max-crashes",
+               "backend crashes in all (a crashed backend may recover)",
+               0,
+               8,
+               1,
+               {}},
               {"max-drops", "messages the network may lose", 0, 8, 0, {}},
               {"max-duplicates", "messages the network may duplicate", 0, 8, 0, {}},
-              {"response-rounds", "BoundedResponse: rounds a request may wait while a backend is up", 0, 30, 4, {}},
+              {"response-rounds",
+               "BoundedResponse: rounds a request may wait while a backend is up",
+               0,
+               30,
+               4,
+               {}},
           },
       .properties = properties,
       .check = check,

@@ -24,8 +24,8 @@ std::string request_text(const Router::Request& request) {
     case Router::Stage::kNotArrived: return "not arrived";
     case Router::Stage::kQueued: return "queued";
     case Router::Stage::kRouted:
-      return "sent to " + backend_name(request.backend) + ", " + std::to_string(request.statuses_unanswered) +
-             " status unanswered";
+      return "sent to " + backend_name(request.backend) + ", " +
+             std::to_string(request.statuses_unanswered) + " status unanswered";
     case Router::Stage::kAnswered: return "answered by " + backend_name(request.answered_by);
   }
   return "?";
@@ -41,7 +41,8 @@ mc::Json backend_list(uint8_t mask, int backends) {
 
 }  // namespace
 
-FailoverBinding::FailoverBinding(failover::Config config, FailoverBounds bounds) : config_(config), bounds_(bounds) {
+FailoverBinding::FailoverBinding(failover::Config config, FailoverBounds bounds)
+    : config_(config), bounds_(bounds) {
   CC_ASSERT(bounds.response_rounds >= 0 && bounds.response_rounds < 250);
 }
 
@@ -72,7 +73,8 @@ void FailoverBinding::inputs(NodeId, const Node& node, std::vector<Input>& out) 
   }
 }
 
-void FailoverBinding::on_input(NodeId, Node& node, const Input& input, failover::FailoverOutbox& out) const {
+void FailoverBinding::on_input(NodeId, Node& node, const Input& input,
+                               failover::FailoverOutbox& out) const {
   switch (input.kind) {
     case InputKind::kRequest: std::get<Router>(node).on_request(out); return;
     case InputKind::kCrash: std::get<Backend>(node).crash(); return;
@@ -81,12 +83,14 @@ void FailoverBinding::on_input(NodeId, Node& node, const Input& input, failover:
 }
 
 void FailoverBinding::restart(NodeId, Node&, failover::FailoverOutbox&) const {
-  CC_ASSERT(false && "failover backends crash by input; the harness's instant restart is not modelled");
+  CC_ASSERT(false &&
+            "failover backends crash by input; the harness's instant restart is not modelled");
 }
 
 bool FailoverBinding::within_bounds(const State& state) const {
   int crashes = 0;
-  for (NodeId b = 0; b < config_.backends; ++b) crashes += std::get<Backend>(state.nodes[b]).crashes();
+  for (NodeId b = 0; b < config_.backends; ++b)
+    crashes += std::get<Backend>(state.nodes[b]).crashes();
   return crashes <= bounds_.max_crashes;
 }
 
@@ -118,7 +122,8 @@ mc::Json FailoverBinding::node_json(NodeId, const Node& node) const {
     const auto& router = std::get<Router>(node);
     json.set("marked_down", backend_list(router.marked_down(), config_.backends));
     mc::Json requests = mc::Json::object();
-    for (int id = 0; id < router.arrived(); ++id) requests.set("r" + std::to_string(id + 1), request_text(router.request(id)));
+    for (int id = 0; id < router.arrived(); ++id)
+      requests.set("r" + std::to_string(id + 1), request_text(router.request(id)));
     json.set("requests", std::move(requests));
   }
   return json;
@@ -149,16 +154,18 @@ std::vector<mc::StateProperty<FailoverState>> FailoverBinding::properties() cons
   const auto self = std::make_shared<const FailoverBinding>(*this);
   const int limit = bounds_.response_rounds;
   return {
-      mc::always<FailoverState>("BoundedResponse",
-                                [limit](const FailoverState& s) {
-                                  return std::all_of(s.history.rounds_waited.begin(), s.history.rounds_waited.end(),
-                                                     [limit](uint8_t rounds) { return rounds <= limit; });
-                                }),
+      mc::always<FailoverState>(
+          "BoundedResponse",
+          [limit](const FailoverState& s) {
+            return std::all_of(s.history.rounds_waited.begin(), s.history.rounds_waited.end(),
+                               [limit](uint8_t rounds) { return rounds <= limit; });
+          }),
       mc::sometimes<FailoverState>("RequestAnswered",
                                    [self](const FailoverState& s) {
                                      const Router& router = self->router(s);
                                      for (int id = 0; id < router.arrived(); ++id) {
-                                       if (router.request(id).stage == Router::Stage::kAnswered) return true;
+                                       if (router.request(id).stage == Router::Stage::kAnswered)
+                                         return true;
                                      }
                                      return false;
                                    }),
@@ -169,23 +176,27 @@ std::vector<mc::StateProperty<FailoverState>> FailoverBinding::properties() cons
                                      const Router& router = self->router(s);
                                      if (router.marked_down() == 0) return false;
                                      for (int id = 0; id < router.arrived(); ++id) {
-                                       if (router.request(id).stage == Router::Stage::kAnswered) return true;
+                                       if (router.request(id).stage == Router::Stage::kAnswered)
+                                         return true;
                                      }
                                      return false;
                                    }),
   };
 }
 
-std::vector<mc::TransitionProperty<FailoverState, FailoverAction>> FailoverBinding::transition_properties() const {
+std::vector<mc::TransitionProperty<FailoverState, FailoverAction>>
+FailoverBinding::transition_properties() const {
   const auto self = std::make_shared<const FailoverBinding>(*this);
   // Every Forward the router sends in a step goes to a backend its own view,
   // after the step, holds up. Only the router sends Forward, so a Forward
   // packet with more copies after the step than before was sent in it.
-  return {{"RoutesOnlyToUpBackends", [self](const FailoverState& from, const FailoverAction&, const FailoverState& to) {
+  return {{"RoutesOnlyToUpBackends",
+           [self](const FailoverState& from, const FailoverAction&, const FailoverState& to) {
              const NodeId router_id = self->config().router_id();
              const uint8_t marked_down = self->router(to).marked_down();
              for (const auto& packet : to.network) {
-               if (packet.from != router_id || packet.message.type != MessageType::kForward) continue;
+               if (packet.from != router_id || packet.message.type != MessageType::kForward)
+                 continue;
                int before = 0;
                for (const auto& old : from.network) {
                  if (old.same_message(packet)) before = old.count;
@@ -203,7 +214,8 @@ FailoverModel::FailoverModel(FailoverBinding binding, mc::FaultBudgets budgets)
         return without_restarts;
       }()) {}
 
-void FailoverModel::successors(const State& state, std::vector<mc::Successor<Action, State>>& out) const {
+void FailoverModel::successors(const State& state,
+                               std::vector<mc::Successor<Action, State>>& out) const {
   const size_t first = out.size();
   actors_.successors(state, out);
   const FailoverBinding& binding = actors_.protocol();
@@ -219,7 +231,8 @@ void FailoverModel::successors(const State& state, std::vector<mc::Successor<Act
         for (int id = 0; id < router.arrived(); ++id) {
           const auto stage = router.request(id).stage;
           uint8_t& rounds = it->state.history.rounds_waited[static_cast<size_t>(id)];
-          if ((stage == Router::Stage::kQueued || stage == Router::Stage::kRouted) && rounds < cap) ++rounds;
+          if ((stage == Router::Stage::kQueued || stage == Router::Stage::kRouted) && rounds < cap)
+            ++rounds;
         }
       }
     }
@@ -234,13 +247,15 @@ mc::Json FailoverModel::state_json(const State& state) const {
   mc::Json waited = mc::Json::object();
   const Router& router = actors_.protocol().router(state);
   for (int id = 0; id < router.arrived(); ++id) {
-    waited.set("r" + std::to_string(id + 1), int{state.history.rounds_waited[static_cast<size_t>(id)]});
+    waited.set("r" + std::to_string(id + 1),
+               int{state.history.rounds_waited[static_cast<size_t>(id)]});
   }
   json.set("rounds_waited", std::move(waited));
   return json;
 }
 
-FailoverModel make_failover_model(failover::Config config, FailoverBounds bounds, mc::FaultBudgets budgets) {
+FailoverModel make_failover_model(failover::Config config, FailoverBounds bounds,
+                                  mc::FaultBudgets budgets) {
   return FailoverModel(FailoverBinding(config, bounds), budgets);
 }
 

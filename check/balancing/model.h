@@ -55,7 +55,8 @@ class FailoverBinding {
   int node_count() const { return config_.backends + 2; }
   Node initial_node(NodeId id) const;
   void start(NodeId id, Node& node, failover::FailoverOutbox& out) const;
-  void on_message(NodeId self, Node& node, NodeId from, const Message& m, failover::FailoverOutbox& out) const;
+  void on_message(NodeId self, Node& node, NodeId from, const Message& m,
+                  failover::FailoverOutbox& out) const;
   void on_timeout(NodeId self, Node& node, Timer timer, failover::FailoverOutbox& out) const;
   void inputs(NodeId self, const Node& node, std::vector<Input>& out) const;
   void on_input(NodeId self, Node& node, const Input& input, failover::FailoverOutbox& out) const;
@@ -111,6 +112,7 @@ class FailoverModel {
   mc::ActorModel<FailoverBinding> actors_;
 };
 
-FailoverModel make_failover_model(failover::Config config, FailoverBounds bounds, mc::FaultBudgets budgets);
+FailoverModel make_failover_model(failover::Config config, FailoverBounds bounds,
+                                  mc::FaultBudgets budgets);
 
 }  // namespace crosscheck::check::balancing

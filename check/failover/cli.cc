@@ -29,8 +29,9 @@ focheck::FailoverModel model(const CheckRequest& request) {
   config.drift = static_cast<uint8_t>(request.value("drift"));
   config.variant = variant_of(request.variant);
   if (!config.valid()) {
-    throw std::invalid_argument("--lease must exceed twice --drift, and --clients times --ops be at most " +
-                                std::to_string(implfo::kMaxLog));
+    throw std::invalid_argument(
+        "--lease must exceed twice --drift, and --clients times --ops be at most " +
+        std::to_string(implfo::kMaxLog));
   }
   if (request.value("max-crashes") > config.replicas) {
     throw std::invalid_argument("--max-crashes must be at most the replicas (--backups + 1 = " +
@@ -53,18 +54,43 @@ focheck::FailoverModel model(const CheckRequest& request) {
 // default: a pause is, to the other nodes, a delay the checker already
 // explores; --max-pause turns them on.
 const std::vector<IntFlag> kFlags = {
-    {"backups", "backups of the primary; the lowest-numbered one is promoted", 1, implfo::kMaxReplicas - 1, 1, {}},
-    {"clients", "clients, each sending its requests one at a time to every replica", 0, implfo::kMaxClients, 1, {}},
+    {"backups",
+     "backups of the primary; the lowest-numbered one is promoted",
+     1,
+     implfo::kMaxReplicas - 1,
+     1,
+     {}},
+    {"clients",
+     "clients, each sending its requests one at a time to every replica",
+     0,
+     implfo::kMaxClients,
+     1,
+     {}},
     {"ops", "requests per client: a read, or a write of a fresh value", 0, implfo::kMaxLog, 2, {}},
     {"heartbeat", "ticks between a primary's heartbeats (Appends)", 1, 20, 2, {}},
-    {"lease", "ticks a backup promises not to promote after it acknowledges; the primary trusts lease - 2*drift", 1,
-     60, 5, {}},
-    {"drift", "how far a replica's clock may run ahead of global time (model_check/clocks.h)", 0, 10, 1, {}},
+    {"lease",
+     "ticks a backup promises not to promote after it acknowledges; the primary trusts lease - "
+     "2*drift",
+     1,
+     60,
+     5,
+     {}},
+    {"drift",
+     "how far a replica's clock may run ahead of global time (model_check/clocks.h)",
+     0,
+     10,
+     1,
+     {}},
     {"horizon", "global time stops at this tick", 1, 60, 6, {}},
     {"max-pause", "the longest pause of a replica, in global ticks (0: no pauses)", 0, 20, 0, {}},
     {"max-pauses", "pauses in all", 0, 8, 1, {}},
     {"max-crashes", "replicas that crash and stay down", 0, implfo::kMaxReplicas, 1, {}},
-    {"max-drops", "messages the network may lose (a message may also stay in flight past the horizon)", 0, 8, 0, {}},
+    {"max-drops",
+     "messages the network may lose (a message may also stay in flight past the horizon)",
+     0,
+     8,
+     0,
+     {}},
     {"max-messages", "messages in flight at once (0: no limit)", 0, 32, 4, {}},
 };
 
@@ -74,7 +100,9 @@ std::vector<std::string> properties(const std::string&) {
   return property_names(model(request));
 }
 
-mc::CheckResult check(const CheckRequest& request) { return mc::check(model(request), request.search); }
+mc::CheckResult check(const CheckRequest& request) {
+  return mc::check(model(request), request.search);
+}
 
 ModelTools tools(const CheckRequest& request) { return model_tools(model(request)); }
 
@@ -83,14 +111,21 @@ ModelTools tools(const CheckRequest& request) { return model_tools(model(request
 ProtocolCli failover_cli() {
   return ProtocolCli{
       .name = "failover",
-      .summary = "primary-backup failover: a primary with a lease from its backups, heartbeats, promotion, clients",
-      .models = {{"impl", "replicas and clients of impl/failover with explicit time: drift, pauses, crashes"}},
+      .summary =
+          "primary-backup failover: a primary with a lease from its backups, heartbeats, "
+          "promotion, clients",
+      .models =
+          {{"impl",
+            "replicas and clients of impl/failover with explicit time: drift, pauses, crashes"}},
       .variants =
           {
-              {"correct", "a backup promotes itself only once the lease it granted has run out on its clock"},
+              {"correct",
+               "a backup promotes itself only once the lease it granted has run out on its clock"},
               {"promote-on-missed-heartbeat",
-               "a backup promotes itself as soon as a heartbeat is overdue (Redis Sentinel, Jepsen 2013)"},
-              {"ack-before-replicate", "the primary acknowledges a write before its backups hold it"},
+               "a backup promotes itself as soon as a heartbeat is overdue (Redis Sentinel, Jepsen "
+               "2013)"},
+              {"ack-before-replicate",
+               "the primary acknowledges a write before its backups hold it"},
           },
       .variant_models = {"impl"},
       .flags = kFlags,

@@ -29,7 +29,8 @@ lockcheck::LockModel lock_model(const CheckRequest& request) {
   config.renew_before = request.value("renew-before");
   config.variant = variant_of(request.variant);
   if (config.lease - 2 * config.drift < 1) {
-    throw std::invalid_argument("--lease must exceed twice --drift (a client trusts its lease for lease - 2*drift ticks)");
+    throw std::invalid_argument(
+        "--lease must exceed twice --drift (a client trusts its lease for lease - 2*drift ticks)");
   }
   lockcheck::LockBounds bounds;
   bounds.clocks.drift = config.drift;
@@ -48,16 +49,19 @@ lockcheck::RedlockModel redlock_model(const CheckRequest&) { return lockcheck::R
 CheckRequest defaults(const std::string& variant) {
   CheckRequest request;
   request.variant = variant;
-  request.values = {{"clients", 2},   {"lease", 3},       {"drift", 1},       {"renew-before", 1},
-                    {"horizon", 5},   {"max-pause", 3},   {"max-pauses", 1},  {"max-crashes", 0},
+  request.values = {{"clients", 2},   {"lease", 3},          {"drift", 1},      {"renew-before", 1},
+                    {"horizon", 5},   {"max-pause", 3},      {"max-pauses", 1}, {"max-crashes", 0},
                     {"max-drops", 0}, {"max-keepalives", 0}, {"max-retries", 0}};
   return request;
 }
 
-std::vector<std::string> properties(const std::string&) { return property_names(lock_model(defaults("correct"))); }
+std::vector<std::string> properties(const std::string&) {
+  return property_names(lock_model(defaults("correct")));
+}
 
 mc::CheckResult check(const CheckRequest& request) {
-  if (request.variant == "redlock-majority") return mc::check(redlock_model(request), request.search);
+  if (request.variant == "redlock-majority")
+    return mc::check(redlock_model(request), request.search);
   return mc::check(lock_model(request), request.search);
 }
 
@@ -71,29 +75,63 @@ ModelTools tools(const CheckRequest& request) {
 ProtocolCli lockservice_cli() {
   return ProtocolCli{
       .name = "lockservice",
-      .summary = "a lock service: sessions with leases under clock drift and pauses, the ZooKeeper lock recipe, "
-                 "fencing tokens",
-      .models = {{"impl", "one lock server, clients and a fenced resource with explicit time (impl/lockservice)"}},
+      .summary =
+          "a lock service: sessions with leases under clock drift and pauses, the ZooKeeper lock "
+          "recipe, "
+          "fencing tokens",
+      .models = {{"impl",
+                  "one lock server, clients and a fenced resource with explicit time "
+                  "(impl/lockservice)"}},
       .variants =
           {
-              {"correct", "leases trusted for lease - 2*drift, fencing tokens checked, predecessor-only watches"},
-              {"no-fencing", "the resource ignores tokens (Kleppmann 2016: a paused holder writes after its lease)"},
-              {"no-drift-margin", "clients trust their lease for the full period although clocks drift"},
+              {"correct",
+               "leases trusted for lease - 2*drift, fencing tokens checked, predecessor-only "
+               "watches"},
+              {"no-fencing",
+               "the resource ignores tokens (Kleppmann 2016: a paused holder writes after its "
+               "lease)"},
+              {"no-drift-margin",
+               "clients trust their lease for the full period although clocks drift"},
               {"herd",
-               "every waiter watches the lock: a release wakes n-1 clients (OneWakeupPerRelease; 3 clients by "
+               "every waiter watches the lock: a release wakes n-1 clients (OneWakeupPerRelease; 3 "
+               "clients by "
                "default, as 2 leave a release only one waiter to wake)"},
               {"redlock-majority",
-               "the lock taken on a majority of 3 independent in-memory lock nodes, one of which restarts"},
+               "the lock taken on a majority of 3 independent in-memory lock nodes, one of which "
+               "restarts"},
           },
       .variant_models = {"impl"},
       .flags =
           {
-              {"clients", "clients contending for the lock", 1, ls::kMaxClients, 2, {}, {}, false, {{"herd", 3}}},
+              {"clients",
+               "clients contending for the lock",
+               1,
+               ls::kMaxClients,
+               2,
+               {},
+               {},
+               false,
+               {{"herd", 3}}},
               {"lease", "session lease L, in ticks of the server's clock", 2, 20, 3, {}},
-              {"drift", "clock drift bound d: a clock runs up to d ticks ahead of global time", 0, 5, 1, {}},
-              {"renew-before", "a client renews when at most this many ticks of its lease are left", 0, 10, 1, {}},
+              {"drift",
+               "clock drift bound d: a clock runs up to d ticks ahead of global time",
+               0,
+               5,
+               1,
+               {}},
+              {"renew-before",
+               "a client renews when at most this many ticks of its lease are left",
+               0,
+               10,
+               1,
+               {}},
               {"horizon", "global time stops at this tick", 1, 40, 5, {}},
-              {"max-pause", "the longest stop-the-world pause of a client, in global ticks", 0, 20, 3, {}},
+              {"max-pause",
+               "the longest stop-the-world pause of a client, in global ticks",
+               0,
+               20,
+               3,
+               {}},
               {"max-pauses", "pauses in all", 0, 4, 1, {}},
               {"max-crashes", "lock server crashes (each an immediate restart)", 0, 4, 0, {}},
               {"max-drops", "messages the network may lose", 0, 4, 0, {}},

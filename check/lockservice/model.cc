@@ -279,7 +279,8 @@ bool RedlockModel::holds(const State& state, int client) const {
   return std::popcount(unsigned{state.granted[static_cast<size_t>(client)]}) * 2 > nodes_;
 }
 
-void RedlockModel::successors(const State& state, std::vector<mc::Successor<Action, State>>& out) const {
+void RedlockModel::successors(const State& state,
+                              std::vector<mc::Successor<Action, State>>& out) const {
   for (int8_t c = 0; c < 2; ++c) {
     if (holds(state, c)) continue;  // a holder asks for nothing more
     for (int8_t n = 0; n < nodes_; ++n) {
@@ -304,7 +305,8 @@ void RedlockModel::successors(const State& state, std::vector<mc::Successor<Acti
 uint64_t RedlockModel::fingerprint(const State& state) const {
   StableHasher hasher;
   for (int8_t owner : state.owner) hasher.add(int{owner});
-  hasher.add(uint64_t{state.granted[0]} | uint64_t{state.granted[1]} << 8 | uint64_t{state.restarts} << 16);
+  hasher.add(uint64_t{state.granted[0]} | uint64_t{state.granted[1]} << 8 |
+             uint64_t{state.restarts} << 16);
   return hasher.digest();
 }
 
@@ -312,7 +314,8 @@ mc::Json RedlockModel::state_json(const State& state) const {
   mc::Json json = mc::Json::object();
   for (int n = 0; n < nodes_; ++n) {
     const int8_t owner = state.owner[static_cast<size_t>(n)];
-    json.set("node" + std::to_string(n + 1), owner == -1 ? std::string("free") : "c" + std::to_string(owner + 1));
+    json.set("node" + std::to_string(n + 1),
+             owner == -1 ? std::string("free") : "c" + std::to_string(owner + 1));
   }
   for (int c = 0; c < 2; ++c) {
     json.set("c" + std::to_string(c + 1) + " grants",
@@ -330,7 +333,9 @@ std::string RedlockModel::action_label(const Action& action) const {
 
 std::vector<mc::StateProperty<RedlockState>> RedlockModel::properties() const {
   const auto self = std::make_shared<const RedlockModel>(*this);
-  return {mc::always<State>("MutualExclusion", [self](const State& s) { return !(self->holds(s, 0) && self->holds(s, 1)); })};
+  return {mc::always<State>("MutualExclusion", [self](const State& s) {
+    return !(self->holds(s, 0) && self->holds(s, 1));
+  })};
 }
 
 }  // namespace crosscheck::check::lockservice

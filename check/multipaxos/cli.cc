@@ -40,23 +40,45 @@ mpcheck::ImplModel impl_model(const CheckRequest& request) {
 // flight. Retries are off by default: each one sends the request anew, and
 // the state space more than doubles.
 const std::vector<IntFlag> kFlags = {
-    {"replicas", "replicas, each proposer, acceptor and learner; quorums are the majorities", 1,
-     implmp::kMaxReplicas, 3, {}},
+    {"replicas",
+     "replicas, each proposer, acceptor and learner; quorums are the majorities",
+     1,
+     implmp::kMaxReplicas,
+     3,
+     {}},
     {"clients", "clients, each issuing its requests one at a time", 0, implmp::kMaxClients, 2, {}},
-    {"requests", "requests per client: a get, or a put of a fresh value, on any key, to any replica", 0, 8, 1, {}},
+    {"requests",
+     "requests per client: a get, or a put of a fresh value, on any key, to any replica",
+     0,
+     8,
+     1,
+     {}},
     {"keys", "keys of the replicated key-value store", 1, implmp::kMaxKeys, 1, {}},
     {"slots", "log slots; a leader takes no request past the last", 1, implmp::kMaxSlots, 2, {}},
-    {"max-ballot", "ballots are 0..N, replica r owning those equal to r modulo the replicas", 0, implmp::kMaxBallot, 1,
+    {"max-ballot",
+     "ballots are 0..N, replica r owning those equal to r modulo the replicas",
+     0,
+     implmp::kMaxBallot,
+     1,
      {}},
-    {"retries", "times a client sends an unanswered request again, each time to the next replica", 0, 8, 0, {}},
+    {"retries",
+     "times a client sends an unanswered request again, each time to the next replica",
+     0,
+     8,
+     0,
+     {}},
     {"max-drops", "messages the network may lose", 0, 8, 1, {}},
     {"max-duplicates", "messages the network may duplicate", 0, 8, 0, {}},
     {"max-crashes", "crash-and-restarts of any node", 0, 8, 0, {}},
     {"max-messages", "messages in flight at once (0: no limit)", 0, 32, 4, {}},
     {"check-refinement",
-     "1: Paxos.tla's Inv in every slot and RefinesPaxosPerSlot on every step (needs at most 5 replicas, ballots up "
+     "1: Paxos.tla's Inv in every slot and RefinesPaxosPerSlot on every step (needs at most 5 "
+     "replicas, ballots up "
      "to 3, clients * requests up to 2); 0: the other properties only",
-     0, 1, 1, {}},
+     0,
+     1,
+     1,
+     {}},
 };
 
 std::vector<std::string> properties(const std::string&) {
@@ -65,7 +87,9 @@ std::vector<std::string> properties(const std::string&) {
   return property_names(impl_model(request));
 }
 
-mc::CheckResult check(const CheckRequest& request) { return mc::check(impl_model(request), request.search); }
+mc::CheckResult check(const CheckRequest& request) {
+  return mc::check(impl_model(request), request.search);
+}
 
 ModelTools tools(const CheckRequest& request) { return model_tools(impl_model(request)); }
 
@@ -74,13 +98,17 @@ ModelTools tools(const CheckRequest& request) { return model_tools(impl_model(re
 ProtocolCli multipaxos_cli() {
   return ProtocolCli{
       .name = "multipaxos",
-      .summary = "Multi-Paxos: a replicated log with a stable leader, applied to a key-value store, and its clients",
-      .models = {{"impl", "replicas and clients in the actor harness, with faults (impl/multipaxos)"}},
+      .summary =
+          "Multi-Paxos: a replicated log with a stable leader, applied to a key-value store, and "
+          "its clients",
+      .models = {{"impl",
+                  "replicas and clients in the actor harness, with faults (impl/multipaxos)"}},
       .variants =
           {
               {"correct", "Multi-Paxos with reads through the log"},
               {"leader-local-read",
-               "a leader answers reads from its own state without confirming it still leads (etcd 0.4.1)"},
+               "a leader answers reads from its own state without confirming it still leads (etcd "
+               "0.4.1)"},
           },
       .variant_models = {"impl"},
       .flags = kFlags,

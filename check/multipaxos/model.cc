@@ -28,13 +28,15 @@ void History::record(const ClientEvent& event) {
 }
 
 bool History::invoked(const Command& request) const {
-  return std::any_of(client_events.begin(), client_events.end(),
-                     [&](const ClientEvent& e) { return !e.response && e.request.same_request(request); });
+  return std::any_of(client_events.begin(), client_events.end(), [&](const ClientEvent& e) {
+    return !e.response && e.request.same_request(request);
+  });
 }
 
 bool History::answered(const Command& request) const {
-  return std::any_of(client_events.begin(), client_events.end(),
-                     [&](const ClientEvent& e) { return e.response && e.request.same_request(request); });
+  return std::any_of(client_events.begin(), client_events.end(), [&](const ClientEvent& e) {
+    return e.response && e.request.same_request(request);
+  });
 }
 
 namespace {
@@ -49,7 +51,8 @@ mc::lin::History<KvSpec> to_operations(const ClientEvent* begin, const ClientEve
     if (!e->response) {
       // Clients and keys numbered from 1, as the labels name them (c1, k1).
       const int key = request.key + 1;
-      const KvSpec::Input input = request.kind == CommandKind::kPut ? KvSpec::put(key, request.value) : KvSpec::get(key);
+      const KvSpec::Input input =
+          request.kind == CommandKind::kPut ? KvSpec::put(key, request.value) : KvSpec::get(key);
       operations.push_back(mc::lin::pending<KvSpec>(request.client + 1, time, input));
       continue;
     }
@@ -73,7 +76,6 @@ mc::lin::History<mc::lin::KvSpec> client_history(const History& history) {
   return to_operations(history.client_events.begin(), history.client_events.end());
 }
 
-
 SmallVector<ClientEvent, 8> up_to_last_response(const History& history) {
   SmallVector<ClientEvent, 8> events = history.client_events;
   while (!events.empty() && !events.back().response) events.pop_back();
@@ -84,18 +86,22 @@ namespace {
 
 bool linearizable_events(const SmallVector<ClientEvent, 8>& events) {
   if (events.empty()) return true;
-  return mc::lin::check(to_operations(events.begin(), events.end())).verdict == mc::lin::Verdict::kLinearizable;
+  return mc::lin::check(to_operations(events.begin(), events.end())).verdict ==
+         mc::lin::Verdict::kLinearizable;
 }
 
 }  // namespace
 
-bool linearizable(const ImplState& state) { return linearizable_events(up_to_last_response(state.history)); }
+bool linearizable(const ImplState& state) {
+  return linearizable_events(up_to_last_response(state.history));
+}
 
 namespace {
 
 // The distinct commands chosen in a slot: those a majority voted for in
 // one ballot.
-SmallVector<Command, 2> chosen_commands(const implmp::Config& config, const History& history, int slot) {
+SmallVector<Command, 2> chosen_commands(const implmp::Config& config, const History& history,
+                                        int slot) {
   struct Tally {
     int8_t ballot;
     Command command;
@@ -115,7 +121,8 @@ SmallVector<Command, 2> chosen_commands(const implmp::Config& config, const Hist
   }
   SmallVector<Command, 2> chosen;
   for (const Tally& t : tallies) {
-    if (t.votes >= config.quorum() && std::find(chosen.begin(), chosen.end(), t.command) == chosen.end()) {
+    if (t.votes >= config.quorum() &&
+        std::find(chosen.begin(), chosen.end(), t.command) == chosen.end()) {
       chosen.push_back(t.command);
     }
   }
@@ -182,16 +189,18 @@ std::string range(int low, int high) { return std::to_string(low) + ".." + std::
 
 }  // namespace
 
-ImplBinding::ImplBinding(implmp::Config config, ImplBounds bounds) : config_(config), bounds_(bounds) {
+ImplBinding::ImplBinding(implmp::Config config, ImplBounds bounds)
+    : config_(config), bounds_(bounds) {
   require(config.replicas >= 1 && config.replicas <= implmp::kMaxReplicas,
           "Multi-Paxos takes " + range(1, implmp::kMaxReplicas) + " replicas");
   require(config.clients <= implmp::kMaxClients,
           "Multi-Paxos takes " + range(0, implmp::kMaxClients) + " clients");
   require(config.requests <= 8, "requests per client are " + range(0, 8));
-  require(config.keys >= 1 && config.keys <= implmp::kMaxKeys, "keys are " + range(1, implmp::kMaxKeys));
-  require(config.slots >= 1 && config.slots <= implmp::kMaxSlots, "slots are " + range(1, implmp::kMaxSlots));
-  require(config.max_ballot <= implmp::kMaxBallot,
-          "max ballot is " + range(0, implmp::kMaxBallot));
+  require(config.keys >= 1 && config.keys <= implmp::kMaxKeys,
+          "keys are " + range(1, implmp::kMaxKeys));
+  require(config.slots >= 1 && config.slots <= implmp::kMaxSlots,
+          "slots are " + range(1, implmp::kMaxSlots));
+  require(config.max_ballot <= implmp::kMaxBallot, "max ballot is " + range(0, implmp::kMaxBallot));
   if (bounds.check_refinement) refinement_.emplace(config);
 }
 
@@ -221,7 +230,8 @@ void ImplBinding::inputs(NodeId, const Node& node, std::vector<Input>& out) cons
   }
 }
 
-void ImplBinding::on_input(NodeId, Node& node, const Input& input, implmp::MultiPaxosOutbox& out) const {
+void ImplBinding::on_input(NodeId, Node& node, const Input& input,
+                           implmp::MultiPaxosOutbox& out) const {
   std::get<Client>(node).issue(input.kind, input.key, out);
 }
 
@@ -236,12 +246,15 @@ bool ImplBinding::within_bounds(const State& state) const {
 void ImplBinding::record_send(History& history, NodeId from, NodeId, const Message& m) const {
   const auto acceptor = static_cast<uint8_t>(from);
   switch (m.type) {
-    case MessageType::kPrepare: history.record(PaxosRecord{Kind::kPrepare, m.ballot, 0, 0, Vote{}}); break;
+    case MessageType::kPrepare:
+      history.record(PaxosRecord{Kind::kPrepare, m.ballot, 0, 0, Vote{}});
+      break;
     case MessageType::kPromise:
       history.record(PaxosRecord{Kind::kPromised, m.ballot, 0, acceptor, Vote{}});
       for (int s = 0; s < config_.slots; ++s) {
         if (m.votes[s].cast()) {
-          history.record(PaxosRecord{Kind::kPromiseVote, m.ballot, static_cast<uint8_t>(s), acceptor, m.votes[s]});
+          history.record(PaxosRecord{Kind::kPromiseVote, m.ballot, static_cast<uint8_t>(s),
+                                     acceptor, m.votes[s]});
         }
       }
       break;
@@ -249,7 +262,8 @@ void ImplBinding::record_send(History& history, NodeId from, NodeId, const Messa
       history.record(PaxosRecord{Kind::kAccept, m.ballot, m.slot, 0, Vote{m.ballot, m.command}});
       break;
     case MessageType::kAccepted:
-      history.record(PaxosRecord{Kind::kAccepted, m.ballot, m.slot, acceptor, Vote{m.ballot, m.command}});
+      history.record(
+          PaxosRecord{Kind::kAccepted, m.ballot, m.slot, acceptor, Vote{m.ballot, m.command}});
       break;
     case MessageType::kRequest:
       // Its first send is its invocation; retries are the same operation.
@@ -271,9 +285,9 @@ void ImplBinding::record_delivery(History& history, NodeId, NodeId, const Messag
 void ImplBinding::hash_history(const History& history, StableHasher& hasher) const {
   hasher.add(static_cast<uint64_t>(history.msgs.size()));
   for (const PaxosRecord& r : history.msgs) {
-    hasher.add(uint64_t{static_cast<uint8_t>(r.kind)} | uint64_t{static_cast<uint8_t>(r.ballot)} << 8 |
-               uint64_t{r.slot} << 16 | uint64_t{r.acceptor} << 24 |
-               uint64_t{static_cast<uint8_t>(r.vote.ballot)} << 32);
+    hasher.add(uint64_t{static_cast<uint8_t>(r.kind)} |
+               uint64_t{static_cast<uint8_t>(r.ballot)} << 8 | uint64_t{r.slot} << 16 |
+               uint64_t{r.acceptor} << 24 | uint64_t{static_cast<uint8_t>(r.vote.ballot)} << 32);
     hasher.add(r.vote.command.packed());
   }
   hasher.add(static_cast<uint64_t>(history.client_events.size()));
@@ -294,7 +308,8 @@ std::string answer_text(const Command& request, Answer answer) {
 mc::Json ImplBinding::history_json(const History& history) const {
   mc::Json clients = mc::Json::array();
   for (const ClientEvent& e : history.client_events) {
-    clients.push(e.request.label() + (e.response ? " -> " + answer_text(e.request, e.answer) : " invoked"));
+    clients.push(e.request.label() +
+                 (e.response ? " -> " + answer_text(e.request, e.answer) : " invoked"));
   }
   mc::Json chosen_slots = mc::Json::array();
   for (int s = 0; s < config_.slots; ++s) {
@@ -327,7 +342,9 @@ mc::Json ImplBinding::node_json(NodeId, const Node& node) const {
   mc::Json json = mc::Json::object();
   if (const auto* client = std::get_if<Client>(&node)) {
     json.set("issued", client->issued());
-    json.set("waiting_for", client->outstanding().empty() ? mc::Json(nullptr) : mc::Json(client->outstanding().label()));
+    json.set("waiting_for", client->outstanding().empty()
+                                ? mc::Json(nullptr)
+                                : mc::Json(client->outstanding().label()));
     return json;
   }
   const Replica& r = std::get<Replica>(node);
@@ -347,7 +364,8 @@ mc::Json ImplBinding::node_json(NodeId, const Node& node) const {
   mc::Json store = mc::Json::object();
   for (int k = 0; k < config_.keys; ++k) {
     const uint8_t value = r.machine().values[k];
-    store.set("k" + std::to_string(k + 1), value == implmp::kAbsent ? mc::Json(nullptr) : mc::Json(int{value}));
+    store.set("k" + std::to_string(k + 1),
+              value == implmp::kAbsent ? mc::Json(nullptr) : mc::Json(int{value}));
   }
   json.set("applied", int{r.machine().applied});
   json.set("store", std::move(store));
@@ -368,7 +386,8 @@ namespace {
 
 using LinearizabilityMemo = mc::lin::VerdictMemo<SmallVector<ClientEvent, 8>>;
 
-bool votes_or_promises_changed(const implmp::Config& config, const ImplState& from, const ImplState& to) {
+bool votes_or_promises_changed(const implmp::Config& config, const ImplState& from,
+                               const ImplState& to) {
   if (!(from.history.msgs == to.history.msgs)) return true;
   for (int r = 0; r < config.replicas; ++r) {
     for (int slot = 0; slot < config.slots; ++slot) {
@@ -386,12 +405,17 @@ std::vector<mc::StateProperty<ImplState>> ImplBinding::properties() const {
   const auto memo = std::make_shared<LinearizabilityMemo>();
   const implmp::Config config = config_;
   std::vector<mc::StateProperty<ImplState>> properties = {
-      mc::always<ImplState>("SlotAgreement", [config](const ImplState& s) { return slot_agreement(config, s); }),
-      mc::always<ImplState>("DecidedIsChosen", [config](const ImplState& s) { return decided_is_chosen(config, s); }),
-      mc::always<ImplState>("ApplyAgreement", [config](const ImplState& s) { return apply_agreement(config, s); }),
-      mc::always<ImplState>("Linearizable", [memo](const ImplState& s) {
-        return memo->verdict(up_to_last_response(s.history), linearizable_events);
-      }),
+      mc::always<ImplState>("SlotAgreement",
+                            [config](const ImplState& s) { return slot_agreement(config, s); }),
+      mc::always<ImplState>("DecidedIsChosen",
+                            [config](const ImplState& s) { return decided_is_chosen(config, s); }),
+      mc::always<ImplState>("ApplyAgreement",
+                            [config](const ImplState& s) { return apply_agreement(config, s); }),
+      mc::always<ImplState>("Linearizable",
+                            [memo](const ImplState& s) {
+                              return memo->verdict(up_to_last_response(s.history),
+                                                   linearizable_events);
+                            }),
   };
   if (refinement_) {
     properties.push_back(mc::always<ImplState>("SlotInv", [self](const ImplState& s) {
@@ -420,18 +444,20 @@ std::vector<mc::StateProperty<ImplState>> ImplBinding::properties() const {
   return properties;
 }
 
-std::vector<mc::TransitionProperty<ImplState, ImplAction>> ImplBinding::transition_properties() const {
+std::vector<mc::TransitionProperty<ImplState, ImplAction>> ImplBinding::transition_properties()
+    const {
   if (!refinement_) return {};
   // A copy shared by the properties: they may outlive this binding.
   const auto self = std::make_shared<const ImplBinding>(*this);
-  return {{"RefinesPaxosPerSlot", [self](const ImplState& from, const ImplAction&, const ImplState& to) {
+  return {{"RefinesPaxosPerSlot",
+           [self](const ImplState& from, const ImplAction&, const ImplState& to) {
              if (!votes_or_promises_changed(self->config_, from, to)) return true;
              for (int slot = 0; slot < self->config_.slots; ++slot) {
                if (!self->slot_refines(from, to, slot)) return false;
              }
              return true;
            },
-           /*stutters_hold=*/ true}};
+           /*stutters_hold=*/true}};
 }
 
 ImplModel make_impl_model(implmp::Config config, ImplBounds bounds, mc::FaultBudgets budgets) {

@@ -51,7 +51,7 @@ specpaxos::PaxosModel spec_model(const CheckRequest& request) {
 
 std::vector<std::string> properties(const std::string& model) {
   CheckRequest request;
-  request.values = {{"acceptors", 3}, {"values", 2}, {"max-ballot", 1}, {"proposers", 2},
+  request.values = {{"acceptors", 3}, {"values", 2},         {"max-ballot", 1},  {"proposers", 2},
                     {"max-drops", 0}, {"max-duplicates", 0}, {"max-crashes", 0}, {"max-stops", 0}};
   if (model == "impl") return property_names(impl_model(request));
   return property_names(spec_model(request));
@@ -87,28 +87,32 @@ std::string seconds_text(double seconds) {
 // Paxos.tla's Inv alone is not inductive, which is reported, not a failure.
 int prove(const CheckRequest& request, std::ostream& out) {
   const specpaxos::Config config = spec_model(request).config();
-  out << "Paxos.tla, " << config.acceptors << " acceptors, " << config.values << " values, ballots 0.."
-      << config.max_ballot << ", majority quorums\n";
+  out << "Paxos.tla, " << config.acceptors << " acceptors, " << config.values
+      << " values, ballots 0.." << config.max_ballot << ", majority quorums\n";
   const std::string inv = "Inv /\\ S6..S9";
   double seconds = 0;
   const specpaxos::InductionResult induction =
       timed([&] { return specpaxos::check_inductive(config, specpaxos::kInductiveInv); }, seconds);
-  out << "Init => " << inv << " and " << inv << " /\\ Next => (" << inv << ")': "
-      << (induction.proved ? "proved" : "NOT proved") << " (" << seconds_text(seconds) << ")\n";
+  out << "Init => " << inv << " and " << inv << " /\\ Next => (" << inv
+      << ")': " << (induction.proved ? "proved" : "NOT proved") << " (" << seconds_text(seconds)
+      << ")\n";
   if (!induction.proved) out << induction.description << "\n";
   bool implied = true;
-  for (specpaxos::Property property : {specpaxos::Property::kAgreement, specpaxos::Property::kValidity}) {
+  for (specpaxos::Property property :
+       {specpaxos::Property::kAgreement, specpaxos::Property::kValidity}) {
     const specpaxos::ImplicationResult result =
-        timed([&] { return specpaxos::check_implies(config, specpaxos::kInductiveInv, property); }, seconds);
-    out << inv << " => " << specpaxos::to_string(property) << ": " << (result.proved ? "proved" : "NOT proved") << " ("
-        << seconds_text(seconds) << ")\n";
+        timed([&] { return specpaxos::check_implies(config, specpaxos::kInductiveInv, property); },
+              seconds);
+    out << inv << " => " << specpaxos::to_string(property) << ": "
+        << (result.proved ? "proved" : "NOT proved") << " (" << seconds_text(seconds) << ")\n";
     if (!result.proved) out << result.description << "\n";
     implied = implied && result.proved;
   }
   const specpaxos::InductionResult first_attempt =
       timed([&] { return specpaxos::check_inductive(config, specpaxos::kPaxosInv); }, seconds);
-  out << "Paxos.tla's Inv without S6..S9: " << (first_attempt.proved ? "inductive" : "not inductive") << " ("
-      << seconds_text(seconds) << ")\n";
+  out << "Paxos.tla's Inv without S6..S9: "
+      << (first_attempt.proved ? "inductive" : "not inductive") << " (" << seconds_text(seconds)
+      << ")\n";
   if (!first_attempt.proved) out << first_attempt.description << "\n";
   return induction.proved && implied ? 0 : 1;
 }
@@ -124,25 +128,33 @@ ProtocolCli paxos_cli() {
       .summary = "single-decree Paxos: proposers, acceptors and ballots (Lamport, Paxos.tla)",
       .models =
           {
-              {"impl", "proposers, acceptors and a learner in the actor harness, with faults (impl/paxos)"},
+              {"impl",
+               "proposers, acceptors and a learner in the actor harness, with faults (impl/paxos)"},
               {"spec", "Paxos.tla's abstract machine (spec/paxos)"},
           },
       .variants =
           {
               {"correct", "Paxos as specified"},
               {"acceptor-forgets", "acceptor state is not persisted across a restart (disk loss)"},
-              {"ignore-promised-value", "the proposer proposes its own value even when a promise reported a vote"},
+              {"ignore-promised-value",
+               "the proposer proposes its own value even when a promise reported a vote"},
               {"quorum-off-by-one", "quorums one smaller than a majority"},
               {"accept-lower-ballot", "an acceptor accepts a ballot below its promise"},
           },
       .variant_models = kImplOnly,
       .flags =
           {
-              {"acceptors", "acceptors (Acceptor); quorums are the majorities", 1, specpaxos::kMaxAcceptors, 3, {}},
-              {"values", "proposable values (Value); the implementation's are its proposers' own", 1,
-               specpaxos::kMaxValues, 2, kSpecOnly},
+              {"acceptors",
+               "acceptors (Acceptor); quorums are the majorities",
+               1,
+               specpaxos::kMaxAcceptors,
+               3,
+               {}},
+              {"values", "proposable values (Value); the implementation's are its proposers' own",
+               1, specpaxos::kMaxValues, 2, kSpecOnly},
               {"max-ballot", "ballots are 0..N (Ballot)", 0, specpaxos::kMaxBallot, 1, {}},
-              {"proposers", "proposers, each with its own value and its own ballots (b mod proposers)", 1,
+              {"proposers",
+               "proposers, each with its own value and its own ballots (b mod proposers)", 1,
                implpaxos::kMaxProposers, 2, kImplOnly},
               {"max-drops", "messages the network may lose", 0, 8, 0, kImplOnly},
               {"max-duplicates", "messages the network may duplicate", 0, 8, 0, kImplOnly},

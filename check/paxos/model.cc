@@ -17,7 +17,8 @@ namespace {
 
 specpaxos::Config spec_config(const implpaxos::Config& config) {
   if (config.proposers < 1 || config.proposers > implpaxos::kMaxProposers) {
-    throw std::invalid_argument("Paxos takes 1.." + std::to_string(implpaxos::kMaxProposers) + " proposers");
+    throw std::invalid_argument("Paxos takes 1.." + std::to_string(implpaxos::kMaxProposers) +
+                                " proposers");
   }
   specpaxos::Config c;
   c.acceptors = config.acceptors;
@@ -42,7 +43,8 @@ void ImplBinding::start(NodeId, Node& node, implpaxos::PaxosOutbox& out) const {
   if (auto* proposer = std::get_if<Proposer>(&node)) proposer->start(out);
 }
 
-void ImplBinding::on_message(NodeId, Node& node, NodeId from, const Message& m, implpaxos::PaxosOutbox& out) const {
+void ImplBinding::on_message(NodeId, Node& node, NodeId from, const Message& m,
+                             implpaxos::PaxosOutbox& out) const {
   std::visit([&](auto& actor) { actor.on_message(from, m, out); }, node);
 }
 
@@ -102,15 +104,19 @@ std::vector<mc::StateProperty<ImplState>> ImplBinding::properties() const {
   const auto self = std::make_shared<const ImplBinding>(*this);
   const NodeId learner = config_.learner_id();
   return {
-      mc::always<ImplState>("Agreement",
-                            [self](const ImplState& s) { return self->spec_.agreement(self->abstract_state(s)); }),
+      mc::always<ImplState>(
+          "Agreement",
+          [self](const ImplState& s) { return self->spec_.agreement(self->abstract_state(s)); }),
       mc::always<ImplState>("LearnedOneValue",
                             [learner](const ImplState& s) {
-                              return std::popcount(std::get<Learner>(s.nodes[learner]).learned()) <= 1;
+                              return std::popcount(std::get<Learner>(s.nodes[learner]).learned()) <=
+                                     1;
                             }),
-      mc::always<ImplState>("Validity",
-                            [self](const ImplState& s) { return self->spec_.validity(self->abstract_state(s)); }),
-      mc::always<ImplState>("Inv", [self](const ImplState& s) { return self->spec_.inv(self->abstract_state(s)); }),
+      mc::always<ImplState>(
+          "Validity",
+          [self](const ImplState& s) { return self->spec_.validity(self->abstract_state(s)); }),
+      mc::always<ImplState>(
+          "Inv", [self](const ImplState& s) { return self->spec_.inv(self->abstract_state(s)); }),
       mc::sometimes<ImplState>("ValueLearned",
                                [learner](const ImplState& s) {
                                  return std::get<Learner>(s.nodes[learner]).learned() != 0;
@@ -118,18 +124,21 @@ std::vector<mc::StateProperty<ImplState>> ImplBinding::properties() const {
   };
 }
 
-std::vector<mc::TransitionProperty<ImplState, ImplBinding::Action>> ImplBinding::transition_properties() const {
+std::vector<mc::TransitionProperty<ImplState, ImplBinding::Action>>
+ImplBinding::transition_properties() const {
   // A copy shared by the properties: they may outlive this binding.
   const auto self = std::make_shared<const ImplBinding>(*this);
-  return {{"RefinesPaxosSpec", [self](const ImplState& from, const Action&, const ImplState& to) {
+  return {{"RefinesPaxosSpec",
+           [self](const ImplState& from, const Action&, const ImplState& to) {
              const specpaxos::State before = self->abstract_state(from);
              const specpaxos::State after = self->abstract_state(to);
              if (before == after) return true;
              std::vector<mc::Successor<specpaxos::Action, specpaxos::State>> steps;
              self->spec_.successors(before, steps);
-             return std::any_of(steps.begin(), steps.end(), [&](const auto& step) { return step.state == after; });
+             return std::any_of(steps.begin(), steps.end(),
+                                [&](const auto& step) { return step.state == after; });
            },
-           /*stutters_hold=*/ true}};
+           /*stutters_hold=*/true}};
 }
 
 std::vector<mc::LivenessProperty<ImplState>> ImplBinding::liveness_properties() const {

@@ -40,7 +40,8 @@ class ImplBinding {
   int node_count() const { return config_.learner_id() + 1; }
   Node initial_node(NodeId id) const;
   void start(NodeId id, Node& node, implpaxos::PaxosOutbox& out) const;
-  void on_message(NodeId self, Node& node, NodeId from, const Message& m, implpaxos::PaxosOutbox& out) const;
+  void on_message(NodeId self, Node& node, NodeId from, const Message& m,
+                  implpaxos::PaxosOutbox& out) const;
   void on_timeout(NodeId self, Node& node, Timer timer, implpaxos::PaxosOutbox& out) const;
   void inputs(NodeId, const Node&, std::vector<Input>&) const {}
   void on_input(NodeId, Node&, const Input&, implpaxos::PaxosOutbox&) const {}

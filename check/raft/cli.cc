@@ -54,8 +54,9 @@ specraft::RaftModel spec_model(const CheckRequest& request) {
 }
 
 const std::map<std::string, int> kListDefaults = {
-    {"servers", 3}, {"values", 1},    {"max-term", 3},       {"max-log", 1},
-    {"max-restarts", 0}, {"max-drops", 0}, {"max-duplicates", 0}, {"max-copies", 1}, {"max-messages", 2}, {"check-refinement", 1}, {"timely-elections", 0},
+    {"servers", 3},      {"values", 1},           {"max-term", 3},         {"max-log", 1},
+    {"max-restarts", 0}, {"max-drops", 0},        {"max-duplicates", 0},   {"max-copies", 1},
+    {"max-messages", 2}, {"check-refinement", 1}, {"timely-elections", 0},
 };
 
 std::vector<std::string> properties(const std::string& model) {
@@ -82,9 +83,9 @@ int prove(const CheckRequest& request, std::ostream& out) {
   bounds.max_copies = request.value("max-copies");
   bounds.max_messages = request.value("max-messages");
   const int depth = request.value("depth");
-  out << "Raft election, " << bounds.servers << " servers, max-term " << bounds.max_term << ", max-log 0, max-restarts "
-      << bounds.max_restarts << ", max-copies " << bounds.max_copies << ", max-messages " << bounds.max_messages
-      << "\n";
+  out << "Raft election, " << bounds.servers << " servers, max-term " << bounds.max_term
+      << ", max-log 0, max-restarts " << bounds.max_restarts << ", max-copies " << bounds.max_copies
+      << ", max-messages " << bounds.max_messages << "\n";
   const specraft::BmcResult bmc = specraft::bmc_election_safety(bounds, depth);
   const bool bmc_ok = !bmc.violated;
   if (bmc_ok) {
@@ -93,8 +94,8 @@ int prove(const CheckRequest& request, std::ostream& out) {
     const specraft::RaftModel model(specraft::election_config(bounds));
     out << "BMC of ElectionSafety: violation at depth " << bmc.depth << ":\n";
     for (const specraft::TraceStep& step : bmc.trace) {
-      out << "  " << (step.label.empty() ? "Init" : step.label) << "\n    " << model.state_json(step.state).dump()
-          << "\n";
+      out << "  " << (step.label.empty() ? "Init" : step.label) << "\n    "
+          << model.state_json(step.state).dump() << "\n";
     }
     const int stuck = specraft::first_unreplayable_step(model, bmc.trace);
     if (stuck < 0) {
@@ -136,8 +137,10 @@ ProtocolCli raft_cli() {
       .variants =
           {
               {"correct", "Raft as specified"},
-              {"commit-old-term", "the leader commits an entry of an earlier term by counting replicas (Figure 8)"},
-              {"forget-vote", "a follower forgets its vote when it hears from the leader of its term"},
+              {"commit-old-term",
+               "the leader commits an entry of an earlier term by counting replicas (Figure 8)"},
+              {"forget-vote",
+               "a follower forgets its vote when it hears from the leader of its term"},
               {"no-log-check", "votes are granted without the log up-to-date check"},
               {"volatile-term", "current term and vote are not persisted across a restart"},
               {"accept-stale-term", "AppendEntries from an older term is accepted"},
@@ -157,15 +160,24 @@ ProtocolCli raft_cli() {
               {"max-restarts", "crash-and-restarts of any server", 0, 8, 1, {}, {{"spec", 0}}},
               {"max-copies", "copies of one message in flight at once", 1, 8, 1, {}},
               {"max-messages", "messages in flight at once", 1, 16, 3, {}, {{"spec", 2}}},
-              {"check-refinement", "1: check RefinesRaftSpec on every step; 0: safety properties only", 0, 1, 1,
+              {"check-refinement",
+               "1: check RefinesRaftSpec on every step; 0: safety properties only", 0, 1, 1,
                kImplOnly},
               {"max-drops", "messages the network may lose", 0, 8, 0, kImplOnly},
               {"max-duplicates", "messages the network may duplicate", 0, 8, 0, kImplOnly},
               {"timely-elections",
-               "1: no server stands for election while another is a candidate of its term or a leader (the timing "
+               "1: no server stands for election while another is a candidate of its term or a "
+               "leader (the timing "
                "liveness needs)",
                0, 1, 0, kImplOnly},
-              {"depth", "steps of bounded model checking in `crosscheck prove raft`", 1, 30, 10, {}, {}, true},
+              {"depth",
+               "steps of bounded model checking in `crosscheck prove raft`",
+               1,
+               30,
+               10,
+               {},
+               {},
+               true},
           },
       .properties = properties,
       .check = check,

@@ -37,7 +37,8 @@ void ImplBinding::inputs(NodeId, const Node& node, std::vector<Input>& out) cons
 bool ImplBinding::within_bounds(const State& state) const {
   if (state.copies_in_flight() > bounds_.max_messages) return false;
   for (const Node& node : state.nodes) {
-    if (node.term() > bounds_.max_term || static_cast<int>(node.log().size()) > bounds_.max_log) return false;
+    if (node.term() > bounds_.max_term || static_cast<int>(node.log().size()) > bounds_.max_log)
+      return false;
   }
   return !bounds_.timely_elections || elections_are_timely(state);
 }
@@ -54,7 +55,8 @@ bool ImplBinding::elections_are_timely(const State& state) {
     for (size_t b = a + 1; b < state.nodes.size(); ++b) {
       const Node& x = state.nodes[a];
       const Node& y = state.nodes[b];
-      if (x.role() == implraft::Role::kCandidate && y.role() == implraft::Role::kCandidate && x.term() == y.term()) {
+      if (x.role() == implraft::Role::kCandidate && y.role() == implraft::Role::kCandidate &&
+          x.term() == y.term()) {
         return false;
       }
     }
@@ -69,7 +71,8 @@ mc::Json ImplBinding::node_json(NodeId, const Node& node) const {
   const int8_t vote = node.persistent().voted_for;
   json.set("voted_for", vote == implraft::kNoVote ? mc::Json(nullptr) : mc::Json(node_name(vote)));
   mc::Json log = mc::Json::array();
-  for (const auto& entry : node.log()) log.push(std::to_string(entry.term) + ":" + std::to_string(entry.value));
+  for (const auto& entry : node.log())
+    log.push(std::to_string(entry.term) + ":" + std::to_string(entry.value));
   json.set("log", std::move(log));
   json.set("commit_index", int{node.commit_index()});
   json.set("applied", static_cast<int>(node.volatile_state().applied.size()));
@@ -79,7 +82,8 @@ mc::Json ImplBinding::node_json(NodeId, const Node& node) const {
     json.set("match_index", std::move(match));
   }
   if (node.volatile_state().violation != implraft::LocalViolation::kNone) {
-    json.set("local_invariant_broken", std::string(implraft::to_string(node.volatile_state().violation)));
+    json.set("local_invariant_broken",
+             std::string(implraft::to_string(node.volatile_state().violation)));
   }
   return json;
 }
@@ -89,7 +93,8 @@ bool impl_election_safety(const ImplState& state) {
     for (size_t j = i + 1; j < state.nodes.size(); ++j) {
       const auto& a = state.nodes[i];
       const auto& b = state.nodes[j];
-      if (a.role() == implraft::Role::kLeader && b.role() == implraft::Role::kLeader && a.term() == b.term()) {
+      if (a.role() == implraft::Role::kLeader && b.role() == implraft::Role::kLeader &&
+          a.term() == b.term()) {
         return false;
       }
     }
@@ -100,7 +105,8 @@ bool impl_election_safety(const ImplState& state) {
 namespace {
 
 bool same_prefix(const implraft::EntryVector& a, const implraft::EntryVector& b, size_t length) {
-  return a.size() >= length && b.size() >= length && std::equal(a.begin(), a.begin() + length, b.begin());
+  return a.size() >= length && b.size() >= length &&
+         std::equal(a.begin(), a.begin() + length, b.begin());
 }
 
 }  // namespace
@@ -163,41 +169,48 @@ std::vector<mc::StateProperty<ImplState>> ImplBinding::properties() const {
       mc::always<ImplState>("LocalInvariants", impl_local_invariants),
       mc::sometimes<ImplState>("LeaderElected",
                                [](const ImplState& s) {
-                                 return std::any_of(s.nodes.begin(), s.nodes.end(), [](const auto& node) {
-                                   return node.role() == implraft::Role::kLeader;
-                                 });
+                                 return std::any_of(s.nodes.begin(), s.nodes.end(),
+                                                    [](const auto& node) {
+                                                      return node.role() == implraft::Role::kLeader;
+                                                    });
                                }),
       mc::sometimes<ImplState>("EntryApplied",
                                [](const ImplState& s) {
-                                 return std::any_of(s.nodes.begin(), s.nodes.end(), [](const auto& node) {
-                                   return !node.volatile_state().applied.empty();
-                                 });
+                                 return std::any_of(s.nodes.begin(), s.nodes.end(),
+                                                    [](const auto& node) {
+                                                      return !node.volatile_state().applied.empty();
+                                                    });
                                }),
       // The first election makes term 2; a leader of term 3 or later
       // means leadership changed hands.
-      mc::sometimes<ImplState>("LeaderOfALaterTerm",
-                               [](const ImplState& s) {
-                                 return std::any_of(s.nodes.begin(), s.nodes.end(), [](const auto& node) {
-                                   return node.role() == implraft::Role::kLeader && node.term() >= 3;
-                                 });
-                               }),
+      mc::sometimes<ImplState>(
+          "LeaderOfALaterTerm",
+          [](const ImplState& s) {
+            return std::any_of(s.nodes.begin(), s.nodes.end(), [](const auto& node) {
+              return node.role() == implraft::Role::kLeader && node.term() >= 3;
+            });
+          }),
   };
 }
 
 std::vector<mc::LivenessProperty<ImplState>> ImplBinding::liveness_properties() const {
   auto any_node = [](auto predicate) {
-    return [predicate](const ImplState& s) { return std::any_of(s.nodes.begin(), s.nodes.end(), predicate); };
+    return [predicate](const ImplState& s) {
+      return std::any_of(s.nodes.begin(), s.nodes.end(), predicate);
+    };
   };
   return {
-      mc::eventually<ImplState>("LeaderEventuallyElected",
-                                any_node([](const auto& node) { return node.role() == implraft::Role::kLeader; })),
+      mc::eventually<ImplState>("LeaderEventuallyElected", any_node([](const auto& node) {
+                                  return node.role() == implraft::Role::kLeader;
+                                })),
       mc::leads_to<ImplState>("RequestEventuallyCommitted",
                               any_node([](const auto& node) { return !node.log().empty(); }),
                               any_node([](const auto& node) { return node.commit_index() > 0; })),
   };
 }
 
-std::vector<mc::TransitionProperty<ImplState, ImplAction>> ImplBinding::transition_properties() const {
+std::vector<mc::TransitionProperty<ImplState, ImplAction>> ImplBinding::transition_properties()
+    const {
   // The spec by value: the property may outlive this binding.
   const specraft::RaftModel spec_model = spec_;
   const int servers = config_.servers;
@@ -216,8 +229,9 @@ std::vector<mc::TransitionProperty<ImplState, ImplAction>> ImplBinding::transiti
          if (action.kind == Kind::kDrop || action.kind == Kind::kDuplicate) {
            network_message = specraft::abstract_message(action.message, action.from, action.node);
          }
-         return spec_model.reaches_by_server_steps(abstract_state(from), abstract_state(to), action.node,
-                                              specraft::max_spec_steps(servers), network_message);
+         return spec_model.reaches_by_server_steps(abstract_state(from), abstract_state(to),
+                                                   action.node, specraft::max_spec_steps(servers),
+                                                   network_message);
        }});
   return properties;
 }

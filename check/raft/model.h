@@ -22,9 +22,9 @@ struct ClientRequest {
 };
 
 struct ImplBounds {
-  int values = 1;   // client requests write 1..values
-  int max_term = 3;  // states with a larger term are outside the bounds
-  int max_log = 2;   // ... or a longer log
+  int values = 1;        // client requests write 1..values
+  int max_term = 3;      // states with a larger term are outside the bounds
+  int max_log = 2;       // ... or a longer log
   int max_messages = 2;  // ... or more messages in flight
   // Check RefinesRaftSpec on every transition. A buggy variant fails it at
   // its first step that raft.tla does not allow; without it, the search
@@ -54,10 +54,13 @@ class ImplBinding {
   int node_count() const { return config_.servers; }
   Node initial_node(NodeId id) const { return Node(id, config_); }
   void start(NodeId, Node& node, implraft::RaftOutbox& out) const { node.start(out); }
-  void on_message(NodeId, Node& node, NodeId from, const Message& m, implraft::RaftOutbox& out) const {
+  void on_message(NodeId, Node& node, NodeId from, const Message& m,
+                  implraft::RaftOutbox& out) const {
     node.on_message(from, m, out);
   }
-  void on_timeout(NodeId, Node& node, Timer timer, implraft::RaftOutbox& out) const { node.on_timeout(timer, out); }
+  void on_timeout(NodeId, Node& node, Timer timer, implraft::RaftOutbox& out) const {
+    node.on_timeout(timer, out);
+  }
   void inputs(NodeId self, const Node& node, std::vector<Input>& out) const;
   void on_input(NodeId, Node& node, const Input& input, implraft::RaftOutbox& out) const {
     node.on_client_request(input.value, out);
@@ -69,7 +72,9 @@ class ImplBinding {
   std::string node_name(NodeId id) const { return "s" + std::to_string(id + 1); }
   mc::Json node_json(NodeId id, const Node& node) const;
   std::string timer_label(Timer timer) const { return std::string(implraft::to_string(timer)); }
-  std::string input_label(const Input& input) const { return "ClientRequest(" + std::to_string(input.value) + ")"; }
+  std::string input_label(const Input& input) const {
+    return "ClientRequest(" + std::to_string(input.value) + ")";
+  }
 
   std::vector<mc::StateProperty<State>> properties() const;
   std::vector<mc::TransitionProperty<State, Action>> transition_properties() const;
@@ -91,7 +96,7 @@ using ImplAction = ImplBinding::Action;
 ImplModel make_impl_model(implraft::Config config, ImplBounds bounds, mc::FaultBudgets budgets);
 
 // The properties over the implementation's global state.
-bool impl_election_safety(const ImplState& state);    // no two leaders of one term
+bool impl_election_safety(const ImplState& state);  // no two leaders of one term
 bool impl_log_matching(const ImplState& state);
 bool impl_state_machine_safety(const ImplState& state);  // applied sequences agree
 bool impl_applied_entries_kept(const ImplState& state);  // an applied entry stays on a majority

@@ -37,8 +37,12 @@ ringcheck::RingModel model(const CheckRequest& request) {
 // twice, and room for the two copies that leaves on one link. No drops:
 // a lost message ends the election for good, which says nothing new.
 const std::vector<IntFlag> kFlags = {
-    {"nodes", "nodes on the ring; n1 holds the largest id, N, and ids fall along the ring",
-     ring::kMinNodes, ring::kMaxNodes, 4, {}},
+    {"nodes",
+     "nodes on the ring; n1 holds the largest id, N, and ids fall along the ring",
+     ring::kMinNodes,
+     ring::kMaxNodes,
+     4,
+     {}},
     {"max-drops", "messages the network may lose", 0, 8, 0, {}},
     {"max-duplicates", "messages the network may duplicate", 0, 8, 1, {}},
     {"max-copies", "copies of one message in flight at once", 1, 8, 2, {}},

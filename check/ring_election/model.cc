@@ -88,8 +88,8 @@ std::vector<mc::StateProperty<RingState>> RingBinding::properties() const {
 }
 
 std::vector<mc::LivenessProperty<RingState>> RingBinding::liveness_properties() const {
-  return {mc::leads_to<RingState>("StartedElectionEnds", election_started,
-                                  every_node_knows_leader)};
+  return {
+      mc::leads_to<RingState>("StartedElectionEnds", election_started, every_node_knows_leader)};
 }
 
 RingModel make_ring_model(ring::Config config, mc::FaultBudgets budgets) {

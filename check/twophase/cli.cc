@@ -36,7 +36,8 @@ check2pc::ImplModel impl_model(const CheckRequest& request) {
 std::vector<std::string> properties(const std::string& model) {
   CheckRequest request;
   if (model == "impl") {
-    request.values = {{"rms", 3}, {"max-drops", 0}, {"max-duplicates", 0}, {"max-crashes", 0}, {"max-stops", 0}, {"max-copies", 1}};
+    request.values = {{"rms", 3},         {"max-drops", 0}, {"max-duplicates", 0},
+                      {"max-crashes", 0}, {"max-stops", 0}, {"max-copies", 1}};
     return property_names(impl_model(request));
   }
   if (model == "tcommit") return property_names(spec::tcommit::TCommitModel(3));
@@ -45,7 +46,8 @@ std::vector<std::string> properties(const std::string& model) {
 
 mc::CheckResult check(const CheckRequest& request) {
   if (request.model == "impl") return mc::check(impl_model(request), request.search);
-  if (request.model == "tcommit") return mc::check(spec::tcommit::TCommitModel(request.value("rms")), request.search);
+  if (request.model == "tcommit")
+    return mc::check(spec::tcommit::TCommitModel(request.value("rms")), request.search);
   return mc::check(spec2pc::TwoPhaseModel(request.value("rms")), request.search);
 }
 
@@ -60,7 +62,8 @@ int prove(const CheckRequest& request, std::ostream& out) {
 
 ModelTools tools(const CheckRequest& request) {
   if (request.model == "impl") return model_tools(impl_model(request));
-  if (request.model == "tcommit") return model_tools(spec::tcommit::TCommitModel(request.value("rms")));
+  if (request.model == "tcommit")
+    return model_tools(spec::tcommit::TCommitModel(request.value("rms")));
   return model_tools(spec2pc::TwoPhaseModel(request.value("rms")));
 }
 
@@ -71,7 +74,9 @@ const std::vector<std::string> kImplOnly = {"impl"};
 ProtocolCli twophase_cli() {
   return ProtocolCli{
       .name = "twophase",
-      .summary = "two-phase commit: a transaction manager and resource managers (Lamport & Gray, TwoPhase.tla)",
+      .summary =
+          "two-phase commit: a transaction manager and resource managers (Lamport & Gray, "
+          "TwoPhase.tla)",
       .models =
           {
               {"impl", "the C++ implementation in the actor harness, with faults (impl/twophase)"},
@@ -83,7 +88,8 @@ ProtocolCli twophase_cli() {
               {"correct", "the protocol as specified"},
               {"rm-timeout-abort", "a prepared RM aborts on its own after a timeout"},
               {"tm-majority-commit", "the TM commits once a majority voted yes"},
-              {"tm-unlogged-decision", "the TM sends its decision before logging it; a restart forgets it"},
+              {"tm-unlogged-decision",
+               "the TM sends its decision before logging it; a restart forgets it"},
           },
       .variant_models = kImplOnly,
       .flags =

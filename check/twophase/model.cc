@@ -26,7 +26,8 @@ void ImplBinding::on_message(NodeId /*self*/, Node& node, NodeId from, const Mes
   std::visit([&](auto& actor) { actor.on_message(from, message, out); }, node);
 }
 
-void ImplBinding::on_timeout(NodeId /*self*/, Node& node, Timer timer, impl2pc::TwoPhaseOutbox& out) const {
+void ImplBinding::on_timeout(NodeId /*self*/, Node& node, Timer timer,
+                             impl2pc::TwoPhaseOutbox& out) const {
   std::visit([&](auto& actor) { actor.on_timeout(timer, out); }, node);
 }
 
@@ -36,7 +37,8 @@ void ImplBinding::inputs(NodeId /*self*/, const Node& node, std::vector<Input>& 
   }
 }
 
-void ImplBinding::on_input(NodeId /*self*/, Node& node, const Input& input, impl2pc::TwoPhaseOutbox& out) const {
+void ImplBinding::on_input(NodeId /*self*/, Node& node, const Input& input,
+                           impl2pc::TwoPhaseOutbox& out) const {
   CC_ASSERT(input == LocalInput::kAbortOnItsOwn);
   std::get<ResourceManager>(node).abort_on_its_own(out);
 }
@@ -78,9 +80,13 @@ mc::Json ImplBinding::node_json(NodeId /*id*/, const Node& node) const {
   return json;
 }
 
-std::string ImplBinding::message_label(const Message& message) const { return std::string(to_string(message.kind)); }
+std::string ImplBinding::message_label(const Message& message) const {
+  return std::string(to_string(message.kind));
+}
 
-std::string ImplBinding::timer_label(Timer timer) const { return std::string(impl2pc::to_string(timer)); }
+std::string ImplBinding::timer_label(Timer timer) const {
+  return std::string(impl2pc::to_string(timer));
+}
 
 std::string ImplBinding::input_label(const Input& /*input*/) const { return "abort-on-its-own"; }
 
@@ -130,12 +136,14 @@ std::vector<mc::StateProperty<ImplState>> ImplBinding::properties() const {
   };
 }
 
-std::vector<mc::TransitionProperty<ImplState, ImplBinding::Action>> ImplBinding::transition_properties() const {
-  return {{"RefinesTCommit", [](const ImplState& from, const Action& /*action*/, const ImplState& to) {
+std::vector<mc::TransitionProperty<ImplState, ImplBinding::Action>>
+ImplBinding::transition_properties() const {
+  return {{"RefinesTCommit",
+           [](const ImplState& from, const Action& /*action*/, const ImplState& to) {
              return spec::tcommit::is_step_or_stutter(spec2pc::abstract_state(from),
                                                       spec2pc::abstract_state(to));
            },
-           /*stutters_hold=*/ true}};
+           /*stutters_hold=*/true}};
 }
 
 std::vector<mc::LivenessProperty<ImplState>> ImplBinding::liveness_properties() const {

@@ -37,7 +37,8 @@ class ImplBinding {
   int node_count() const { return config_.rm_count + 1; }
   Node initial_node(NodeId id) const;
   void start(NodeId id, Node& node, impl2pc::TwoPhaseOutbox& out) const;
-  void on_message(NodeId self, Node& node, NodeId from, const Message& message, impl2pc::TwoPhaseOutbox& out) const;
+  void on_message(NodeId self, Node& node, NodeId from, const Message& message,
+                  impl2pc::TwoPhaseOutbox& out) const;
   void on_timeout(NodeId self, Node& node, Timer timer, impl2pc::TwoPhaseOutbox& out) const;
   void inputs(NodeId self, const Node& node, std::vector<Input>& out) const;
   void on_input(NodeId self, Node& node, const Input& input, impl2pc::TwoPhaseOutbox& out) const;

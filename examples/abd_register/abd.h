@@ -136,7 +136,7 @@ class Client {
   void restart();
 
   Phase phase() const { return phase_; }
-  int operation() const { return operation_; }  // operations invoked so far
+  int operation() const { return operation_; }    // operations invoked so far
   uint8_t answered() const { return answered_; }  // bit s: server s answered this phase
   Tag tag() const { return tag_; }
   Value value() const { return value_; }

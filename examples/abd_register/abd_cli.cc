@@ -36,16 +36,24 @@ AbdModel model(const cli::CheckRequest& request) {
 // The defaults: the smallest system with a new-old inversion to find (a
 // write in progress, two reads one after the other), checked in seconds.
 const std::vector<cli::IntFlag> kFlags = {
-    {"servers", "servers, each a replica of the register; quorums are majorities", 1, kMaxServers,
-     3, {}},
+    {"servers",
+     "servers, each a replica of the register; quorums are majorities",
+     1,
+     kMaxServers,
+     3,
+     {}},
     {"writers", "writers, each writing fresh values (10 * writer + k)", 0, kMaxWriters, 1, {}},
     {"readers", "readers", 0, kMaxReaders, 2, {}},
     {"writes", "writes per writer, one at a time", 0, kMaxOperations, 1, {}},
     {"reads", "reads per reader, one at a time", 0, kMaxOperations, 1, {}},
     {"max-drops", "messages the network may lose", 0, 8, 0, {}},
     {"max-duplicates", "messages the network may deliver twice", 0, 8, 0, {}},
-    {"max-crashes", "crashes of any node (a server restarts with its value; a client stops)",
-     0, 8, 0, {}},
+    {"max-crashes",
+     "crashes of any node (a server restarts with its value; a client stops)",
+     0,
+     8,
+     0,
+     {}},
     {"max-stops", "crashes of any node for good (crash-stop)", 0, 8, 0, {}},
 };
 
@@ -66,8 +74,9 @@ cli::ModelTools tools(const cli::CheckRequest& request) { return cli::model_tool
 cli::ProtocolCli make_abd_cli() {
   return cli::ProtocolCli{
       .name = "abd",
-      .summary = "the ABD atomic register: a register replicated on majorities (Attiya, Bar-Noy "
-                 "& Dolev 1995)",
+      .summary =
+          "the ABD atomic register: a register replicated on majorities (Attiya, Bar-Noy "
+          "& Dolev 1995)",
       .models = {{"impl", "servers and clients in the actor harness (abd.h)"}},
       .variants =
           {

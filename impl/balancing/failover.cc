@@ -145,7 +145,8 @@ void Router::hash(StableHasher& hasher) const {
   picker_.hash(hasher);
   hasher.add(uint64_t{marked_down_}).add(int{arrived_});
   for (const Request& request : requests_) {
-    hasher.add(static_cast<uint64_t>(request.stage) | uint64_t{static_cast<uint8_t>(request.backend)} << 8 |
+    hasher.add(static_cast<uint64_t>(request.stage) |
+               uint64_t{static_cast<uint8_t>(request.backend)} << 8 |
                uint64_t{static_cast<uint8_t>(request.statuses_unanswered)} << 16 |
                uint64_t{static_cast<uint8_t>(request.answered_by)} << 24);
   }

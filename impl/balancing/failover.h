@@ -112,9 +112,9 @@ class Router {
   enum class Stage : uint8_t { kNotArrived, kQueued, kRouted, kAnswered };
   struct Request {
     Stage stage = Stage::kNotArrived;
-    int8_t backend = -1;         // kRouted: where it was sent last
+    int8_t backend = -1;             // kRouted: where it was sent last
     int8_t statuses_unanswered = 0;  // kRouted: Status messages since it was sent
-    int8_t answered_by = -1;     // kAnswered
+    int8_t answered_by = -1;         // kAnswered
     auto operator<=>(const Request&) const = default;
   };
 

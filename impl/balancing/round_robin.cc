@@ -24,7 +24,9 @@ std::optional<BackendId> RoundRobin::pick() {
   return std::nullopt;
 }
 
-void RoundRobin::on_complete(BackendId backend) { CC_ASSERT(backend >= 0 && backend < health_.size()); }
+void RoundRobin::on_complete(BackendId backend) {
+  CC_ASSERT(backend >= 0 && backend < health_.size());
+}
 
 void RoundRobin::on_health(BackendId backend, Health health) {
   const bool changed = health_.set(backend, health);

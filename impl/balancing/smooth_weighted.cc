@@ -8,7 +8,9 @@
 namespace crosscheck::impl::balancing {
 
 SmoothWeightedRoundRobin::SmoothWeightedRoundRobin(std::vector<int> weights)
-    : weights_(std::move(weights)), current_(weights_.size(), 0), health_(static_cast<int>(weights_.size())) {
+    : weights_(std::move(weights)),
+      current_(weights_.size(), 0),
+      health_(static_cast<int>(weights_.size())) {
   CC_ASSERT(std::all_of(weights_.begin(), weights_.end(), [](int w) { return w >= 1; }));
 }
 
@@ -25,7 +27,9 @@ std::optional<BackendId> SmoothWeightedRoundRobin::pick() {
   current_[static_cast<size_t>(best)] -= total;
   // The up backends' current weights sum to zero after every pick.
   CC_ASSERT(std::accumulate(health_.up().begin(), health_.up().end(), int64_t{0},
-                            [this](int64_t sum, BackendId b) { return sum + current_[static_cast<size_t>(b)]; }) == 0);
+                            [this](int64_t sum, BackendId b) {
+                              return sum + current_[static_cast<size_t>(b)];
+                            }) == 0);
   return best;
 }
 

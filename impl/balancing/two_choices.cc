@@ -25,6 +25,8 @@ std::optional<BackendId> PowerOfTwoChoices::pick() {
 
 void PowerOfTwoChoices::on_complete(BackendId backend) { active_.complete(backend); }
 
-void PowerOfTwoChoices::on_health(BackendId backend, Health health) { health_.set(backend, health); }
+void PowerOfTwoChoices::on_health(BackendId backend, Health health) {
+  health_.set(backend, health);
+}
 
 }  // namespace crosscheck::impl::balancing

@@ -15,7 +15,7 @@ namespace crosscheck::detail {
 }
 }  // namespace crosscheck::detail
 
-#define CC_ASSERT(condition)                                                        \
-  do {                                                                              \
+#define CC_ASSERT(condition)                                                                  \
+  do {                                                                                        \
     if (!(condition)) ::crosscheck::detail::assertion_failed(#condition, __FILE__, __LINE__); \
   } while (false)

@@ -30,8 +30,7 @@ class StableHasher {
   }
 
   template <class E>
-    requires std::is_enum_v<E>
-  StableHasher& add(E value) {
+  requires std::is_enum_v<E> StableHasher& add(E value) {
     return add(static_cast<uint64_t>(value));
   }
 

@@ -58,12 +58,14 @@ class SmallVector {
     size_t index = static_cast<size_t>(at - begin());
     if (!spilled() && size_ == N) {
       heap_.reserve(2 * N);
-      heap_.assign(std::make_move_iterator(inline_.begin()), std::make_move_iterator(inline_.end()));
+      heap_.assign(std::make_move_iterator(inline_.begin()),
+                   std::make_move_iterator(inline_.end()));
     }
     if (spilled() || size_ == N) {
       heap_.insert(heap_.begin() + static_cast<std::ptrdiff_t>(index), std::move(value));
     } else {
-      std::move_backward(inline_.begin() + index, inline_.begin() + size_, inline_.begin() + size_ + 1);
+      std::move_backward(inline_.begin() + index, inline_.begin() + size_,
+                         inline_.begin() + size_ + 1);
       inline_[index] = std::move(value);
     }
     ++size_;

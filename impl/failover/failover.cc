@@ -16,8 +16,8 @@ std::string_view to_string(Variant variant) {
 }
 
 bool Config::valid() const {
-  return replicas >= 2 && replicas <= kMaxReplicas && clients <= kMaxClients && clients * ops <= kMaxLog &&
-         heartbeat >= 1 && trusted_lease() >= 1 && lease <= 100;
+  return replicas >= 2 && replicas <= kMaxReplicas && clients <= kMaxClients &&
+         clients * ops <= kMaxLog && heartbeat >= 1 && trusted_lease() >= 1 && lease <= 100;
 }
 
 bool Log::contains(uint8_t client, uint8_t seq) const { return index_of(client, seq) >= 0; }
@@ -115,8 +115,8 @@ Message Message::read_reply(uint8_t seq, uint8_t value) {
 
 void Message::hash(StableHasher& hasher) const {
   hasher.add(uint64_t{static_cast<uint8_t>(type)} | uint64_t{epoch} << 8 | uint64_t{sent_at} << 16 |
-             uint64_t{members} << 24 | uint64_t{length} << 32 | uint64_t{seq} << 40 | uint64_t{value} << 48 |
-             uint64_t{log.size} << 56);
+             uint64_t{members} << 24 | uint64_t{length} << 32 | uint64_t{seq} << 40 |
+             uint64_t{value} << 48 | uint64_t{log.size} << 56);
   for (int i = 0; i < log.size; ++i) {
     const Entry& e = log.entries[i];
     hasher.add(uint64_t{e.client} | uint64_t{e.seq} << 8 | uint64_t{e.value} << 16);
@@ -129,13 +129,15 @@ std::string Message::label() const {
   const std::string q = "#" + std::to_string(seq);
   switch (type) {
     case MessageType::kAppend: return "Append(" + e + " " + t + " " + log.label() + ")";
-    case MessageType::kAppendAck: return "AppendAck(" + e + " " + t + " len " + std::to_string(length) + ")";
+    case MessageType::kAppendAck:
+      return "AppendAck(" + e + " " + t + " len " + std::to_string(length) + ")";
     case MessageType::kAppendReject: return "AppendReject(" + e + ")";
     case MessageType::kWrite: return "Write(" + q + " := " + std::to_string(value) + ")";
     case MessageType::kRead: return "Read(" + q + ")";
     case MessageType::kWriteReply: return "WriteReply(" + q + " ok)";
     case MessageType::kReadReply:
-      return "ReadReply(" + q + " = " + (value == 0 ? std::string("none") : std::to_string(value)) + ")";
+      return "ReadReply(" + q + " = " + (value == 0 ? std::string("none") : std::to_string(value)) +
+             ")";
   }
   return "?";
 }
@@ -228,12 +230,14 @@ NodeId Replica::successor() const {
 }
 
 void Replica::hash(StableHasher& hasher) const {
-  hasher.add(uint64_t{static_cast<uint8_t>(role_)} | uint64_t{epoch_} << 8 | uint64_t{static_cast<uint8_t>(primary_)} << 16 |
-             uint64_t{members_} << 24 | uint64_t{now_} << 32 | uint64_t{committed_} << 40 | uint64_t{inherited_} << 48 |
+  hasher.add(uint64_t{static_cast<uint8_t>(role_)} | uint64_t{epoch_} << 8 |
+             uint64_t{static_cast<uint8_t>(primary_)} << 16 | uint64_t{members_} << 24 |
+             uint64_t{now_} << 32 | uint64_t{committed_} << 40 | uint64_t{inherited_} << 48 |
              uint64_t{next_heartbeat_} << 56);
   hasher.add(uint64_t{granted_} | uint64_t{last_heard_} << 8 | uint64_t{promised_until_} << 16 |
              uint64_t{log_.size} << 24);
-  for (int b = 0; b < kMaxReplicas; ++b) hasher.add(uint64_t{lease_from_[b]} | uint64_t{acked_[b]} << 8);
+  for (int b = 0; b < kMaxReplicas; ++b)
+    hasher.add(uint64_t{lease_from_[b]} | uint64_t{acked_[b]} << 8);
   for (int i = 0; i < log_.size; ++i) {
     const Entry& e = log_.entries[i];
     hasher.add(uint64_t{e.client} | uint64_t{e.seq} << 8 | uint64_t{e.value} << 16);
@@ -316,7 +320,8 @@ void Replica::on_append(NodeId from, const Message& m, FailoverOutbox& out) {
   // Only the promote-on-missed-heartbeat variant reads it; the others keep
   // it 0, so that it makes no states differ.
   if (config_.variant == Variant::kPromoteOnMissedHeartbeat) last_heard_ = now_;
-  promised_until_ = static_cast<uint8_t>(std::max<int>(promised_until_, std::min(255, now_ + config_.lease)));
+  promised_until_ =
+      static_cast<uint8_t>(std::max<int>(promised_until_, std::min(255, now_ + config_.lease)));
   out.send(from, Message::append_ack(epoch_, m.sent_at, log_.size));
 }
 
@@ -383,8 +388,9 @@ void Client::on_message(NodeId, const Message& m, FailoverOutbox&) {
 }
 
 void Client::hash(StableHasher& hasher) const {
-  hasher.add(uint64_t{static_cast<uint8_t>(index_)} | uint64_t{issued_} << 8 | uint64_t{outstanding_} << 16 |
-             uint64_t{outstanding_write_} << 24 | uint64_t{last_answer_} << 32);
+  hasher.add(uint64_t{static_cast<uint8_t>(index_)} | uint64_t{issued_} << 8 |
+             uint64_t{outstanding_} << 16 | uint64_t{outstanding_write_} << 24 |
+             uint64_t{last_answer_} << 32);
 }
 
 }  // namespace crosscheck::impl::failover

@@ -59,7 +59,7 @@ namespace crosscheck::impl::failover {
 
 constexpr int kMaxReplicas = 3;  // a primary and up to two backups
 constexpr int kMaxClients = 3;
-constexpr int kMaxLog = 6;       // writes in a run, at most
+constexpr int kMaxLog = 6;  // writes in a run, at most
 
 // Known-buggy variants.
 enum class Variant : uint8_t {
@@ -78,7 +78,7 @@ enum class Variant : uint8_t {
 std::string_view to_string(Variant variant);
 
 struct Config {
-  uint8_t replicas = 2;   // the primary and its backups
+  uint8_t replicas = 2;  // the primary and its backups
   uint8_t clients = 1;
   uint8_t ops = 2;        // requests each client issues, one at a time
   uint8_t heartbeat = 2;  // ticks between a primary's Appends when no write comes
@@ -92,7 +92,9 @@ struct Config {
   // Ticks of its own clock a primary trusts a lease, from the Append's send.
   int trusted_lease() const { return lease - 2 * drift; }
   // Unique in a run: client c's request q (from 1) writes c * ops + q.
-  uint8_t write_value(int client, int seq) const { return static_cast<uint8_t>(client * ops + seq); }
+  uint8_t write_value(int client, int seq) const {
+    return static_cast<uint8_t>(client * ops + seq);
+  }
   bool valid() const;
   auto operator<=>(const Config&) const = default;
 };
@@ -117,7 +119,15 @@ struct Log {
   std::string label() const;  // "[1,2]"
 };
 
-enum class MessageType : uint8_t { kAppend, kAppendAck, kAppendReject, kWrite, kRead, kWriteReply, kReadReply };
+enum class MessageType : uint8_t {
+  kAppend,
+  kAppendAck,
+  kAppendReject,
+  kWrite,
+  kRead,
+  kWriteReply,
+  kReadReply
+};
 std::string_view to_string(MessageType type);
 
 // The fields a type does not use stay zero.
@@ -200,18 +210,20 @@ class Replica {
   Config config_;
   Role role_ = Role::kBackup;
   uint8_t epoch_ = 0;
-  NodeId primary_ = 0;    // the primary of epoch_'s configuration
-  uint8_t members_ = 0;   // epoch_'s configuration, primary included
-  uint8_t now_ = 0;       // the last clock reading it was given
+  NodeId primary_ = 0;   // the primary of epoch_'s configuration
+  uint8_t members_ = 0;  // epoch_'s configuration, primary included
+  uint8_t now_ = 0;      // the last clock reading it was given
   Log log_;
   // Primary: entries every backup holds. Invariant: committed_ <= log_.size.
   uint8_t committed_ = 0;
   // Primary: the log length it took over at promotion; reads wait until it is committed.
   uint8_t inherited_ = 0;
-  uint8_t next_heartbeat_ = 0;                   // primary: the clock reading of its next Append
-  uint8_t granted_ = 0;                          // primary: backups that acknowledged an Append of the epoch
-  std::array<uint8_t, kMaxReplicas> lease_from_{};  // primary: per backup, the newest acknowledged send time
-  std::array<uint8_t, kMaxReplicas> acked_{};    // primary: per backup, the log length it acknowledged
+  uint8_t next_heartbeat_ = 0;  // primary: the clock reading of its next Append
+  uint8_t granted_ = 0;         // primary: backups that acknowledged an Append of the epoch
+  std::array<uint8_t, kMaxReplicas>
+      lease_from_{};  // primary: per backup, the newest acknowledged send time
+  std::array<uint8_t, kMaxReplicas>
+      acked_{};                 // primary: per backup, the log length it acknowledged
   uint8_t last_heard_ = 0;      // backup: its clock when it last took an Append
   uint8_t promised_until_ = 0;  // backup: it does not promote before its clock reads this
 };

@@ -6,7 +6,8 @@
 
 namespace crosscheck::impl::hashing {
 
-BoundedLoadRing::BoundedLoadRing(int points_per_node, Epsilon epsilon) : ring_(points_per_node), epsilon_(epsilon) {
+BoundedLoadRing::BoundedLoadRing(int points_per_node, Epsilon epsilon)
+    : ring_(points_per_node), epsilon_(epsilon) {
   CC_ASSERT(epsilon.numerator >= 0 && epsilon.denominator >= 1);
 }
 
@@ -38,9 +39,11 @@ void BoundedLoadRing::insert(const std::vector<uint64_t>& keys) {
     keys_.push_back(key);
   }
   std::sort(index_.begin() + static_cast<std::ptrdiff_t>(old_count), index_.end());
-  std::inplace_merge(index_.begin(), index_.begin() + static_cast<std::ptrdiff_t>(old_count), index_.end());
-  const auto repeated = std::adjacent_find(index_.begin(), index_.end(),
-                                           [](const auto& a, const auto& b) { return a.first == b.first; });
+  std::inplace_merge(index_.begin(), index_.begin() + static_cast<std::ptrdiff_t>(old_count),
+                     index_.end());
+  const auto repeated =
+      std::adjacent_find(index_.begin(), index_.end(),
+                         [](const auto& a, const auto& b) { return a.first == b.first; });
   CC_ASSERT(repeated == index_.end());
   // With the capacity unchanged, the keys before them would be placed as
   // they are: only the new ones need placing.
@@ -84,7 +87,8 @@ void BoundedLoadRing::place_all() {
 }
 
 NodeId BoundedLoadRing::owner(uint64_t key) const {
-  const auto at = std::lower_bound(index_.begin(), index_.end(), std::pair<uint64_t, size_t>{key, 0});
+  const auto at =
+      std::lower_bound(index_.begin(), index_.end(), std::pair<uint64_t, size_t>{key, 0});
   CC_ASSERT(at != index_.end() && at->first == key);
   return owners_[at->second];
 }

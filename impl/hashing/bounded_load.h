@@ -51,7 +51,7 @@ class BoundedLoadRing {
   int64_t capacity() const { return capacity_for(static_cast<int64_t>(keys_.size())); }
 
   const HashRing& ring() const { return ring_; }
-  const std::vector<uint64_t>& keys() const { return keys_; }  // in insertion order
+  const std::vector<uint64_t>& keys() const { return keys_; }    // in insertion order
   const std::vector<NodeId>& owners() const { return owners_; }  // owners()[i] holds keys()[i]
   Epsilon epsilon() const { return epsilon_; }
 
@@ -68,8 +68,8 @@ class BoundedLoadRing {
   std::vector<NodeId> owners_;                      // owners_[i] holds keys_[i]
   // A node's slot is its index in ring_.nodes(); a walk round the ring
   // reads point_slots_ and loads_ rather than looking nodes up.
-  std::vector<size_t> point_slots_;  // point_slots_[i]: the slot of ring_.points()[i]'s node
-  std::vector<int64_t> loads_;       // by slot
+  std::vector<size_t> point_slots_;   // point_slots_[i]: the slot of ring_.points()[i]'s node
+  std::vector<int64_t> loads_;        // by slot
   int64_t placed_with_capacity_ = 0;  // the capacity the current placement used
 };
 

@@ -3,10 +3,10 @@
 //
 // Buckets are numbered 0..n-1 and only the last can come or go. Going from
 // n to n+1 buckets, a key moves with probability 1/(n+1) (to within the
-// generator's 31-bit draws), and only to the new bucket n. The key seeds a linear congruential generator; from
-// its current bucket b, the key's next jump is to the first bucket j at
-// which it would move, floor((b+1)/r) for the generator's next r in (0, 1];
-// the last jump below n is its bucket. O(log n) expected steps, no memory.
+// generator's 31-bit draws), and only to the new bucket n. The key seeds a linear congruential
+// generator; from its current bucket b, the key's next jump is to the first bucket j at which it
+// would move, floor((b+1)/r) for the generator's next r in (0, 1]; the last jump below n is its
+// bucket. O(log n) expected steps, no memory.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +29,8 @@ int32_t jump_consistent_hash(uint64_t digest, int32_t buckets);
 
 // A key's bucket: the key is digested first, as the paper asks of keys
 // that are not uniform already (sequential ids, say).
-inline int32_t jump_bucket(uint64_t key, int32_t buckets) { return jump_consistent_hash(key_digest(key), buckets); }
+inline int32_t jump_bucket(uint64_t key, int32_t buckets) {
+  return jump_consistent_hash(key_digest(key), buckets);
+}
 
 }  // namespace crosscheck::impl::hashing

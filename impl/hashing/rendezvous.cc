@@ -6,7 +6,9 @@
 
 namespace crosscheck::impl::hashing {
 
-bool Rendezvous::contains(NodeId node) const { return std::binary_search(nodes_.begin(), nodes_.end(), node); }
+bool Rendezvous::contains(NodeId node) const {
+  return std::binary_search(nodes_.begin(), nodes_.end(), node);
+}
 
 void Rendezvous::add_node(NodeId node) {
   CC_ASSERT(!contains(node));

@@ -29,10 +29,14 @@ class Rendezvous {
 
   // Node `node`'s score for `key`. Built from the two digests so that a
   // lookup costs one mix a node.
-  static uint64_t weight(NodeId node, uint64_t key) { return combine(node_digest(node), key_digest(key)); }
+  static uint64_t weight(NodeId node, uint64_t key) {
+    return combine(node_digest(node), key_digest(key));
+  }
 
  private:
-  static uint64_t node_digest(NodeId node) { return StableHasher(kRendezvousSeed).add(node).digest(); }
+  static uint64_t node_digest(NodeId node) {
+    return StableHasher(kRendezvousSeed).add(node).digest();
+  }
   static uint64_t combine(uint64_t node_digest, uint64_t key_digest) {
     return StableHasher::mix(node_digest ^ key_digest);
   }

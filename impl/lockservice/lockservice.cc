@@ -88,7 +88,8 @@ LockTable::Applied LockTable::apply(const Command& command, bool herd) {
     case Command::Op::kAcquire:
       if (ended(c)) break;  // a client has one session in its life
       live_ |= bit;
-      if (std::none_of(queue_.begin(), queue_.begin() + size_, [c](const Seat& s) { return s.client == c; })) {
+      if (std::none_of(queue_.begin(), queue_.begin() + size_,
+                       [c](const Seat& s) { return s.client == c; })) {
         CC_ASSERT(next_seq_ < 255 && size_ < kMaxClients);
         queue_[size_++] = {next_seq_++, static_cast<uint8_t>(c)};
       }
@@ -116,13 +117,15 @@ void LockTable::delete_seat(int client, bool herd, Applied& applied) {
     if (herd) {
       // Every waiter watches the lock's children: all of them wake.
       for (int j = 0; j < size_; ++j) {
-        if (j != i) applied.woken |= static_cast<uint8_t>(1u << queue_[static_cast<size_t>(j)].client);
+        if (j != i)
+          applied.woken |= static_cast<uint8_t>(1u << queue_[static_cast<size_t>(j)].client);
       }
     } else if (i + 1 < size_) {
       // Only the successor watches this node.
       applied.woken |= static_cast<uint8_t>(1u << queue_[static_cast<size_t>(i) + 1].client);
     }
-    for (int j = i; j + 1 < size_; ++j) queue_[static_cast<size_t>(j)] = queue_[static_cast<size_t>(j) + 1];
+    for (int j = i; j + 1 < size_; ++j)
+      queue_[static_cast<size_t>(j)] = queue_[static_cast<size_t>(j) + 1];
     --size_;
     queue_[size_] = Seat{};
     return;
@@ -144,15 +147,17 @@ void LockTable::regrant() {
 
 int8_t LockTable::predecessor(int client) const {
   for (int i = 1; i < size_; ++i) {
-    if (queue_[static_cast<size_t>(i)].client == client) return static_cast<int8_t>(queue_[static_cast<size_t>(i) - 1].client);
+    if (queue_[static_cast<size_t>(i)].client == client)
+      return static_cast<int8_t>(queue_[static_cast<size_t>(i) - 1].client);
   }
   return kNobody;
 }
 
 void LockTable::hash(StableHasher& hasher) const {
-  uint64_t word = uint64_t{live_} | uint64_t{ended_} << 8 | uint64_t{next_seq_} << 16 | uint64_t{generation_} << 24 |
-                  uint64_t{static_cast<uint8_t>(holder_)} << 32 | uint64_t{holder_seq_} << 40 |
-                  uint64_t{max_wakeups_} << 48 | uint64_t{size_} << 56;
+  uint64_t word = uint64_t{live_} | uint64_t{ended_} << 8 | uint64_t{next_seq_} << 16 |
+                  uint64_t{generation_} << 24 | uint64_t{static_cast<uint8_t>(holder_)} << 32 |
+                  uint64_t{holder_seq_} << 40 | uint64_t{max_wakeups_} << 48 |
+                  uint64_t{size_} << 56;
   hasher.add(word);
   uint64_t seats = 0;
   for (int i = 0; i < size_; ++i) {
@@ -229,7 +234,8 @@ void LockServer::on_tick(uint8_t local, LockOutbox& out) {
   if (!leads()) return;
   for (int c = 0; c < clients_; ++c) {
     const auto bit = static_cast<uint8_t>(1u << c);
-    if (!table_.live(c) || (expiring_ & bit) != 0 || local_ < deadline_[static_cast<size_t>(c)]) continue;
+    if (!table_.live(c) || (expiring_ & bit) != 0 || local_ < deadline_[static_cast<size_t>(c)])
+      continue;
     propose({Command::Op::kExpire, static_cast<uint8_t>(c)}, out);
   }
 }
@@ -316,7 +322,8 @@ void LockServer::apply(const Command& command, bool own_entry, LockOutbox& out) 
   }
   if (!leads() || !own_entry) return;  // followers, and entries of earlier leaders, answer nobody
   auto& pending = pending_start_[static_cast<size_t>(c)];
-  if (command.op != Command::Op::kRelease && command.op != Command::Op::kExpire && pending != 0xff) {
+  if (command.op != Command::Op::kRelease && command.op != Command::Op::kExpire &&
+      pending != 0xff) {
     Message reply;
     reply.type = MessageType::kReply;
     reply.start = pending;
@@ -357,7 +364,8 @@ void LockServer::after_raft_step(bool led_before, LockOutbox& out) {
 }
 
 void LockServer::refresh_all() {
-  for (int c = 0; c < clients_; ++c) deadline_[static_cast<size_t>(c)] = static_cast<uint8_t>(local_ + lease_);
+  for (int c = 0; c < clients_; ++c)
+    deadline_[static_cast<size_t>(c)] = static_cast<uint8_t>(local_ + lease_);
 }
 
 void LockServer::forward_raft(const raft::RaftOutbox& raft_out, LockOutbox& out) const {
@@ -384,7 +392,8 @@ void LockServer::hash(StableHasher& hasher) const {
   }
   uint64_t word = uint64_t{local_} | uint64_t{expiring_} << 8;
   for (int c = 0; c < clients_; ++c) {
-    word = word * 0x10001 + (uint64_t{deadline_[static_cast<size_t>(c)]} << 8 | pending_start_[static_cast<size_t>(c)]);
+    word = word * 0x10001 + (uint64_t{deadline_[static_cast<size_t>(c)]} << 8 |
+                             pending_start_[static_cast<size_t>(c)]);
   }
   hasher.add(word);
 }
@@ -403,7 +412,8 @@ void LockClient::on_tick(uint8_t local, LockOutbox& /*out*/) {
   local_ = local;
   // Between the check and the write the client does not look at the clock:
   // that is the gap a pause can fall in.
-  if (has_session() && stage_ != ClientStage::kAboutToWrite && local_ >= lease_end_) stage_ = ClientStage::kDone;
+  if (has_session() && stage_ != ClientStage::kAboutToWrite && local_ >= lease_end_)
+    stage_ = ClientStage::kDone;
 }
 
 void LockClient::on_message(NodeId /*from*/, const Message& message, LockOutbox& /*out*/) {
@@ -465,7 +475,8 @@ void LockClient::inputs(std::vector<ClientInput>& out) const {
     out.push_back(ClientInput::kKeepAlive);
   }
   if (renewing_ && (stage_ == ClientStage::kAcquiring || local_ < lease_end_) &&
-      (stage_ == ClientStage::kAcquiring || stage_ == ClientStage::kWaiting || stage_ == ClientStage::kHolding)) {
+      (stage_ == ClientStage::kAcquiring || stage_ == ClientStage::kWaiting ||
+       stage_ == ClientStage::kHolding)) {
     out.push_back(ClientInput::kRetry);
   }
 }
@@ -491,7 +502,8 @@ void LockClient::on_input(ClientInput input, LockOutbox& out) {
       CC_ASSERT(renewing_);
       // A fresh start is safe: the leader answers with the earliest start of
       // the copies it received, each of which renewed its deadline on arrival.
-      message.type = stage_ == ClientStage::kAcquiring ? MessageType::kAcquire : MessageType::kKeepAlive;
+      message.type =
+          stage_ == ClientStage::kAcquiring ? MessageType::kAcquire : MessageType::kKeepAlive;
       send_to_servers(message, out);
       break;
     case ClientInput::kCheckLease:
@@ -522,8 +534,9 @@ void LockClient::send_to_servers(const Message& message, LockOutbox& out) const 
 }
 
 void LockClient::hash(StableHasher& hasher) const {
-  hasher.add(uint64_t{static_cast<uint8_t>(stage_)} | uint64_t{local_} << 8 | uint64_t{lease_end_} << 16 |
-             uint64_t{token_} << 24 | uint64_t{renewing_} << 32 | uint64_t{granted_early_} << 33);
+  hasher.add(uint64_t{static_cast<uint8_t>(stage_)} | uint64_t{local_} << 8 |
+             uint64_t{lease_end_} << 16 | uint64_t{token_} << 24 | uint64_t{renewing_} << 32 |
+             uint64_t{granted_early_} << 33);
 }
 
 // ---------------------------------------------------------------------------
@@ -540,7 +553,8 @@ bool Resource::on_write(uint8_t token) {
 }
 
 void Resource::hash(StableHasher& hasher) const {
-  hasher.add(uint64_t{fencing_} | uint64_t{max_token_} << 8 | uint64_t{accepted_} << 16 | uint64_t{rejected_} << 24);
+  hasher.add(uint64_t{fencing_} | uint64_t{max_token_} << 8 | uint64_t{accepted_} << 16 |
+             uint64_t{rejected_} << 24);
 }
 
 }  // namespace crosscheck::impl::lockservice

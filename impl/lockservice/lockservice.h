@@ -75,7 +75,9 @@ struct Config {
   bool is_client(NodeId id) const { return id >= servers && id < servers + clients; }
   int client_of(NodeId id) const { return id - servers; }
   // How long a client trusts a lease, on its own clock, from its request.
-  int trusted_lease() const { return variant == Variant::kNoDriftMargin ? lease : lease - 2 * drift; }
+  int trusted_lease() const {
+    return variant == Variant::kNoDriftMargin ? lease : lease - 2 * drift;
+  }
 };
 
 // ---------------------------------------------------------------------------
@@ -102,8 +104,8 @@ class LockTable {
   };
   // What applying a command did, for the server's replies.
   struct Applied {
-    bool alive = false;                 // the command's session is alive after it
-    uint8_t woken = 0;  // bit c: client c's watch fired
+    bool alive = false;  // the command's session is alive after it
+    uint8_t woken = 0;   // bit c: client c's watch fired
   };
 
   Applied apply(const Command& command, bool herd);
@@ -137,7 +139,8 @@ class LockTable {
   uint8_t size_ = 0;
   uint8_t next_seq_ = 0;
   uint8_t generation_ = 0;
-  int8_t holder_ = kNobody;  // Invariant: the client of queue_[0], or kNobody when the queue is empty
+  int8_t holder_ =
+      kNobody;  // Invariant: the client of queue_[0], or kNobody when the queue is empty
   uint8_t holder_seq_ = 0;
   uint8_t max_wakeups_ = 0;
 };
@@ -232,13 +235,13 @@ class LockServer {
 };
 
 enum class ClientStage : uint8_t {
-  kIdle,         // no session yet
-  kAcquiring,    // Acquire sent, no answer yet
-  kWaiting,      // queued behind another node
-  kHolding,      // holds the lock (by the server's word) and may use it while the lease lasts
-  kAboutToWrite, // checked the lease; the write comes next (a pause may fall in between)
-  kWritten,      // wrote to the resource; releases next
-  kDone,         // released, or the session (by the client's clock) ran out
+  kIdle,          // no session yet
+  kAcquiring,     // Acquire sent, no answer yet
+  kWaiting,       // queued behind another node
+  kHolding,       // holds the lock (by the server's word) and may use it while the lease lasts
+  kAboutToWrite,  // checked the lease; the write comes next (a pause may fall in between)
+  kWritten,       // wrote to the resource; releases next
+  kDone,          // released, or the session (by the client's clock) ran out
 };
 std::string_view to_string(ClientStage stage);
 

@@ -7,8 +7,8 @@
 namespace crosscheck::impl::multipaxos {
 
 uint64_t Command::packed() const {
-  return uint64_t{static_cast<uint8_t>(kind)} | uint64_t{client} << 8 | uint64_t{seq} << 16 | uint64_t{key} << 24 |
-         uint64_t{value} << 32;
+  return uint64_t{static_cast<uint8_t>(kind)} | uint64_t{client} << 8 | uint64_t{seq} << 16 |
+         uint64_t{key} << 24 | uint64_t{value} << 32;
 }
 
 std::string Command::label() const {
@@ -58,7 +58,8 @@ void Message::hash(StableHasher& hasher) const {
              uint64_t{slot} << 16 | uint64_t{answer} << 24);
   hasher.add(command.packed());
   if (type != MessageType::kPromise) return;
-  for (const Vote& v : votes) hasher.add(uint64_t{static_cast<uint8_t>(v.ballot)} | v.command.packed() << 8);
+  for (const Vote& v : votes)
+    hasher.add(uint64_t{static_cast<uint8_t>(v.ballot)} | v.command.packed() << 8);
 }
 
 std::string Message::label() const {
@@ -72,7 +73,8 @@ std::string Message::label() const {
       for (int s = 0; s < kMaxSlots; ++s) {
         if (!votes[s].cast()) continue;
         voted = true;
-        text += ", slot " + std::to_string(s) + ": " + votes[s].command.label() + " in " + std::to_string(votes[s].ballot);
+        text += ", slot " + std::to_string(s) + ": " + votes[s].command.label() + " in " +
+                std::to_string(votes[s].ballot);
       }
       return text + (voted ? ")" : ", no votes)");
     }
@@ -82,7 +84,8 @@ std::string Message::label() const {
     case MessageType::kRequest: return "Request(" + command.label() + ")";
     case MessageType::kReply: {
       std::string result = "ok";
-      if (command.kind == CommandKind::kGet) result = answer == kAbsent ? "absent" : std::to_string(answer);
+      if (command.kind == CommandKind::kGet)
+        result = answer == kAbsent ? "absent" : std::to_string(answer);
       return "Reply(" + command.label() + " -> " + result + ")";
     }
   }
@@ -178,7 +181,9 @@ void Replica::on_prepare(NodeId from, const Message& m, MultiPaxosOutbox& out) {
 
 void Replica::on_promise(NodeId from, const Message& m, MultiPaxosOutbox& out) {
   const auto bit = static_cast<uint8_t>(1u << from);
-  if (volatile_.role != Role::kCandidate || m.ballot != volatile_.ballot || (volatile_.promised_by & bit)) return;
+  if (volatile_.role != Role::kCandidate || m.ballot != volatile_.ballot ||
+      (volatile_.promised_by & bit))
+    return;
   volatile_.promised_by |= bit;
   for (int s = 0; s < config_.slots; ++s) {
     Vote& highest = volatile_.slots[s].highest_reported;
@@ -271,7 +276,8 @@ void Replica::apply_decided(MultiPaxosOutbox& out) {
 
 bool Replica::in_log(const Command& request) const {
   for (int s = 0; s < config_.slots; ++s) {
-    if (volatile_.slots[s].proposed.same_request(request) || decided(s).same_request(request)) return true;
+    if (volatile_.slots[s].proposed.same_request(request) || decided(s).same_request(request))
+      return true;
   }
   return false;
 }
@@ -331,8 +337,8 @@ void Replica::check_step(const Persistent& before) const {
 void Replica::hash(StableHasher& hasher) const {
   hasher.add(uint64_t{static_cast<uint8_t>(persistent_.promised)} |
              uint64_t{static_cast<uint8_t>(volatile_.role)} << 8 |
-             uint64_t{static_cast<uint8_t>(volatile_.ballot)} << 16 | uint64_t{volatile_.promised_by} << 24 |
-             uint64_t{volatile_.next_slot} << 32);
+             uint64_t{static_cast<uint8_t>(volatile_.ballot)} << 16 |
+             uint64_t{volatile_.promised_by} << 24 | uint64_t{volatile_.next_slot} << 32);
   for (int s = 0; s < config_.slots; ++s) {
     const Vote& v = vote(s);
     const SlotState& slot = volatile_.slots[s];
@@ -384,8 +390,8 @@ void Client::restart(MultiPaxosOutbox& out) {
 }
 
 void Client::hash(StableHasher& hasher) const {
-  hasher.add(uint64_t{issued_} | outstanding_.packed() << 8 | uint64_t{static_cast<uint8_t>(target_)} << 48 |
-             uint64_t{retries_left_} << 56);
+  hasher.add(uint64_t{issued_} | outstanding_.packed() << 8 |
+             uint64_t{static_cast<uint8_t>(target_)} << 48 | uint64_t{retries_left_} << 56);
 }
 
 }  // namespace crosscheck::impl::multipaxos

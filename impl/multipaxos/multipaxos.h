@@ -80,19 +80,28 @@ struct Vote {
 using Answer = uint8_t;
 constexpr Answer kAbsent = 0;
 
-enum class MessageType : uint8_t { kPrepare, kPromise, kAccept, kAccepted, kDecide, kRequest, kReply };
+enum class MessageType : uint8_t {
+  kPrepare,
+  kPromise,
+  kAccept,
+  kAccepted,
+  kDecide,
+  kRequest,
+  kReply
+};
 std::string_view to_string(MessageType type);
 
 // The fields a type does not use stay zero.
 struct Message {
   MessageType type = MessageType::kPrepare;
-  int8_t ballot = 0;   // Prepare, Promise, Accept, Accepted
-  uint8_t slot = 0;    // Accept, Accepted, Decide
-  Command command;     // Accept, Accepted, Decide; Request, Reply: the request
-  Answer answer = 0;   // Reply
+  int8_t ballot = 0;                    // Prepare, Promise, Accept, Accepted
+  uint8_t slot = 0;                     // Accept, Accepted, Decide
+  Command command;                      // Accept, Accepted, Decide; Request, Reply: the request
+  Answer answer = 0;                    // Reply
   std::array<Vote, kMaxSlots> votes{};  // Promise: the acceptor's last vote in each slot
 
-  static Message of(MessageType type, int8_t ballot = 0, uint8_t slot = 0, Command command = {}, Answer answer = 0) {
+  static Message of(MessageType type, int8_t ballot = 0, uint8_t slot = 0, Command command = {},
+                    Answer answer = 0) {
     Message m;
     m.type = type;
     m.ballot = ballot;
@@ -109,9 +118,13 @@ struct Message {
   static Message accepted(int8_t ballot, uint8_t slot, Command command) {
     return of(MessageType::kAccepted, ballot, slot, command);
   }
-  static Message decide(uint8_t slot, Command command) { return of(MessageType::kDecide, 0, slot, command); }
+  static Message decide(uint8_t slot, Command command) {
+    return of(MessageType::kDecide, 0, slot, command);
+  }
   static Message request(Command command) { return of(MessageType::kRequest, 0, 0, command); }
-  static Message reply(Command request, Answer answer) { return of(MessageType::kReply, 0, 0, request, answer); }
+  static Message reply(Command request, Answer answer) {
+    return of(MessageType::kReply, 0, 0, request, answer);
+  }
 
   auto operator<=>(const Message&) const = default;
   bool operator==(const Message&) const = default;
@@ -155,7 +168,9 @@ struct Config {
   int quorum() const { return replicas / 2 + 1; }
   // Puts write values unique in the run, so that a stale read is told from
   // a fresh one.
-  uint8_t put_value(int client, int seq) const { return static_cast<uint8_t>(client * requests + seq); }
+  uint8_t put_value(int client, int seq) const {
+    return static_cast<uint8_t>(client * requests + seq);
+  }
   auto operator<=>(const Config&) const = default;
 };
 
@@ -170,7 +185,7 @@ struct StateMachine {
     Answer answer = 0;
     auto operator<=>(const Session&) const = default;
   };
-  uint8_t applied = 0;  // slots applied, in order
+  uint8_t applied = 0;                     // slots applied, in order
   std::array<uint8_t, kMaxKeys> values{};  // kAbsent or the value
   std::array<Session, kMaxClients> sessions{};
   auto operator<=>(const StateMachine&) const = default;
@@ -184,8 +199,8 @@ class Replica {
   // What survives a crash: the acceptor's promise and votes, and the
   // decided log (learned commands are written before they are applied).
   struct Slot {
-    Vote vote;         // the last vote cast in the slot
-    Command decided;   // the command chosen there, empty until learned
+    Vote vote;        // the last vote cast in the slot
+    Command decided;  // the command chosen there, empty until learned
     auto operator<=>(const Slot&) const = default;
   };
   struct Persistent {
@@ -196,8 +211,8 @@ class Replica {
 
   // A candidate's and a leader's view of one slot.
   struct SlotState {
-    Vote highest_reported;  // candidate: the highest-ballot vote the promises reported
-    Command proposed;       // leader: what it proposed in its ballot
+    Vote highest_reported;    // candidate: the highest-ballot vote the promises reported
+    Command proposed;         // leader: what it proposed in its ballot
     uint8_t accepted_by = 0;  // leader: replicas that accepted the proposal
     auto operator<=>(const SlotState&) const = default;
   };
@@ -208,7 +223,7 @@ class Replica {
     uint8_t promised_by = 0;    // candidate: replicas that promised the ballot
     uint8_t next_slot = 0;      // leader: the first slot it has not proposed in
     std::array<SlotState, kMaxSlots> slots{};
-    StateMachine machine;       // rebuilt from the decided log after a crash
+    StateMachine machine;  // rebuilt from the decided log after a crash
     auto operator<=>(const Volatile&) const = default;
   };
 
@@ -290,8 +305,8 @@ class Client {
   Config config_;
   uint8_t issued_ = 0;
   uint8_t retries_left_ = 0;  // of the outstanding request
-  Command outstanding_;  // empty when idle
-  NodeId target_ = 0;    // the replica it last sent the request to
+  Command outstanding_;       // empty when idle
+  NodeId target_ = 0;         // the replica it last sent the request to
 };
 
 }  // namespace crosscheck::impl::multipaxos

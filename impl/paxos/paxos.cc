@@ -18,7 +18,8 @@ std::string_view to_string(MessageType type) {
 
 void Message::hash(StableHasher& hasher) const {
   hasher.add(uint64_t{static_cast<uint8_t>(type)} | uint64_t{static_cast<uint8_t>(ballot)} << 8 |
-             uint64_t{static_cast<uint8_t>(voted_ballot)} << 16 | uint64_t{static_cast<uint8_t>(value)} << 24);
+             uint64_t{static_cast<uint8_t>(voted_ballot)} << 16 |
+             uint64_t{static_cast<uint8_t>(value)} << 24);
 }
 
 std::string Message::label() const {
@@ -28,7 +29,8 @@ std::string Message::label() const {
     case MessageType::kPromise:
       return "Promise(" + b +
              (voted_ballot == kNoBallot ? ", no vote)"
-                                        : ", voted v" + std::to_string(value) + " in " + std::to_string(voted_ballot) + ")");
+                                        : ", voted v" + std::to_string(value) + " in " +
+                                              std::to_string(voted_ballot) + ")");
     case MessageType::kAccept: return "Accept(" + b + ", v" + std::to_string(value) + ")";
     case MessageType::kAccepted: return "Accepted(" + b + ", v" + std::to_string(value) + ")";
   }
@@ -56,7 +58,8 @@ void Proposer::on_timeout(PaxosOutbox& out) {
   highest_voted_ballot_ = kNoBallot;
   highest_voted_value_ = kNoValue;
   proposed_ = false;
-  for (int a = 0; a < config_.acceptors; ++a) out.send(config_.acceptor_id(a), {MessageType::kPrepare, ballot_});
+  for (int a = 0; a < config_.acceptors; ++a)
+    out.send(config_.acceptor_id(a), {MessageType::kPrepare, ballot_});
   out.set_timer(Timer::kRetry);
 }
 
@@ -94,7 +97,8 @@ void Proposer::restart(PaxosOutbox& out) {
 void Proposer::hash(StableHasher& hasher) const {
   hasher.add(uint64_t{static_cast<uint8_t>(ballot_)} | uint64_t{promises_} << 8 |
              uint64_t{static_cast<uint8_t>(highest_voted_ballot_)} << 16 |
-             uint64_t{static_cast<uint8_t>(highest_voted_value_)} << 24 | uint64_t{proposed_} << 32);
+             uint64_t{static_cast<uint8_t>(highest_voted_value_)} << 24 |
+             uint64_t{proposed_} << 32);
 }
 
 void Acceptor::on_message(NodeId from, const Message& m, PaxosOutbox& out) {
@@ -102,7 +106,8 @@ void Acceptor::on_message(NodeId from, const Message& m, PaxosOutbox& out) {
     case MessageType::kPrepare:
       if (m.ballot > persistent_.max_ballot) {
         persistent_.max_ballot = m.ballot;
-        out.send(from, {MessageType::kPromise, m.ballot, persistent_.voted_ballot, persistent_.voted_value});
+        out.send(from, {MessageType::kPromise, m.ballot, persistent_.voted_ballot,
+                        persistent_.voted_value});
       }
       break;
     case MessageType::kAccept:

@@ -100,7 +100,7 @@ class Proposer {
 class Acceptor {
  public:
   struct Persistent {
-    int8_t max_ballot = kNoBallot;  // promised: Paxos.tla's maxBal
+    int8_t max_ballot = kNoBallot;    // promised: Paxos.tla's maxBal
     int8_t voted_ballot = kNoBallot;  // maxVBal
     int8_t voted_value = kNoValue;    // maxVal
     auto operator<=>(const Persistent&) const = default;

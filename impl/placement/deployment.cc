@@ -121,7 +121,8 @@ std::string scenario_inconsistency(const Deployment& deployment, const Scenario&
   const int datacenter_count = static_cast<int>(deployment.datacenters.size());
   switch (scenario.kind) {
     case ScenarioKind::kAnyNodes:
-      if (scenario.count < 1 || scenario.count > deployment.node_count()) return "a node count out of range";
+      if (scenario.count < 1 || scenario.count > deployment.node_count())
+        return "a node count out of range";
       return "";
     case ScenarioKind::kAnyDatacenter:
     case ScenarioKind::kAnyDatacenterPlusNode: return "";
@@ -131,7 +132,8 @@ std::string scenario_inconsistency(const Deployment& deployment, const Scenario&
       for (const auto& group : scenario.between) {
         if (group.empty()) return "an empty partition group";
         for (DatacenterIndex datacenter : group) {
-          if (datacenter < 0 || datacenter >= datacenter_count) return "a partition naming no datacenter";
+          if (datacenter < 0 || datacenter >= datacenter_count)
+            return "a partition naming no datacenter";
           if (!seen.insert(datacenter).second) return "a datacenter in two partition groups";
         }
       }
@@ -153,21 +155,26 @@ std::string Deployment::inconsistency() const {
   for (size_t datacenter = 0; datacenter < datacenters.size(); ++datacenter) {
     for (NodeIndex node : datacenters[datacenter].nodes) {
       if (node < 0 || node >= node_count()) return "a datacenter lists a node that does not exist";
-      if (nodes[node].datacenter != static_cast<DatacenterIndex>(datacenter)) return "a node's datacenter disagrees";
+      if (nodes[node].datacenter != static_cast<DatacenterIndex>(datacenter))
+        return "a node's datacenter disagrees";
       ++placed[node];
     }
-    if (!std::is_sorted(datacenters[datacenter].nodes.begin(), datacenters[datacenter].nodes.end())) {
+    if (!std::is_sorted(datacenters[datacenter].nodes.begin(),
+                        datacenters[datacenter].nodes.end())) {
       return "a datacenter's nodes are not in index order";
     }
   }
   for (const Node& node : nodes) {
     if (!node_names.insert(node.name).second) return "two nodes named " + node.name;
     if (node.votes < 0 || node.votes > kMaxVotes) return "votes out of range at " + node.name;
-    if (quorum.kind != QuorumSystemKind::kWeightedMajority && node.votes != 1) return "votes outside weighted-majority";
+    if (quorum.kind != QuorumSystemKind::kWeightedMajority && node.votes != 1)
+      return "votes outside weighted-majority";
   }
-  if (std::count(placed.begin(), placed.end(), 1) != node_count()) return "a node is not in exactly one datacenter";
+  if (std::count(placed.begin(), placed.end(), 1) != node_count())
+    return "a node is not in exactly one datacenter";
   if (total_votes() < 1) return "no votes";
-  if (phase1_votes() < 1 || phase1_votes() > total_votes() || phase2_votes() < 1 || phase2_votes() > total_votes()) {
+  if (phase1_votes() < 1 || phase1_votes() > total_votes() || phase2_votes() < 1 ||
+      phase2_votes() > total_votes()) {
     return "a quorum size out of range";
   }
   std::set<std::pair<DatacenterIndex, DatacenterIndex>> distinct_links;

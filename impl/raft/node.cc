@@ -47,11 +47,13 @@ std::string_view to_string(LocalViolation violation) {
 void Message::hash(StableHasher& hasher) const {
   // Two words rather than a mix per field: hashing is on the checker's hot
   // path.
-  const uint64_t header = uint64_t{static_cast<uint8_t>(type)} | uint64_t{term} << 8 | uint64_t{last_log_term} << 16 |
-                          uint64_t{last_log_index} << 24 | uint64_t{vote_granted} << 32 | uint64_t{has_entry} << 33 |
+  const uint64_t header = uint64_t{static_cast<uint8_t>(type)} | uint64_t{term} << 8 |
+                          uint64_t{last_log_term} << 16 | uint64_t{last_log_index} << 24 |
+                          uint64_t{vote_granted} << 32 | uint64_t{has_entry} << 33 |
                           uint64_t{success} << 34;
-  const uint64_t body = uint64_t{prev_log_index} | uint64_t{prev_log_term} << 8 | uint64_t{entry.term} << 16 |
-                        uint64_t{entry.value} << 24 | uint64_t{commit_index} << 32 | uint64_t{match_index} << 40;
+  const uint64_t body = uint64_t{prev_log_index} | uint64_t{prev_log_term} << 8 |
+                        uint64_t{entry.term} << 16 | uint64_t{entry.value} << 24 |
+                        uint64_t{commit_index} << 32 | uint64_t{match_index} << 40;
   hasher.add(header).add(body);
 }
 
@@ -66,12 +68,13 @@ std::string Message::label() const {
     case MessageType::kAppendEntriesRequest: {
       std::string text = "AppendEntries(" + t + ", prev " + std::to_string(prev_log_index) + "/" +
                          std::to_string(prev_log_term);
-      if (has_entry) text += ", entry " + std::to_string(entry.term) + ":" + std::to_string(entry.value);
+      if (has_entry)
+        text += ", entry " + std::to_string(entry.term) + ":" + std::to_string(entry.value);
       return text + ", commit " + std::to_string(commit_index) + ")";
     }
     case MessageType::kAppendEntriesResponse:
-      return "AppendEntriesResponse(" + t + (success ? ", ok, match " + std::to_string(match_index) : ", failed") +
-             ")";
+      return "AppendEntriesResponse(" + t +
+             (success ? ", ok, match " + std::to_string(match_index) : ", failed") + ")";
   }
   return "?";
 }
@@ -141,7 +144,8 @@ void RaftNode::restart(RaftOutbox& out) {
 
 std::map<int, int> RaftNode::state_machine() const {
   std::map<int, int> registers;
-  for (size_t i = 0; i < volatile_.applied.size(); ++i) registers[volatile_.applied[i].value] = static_cast<int>(i + 1);
+  for (size_t i = 0; i < volatile_.applied.size(); ++i)
+    registers[volatile_.applied[i].value] = static_cast<int>(i + 1);
   return registers;
 }
 
@@ -151,7 +155,8 @@ void RaftNode::hash(StableHasher& hasher) const {
   for (const Entry& e : persistent_.log) hasher.add(uint64_t{e.term} << 8 | e.value);
   hasher.add(volatile_.role).add(uint64_t{volatile_.commit_index});
   hasher.add(uint64_t{volatile_.votes_responded} << 8 | volatile_.votes_granted);
-  for (int j = 0; j < servers_; ++j) hasher.add(uint64_t{volatile_.next_index[j]} << 8 | volatile_.match_index[j]);
+  for (int j = 0; j < servers_; ++j)
+    hasher.add(uint64_t{volatile_.next_index[j]} << 8 | volatile_.match_index[j]);
   hasher.add(static_cast<uint64_t>(volatile_.applied.size()));
   for (const Entry& e : volatile_.applied) hasher.add(uint64_t{e.term} << 8 | e.value);
   hasher.add(volatile_.violation);
@@ -246,18 +251,20 @@ void RaftNode::handle_append_entries(NodeId from, const Message& m, RaftOutbox& 
     // Another server won this term.
     volatile_.role = Role::kFollower;
   }
-  if (volatile_.role == Role::kLeader) return;  // the other leader of this term: impossible unless a bug
+  if (volatile_.role == Role::kLeader)
+    return;  // the other leader of this term: impossible unless a bug
   if (variant_ == Variant::kForgetVote && !stale) persistent_.voted_for = kNoVote;
   EntryVector& log = persistent_.log;
-  const bool log_ok = m.prev_log_index == 0 ||
-                      (m.prev_log_index <= log.size() && m.prev_log_term == term_at(m.prev_log_index));
+  const bool log_ok = m.prev_log_index == 0 || (m.prev_log_index <= log.size() &&
+                                                m.prev_log_term == term_at(m.prev_log_index));
   if (!log_ok) {
     out.send(from, response);
     return;
   }
   if (m.has_entry) {
     const size_t index = m.prev_log_index + 1u;
-    if (log.size() >= index && log[index - 1].term != m.entry.term) log.resize(index - 1);  // conflict
+    if (log.size() >= index && log[index - 1].term != m.entry.term)
+      log.resize(index - 1);  // conflict
     if (log.size() == index - 1) log.push_back(m.entry);
   }
   commit_to(std::max(volatile_.commit_index, m.commit_index));
@@ -279,7 +286,8 @@ void RaftNode::handle_append_response(NodeId from, const Message& m) {
 
 void RaftNode::maybe_commit() {
   // The greatest index stored on a majority (the leader counts itself).
-  for (int index = static_cast<int>(persistent_.log.size()); index > volatile_.commit_index; --index) {
+  for (int index = static_cast<int>(persistent_.log.size()); index > volatile_.commit_index;
+       --index) {
     uint32_t replicas = 1u << id_;
     for (int peer = 0; peer < servers_; ++peer) {
       if (volatile_.match_index[peer] >= index) replicas |= 1u << peer;
@@ -297,7 +305,8 @@ void RaftNode::maybe_commit() {
 void RaftNode::commit_to(uint8_t index) {
   volatile_.commit_index = std::max(volatile_.commit_index, index);
   const size_t applicable = std::min<size_t>(volatile_.commit_index, persistent_.log.size());
-  while (volatile_.applied.size() < applicable) volatile_.applied.push_back(persistent_.log[volatile_.applied.size()]);
+  while (volatile_.applied.size() < applicable)
+    volatile_.applied.push_back(persistent_.log[volatile_.applied.size()]);
 }
 
 void RaftNode::check_step(const Persistent& before, uint8_t before_commit) {

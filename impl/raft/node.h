@@ -161,7 +161,9 @@ class RaftNode {
   void hash(StableHasher& hasher) const;
 
  private:
-  uint8_t last_log_term() const { return persistent_.log.empty() ? 0 : persistent_.log.back().term; }
+  uint8_t last_log_term() const {
+    return persistent_.log.empty() ? 0 : persistent_.log.back().term;
+  }
   uint8_t last_log_index() const { return static_cast<uint8_t>(persistent_.log.size()); }
   uint8_t term_at(int index) const { return index == 0 ? 0 : persistent_.log[index - 1].term; }
   bool is_quorum(uint32_t members) const;

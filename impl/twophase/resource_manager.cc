@@ -47,8 +47,7 @@ void ResourceManager::on_message(NodeId from, const Message& message, TwoPhaseOu
       break;
     case MessageKind::kVoteYes:
     case MessageKind::kVoteNo:
-    case MessageKind::kAck:
-      CC_ASSERT(false && "an RM receives only Prepare, Commit and Abort");
+    case MessageKind::kAck: CC_ASSERT(false && "an RM receives only Prepare, Commit and Abort");
   }
   check_step(before);
 }

@@ -31,7 +31,8 @@ void TransactionManager::start(TwoPhaseOutbox& out) {
 }
 
 bool TransactionManager::ready_to_commit() const {
-  if (variant_ == Variant::kTmMajorityCommit) return std::popcount(volatile_.yes_votes) * 2 > rm_count_;
+  if (variant_ == Variant::kTmMajorityCommit)
+    return std::popcount(volatile_.yes_votes) * 2 > rm_count_;
   return volatile_.yes_votes == all_rms();
 }
 
@@ -63,8 +64,7 @@ void TransactionManager::on_message(NodeId from, const Message& message, TwoPhas
       break;
     case MessageKind::kPrepare:
     case MessageKind::kCommit:
-    case MessageKind::kAbort:
-      CC_ASSERT(false && "the TM receives only votes and acknowledgements");
+    case MessageKind::kAbort: CC_ASSERT(false && "the TM receives only votes and acknowledgements");
   }
   CC_ASSERT(before.decision == Decision::kNone || log_.decision == before.decision);
   check_local_invariants();
@@ -82,8 +82,7 @@ void TransactionManager::on_timeout(Timer timer, TwoPhaseOutbox& out) {
       }
       out.set_timer(Timer::kDecisionResend);
       break;
-    case Timer::kDecisionWait:
-      CC_ASSERT(false && "decision-wait is an RM timer");
+    case Timer::kDecisionWait: CC_ASSERT(false && "decision-wait is an RM timer");
   }
   check_local_invariants();
 }

@@ -21,15 +21,15 @@
 
 #include <CLI/CLI.hpp>
 
+#include "model_check/checkpoint.h"
 #include "model_check/cli/audit.h"
-#include "model_check/cli/command_line.h"
 #include "model_check/cli/check_arguments.h"
+#include "model_check/cli/command_line.h"
 #include "model_check/cli/commands.h"
 #include "model_check/cli/flags.h"
 #include "model_check/cli/placement.h"
 #include "model_check/cli/protocol.h"
 #include "model_check/cli/search_errors.h"
-#include "model_check/checkpoint.h"
 #include "model_check/msc.h"
 #include "model_check/report.h"
 
@@ -55,8 +55,10 @@ bool contains(const std::vector<std::string>& items, const std::string& item) {
   return false;
 }
 
-const ProtocolCli& protocol_named_first(const std::string& command, const std::vector<std::string>& args) {
-  if (args.empty()) throw UsageError(command + " needs a protocol (known: " + join(names_of(protocols())) + ")");
+const ProtocolCli& protocol_named_first(const std::string& command,
+                                        const std::vector<std::string>& args) {
+  if (args.empty())
+    throw UsageError(command + " needs a protocol (known: " + join(names_of(protocols())) + ")");
   return find_protocol(args.front());
 }
 
@@ -95,7 +97,6 @@ void apply_test_sharding(mc::SearchOptions& search) {
   if (const char* status = std::getenv("TEST_SHARD_STATUS_FILE")) std::ofstream{status};
 }
 
-
 // The options of check and prove besides the protocol's bounds, declared
 // once: CLI11 splits them and writes --help from them.
 std::vector<OptionSpec> search_options(const std::string& command) {
@@ -109,21 +110,27 @@ std::vector<OptionSpec> search_options(const std::string& command) {
       {"msc", "FILE", "write a violation's message-sequence chart (SVG)", "Output"},
       {"dot", "FILE", "write the state graph of a small run (Graphviz)", "Output"},
       {"no-progress", "", "no progress lines on stderr", "Output"},
-      {"search", "bfs|dfs|simulate", "breadth-first, depth-first, or random walks", "Search", "bfs"},
+      {"search", "bfs|dfs|simulate", "breadth-first, depth-first, or random walks", "Search",
+       "bfs"},
       {"max-states", "N", "stop with bound_exhausted past N distinct states", "Search"},
       {"max-depth", "N", "explore no deeper than N steps (bfs, dfs)", "Search"},
-      {"threads", "N", "worker threads (1..256); the result does not depend on them", "Search", "all cores"},
+      {"threads", "N", "worker threads (1..256); the result does not depend on them", "Search",
+       "all cores"},
       {"symmetry", "", "identify states up to the model's symmetry", "Search"},
       {"exact", "", "keep whole states, not fingerprints (bfs)", "Search"},
-      {"memory-limit", "BYTES", "stop with memory_exhausted rather than pass BYTES (512M, 4G)", "Search"},
+      {"memory-limit", "BYTES", "stop with memory_exhausted rather than pass BYTES (512M, 4G)",
+       "Search"},
       {"liveness", "", "check the liveness properties after a bfs finds no violation", "Search"},
       {"coverage", "", "count the steps and new states of each kind of action (bfs)", "Search"},
-      {"seed", "S", "simulate: the seed of the walks; printed with the result", "Simulation", "fresh"},
+      {"seed", "S", "simulate: the seed of the walks; printed with the result", "Simulation",
+       "fresh"},
       {"walks", "N", "simulate: the number of walks", "Simulation", "1000"},
-      {"depth", "D", "simulate: the steps a walk takes at most; dfs: as --max-depth", "Simulation", "100"},
+      {"depth", "D", "simulate: the steps a walk takes at most; dfs: as --max-depth", "Simulation",
+       "100"},
       {"swarm", "K", "simulate: K configurations that weight each kind of action", "Simulation"},
       {"no-shrink", "", "simulate: keep a violating walk as found", "Simulation"},
-      {"checkpoint", "FILE", "save the search to FILE, periodically and when stopped (bfs)", "Checkpoints"},
+      {"checkpoint", "FILE", "save the search to FILE, periodically and when stopped (bfs)",
+       "Checkpoints"},
       {"checkpoint-every", "S", "seconds between checkpoints", "Checkpoints", "600"},
       {"resume", "FILE", "continue the search saved in FILE", "Checkpoints"},
   };
@@ -134,7 +141,8 @@ std::vector<OptionSpec> search_options(const std::string& command) {
 // A bound's help: its range and defaults.
 OptionSpec bound_option(const IntFlag& flag) {
   std::string help = flag.help + " (" + std::to_string(flag.min) + ".." + std::to_string(flag.max);
-  for (const auto& [model, value] : flag.model_defaults) help += "; --model " + model + ": " + std::to_string(value);
+  for (const auto& [model, value] : flag.model_defaults)
+    help += "; --model " + model + ": " + std::to_string(value);
   for (const auto& [variant, value] : flag.variant_defaults) {
     help += "; --variant " + variant + ": " + std::to_string(value);
   }
@@ -148,16 +156,16 @@ OptionSpec bound_option(const IntFlag& flag) {
 std::vector<OptionSpec> check_options(const ProtocolCli& protocol, const std::string& command) {
   std::vector<OptionSpec> options = search_options(command);
   for (const auto& flag : protocol.flags) {
-    const bool taken = std::any_of(options.begin(), options.end(), [&](const OptionSpec& spec) {
-      return spec.name == flag.name;
-    });
+    const bool taken = std::any_of(options.begin(), options.end(),
+                                   [&](const OptionSpec& spec) { return spec.name == flag.name; });
     if (!taken) options.push_back(bound_option(flag));
   }
   return options;
 }
 
 std::unique_ptr<CLI::App> check_app(const ProtocolCli& protocol, const std::string& command) {
-  auto app = std::make_unique<CLI::App>(protocol.summary, "crosscheck " + command + " " + protocol.name);
+  auto app =
+      std::make_unique<CLI::App>(protocol.summary, "crosscheck " + command + " " + protocol.name);
   declare_options(*app, check_options(protocol, command));
   return app;
 }
@@ -178,25 +186,26 @@ struct GivenKinds {
   bool variant = false;
 };
 
-void read_model_option(const ProtocolCli& protocol, const std::string& flag, const std::string& text,
-                       ParsedCheck& parsed, GivenKinds& kinds) {
+void read_model_option(const ProtocolCli& protocol, const std::string& flag,
+                       const std::string& text, ParsedCheck& parsed, GivenKinds& kinds) {
   CheckRequest& request = parsed.request;
   if (flag == "model") {
     request.model = text;
     if (!contains(names_of(protocol.models), text)) {
-      throw UsageError("unknown model '" + text + "' for " + protocol.name + " (known: " +
-                       join(names_of(protocol.models)) + ")");
+      throw UsageError("unknown model '" + text + "' for " + protocol.name +
+                       " (known: " + join(names_of(protocol.models)) + ")");
     }
   } else if (flag == "variant") {
     request.variant = text;
     kinds.variant = true;
     if (!contains(names_of(protocol.variants), text)) {
-      throw UsageError("unknown variant '" + text + "' for " + protocol.name + " (known: " +
-                       join(names_of(protocol.variants)) + ")");
+      throw UsageError("unknown variant '" + text + "' for " + protocol.name +
+                       " (known: " + join(names_of(protocol.variants)) + ")");
     }
   } else if (flag == "format") {
     parsed.format = text;
-    if (text != "text" && text != "json") throw UsageError("--format is text or json, not '" + text + "'");
+    if (text != "text" && text != "json")
+      throw UsageError("--format is text or json, not '" + text + "'");
   } else if (flag == "msc" || flag == "dot") {
     (flag == "msc" ? parsed.msc : parsed.dot) = text;
   }
@@ -209,7 +218,8 @@ mc::SearchMode search_mode(const std::string& text) {
   throw UsageError("--search is bfs, dfs or simulate, not '" + text + "'");
 }
 
-void read_search_option(const std::string& flag, const std::string& text, mc::SearchOptions& search) {
+void read_search_option(const std::string& flag, const std::string& text,
+                        mc::SearchOptions& search) {
   if (flag == "max-states") {
     if (parse_integer(flag, text) < 1) throw UsageError("--max-states must be at least 1");
     search.max_states = static_cast<uint64_t>(parse_integer(flag, text));
@@ -222,8 +232,8 @@ void read_search_option(const std::string& flag, const std::string& text, mc::Se
   } else if (flag == "search") {
     search.mode = search_mode(text);
   } else if (flag == "symmetry" || flag == "exact" || flag == "coverage" || flag == "liveness") {
-    (flag == "symmetry" ? search.symmetry
-     : flag == "exact"  ? search.exact
+    (flag == "symmetry"   ? search.symmetry
+     : flag == "exact"    ? search.exact
      : flag == "coverage" ? search.coverage
                           : search.liveness) = true;
   } else if (flag == "no-progress") {
@@ -238,7 +248,8 @@ bool read_walk_option(const std::string& flag, const std::string& text, mc::Sear
     search.seed = parse_seed(text);
     kinds.seed = true;
   } else if (flag == "walks") {
-    search.walks = static_cast<uint64_t>(integer_in(flag, text, 1, 1'000'000'000'000LL, "1..1000000000000"));
+    search.walks =
+        static_cast<uint64_t>(integer_in(flag, text, 1, 1'000'000'000'000LL, "1..1000000000000"));
   } else if (flag == "depth") {
     search.walk_depth = static_cast<int>(integer_in(flag, text, 1, 1'000'000, "1..1000000"));
   } else if (flag == "swarm") {
@@ -266,8 +277,8 @@ void read_bound(const ProtocolCli& protocol, const std::string& flag, const std:
     if (spec.name != flag) continue;
     const long long n = parse_integer(flag, text);
     if (n < spec.min || n > spec.max) {
-      throw UsageError("--" + flag + " must be in " + std::to_string(spec.min) + ".." + std::to_string(spec.max) +
-                       ", not " + std::to_string(n));
+      throw UsageError("--" + flag + " must be in " + std::to_string(spec.min) + ".." +
+                       std::to_string(spec.max) + ", not " + std::to_string(n));
     }
     request.values[flag] = static_cast<int>(n);
     kinds.bounds.push_back(flag);
@@ -283,14 +294,14 @@ void settle_bounds(const ProtocolCli& protocol, const std::string& command, cons
       throw UsageError("--" + spec.name + " applies to prove, not " + command);
     }
     if (given && !spec.models.empty() && !contains(spec.models, request.model)) {
-      throw UsageError("--" + spec.name + " applies to --model " + join(spec.models, " or ") + ", not " +
-                       request.model);
+      throw UsageError("--" + spec.name + " applies to --model " + join(spec.models, " or ") +
+                       ", not " + request.model);
     }
     request.values.try_emplace(spec.name, spec.default_for(request.model, request.variant));
   }
   if (kinds.variant && !contains(protocol.variant_models, request.model)) {
-    throw UsageError("--variant applies to --model " + join(protocol.variant_models, " or ") + ", not " +
-                     request.model);
+    throw UsageError("--variant applies to --model " + join(protocol.variant_models, " or ") +
+                     ", not " + request.model);
   }
 }
 
@@ -306,7 +317,8 @@ void settle_search_mode(const GivenKinds& kinds, mc::SearchOptions& search) {
         if (search.max_depth == 0) search.max_depth = search.walk_depth;
         continue;
       }
-      throw UsageError("--" + flag + " applies to --search simulate" + (flag == "depth" ? " or dfs" : ""));
+      throw UsageError("--" + flag + " applies to --search simulate" +
+                       (flag == "depth" ? " or dfs" : ""));
     }
   }
   if (!kinds.checkpoints.empty() && search.mode != mc::SearchMode::kBreadthFirst) {
@@ -317,7 +329,8 @@ void settle_search_mode(const GivenKinds& kinds, mc::SearchOptions& search) {
   }
 }
 
-ParsedCheck read_check(const ProtocolCli& protocol, const std::string& command, const GivenArguments& given) {
+ParsedCheck read_check(const ProtocolCli& protocol, const std::string& command,
+                       const GivenArguments& given) {
   ParsedCheck parsed;
   CheckRequest& request = parsed.request;
   request.model = protocol.models.front().name;
@@ -329,9 +342,8 @@ ParsedCheck read_check(const ProtocolCli& protocol, const std::string& command, 
   for (const auto& option : given.options) {
     const std::string& flag = option.first;
     const std::string& text = option.second;
-    const bool searching = std::any_of(search.begin(), search.end(), [&](const OptionSpec& spec) {
-      return spec.name == flag;
-    });
+    const bool searching = std::any_of(search.begin(), search.end(),
+                                       [&](const OptionSpec& spec) { return spec.name == flag; });
     if (!searching) {
       read_bound(protocol, flag, text, request, kinds);
     } else if (!read_walk_option(flag, text, request.search, kinds)) {
@@ -347,7 +359,8 @@ ParsedCheck read_check(const ProtocolCli& protocol, const std::string& command, 
 }  // namespace
 
 std::optional<ParsedCheck> parse_check(const ProtocolCli& protocol, const std::string& command,
-                                       const std::vector<std::string>& args, std::ostream& help_out) {
+                                       const std::vector<std::string>& args,
+                                       std::ostream& help_out) {
   auto app = check_app(protocol, command);
   std::optional<GivenArguments> given =
       parse_arguments(*app, args, command + " " + protocol.name, /*positionals=*/false, help_out);
@@ -355,7 +368,8 @@ std::optional<ParsedCheck> parse_check(const ProtocolCli& protocol, const std::s
   return read_check(protocol, command, *given);
 }
 
-ParsedCheck parse_check(const ProtocolCli& protocol, const std::string& command, const std::vector<std::string>& args) {
+ParsedCheck parse_check(const ProtocolCli& protocol, const std::string& command,
+                        const std::vector<std::string>& args) {
   std::ostringstream ignored;
   std::optional<ParsedCheck> parsed = parse_check(protocol, command, args, ignored);
   if (!parsed) throw UsageError("--help: not here");
@@ -371,7 +385,8 @@ mc::RunDescription describe(const ProtocolCli& protocol, const CheckRequest& req
   }
   if (request.search.max_states > 0) run.parameters.set("max-states", request.search.max_states);
   if (request.search.max_depth > 0) run.parameters.set("max-depth", request.search.max_depth);
-  if (request.search.memory_limit_bytes > 0) run.parameters.set("memory-limit", request.search.memory_limit_bytes);
+  if (request.search.memory_limit_bytes > 0)
+    run.parameters.set("memory-limit", request.search.memory_limit_bytes);
   if (request.search.exact) run.parameters.set("exact", true);
   if (request.search.mode == mc::SearchMode::kSimulate) {
     run.parameters.set("walks", request.search.walks);
@@ -393,8 +408,10 @@ std::string no_chart(const ProtocolCli& protocol, const std::string& model) {
     if (candidate.name == model) continue;
     CheckRequest probe;
     probe.model = candidate.name;
-    for (const auto& spec : protocol.flags) probe.values[spec.name] = spec.default_for(candidate.name);
-    if (!protocol.tools(probe).lifelines.empty()) with_nodes += (with_nodes.empty() ? "" : " or ") + candidate.name;
+    for (const auto& spec : protocol.flags)
+      probe.values[spec.name] = spec.default_for(candidate.name);
+    if (!protocol.tools(probe).lifelines.empty())
+      with_nodes += (with_nodes.empty() ? "" : " or ") + candidate.name;
   }
   return "--msc: model " + model + " of " + protocol.name +
          " is an abstract spec without nodes or messages, so there is no chart to draw" +

@@ -41,11 +41,13 @@ namespace {
 UsageError reworded(const CLI::ParseError& error) {
   const std::string text = error.what();
   if (error.get_name() == "ArgumentMismatch") {
-    if (const size_t at = text.find(" was given a disallowed flag override"); at != std::string::npos) {
+    if (const size_t at = text.find(" was given a disallowed flag override");
+        at != std::string::npos) {
       const std::string name = text.substr(0, at);
       return UsageError((name.rfind("--", 0) == 0 ? name : "--" + name) + " takes no value");
     }
-    if (const size_t at = text.find(": "); at != std::string::npos && text.find(" missing") != std::string::npos) {
+    if (const size_t at = text.find(": ");
+        at != std::string::npos && text.find(" missing") != std::string::npos) {
       return UsageError(text.substr(0, at) + " needs a value");
     }
   }

@@ -21,15 +21,15 @@
 
 #include <CLI/CLI.hpp>
 
+#include "model_check/checkpoint.h"
 #include "model_check/cli/audit.h"
-#include "model_check/cli/command_line.h"
 #include "model_check/cli/check_arguments.h"
+#include "model_check/cli/command_line.h"
 #include "model_check/cli/commands.h"
 #include "model_check/cli/flags.h"
 #include "model_check/cli/placement.h"
 #include "model_check/cli/protocol.h"
 #include "model_check/cli/search_errors.h"
-#include "model_check/checkpoint.h"
 #include "model_check/msc.h"
 #include "model_check/report.h"
 
@@ -49,7 +49,8 @@ std::optional<mc::StateGraph> state_graph(const ModelTools& tools, const CheckRe
   auto graph = tools.state_graph(options);
   if (!graph) {
     throw UsageError("--dot: more than " + std::to_string(kMaxGraphStates) +
-                     " states within these bounds; the graph is for small runs (lower the bounds or set --max-depth)");
+                     " states within these bounds; the graph is for small runs (lower the bounds "
+                     "or set --max-depth)");
   }
   return graph;
 }
@@ -57,12 +58,13 @@ std::optional<mc::StateGraph> state_graph(const ModelTools& tools, const CheckRe
 // Re-executes a violation's trace: a check of the search's own trace, and
 // where the chart's events come from.
 void add_events(mc::CheckResult& result, const ModelTools& tools) {
-  mc::ReplayResult replayed =
-      tools.replay(result.trace, {result.property, result.property_kind, result.loop_start}, mc::ReplayLimits{});
+  mc::ReplayResult replayed = tools.replay(
+      result.trace, {result.property, result.property_kind, result.loop_start}, mc::ReplayLimits{});
   if (replayed.illegal_step >= 0 || !replayed.confirmed) {
-    throw std::logic_error("the counterexample does not replay" +
-                           (replayed.illegal_step >= 0 ? " at step " + std::to_string(replayed.illegal_step) : "") +
-                           ": " + replayed.reason);
+    throw std::logic_error(
+        "the counterexample does not replay" +
+        (replayed.illegal_step >= 0 ? " at step " + std::to_string(replayed.illegal_step) : "") +
+        ": " + replayed.reason);
   }
   result.trace = std::move(replayed.trace);
   result.lifelines = tools.lifelines;
@@ -82,10 +84,12 @@ struct PreparedCheck {
 };
 
 // nullopt: the arguments asked for help, which went to `help_out`.
-std::optional<PreparedCheck> prepare_check(const std::vector<std::string>& args, std::ostream& help_out) {
+std::optional<PreparedCheck> prepare_check(const std::vector<std::string>& args,
+                                           std::ostream& help_out) {
   PreparedCheck check;
   check.protocol = &protocol_named_first("check", args);
-  std::optional<ParsedCheck> parsed = parse_check(*check.protocol, "check", {args.begin() + 1, args.end()}, help_out);
+  std::optional<ParsedCheck> parsed =
+      parse_check(*check.protocol, "check", {args.begin() + 1, args.end()}, help_out);
   if (!parsed) return std::nullopt;
   check.parsed = std::move(*parsed);
   try {
@@ -107,8 +111,8 @@ std::string configuration_of(const mc::RunDescription& run, const mc::SearchOpti
   for (const auto& [name, value] : run.parameters.as_object()) {
     if (name != "max-states" && name != "memory-limit") parameters.set(name, value);
   }
-  return run.protocol + " --model " + run.model + " --variant " + run.variant + " " + parameters.dump() +
-         (search.symmetry ? " --symmetry" : "");
+  return run.protocol + " --model " + run.model + " --variant " + run.variant + " " +
+         parameters.dump() + (search.symmetry ? " --symmetry" : "");
 }
 
 std::atomic<bool> stop_requested{false};
@@ -134,7 +138,8 @@ int run_check(const std::vector<std::string>& args, std::ostream& out) {
   const ModelTools& tools = check.tools;
   std::optional<mc::StateGraph> graph;
   if (!files.dot.empty()) graph = state_graph(tools, parsed.request);
-  parsed.request.search.configuration = configuration_of(describe(protocol, parsed.request), parsed.request.search);
+  parsed.request.search.configuration =
+      configuration_of(describe(protocol, parsed.request), parsed.request.search);
   parsed.request.search.stop = &stop_requested;
   answer_interrupts();
   mc::CheckResult result;
@@ -158,13 +163,15 @@ int run_check(const std::vector<std::string>& args, std::ostream& out) {
     if (result.outcome == mc::Outcome::kViolation) {
       write_file("msc", files.msc, mc::msc_svg(run, result));
     } else {
-      std::fprintf(stderr, "crosscheck: no violation, so no chart written to %s\n", files.msc.c_str());
+      std::fprintf(stderr, "crosscheck: no violation, so no chart written to %s\n",
+                   files.msc.c_str());
     }
   }
-  if (graph) write_file("dot", files.dot, mc::state_graph_dot(run.protocol + " " + run.model, *graph, result.trace));
+  if (graph)
+    write_file("dot", files.dot,
+               mc::state_graph_dot(run.protocol + " " + run.model, *graph, result.trace));
   return mc::exit_status(result.outcome);
 }
-
 
 struct ParsedProve {
   const ProtocolCli* protocol = nullptr;
@@ -172,10 +179,12 @@ struct ParsedProve {
 };
 
 // nullopt: the arguments asked for help, which went to `help_out`.
-std::optional<ParsedProve> parse_prove(const std::vector<std::string>& args, std::ostream& help_out) {
+std::optional<ParsedProve> parse_prove(const std::vector<std::string>& args,
+                                       std::ostream& help_out) {
   const ProtocolCli& protocol = protocol_named_first("prove", args);
   if (!protocol.prove) throw UsageError("no Z3 proofs for " + protocol.name + " yet");
-  std::optional<ParsedCheck> parsed = parse_check(protocol, "prove", {args.begin() + 1, args.end()}, help_out);
+  std::optional<ParsedCheck> parsed =
+      parse_check(protocol, "prove", {args.begin() + 1, args.end()}, help_out);
   if (!parsed) return std::nullopt;
   return ParsedProve{&protocol, std::move(*parsed)};
 }
@@ -197,15 +206,18 @@ int run_list(const std::vector<std::string>& args, std::ostream& out) {
     out << "  models:\n";
     for (const auto& model : protocol.models) {
       out << "    " << model.name << ": " << model.summary << "\n";
-      for (const auto& property : protocol.properties(model.name)) out << "      " << property << "\n";
+      for (const auto& property : protocol.properties(model.name))
+        out << "      " << property << "\n";
     }
     out << "  variants (--model " << join(protocol.variant_models, " or ") << "):\n";
-    for (const auto& variant : protocol.variants) out << "    " << variant.name << ": " << variant.summary << "\n";
+    for (const auto& variant : protocol.variants)
+      out << "    " << variant.name << ": " << variant.summary << "\n";
     out << "  bounds:\n";
     for (const auto& flag : protocol.flags) {
       out << "    --" << flag.name << " N  " << flag.help << " (" << flag.min << ".." << flag.max
           << ", default " << flag.default_value;
-      for (const auto& [model, value] : flag.model_defaults) out << ", --model " << model << " " << value;
+      for (const auto& [model, value] : flag.model_defaults)
+        out << ", --model " << model << " " << value;
       for (const auto& [variant, value] : flag.variant_defaults) {
         out << ", --variant " << variant << " " << value;
       }
@@ -244,14 +256,30 @@ void validate_prove(const std::vector<std::string>& args) {
 const std::vector<Command>& commands() {
   using Args = const std::vector<std::string>&;
   static const std::vector<Command> all = {
-      {{"list"}, "the protocols, their models, variants, bounds and properties", run_list, expect_no_arguments},
-      {{"check"}, "model-check a protocol within bounds: every interleaving, or random walks", run_check,
+      {{"list"},
+       "the protocols, their models, variants, bounds and properties",
+       run_list,
+       expect_no_arguments},
+      {{"check"},
+       "model-check a protocol within bounds: every interleaving, or random walks",
+       run_check,
        validate_check},
       {{"prove"}, "prove a protocol's invariants with Z3", run_prove, validate_prove},
-      {{"replay"}, "re-execute the trace of a saved JSON result on its model", run_replay, validate_replay, true},
-      {{"placement"}, "which failures a multi-datacenter deployment file survives", run_placement,
-       validate_placement_arguments, true},
-      {{"audit"}, "is a history recorded from a real system linearizable", run_audit, validate_audit_arguments, true},
+      {{"replay"},
+       "re-execute the trace of a saved JSON result on its model",
+       run_replay,
+       validate_replay,
+       true},
+      {{"placement"},
+       "which failures a multi-datacenter deployment file survives",
+       run_placement,
+       validate_placement_arguments,
+       true},
+      {{"audit"},
+       "is a history recorded from a real system linearizable",
+       run_audit,
+       validate_audit_arguments,
+       true},
       {{"help", "--help", "-h"}, "this help", run_help, [](Args) {}},
   };
   return all;
@@ -261,15 +289,18 @@ const std::vector<Command>& commands() {
 std::unique_ptr<CLI::App> command_tree() {
   auto root = std::make_unique<CLI::App>(
       "Crosscheck: distributed protocols, model-checked, proved and audited.", "crosscheck");
-  root->footer("Run `crosscheck COMMAND --help` for a command's options, `crosscheck check PROTOCOL --help`\n"
-               "for a protocol's bounds, and `crosscheck list` for the models and properties.");
+  root->footer(
+      "Run `crosscheck COMMAND --help` for a command's options, `crosscheck check PROTOCOL "
+      "--help`\n"
+      "for a protocol's bounds, and `crosscheck list` for the models and properties.");
   for (const Command& command : commands()) {
     if (command.names.front() == "help") continue;
     CLI::App* sub = root->add_subcommand(command.names.front(), command.summary);
     if (command.names.front() != "check" && command.names.front() != "prove") continue;
     sub->footer("Run `crosscheck " + command.names.front() + " PROTOCOL --help` for its options.");
     for (const auto& protocol : protocols()) {
-      if (command.names.front() == "check" || protocol.prove) sub->add_subcommand(protocol.name, protocol.summary);
+      if (command.names.front() == "check" || protocol.prove)
+        sub->add_subcommand(protocol.name, protocol.summary);
     }
   }
   return root;
@@ -326,7 +357,9 @@ int run_command(const std::vector<std::string>& args, std::ostream& out) {
 }
 
 void validate_command(const std::vector<std::string>& args) {
-  dispatch(args, [](const Command& command, const std::vector<std::string>& rest) { command.validate(rest); });
+  dispatch(args, [](const Command& command, const std::vector<std::string>& rest) {
+    command.validate(rest);
+  });
 }
 
 }  // namespace crosscheck::cli

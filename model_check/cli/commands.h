@@ -46,7 +46,8 @@ void validate_command(const std::vector<std::string>& args);
 // `crosscheck replay PATH [--msc MSC_FILE]` once PATH has been read into
 // `text`: the saved result's checks, its replay and its report (PATH only
 // names the file in messages). No chart is drawn when `msc_file` is empty.
-int replay_saved_result(const std::string& text, const std::string& path, const std::string& msc_file,
-                        std::ostream& out, const mc::ReplayLimits& limits = {});
+int replay_saved_result(const std::string& text, const std::string& path,
+                        const std::string& msc_file, std::ostream& out,
+                        const mc::ReplayLimits& limits = {});
 
 }  // namespace crosscheck::cli

@@ -56,7 +56,8 @@ uint64_t parse_bytes(const std::string& flag, const std::string& text) {
     throw UsageError("--" + flag + " takes a byte count such as 512M or 4G, not '" + text + "'");
   }
   if (value == 0 || value > (std::numeric_limits<uint64_t>::max() >> shift)) {
-    throw UsageError("--" + flag + " must be at least 1 byte and fit in 64 bits, not '" + text + "'");
+    throw UsageError("--" + flag + " must be at least 1 byte and fit in 64 bits, not '" + text +
+                     "'");
   }
   return value << shift;
 }
@@ -64,7 +65,8 @@ uint64_t parse_bytes(const std::string& flag, const std::string& text) {
 double parse_seconds(const std::string& flag, const std::string& text) {
   double value = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value) || value <= 0) {
+  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value) ||
+      value <= 0) {
     throw UsageError("--" + flag + " takes a positive number of seconds, not '" + text + "'");
   }
   return value;

@@ -24,16 +24,21 @@ struct PlacementRequest {
 };
 
 // nullopt: the arguments asked for help, which went to `help_out`.
-std::optional<PlacementRequest> parse_placement(const std::vector<std::string>& args, std::ostream& help_out) {
-  CLI::App app("Which failures a multi-datacenter deployment file survives: the quorums that still intersect, "
-               "the failures that leave one, the links that matter.",
-               "crosscheck placement FILE...");
+std::optional<PlacementRequest> parse_placement(const std::vector<std::string>& args,
+                                                std::ostream& help_out) {
+  CLI::App app(
+      "Which failures a multi-datacenter deployment file survives: the quorums that still "
+      "intersect, "
+      "the failures that leave one, the links that matter.",
+      "crosscheck placement FILE...");
   declare_options(app, {{"format", "text|json", "the report's format", "Output", "text"}});
-  std::optional<GivenArguments> given = parse_arguments(app, args, "placement", /*positionals=*/true, help_out);
+  std::optional<GivenArguments> given =
+      parse_arguments(app, args, "placement", /*positionals=*/true, help_out);
   if (!given) return std::nullopt;
   PlacementRequest request;
   if (const std::string* format = given->find("format")) {
-    if (*format != "text" && *format != "json") throw UsageError("--format is text or json, not '" + *format + "'");
+    if (*format != "text" && *format != "json")
+      throw UsageError("--format is text or json, not '" + *format + "'");
     request.format = *format;
   }
   request.files = given->positionals;
@@ -74,7 +79,8 @@ int run_placement(const std::vector<std::string>& args, std::ostream& out) {
     if (request.format == "json") {
       reports.push(placement::placement_json(request.files[i], deployments[i], analysis));
     } else {
-      out << (i ? "\n" : "") << placement::placement_text(request.files[i], deployments[i], analysis);
+      out << (i ? "\n" : "")
+          << placement::placement_text(request.files[i], deployments[i], analysis);
     }
   }
   if (request.format == "json") {
@@ -84,7 +90,8 @@ int run_placement(const std::vector<std::string>& args, std::ostream& out) {
     out << json.pretty() << "\n";
   } else if (deployments.size() > 1) {
     out << "\n"
-        << deployments.size() << " deployments: " << deployments.size() - static_cast<size_t>(failing) << " ok, "
+        << deployments.size()
+        << " deployments: " << deployments.size() - static_cast<size_t>(failing) << " ok, "
         << failing << " failing\n";
   }
   return failing == 0 ? 0 : 1;

@@ -59,7 +59,8 @@ struct CheckRequest {
 
 // What the command line does with a model besides checking it.
 struct ModelTools {
-  std::vector<std::string> lifelines;  // the model's nodes; empty for a model without any (no chart)
+  std::vector<std::string>
+      lifelines;  // the model's nodes; empty for a model without any (no chart)
   std::function<mc::ReplayResult(const std::vector<mc::TraceStep>&, const mc::ClaimedViolation&,
                                  const mc::ReplayLimits&)>
       replay;
@@ -71,8 +72,8 @@ ModelTools model_tools(M model) {
   auto shared = std::make_shared<const M>(std::move(model));
   ModelTools tools;
   if constexpr (mc::HasStepEvents<M>) tools.lifelines = shared->lifelines();
-  tools.replay = [shared](const std::vector<mc::TraceStep>& trace, const mc::ClaimedViolation& claim,
-                          const mc::ReplayLimits& limits) {
+  tools.replay = [shared](const std::vector<mc::TraceStep>& trace,
+                          const mc::ClaimedViolation& claim, const mc::ReplayLimits& limits) {
     return mc::replay(*shared, trace, claim, limits);
   };
   tools.state_graph = [shared](const mc::StateGraphOptions& options) {
@@ -84,8 +85,8 @@ ModelTools model_tools(M model) {
 struct ProtocolCli {
   std::string name;
   std::string summary;
-  std::vector<NamedItem> models;    // the first is the default
-  std::vector<NamedItem> variants;  // the first is the correct protocol, the default
+  std::vector<NamedItem> models;            // the first is the default
+  std::vector<NamedItem> variants;          // the first is the correct protocol, the default
   std::vector<std::string> variant_models;  // models that --variant applies to
   std::vector<IntFlag> flags;
   // The properties a model checks, by name and kind, for `crosscheck list`.
@@ -122,15 +123,18 @@ template <class M>
 std::vector<std::string> property_names(const M& model) {
   std::vector<std::string> names;
   for (const auto& property : model.properties()) {
-    names.push_back(property.name +
-                    (property.expectation == mc::Expectation::kAlways ? " (always)" : " (sometimes)"));
+    names.push_back(property.name + (property.expectation == mc::Expectation::kAlways
+                                         ? " (always)"
+                                         : " (sometimes)"));
   }
   if constexpr (mc::HasTransitionProperties<M>) {
-    for (const auto& property : model.transition_properties()) names.push_back(property.name + " (step)");
+    for (const auto& property : model.transition_properties())
+      names.push_back(property.name + " (step)");
   }
   if constexpr (mc::HasLiveness<M>) {
     for (const auto& property : model.liveness_properties()) {
-      names.push_back(property.name + (property.premise ? " (leads-to, --liveness)" : " (eventually, --liveness)"));
+      names.push_back(property.name +
+                      (property.premise ? " (leads-to, --liveness)" : " (eventually, --liveness)"));
     }
   }
   return names;

@@ -25,9 +25,11 @@ const std::vector<ProtocolCli>& protocols() {
   static const std::vector<ProtocolCli> all = [] {
     std::vector<ProtocolCli> made;
     for (MakeProtocol make : registered()) made.push_back(make());
-    std::sort(made.begin(), made.end(), [](const ProtocolCli& a, const ProtocolCli& b) { return a.name < b.name; });
+    std::sort(made.begin(), made.end(),
+              [](const ProtocolCli& a, const ProtocolCli& b) { return a.name < b.name; });
     for (size_t i = 1; i < made.size(); ++i) {
-      if (made[i].name == made[i - 1].name) throw std::logic_error("protocol " + made[i].name + " registered twice");
+      if (made[i].name == made[i - 1].name)
+        throw std::logic_error("protocol " + made[i].name + " registered twice");
     }
     return made;
   }();

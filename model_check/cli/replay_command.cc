@@ -21,15 +21,15 @@
 
 #include <CLI/CLI.hpp>
 
+#include "model_check/checkpoint.h"
 #include "model_check/cli/audit.h"
-#include "model_check/cli/command_line.h"
 #include "model_check/cli/check_arguments.h"
+#include "model_check/cli/command_line.h"
 #include "model_check/cli/commands.h"
 #include "model_check/cli/flags.h"
 #include "model_check/cli/placement.h"
 #include "model_check/cli/protocol.h"
 #include "model_check/cli/search_errors.h"
-#include "model_check/checkpoint.h"
 #include "model_check/msc.h"
 #include "model_check/report.h"
 
@@ -54,10 +54,11 @@ CheckRequest request_of(const ProtocolCli& protocol, const mc::Json& saved) {
   return parse_check(protocol, "check", args).request;
 }
 
-const mc::Json& field(const mc::Json& json, const std::string& name, bool (mc::Json::*is_type)() const,
-                      const char* type) {
+const mc::Json& field(const mc::Json& json, const std::string& name,
+                      bool (mc::Json::*is_type)() const, const char* type) {
   const mc::Json* value = json.find(name);
-  if (value == nullptr || !(value->*is_type)()) throw UsageError("no " + std::string(type) + " field '" + name + "'");
+  if (value == nullptr || !(value->*is_type)())
+    throw UsageError("no " + std::string(type) + " field '" + name + "'");
   return *value;
 }
 
@@ -113,7 +114,7 @@ int report_verdict(const SavedRun& saved, const mc::ReplayResult& replayed,
     out << "\nStopped: " << word_for_command_line(replayed, limits, trace.size())
         << ". Nothing is confirmed.\n\nResult: "
         << (*replayed.stopped == mc::Outcome::kMemoryExhausted ? "memory exhausted"
-                                                                : "bound exhausted")
+                                                               : "bound exhausted")
         << ".\n";
     return mc::exit_status(*replayed.stopped);
   }
@@ -205,20 +206,24 @@ const std::vector<OptionSpec> kReplayOptions = {
 };
 
 std::unique_ptr<CLI::App> replay_app() {
-  auto app = std::make_unique<CLI::App>("Re-executes a saved result's trace on its model: is each step legal, "
-                                        "and is the violation it claims there?",
-                                        "crosscheck replay TRACE.json");
+  auto app = std::make_unique<CLI::App>(
+      "Re-executes a saved result's trace on its model: is each step legal, "
+      "and is the violation it claims there?",
+      "crosscheck replay TRACE.json");
   declare_options(*app, kReplayOptions);
   return app;
 }
 
 // nullopt: the arguments asked for help, which went to `help_out`.
-std::optional<ReplayArguments> parse_replay(const std::vector<std::string>& args, std::ostream& help_out) {
+std::optional<ReplayArguments> parse_replay(const std::vector<std::string>& args,
+                                            std::ostream& help_out) {
   for (const auto& arg : args) {
-    if (arg == "--dot" || arg.rfind("--dot=", 0) == 0) throw UsageError("--dot applies to check, not replay");
+    if (arg == "--dot" || arg.rfind("--dot=", 0) == 0)
+      throw UsageError("--dot applies to check, not replay");
   }
   auto app = replay_app();
-  std::optional<GivenArguments> given = parse_arguments(*app, args, "replay", /*positionals=*/true, help_out);
+  std::optional<GivenArguments> given =
+      parse_arguments(*app, args, "replay", /*positionals=*/true, help_out);
   if (!given) return std::nullopt;
   ReplayArguments replay;
   for (const auto& [flag, text] : given->options) {
@@ -231,7 +236,8 @@ std::optional<ReplayArguments> parse_replay(const std::vector<std::string>& args
       replay.limits.memory_limit_bytes = parse_bytes(flag, text);
     }
   }
-  if (given->positionals.size() != 1) throw UsageError("replay needs one TRACE.json, the JSON result of check");
+  if (given->positionals.size() != 1)
+    throw UsageError("replay needs one TRACE.json, the JSON result of check");
   replay.path = given->positionals.front();
   return replay;
 }
@@ -252,8 +258,9 @@ int run_replay(const std::vector<std::string>& args, std::ostream& out) {
   in.seekg(0);
   const uint64_t limit = replay.limits.memory_limit_bytes;
   if (limit > 0 && !mc::MemoryBudget(limit).allows(0, file_bytes * kJsonBytesPerTextByte)) {
-    out << "crosscheck replay: " << replay.path << " (" << file_bytes << " bytes) would not fit in --memory-limit "
-        << limit << " bytes once read; nothing replayed.\n\nResult: memory exhausted.\n";
+    out << "crosscheck replay: " << replay.path << " (" << file_bytes
+        << " bytes) would not fit in --memory-limit " << limit
+        << " bytes once read; nothing replayed.\n\nResult: memory exhausted.\n";
     return mc::exit_status(mc::Outcome::kMemoryExhausted);
   }
   std::stringstream text;

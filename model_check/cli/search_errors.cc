@@ -5,20 +5,15 @@ namespace crosscheck::cli {
 std::string word_for_command_line(const mc::OptionError& error) {
   using Kind = mc::OptionError::Kind;
   switch (error.kind()) {
-    case Kind::kNoSymmetry:
-      return "--symmetry: this model defines no symmetry";
+    case Kind::kNoSymmetry: return "--symmetry: this model defines no symmetry";
     case Kind::kExactNeedsEquality:
       return "--exact: this model's states cannot be compared (no ==)";
-    case Kind::kExactNeedsBreadthFirst:
-      return "--exact applies to the breadth-first search only";
-    case Kind::kCoverageNeedsBreadthFirst:
-      return "--coverage applies to --search bfs";
-    case Kind::kLivenessNeedsBreadthFirst:
-      return "--liveness applies to --search bfs";
+    case Kind::kExactNeedsBreadthFirst: return "--exact applies to the breadth-first search only";
+    case Kind::kCoverageNeedsBreadthFirst: return "--coverage applies to --search bfs";
+    case Kind::kLivenessNeedsBreadthFirst: return "--liveness applies to --search bfs";
     case Kind::kCheckpointNeedsBreadthFirst:
       return "--checkpoint and --resume apply to --search bfs";
-    case Kind::kNoLivenessProperties:
-      return "--liveness: this model states no liveness properties";
+    case Kind::kNoLivenessProperties: return "--liveness: this model states no liveness properties";
     case Kind::kCheckpointWithExact:
       return "--checkpoint and --resume keep fingerprints: not with --exact";
     case Kind::kCheckpointWithCoverage:
@@ -26,14 +21,10 @@ std::string word_for_command_line(const mc::OptionError& error) {
     case Kind::kSimulationIgnoresExhaustiveOptions:
       return "--exact, --symmetry and --max-depth apply to bfs and dfs, not simulate (a walk's "
              "length is --depth)";
-    case Kind::kShardOutOfRange:
-      return "shard index out of range";
-    case Kind::kWalkDepthBelowOne:
-      return "a walk needs a depth of at least 1";
-    case Kind::kTooManyActionKinds:
-      return "--coverage: more than 65535 kinds of action";
-    case Kind::kTooManyLivenessProperties:
-      return "liveness: more than 32 properties";
+    case Kind::kShardOutOfRange: return "shard index out of range";
+    case Kind::kWalkDepthBelowOne: return "a walk needs a depth of at least 1";
+    case Kind::kTooManyActionKinds: return "--coverage: more than 65535 kinds of action";
+    case Kind::kTooManyLivenessProperties: return "liveness: more than 32 properties";
   }
   return error.what();
 }
@@ -47,10 +38,8 @@ std::string word_for_command_line(const mc::CheckpointError& error) {
     case Kind::kCannotRename:
       return "--checkpoint: cannot rename '" + side_file + "' to '" + error.path() +
              "': " + error.detail();
-    case Kind::kCannotRead:
-      return "--resume: cannot read '" + error.path() + "'";
-    case Kind::kDamaged:
-      return "--resume: '" + error.path() + "': " + error.detail();
+    case Kind::kCannotRead: return "--resume: cannot read '" + error.path() + "'";
+    case Kind::kDamaged: return "--resume: '" + error.path() + "': " + error.detail();
   }
   return error.what();
 }

@@ -28,7 +28,8 @@ inline bool ground_truth(const z3::expr& e) {
   const z3::expr simplified = e.simplify();
   if (simplified.is_true()) return true;
   if (simplified.is_false()) return false;
-  throw std::logic_error("a ground formula did not simplify to a constant: " + simplified.to_string());
+  throw std::logic_error("a ground formula did not simplify to a constant: " +
+                         simplified.to_string());
 }
 
 // A ground term's value; a Bool reads as 0 or 1.
@@ -36,7 +37,8 @@ inline int ground_int(const z3::expr& e) {
   const z3::expr simplified = e.simplify();
   if (simplified.is_true()) return 1;
   if (simplified.is_false()) return 0;
-  if (!simplified.is_numeral()) throw std::logic_error("a ground term did not simplify to a numeral");
+  if (!simplified.is_numeral())
+    throw std::logic_error("a ground term did not simplify to a numeral");
   return simplified.get_numeral_int();
 }
 

@@ -7,12 +7,13 @@
 namespace crosscheck::spec::failover {
 
 std::string LeaseWitness::text() const {
-  return "lease " + std::to_string(lease) + ", drift " + std::to_string(drift) + ": sent at global " +
-         std::to_string(sent_global) + " (primary's clock " + std::to_string(sent_clock) + "), received at global " +
-         std::to_string(received_global) + " (backup's clock " + std::to_string(received_clock) +
-         "), lease valid at global " + std::to_string(valid_global) + " (primary's clock " +
-         std::to_string(valid_clock) + "), promoted at global " + std::to_string(promoted_global) +
-         " (backup's clock " + std::to_string(promoted_clock) + ")";
+  return "lease " + std::to_string(lease) + ", drift " + std::to_string(drift) +
+         ": sent at global " + std::to_string(sent_global) + " (primary's clock " +
+         std::to_string(sent_clock) + "), received at global " + std::to_string(received_global) +
+         " (backup's clock " + std::to_string(received_clock) + "), lease valid at global " +
+         std::to_string(valid_global) + " (primary's clock " + std::to_string(valid_clock) +
+         "), promoted at global " + std::to_string(promoted_global) + " (backup's clock " +
+         std::to_string(promoted_clock) + ")";
 }
 
 namespace {
@@ -40,14 +41,16 @@ LeaseVerdict check_lease_margin(int drifts, int extra, int min_drift) {
   solver.add(in_window(s, t, drift));
   solver.add(r_global >= t && in_window(r, r_global, drift));
   // The old primary's lease holds at G, after it sent; its clock never went back.
-  solver.add(g >= t && in_window(g_clock, g, drift) && g_clock >= s && g_clock < s + lease - margin);
+  solver.add(g >= t && in_window(g_clock, g, drift) && g_clock >= s &&
+             g_clock < s + lease - margin);
   // The backup promotes at P, after it received, once its promise is over.
   solver.add(p >= r_global && in_window(p_clock, p, drift) && p_clock >= r && p_clock >= r + lease);
   // The negation of the claim: the lease still holds at or after the promotion.
   solver.add(g >= p);
   LeaseVerdict verdict;
   const z3::check_result result = solver.check();
-  if (result == z3::unknown) throw std::runtime_error("z3 returned unknown on the lease arithmetic");
+  if (result == z3::unknown)
+    throw std::runtime_error("z3 returned unknown on the lease arithmetic");
   verdict.holds = result == z3::unsat;
   if (verdict.holds) return verdict;
   const z3::model model = solver.get_model();
@@ -70,12 +73,12 @@ bool is_counterexample(const LeaseWitness& w, int drifts, int extra) {
   const int64_t d = w.drift;
   const int64_t margin = drifts * d + extra;
   auto in = [d](int64_t clock, int64_t global) { return global <= clock && clock <= global + d; };
-  return d >= 0 && w.sent_global >= 0 && w.lease - margin >= 1 && in(w.sent_clock, w.sent_global) && w.received_global >= w.sent_global &&
-         in(w.received_clock, w.received_global) && w.valid_global >= w.sent_global &&
-         in(w.valid_clock, w.valid_global) && w.valid_clock >= w.sent_clock &&
-         w.valid_clock < w.sent_clock + w.lease - margin && w.promoted_global >= w.received_global &&
-         in(w.promoted_clock, w.promoted_global) && w.promoted_clock >= w.received_clock + w.lease &&
-         w.valid_global >= w.promoted_global;
+  return d >= 0 && w.sent_global >= 0 && w.lease - margin >= 1 && in(w.sent_clock, w.sent_global) &&
+         w.received_global >= w.sent_global && in(w.received_clock, w.received_global) &&
+         w.valid_global >= w.sent_global && in(w.valid_clock, w.valid_global) &&
+         w.valid_clock >= w.sent_clock && w.valid_clock < w.sent_clock + w.lease - margin &&
+         w.promoted_global >= w.received_global && in(w.promoted_clock, w.promoted_global) &&
+         w.promoted_clock >= w.received_clock + w.lease && w.valid_global >= w.promoted_global;
 }
 
 }  // namespace crosscheck::spec::failover

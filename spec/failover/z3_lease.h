@@ -32,8 +32,8 @@ struct LeaseWitness {
 };
 
 struct LeaseVerdict {
-  bool holds = false;       // unsat: no lease overlaps a promotion
-  LeaseWitness witness;     // when it does not hold: Z3's counterexample
+  bool holds = false;    // unsat: no lease overlaps a promotion
+  LeaseWitness witness;  // when it does not hold: Z3's counterexample
 };
 
 // The claim for a primary that trusts its lease for L - (drifts * d + extra)

@@ -74,18 +74,22 @@ bool quorum_answered_for(const State& s, const Universe& u, const std::vector<ui
 }  // namespace
 
 PaxosModel::PaxosModel(Config config)
-    : config_(config), universe_(config), quorums_(config.quorums.empty() ? majorities(config.acceptors) : config.quorums) {
+    : config_(config),
+      universe_(config),
+      quorums_(config.quorums.empty() ? majorities(config.acceptors) : config.quorums) {
   auto require = [](bool ok, const std::string& what) {
     if (!ok) throw std::invalid_argument(what);
   };
   require(config.acceptors >= 1 && config.acceptors <= kMaxAcceptors,
           "Paxos takes 1.." + std::to_string(kMaxAcceptors) + " acceptors");
-  require(config.values >= 1 && config.values <= kMaxValues, "Paxos takes 1.." + std::to_string(kMaxValues) + " values");
+  require(config.values >= 1 && config.values <= kMaxValues,
+          "Paxos takes 1.." + std::to_string(kMaxValues) + " values");
   require(config.max_ballot >= 0 && config.max_ballot <= kMaxBallot,
           "max ballot is 0.." + std::to_string(kMaxBallot));
   require(universe_.size() <= 512, "the message universe is too large for these bounds");
   const uint32_t all = (1u << config.acceptors) - 1;
-  for (uint32_t q : quorums_) require(q != 0 && (q & ~all) == 0, "a quorum names an acceptor that does not exist");
+  for (uint32_t q : quorums_)
+    require(q != 0 && (q & ~all) == 0, "a quorum names an acceptor that does not exist");
   // Closed under permutation exactly when the quorums are all the sets of
   // the sizes they have.
   std::vector<uint32_t> closure;
@@ -104,7 +108,8 @@ PaxosModel::PaxosModel(Config config)
 }
 
 State PaxosModel::canonical(const State& s) const {
-  if (!quorums_symmetric_) throw std::invalid_argument("--symmetry: these quorums are not symmetric in the acceptors");
+  if (!quorums_symmetric_)
+    throw std::invalid_argument("--symmetry: these quorums are not symmetric in the acceptors");
   const Universe& u = universe_;
   const int n = u.acceptors();
   // One acceptor's part of the state as a key: its three variables, then
@@ -121,7 +126,8 @@ State PaxosModel::canonical(const State& s) const {
            static_cast<uint8_t>(s.max_val[a])};
     for (int b = 0; b <= u.max_ballot(); ++b) {
       for (int mbal = kNoBallot; mbal <= u.max_ballot(); ++mbal) {
-        for (int mval = 0; mval <= u.values(); ++mval) key.push_back(s.msgs.contains(u.one_b(a, b, mbal, mval)));
+        for (int mval = 0; mval <= u.values(); ++mval)
+          key.push_back(s.msgs.contains(u.one_b(a, b, mbal, mval)));
       }
       for (int v = 1; v <= u.values(); ++v) key.push_back(s.msgs.contains(u.two_b(a, b, v)));
     }
@@ -142,7 +148,8 @@ State PaxosModel::canonical(const State& s) const {
     for (int b = 0; b <= u.max_ballot(); ++b) {
       for (int mbal = kNoBallot; mbal <= u.max_ballot(); ++mbal) {
         for (int mval = 0; mval <= u.values(); ++mval) {
-          if (s.msgs.contains(u.one_b(from, b, mbal, mval))) result.msgs.insert(u.one_b(to, b, mbal, mval));
+          if (s.msgs.contains(u.one_b(from, b, mbal, mval)))
+            result.msgs.insert(u.one_b(to, b, mbal, mval));
         }
       }
       for (int v = 1; v <= u.values(); ++v) {
@@ -190,7 +197,9 @@ void PaxosModel::successors(const State& s, std::vector<mc::Successor<Action, St
         next.max_vbal[a] = static_cast<int8_t>(b);
         next.max_val[a] = static_cast<int8_t>(v);
         next.msgs.insert(u.two_b(a, b, v));
-        out.push_back({{Kind::kPhase2b, static_cast<int8_t>(b), static_cast<int8_t>(a), static_cast<int8_t>(v)}, next});
+        out.push_back({{Kind::kPhase2b, static_cast<int8_t>(b), static_cast<int8_t>(a),
+                        static_cast<int8_t>(v)},
+                       next});
       }
     }
   }
@@ -201,7 +210,8 @@ uint64_t PaxosModel::fingerprint(const State& s) const {
   uint64_t acceptors = 0;
   for (int a = 0; a < universe_.acceptors(); ++a) {
     acceptors = acceptors << 12 | uint64_t{static_cast<uint8_t>(s.max_bal[a] + 1)} << 8 |
-                uint64_t{static_cast<uint8_t>(s.max_vbal[a] + 1)} << 4 | static_cast<uint8_t>(s.max_val[a]);
+                uint64_t{static_cast<uint8_t>(s.max_vbal[a] + 1)} << 4 |
+                static_cast<uint8_t>(s.max_val[a]);
   }
   hasher.add(acceptors);
   for (uint64_t word : s.msgs.words()) hasher.add(word);
@@ -234,8 +244,8 @@ mc::Json PaxosModel::state_json(const State& s) const {
       for (int mbal = kNoBallot; mbal <= u.max_ballot(); ++mbal) {
         for (int mval = 0; mval <= u.values(); ++mval) {
           if (s.msgs.contains(u.one_b(a, b, mbal, mval))) {
-            msgs.push("1b " + acceptor_name(a) + " bal " + std::to_string(b) + " mbal " + std::to_string(mbal) +
-                      " mval " + value_name(mval));
+            msgs.push("1b " + acceptor_name(a) + " bal " + std::to_string(b) + " mbal " +
+                      std::to_string(mbal) + " mval " + value_name(mval));
           }
         }
       }
@@ -243,14 +253,16 @@ mc::Json PaxosModel::state_json(const State& s) const {
   }
   for (int b = 0; b <= u.max_ballot(); ++b) {
     for (int v = 1; v <= u.values(); ++v) {
-      if (s.msgs.contains(u.two_a(b, v))) msgs.push("2a bal " + std::to_string(b) + " val " + value_name(v));
+      if (s.msgs.contains(u.two_a(b, v)))
+        msgs.push("2a bal " + std::to_string(b) + " val " + value_name(v));
     }
   }
   for (int a = 0; a < u.acceptors(); ++a) {
     for (int b = 0; b <= u.max_ballot(); ++b) {
       for (int v = 1; v <= u.values(); ++v) {
         if (s.msgs.contains(u.two_b(a, b, v))) {
-          msgs.push("2b " + acceptor_name(a) + " bal " + std::to_string(b) + " val " + value_name(v));
+          msgs.push("2b " + acceptor_name(a) + " bal " + std::to_string(b) + " val " +
+                    value_name(v));
         }
       }
     }
@@ -270,7 +282,8 @@ std::string PaxosModel::action_label(const Action& a) const {
     case Action::Kind::kPhase1b: return "Phase1b(" + acceptor_name(a.acceptor) + ") on 1a bal " + b;
     case Action::Kind::kPhase2a: return "Phase2a(" + b + ", " + value_name(a.value) + ")";
     case Action::Kind::kPhase2b:
-      return "Phase2b(" + acceptor_name(a.acceptor) + ") on 2a bal " + b + " val " + value_name(a.value);
+      return "Phase2b(" + acceptor_name(a.acceptor) + ") on 2a bal " + b + " val " +
+             value_name(a.value);
   }
   return "?";
 }
@@ -379,7 +392,8 @@ bool PaxosModel::validity(const State& s) const {
   for (int v = 1; v <= universe_.values(); ++v) {
     if (!chosen(s, v)) continue;
     bool proposed = false;
-    for (int b = 0; b <= universe_.max_ballot(); ++b) proposed |= s.msgs.contains(universe_.two_a(b, v));
+    for (int b = 0; b <= universe_.max_ballot(); ++b)
+      proposed |= s.msgs.contains(universe_.two_a(b, v));
     if (!proposed) return false;
   }
   return true;
@@ -392,7 +406,8 @@ bool PaxosModel::inv_conjunct(const State& s, int conjunct) const {
     case 1: return type_ok(s);
     case 2:  // an acceptor's (maxVBal, maxVal) is one of its votes, or (-1, None)
       for (int a = 0; a < n; ++a) {
-        if (s.max_vbal[a] == kNoBallot ? s.max_val[a] != kNone : !voted_for(s, a, s.max_vbal[a], s.max_val[a])) {
+        if (s.max_vbal[a] == kNoBallot ? s.max_val[a] != kNone
+                                       : !voted_for(s, a, s.max_vbal[a], s.max_val[a])) {
           return false;
         }
       }

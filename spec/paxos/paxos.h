@@ -25,7 +25,7 @@ namespace crosscheck::spec::paxos {
 constexpr int kMaxAcceptors = 5;
 constexpr int kMaxBallot = 3;  // ballots 0..kMaxBallot
 constexpr int kMaxValues = 3;
-constexpr int kNone = 0;       // maxVal's None; values are 1..values
+constexpr int kNone = 0;  // maxVal's None; values are 1..values
 constexpr int kNoBallot = -1;
 
 struct Config {
@@ -121,9 +121,9 @@ class PaxosModel {
 
   // The properties.
   bool type_ok(const State& s) const;
-  bool agreement(const State& s) const;     // at most one value chosen
-  bool validity(const State& s) const;      // a chosen value was proposed in a 2a message
-  bool inv(const State& s) const;           // Paxos.tla's inductive invariant Inv (with V!Inv)
+  bool agreement(const State& s) const;  // at most one value chosen
+  bool validity(const State& s) const;   // a chosen value was proposed in a 2a message
+  bool inv(const State& s) const;        // Paxos.tla's inductive invariant Inv (with V!Inv)
   // Inv's conjuncts, numbered as in Paxos.tla (1 is TypeOK; 5 is V!Inv).
   bool inv_conjunct(const State& s, int conjunct) const;
   // Inv is not inductive on its own; these four make it so

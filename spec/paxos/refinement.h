@@ -24,8 +24,8 @@ int abstract_message(const Universe& universe, const implpaxos::Config& config, 
 // config.acceptor_id(0..acceptors-1) and whose history is msgs: the
 // abstract_message of every message sent.
 template <class P>
-  requires std::same_as<typename P::History, MessageSet>
-State abstract_state(const implpaxos::Config& config, const mc::ActorState<P>& state) {
+requires std::same_as<typename P::History, MessageSet> State
+abstract_state(const implpaxos::Config& config, const mc::ActorState<P>& state) {
   State s;
   for (int a = 0; a < config.acceptors; ++a) {
     const auto& persistent =

@@ -334,12 +334,13 @@ std::vector<Instance> instances(z3::context& c, const PaxosModel& model, const L
   const Formulas f(c, model, l, v);
   const Universe& u = l.universe();
   auto label = [&](Kind kind, int b, int a, int value) {
-    return model.action_label({kind, static_cast<int8_t>(b), static_cast<int8_t>(a),
-                               static_cast<int8_t>(value)});
+    return model.action_label(
+        {kind, static_cast<int8_t>(b), static_cast<int8_t>(a), static_cast<int8_t>(value)});
   };
   std::vector<Instance> out;
   for (int b = 0; b <= u.max_ballot(); ++b) {
-    out.push_back({label(Kind::kPhase1a, b, 0, 0), c.bool_val(true),
+    out.push_back({label(Kind::kPhase1a, b, 0, 0),
+                   c.bool_val(true),
                    {{l.msg(u.one_a(b)), c.bool_val(true)}}});
     std::vector<z3::expr> no_2a;
     for (int w = 1; w <= u.values(); ++w) no_2a.push_back(!f.sent(u.two_a(b, w)));
@@ -351,7 +352,8 @@ std::vector<Instance> instances(z3::context& c, const PaxosModel& model, const L
   }
   for (int a = 0; a < l.n(); ++a) {
     for (int b = 0; b <= u.max_ballot(); ++b) {
-      Instance phase1b{label(Kind::kPhase1b, b, a, 0), f.sent(u.one_a(b)) && f.max_bal(a) < b,
+      Instance phase1b{label(Kind::kPhase1b, b, a, 0),
+                       f.sent(u.one_a(b)) && f.max_bal(a) < b,
                        {{l.max_bal(a), c.int_val(b)}}};
       for (int mbal = kNoBallot; mbal <= u.max_ballot(); ++mbal) {
         for (int mval = kNone; mval <= u.values(); ++mval) {

@@ -24,7 +24,8 @@ using detail::Terms;
 
 // Gives each variable of `terms` its value from `values`: evaluating a
 // formula in such a model is a substitution, and cheaper than one.
-void interpret(z3::context& c, z3::model& model, const Layout& l, const Terms& terms, const std::vector<int>& values) {
+void interpret(z3::context& c, z3::model& model, const Layout& l, const Terms& terms,
+               const std::vector<int>& values) {
   for (int x = 0; x < l.size(); ++x) {
     z3::func_decl variable = terms[x].decl();
     z3::expr value = l.is_bool(x) ? c.bool_val(values[x] != 0) : c.int_val(values[x]);
@@ -44,17 +45,20 @@ std::string join(const std::vector<std::string>& names) {
   return text;
 }
 
-std::vector<std::string> violated_conjuncts(const z3::model& m, const Formulas& f, uint32_t conjuncts) {
+std::vector<std::string> violated_conjuncts(const z3::model& m, const Formulas& f,
+                                            uint32_t conjuncts) {
   std::vector<std::string> names;
   for (int i = 1; i <= kAllConjuncts; ++i) {
-    if ((conjuncts >> (i - 1) & 1u) && m.eval(f.conjunct(i), true).is_false()) names.push_back(conjunct_name(i));
+    if ((conjuncts >> (i - 1) & 1u) && m.eval(f.conjunct(i), true).is_false())
+      names.push_back(conjunct_name(i));
   }
   return names;
 }
 
 // Z3 may pick any Ints where TypeOK does not bound them; asks for a model
 // whose Ints are small enough for a State, if there is one.
-z3::model small_model(z3::context& c, z3::solver& solver, const Layout& l, const std::vector<const Terms*>& states) {
+z3::model small_model(z3::context& c, z3::solver& solver, const Layout& l,
+                      const std::vector<const Terms*>& states) {
   std::vector<z3::expr> small;
   for (const Terms* terms : states) {
     for (int x = 0; x < l.size(); ++x) {
@@ -63,7 +67,8 @@ z3::model small_model(z3::context& c, z3::solver& solver, const Layout& l, const
   }
   solver.push();
   solver.add(all_of(c, small));
-  if (solver.check() != z3::sat) throw std::runtime_error("no counterexample with values that fit a State");
+  if (solver.check() != z3::sat)
+    throw std::runtime_error("no counterexample with values that fit a State");
   z3::model model = solver.get_model();
   solver.pop();
   return model;
@@ -81,14 +86,19 @@ const std::string& conjunct_text(int conjunct) {
   check_conjunct(conjunct);
   static const std::vector<std::string> texts = {
       "TypeOK",
-      R"(\A a : IF maxVBal[a] = -1 THEN maxVal[a] = None ELSE <<maxVBal[a], maxVal[a]>> \in votes[a])",
-      R"(\A m \in msgs : m.type = "1b" => maxBal[m.acc] >= m.bal /\ (m.mbal >= 0 => <<m.mbal, m.mval>> \in votes[m.acc]))",
-      R"(\A m \in msgs : m.type = "2a" => (\E Q \in Quorum : V!ShowsSafeAt(Q, m.bal, m.val)) /\ no other 2a of m.bal)",
+      R"(\A a : IF maxVBal[a] = -1 THEN maxVal[a] = None ELSE <<maxVBal[a], maxVal[a]>> \in )"
+      R"(votes[a])",
+      R"(\A m \in msgs : m.type = "1b" => maxBal[m.acc] >= m.bal /\ (m.mbal >= 0 => <<m.mbal, )"
+      R"(m.mval>> \in votes[m.acc]))",
+      R"(\A m \in msgs : m.type = "2a" => (\E Q \in Quorum : V!ShowsSafeAt(Q, m.bal, m.val)) /\ )"
+      R"(no )"
+      R"(other 2a of m.bal)",
       R"(V!Inv: VotesSafe /\ OneValuePerBallot)",
       R"(\A a : maxBal[a] >= maxVBal[a])",
       R"(\A m \in msgs : m.type = "2b" => maxVBal[m.acc] >= m.bal)",
       R"(\A m \in msgs : m.type = "2b" => [type |-> "2a", bal |-> m.bal, val |-> m.val] \in msgs)",
-      R"(\A m \in msgs : m.type = "1b" => \A c \in (m.mbal+1)..(m.bal-1) : V!DidNotVoteAt(m.acc, c))",
+      R"(\A m \in msgs : m.type = "1b" => \A c \in (m.mbal+1)..(m.bal-1) : V!DidNotVoteAt(m.acc, )"
+      R"(c))",
   };
   return texts[conjunct - 1];
 }
@@ -101,7 +111,8 @@ std::string conjunct_name(int conjunct) {
 
 bool cpp_conjunct(const PaxosModel& model, const State& s, int conjunct) {
   check_conjunct(conjunct);
-  return conjunct <= kInvConjuncts ? model.inv_conjunct(s, conjunct) : model.strengthening_conjunct(s, conjunct);
+  return conjunct <= kInvConjuncts ? model.inv_conjunct(s, conjunct)
+                                   : model.strengthening_conjunct(s, conjunct);
 }
 
 bool cpp_invariant(const PaxosModel& model, const State& s, uint32_t conjuncts) {
@@ -111,7 +122,9 @@ bool cpp_invariant(const PaxosModel& model, const State& s, uint32_t conjuncts) 
   return true;
 }
 
-std::string to_string(Property property) { return property == Property::kAgreement ? "Agreement" : "Validity"; }
+std::string to_string(Property property) {
+  return property == Property::kAgreement ? "Agreement" : "Validity";
+}
 
 bool cpp_holds(const PaxosModel& model, const State& s, Property property) {
   return property == Property::kAgreement ? model.agreement(s) : model.validity(s);
@@ -158,7 +171,8 @@ Z3Paxos& Z3Paxos::operator=(Z3Paxos&&) noexcept = default;
 const PaxosModel& Z3Paxos::model() const { return impl_->model; }
 
 bool Z3Paxos::holds(Property property, const State& s) {
-  return ground_truth(impl_->valuation(s).eval(impl_->properties[static_cast<int>(property)], true));
+  return ground_truth(
+      impl_->valuation(s).eval(impl_->properties[static_cast<int>(property)], true));
 }
 
 bool Z3Paxos::holds_conjunct(int conjunct, const State& s) {
@@ -169,7 +183,8 @@ bool Z3Paxos::holds_conjunct(int conjunct, const State& s) {
 bool Z3Paxos::holds_invariant(uint32_t conjuncts, const State& s) {
   const z3::model model = impl_->valuation(s);
   for (int i = 1; i <= kAllConjuncts; ++i) {
-    if ((conjuncts >> (i - 1) & 1u) && !ground_truth(model.eval(impl_->conjuncts[i - 1], true))) return false;
+    if ((conjuncts >> (i - 1) & 1u) && !ground_truth(model.eval(impl_->conjuncts[i - 1], true)))
+      return false;
   }
   return true;
 }
@@ -220,8 +235,8 @@ InductionResult check_inductive(const Config& config, uint32_t conjuncts) {
       result.obligation = "Init => Inv";
       result.before = decode(l, read_values(m, l, v));
       result.violated = violated_conjuncts(m, now, conjuncts);
-      result.description =
-          "the initial state " + model.state_json(result.before).dump() + " violates " + join(result.violated);
+      result.description = "the initial state " + model.state_json(result.before).dump() +
+                           " violates " + join(result.violated);
       return result;
     }
   }
@@ -231,7 +246,8 @@ InductionResult check_inductive(const Config& config, uint32_t conjuncts) {
   solver.add(next_formula(c, l, v, p, all));
   solver.add(!then.invariant(conjuncts));
   const z3::check_result verdict = solver.check();
-  if (verdict == z3::unknown) throw std::runtime_error("Z3 returned unknown on Inv /\\ Next => Inv'");
+  if (verdict == z3::unknown)
+    throw std::runtime_error("Z3 returned unknown on Inv /\\ Next => Inv'");
   if (verdict == z3::unsat) {
     result.proved = true;
     return result;
@@ -247,9 +263,10 @@ InductionResult check_inductive(const Config& config, uint32_t conjuncts) {
   result.before = decode(l, read_values(m, l, v));
   result.after = decode(l, read_values(m, l, p));
   result.violated = violated_conjuncts(m, then, conjuncts);
-  result.description = "counterexample to induction:\n  state:  " + model.state_json(result.before).dump() +
-                       "\n  action: " + result.action + "\n  next:   " + model.state_json(result.after).dump() +
-                       "\n  violates " + join(result.violated);
+  result.description =
+      "counterexample to induction:\n  state:  " + model.state_json(result.before).dump() +
+      "\n  action: " + result.action + "\n  next:   " + model.state_json(result.after).dump() +
+      "\n  violates " + join(result.violated);
   return result;
 }
 
@@ -257,8 +274,8 @@ namespace {
 
 // Inv => the formula `conclusion` builds, named `name` in reports.
 template <class Conclusion>
-ImplicationResult check_implication(const Config& config, uint32_t conjuncts, const std::string& name,
-                                    Conclusion conclusion) {
+ImplicationResult check_implication(const Config& config, uint32_t conjuncts,
+                                    const std::string& name, Conclusion conclusion) {
   const PaxosModel model(config);
   conjuncts &= kInductiveInv;
   z3::context c;
@@ -276,8 +293,8 @@ ImplicationResult check_implication(const Config& config, uint32_t conjuncts, co
   }
   const z3::model m = small_model(c, solver, l, {&v});
   result.counterexample = decode(l, read_values(m, l, v));
-  result.description =
-      "a state satisfying Inv that violates " + name + ": " + model.state_json(result.counterexample).dump();
+  result.description = "a state satisfying Inv that violates " + name + ": " +
+                       model.state_json(result.counterexample).dump();
   return result;
 }
 

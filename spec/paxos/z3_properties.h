@@ -44,8 +44,8 @@
 
 namespace crosscheck::spec::paxos {
 
-constexpr int kInvConjuncts = 5;    // Paxos.tla's Inv: conjuncts 1..5
-constexpr int kAllConjuncts = 9;    // with the strengthening: 1..9
+constexpr int kInvConjuncts = 5;  // Paxos.tla's Inv: conjuncts 1..5
+constexpr int kAllConjuncts = 9;  // with the strengthening: 1..9
 constexpr uint32_t kPaxosInv = (1u << kInvConjuncts) - 1;
 constexpr uint32_t kInductiveInv = (1u << kAllConjuncts) - 1;
 

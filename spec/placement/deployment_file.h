@@ -17,6 +17,7 @@
 namespace crosscheck::spec::placement {
 
 // On failure returns nullopt and sets *error.
-std::optional<impl::placement::Deployment> read_deployment(std::string_view text, std::string* error);
+std::optional<impl::placement::Deployment> read_deployment(std::string_view text,
+                                                           std::string* error);
 
 }  // namespace crosscheck::spec::placement

@@ -29,7 +29,8 @@ NodeSet with(NodeSet set, NodeIndex node) {
 
 // A datacenter fails, and with `plus_one_node` also whichever node outside
 // it does the most harm.
-FailureCase datacenter_case(const Deployment& deployment, DatacenterIndex datacenter, bool plus_one_node) {
+FailureCase datacenter_case(const Deployment& deployment, DatacenterIndex datacenter,
+                            bool plus_one_node) {
   const auto& lost = deployment.datacenters[datacenter];
   FailureCase worst{lost.name, survive(deployment, lost.nodes, datacenter)};
   if (!plus_one_node) return worst;
@@ -49,8 +50,10 @@ std::vector<FailureCase> failure_cases(const Deployment& deployment, const Scena
     return {{"worst case", survive(deployment, heaviest_nodes(deployment, scenario.count))}};
   }
   std::vector<FailureCase> cases;
-  for (DatacenterIndex datacenter = 0; datacenter < static_cast<int>(deployment.datacenters.size()); ++datacenter) {
-    cases.push_back(datacenter_case(deployment, datacenter, scenario.kind == ScenarioKind::kAnyDatacenterPlusNode));
+  for (DatacenterIndex datacenter = 0; datacenter < static_cast<int>(deployment.datacenters.size());
+       ++datacenter) {
+    cases.push_back(datacenter_case(deployment, datacenter,
+                                    scenario.kind == ScenarioKind::kAnyDatacenterPlusNode));
   }
   return cases;
 }
@@ -76,13 +79,16 @@ void check_connected(const Deployment& deployment) {
 
 }  // namespace
 
-int Survival::votes_left() const { return std::accumulate(group_votes.begin(), group_votes.end(), 0); }
+int Survival::votes_left() const {
+  return std::accumulate(group_votes.begin(), group_votes.end(), 0);
+}
 
 int Survival::best_group_votes() const {
   return group_votes.empty() ? 0 : *std::max_element(group_votes.begin(), group_votes.end());
 }
 
-Survival survive(const Deployment& deployment, const NodeSet& failed, DatacenterIndex failed_datacenter) {
+Survival survive(const Deployment& deployment, const NodeSet& failed,
+                 DatacenterIndex failed_datacenter) {
   Survival survival;
   survival.failed = failed;
   std::vector<DatacenterIndex> removed;
@@ -90,7 +96,8 @@ Survival survive(const Deployment& deployment, const NodeSet& failed, Datacenter
   for (const auto& component : link_components(deployment, {}, removed)) {
     NodeSet survivors;
     const NodeSet members = nodes_of(deployment, component);
-    std::set_difference(members.begin(), members.end(), failed.begin(), failed.end(), std::back_inserter(survivors));
+    std::set_difference(members.begin(), members.end(), failed.begin(), failed.end(),
+                        std::back_inserter(survivors));
     if (survivors.empty()) continue;
     survival.group_votes.push_back(deployment.votes(survivors));
     survival.phase1 = survival.phase1 || deployment.is_phase1_quorum(survivors);
@@ -102,8 +109,9 @@ Survival survive(const Deployment& deployment, const NodeSet& failed, Datacenter
 NodeSet heaviest_nodes(const Deployment& deployment, int count, const NodeSet& excluded) {
   NodeSet candidates = deployment.complement(excluded);
   CC_ASSERT(count >= 0 && count <= static_cast<int>(candidates.size()));
-  std::stable_sort(candidates.begin(), candidates.end(),
-                   [&](NodeIndex a, NodeIndex b) { return deployment.nodes[a].votes > deployment.nodes[b].votes; });
+  std::stable_sort(candidates.begin(), candidates.end(), [&](NodeIndex a, NodeIndex b) {
+    return deployment.nodes[a].votes > deployment.nodes[b].votes;
+  });
   NodeSet chosen(candidates.begin(), candidates.begin() + count);
   std::sort(chosen.begin(), chosen.end());
   return chosen;
@@ -134,8 +142,8 @@ ScenarioResult analyze_scenario(const Deployment& deployment, const Scenario& sc
         if (i != j && result.sides[i].phase1 && result.sides[j].phase2) result.split_brain = true;
       }
     }
-    const auto progressing =
-        std::count_if(result.sides.begin(), result.sides.end(), [](const Side& side) { return side.progresses(); });
+    const auto progressing = std::count_if(result.sides.begin(), result.sides.end(),
+                                           [](const Side& side) { return side.progresses(); });
     result.ok = progressing == 1 && !result.split_brain;
     return result;
   }
@@ -144,7 +152,8 @@ ScenarioResult analyze_scenario(const Deployment& deployment, const Scenario& sc
   for (const FailureCase& failure : result.cases) {
     if (failure.survival.live()) continue;
     result.ok = false;
-    if (!result.smallest_failing || failure.survival.failed.size() < result.smallest_failing->survival.failed.size()) {
+    if (!result.smallest_failing ||
+        failure.survival.failed.size() < result.smallest_failing->survival.failed.size()) {
       result.smallest_failing = failure;
     }
   }

@@ -60,7 +60,8 @@ struct Survival {
 
 // `failed_datacenter`: a datacenter that fails as a whole, its links with
 // it (its nodes are among `failed`); -1 for none.
-Survival survive(const Deployment& deployment, const NodeSet& failed, DatacenterIndex failed_datacenter = -1);
+Survival survive(const Deployment& deployment, const NodeSet& failed,
+                 DatacenterIndex failed_datacenter = -1);
 
 // The `count` nodes outside `excluded` with the most votes (on equal votes,
 // the earlier node), in index order.

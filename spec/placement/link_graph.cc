@@ -6,13 +6,14 @@
 
 namespace crosscheck::spec::placement {
 
-std::vector<std::vector<DatacenterIndex>> link_components(const Deployment& deployment,
-                                                          const std::vector<std::vector<DatacenterIndex>>& cut_between,
-                                                          const std::vector<DatacenterIndex>& removed) {
+std::vector<std::vector<DatacenterIndex>> link_components(
+    const Deployment& deployment, const std::vector<std::vector<DatacenterIndex>>& cut_between,
+    const std::vector<DatacenterIndex>& removed) {
   const size_t datacenters = deployment.datacenters.size();
   std::vector<int> group_of(datacenters, -1);
   for (size_t group = 0; group < cut_between.size(); ++group) {
-    for (DatacenterIndex datacenter : cut_between[group]) group_of[datacenter] = static_cast<int>(group);
+    for (DatacenterIndex datacenter : cut_between[group])
+      group_of[datacenter] = static_cast<int>(group);
   }
   std::vector<bool> is_removed(datacenters, false);
   for (DatacenterIndex datacenter : removed) is_removed[datacenter] = true;
@@ -27,7 +28,8 @@ std::vector<std::vector<DatacenterIndex>> link_components(const Deployment& depl
   std::vector<std::vector<DatacenterIndex>> components(static_cast<size_t>(count));
   for (size_t datacenter = 0; datacenter < datacenters; ++datacenter) {
     if (is_removed[datacenter]) continue;
-    components[static_cast<size_t>(component_of[datacenter])].push_back(static_cast<DatacenterIndex>(datacenter));
+    components[static_cast<size_t>(component_of[datacenter])].push_back(
+        static_cast<DatacenterIndex>(datacenter));
   }
   // A removed datacenter is a component of its own in the graph, now empty.
   std::erase_if(components, [](const auto& component) { return component.empty(); });

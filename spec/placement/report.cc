@@ -38,8 +38,9 @@ class Table {
 
  private:
   static size_t width(const std::string& text) {
-    return static_cast<size_t>(
-        std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xc0) != 0x80; }));
+    return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+      return (static_cast<unsigned char>(c) & 0xc0) != 0x80;
+    }));
   }
 
   std::vector<std::vector<std::string>> rows_;
@@ -47,9 +48,12 @@ class Table {
 
 std::string yes_no(bool value) { return value ? "yes" : "no"; }
 
-std::string nodes_word(size_t count) { return std::to_string(count) + (count == 1 ? " node" : " nodes"); }
+std::string nodes_word(size_t count) {
+  return std::to_string(count) + (count == 1 ? " node" : " nodes");
+}
 
-std::string datacenter_names(const Deployment& deployment, const std::vector<DatacenterIndex>& datacenters) {
+std::string datacenter_names(const Deployment& deployment,
+                             const std::vector<DatacenterIndex>& datacenters) {
   std::string text;
   for (DatacenterIndex datacenter : datacenters) {
     text += (text.empty() ? "" : ", ") + deployment.datacenters[datacenter].name;
@@ -66,14 +70,16 @@ std::string quorum_system_text(const Deployment& deployment) {
   const std::string n = std::to_string(deployment.node_count());
   switch (deployment.quorum.kind) {
     case QuorumSystemKind::kMajority:
-      return "majority: a quorum is any " + std::to_string(deployment.phase1_votes()) + " of the " + n +
-             " nodes, in phase 1 and phase 2 alike";
+      return "majority: a quorum is any " + std::to_string(deployment.phase1_votes()) + " of the " +
+             n + " nodes, in phase 1 and phase 2 alike";
     case QuorumSystemKind::kWeightedMajority:
-      return "weighted majority: a quorum holds at least " + std::to_string(deployment.phase1_votes()) + " of the " +
+      return "weighted majority: a quorum holds at least " +
+             std::to_string(deployment.phase1_votes()) + " of the " +
              std::to_string(deployment.total_votes()) + " votes, in phase 1 and phase 2 alike";
     case QuorumSystemKind::kFlexible:
-      return "flexible: a phase-1 quorum is any " + std::to_string(deployment.phase1_votes()) + " of the " + n +
-             " nodes, a phase-2 quorum any " + std::to_string(deployment.phase2_votes());
+      return "flexible: a phase-1 quorum is any " + std::to_string(deployment.phase1_votes()) +
+             " of the " + n + " nodes, a phase-2 quorum any " +
+             std::to_string(deployment.phase2_votes());
   }
   return "?";
 }
@@ -85,16 +91,18 @@ std::string votes_left(const Deployment& deployment, int votes) {
 // "6 of 7", or "3 + 3 of 7" when the survivors cannot all reach each other.
 std::string votes_left(const Deployment& deployment, const Survival& survival) {
   std::string groups;
-  for (int votes : survival.group_votes) groups += (groups.empty() ? "" : " + ") + std::to_string(votes);
+  for (int votes : survival.group_votes)
+    groups += (groups.empty() ? "" : " + ") + std::to_string(votes);
   return (groups.empty() ? "0" : groups) + " of " + std::to_string(deployment.total_votes());
 }
 
 void deployment_text(std::ostream& out, const std::string& file, const Deployment& deployment) {
-  out << "Deployment: " << (deployment.name.empty() ? file : deployment.name + " (" + file + ")") << "\n";
+  out << "Deployment: " << (deployment.name.empty() ? file : deployment.name + " (" + file + ")")
+      << "\n";
   Table datacenters({"datacenter", "nodes", "votes"});
   for (const auto& datacenter : deployment.datacenters) {
-    datacenters.add(
-        {datacenter.name, deployment.names(datacenter.nodes), std::to_string(deployment.votes(datacenter.nodes))});
+    datacenters.add({datacenter.name, deployment.names(datacenter.nodes),
+                     std::to_string(deployment.votes(datacenter.nodes))});
   }
   out << datacenters.render("  ");
   if (links_every_pair(deployment)) {
@@ -102,14 +110,16 @@ void deployment_text(std::ostream& out, const std::string& file, const Deploymen
   } else {
     std::string links;
     for (const auto& [a, b] : deployment.links) {
-      links += (links.empty() ? "" : ", ") + deployment.datacenters[a].name + "-" + deployment.datacenters[b].name;
+      links += (links.empty() ? "" : ", ") + deployment.datacenters[a].name + "-" +
+               deployment.datacenters[b].name;
     }
     out << "  links: " << (links.empty() ? "none" : links) << "\n";
   }
   out << "Quorum system: " << quorum_system_text(deployment) << "\n\n";
 }
 
-void intersection_text(std::ostream& out, const Deployment& deployment, const PlacementAnalysis& analysis) {
+void intersection_text(std::ostream& out, const Deployment& deployment,
+                       const PlacementAnalysis& analysis) {
   const IntersectionResult& intersection = analysis.intersection;
   if (intersection.holds) {
     out << "Quorum intersection (Z3): holds: every phase-1 quorum meets every phase-2 quorum\n";
@@ -125,45 +135,50 @@ void intersection_text(std::ostream& out, const Deployment& deployment, const Pl
     out << quorums.render("  ");
   }
   if (analysis.smallest_safe_phase1_size) {
-    out << "  the smallest phase-1 size that meets every phase-2 quorum of " << deployment.phase2_votes() << ": "
-        << *analysis.smallest_safe_phase1_size << "\n";
+    out << "  the smallest phase-1 size that meets every phase-2 quorum of "
+        << deployment.phase2_votes() << ": " << *analysis.smallest_safe_phase1_size << "\n";
   }
   out << "\n";
 }
 
-void failures_text(std::ostream& out, const Deployment& deployment, const PlacementAnalysis& analysis) {
+void failures_text(std::ostream& out, const Deployment& deployment,
+                   const PlacementAnalysis& analysis) {
   Table table({"scenario", "case", "failed", "votes left", "phase 1", "phase 2", "live"});
   for (const ScenarioResult& scenario : analysis.scenarios) {
     for (size_t i = 0; i < scenario.cases.size(); ++i) {
       const Survival& survival = scenario.cases[i].survival;
-      table.add({i == 0 ? scenario.description : "", scenario.cases[i].label, deployment.names(survival.failed),
-                 votes_left(deployment, survival), yes_no(survival.phase1), yes_no(survival.phase2),
-                 survival.live() ? "yes" : "NO"});
+      table.add({i == 0 ? scenario.description : "", scenario.cases[i].label,
+                 deployment.names(survival.failed), votes_left(deployment, survival),
+                 yes_no(survival.phase1), yes_no(survival.phase2), survival.live() ? "yes" : "NO"});
     }
   }
-  out << "Failure scenarios (live: survivors that can reach each other hold a phase-1 and a phase-2 quorum)\n"
+  out << "Failure scenarios (live: survivors that can reach each other hold a phase-1 and a "
+         "phase-2 quorum)\n"
       << table.render("  ") << "\n";
 }
 
-void partitions_text(std::ostream& out, const Deployment& deployment, const PlacementAnalysis& analysis) {
+void partitions_text(std::ostream& out, const Deployment& deployment,
+                     const PlacementAnalysis& analysis) {
   Table table({"scenario", "side", "nodes", "votes", "phase 1", "phase 2", "progress"});
   for (const ScenarioResult& scenario : analysis.scenarios) {
     for (size_t i = 0; i < scenario.sides.size(); ++i) {
       const Side& side = scenario.sides[i];
       table.add({i == 0 ? scenario.description : "", datacenter_names(deployment, side.datacenters),
-                 deployment.names(side.nodes), votes_left(deployment, side.votes), yes_no(side.phase1),
-                 yes_no(side.phase2), side.progresses() ? "yes" : "no"});
+                 deployment.names(side.nodes), votes_left(deployment, side.votes),
+                 yes_no(side.phase1), yes_no(side.phase2), side.progresses() ? "yes" : "no"});
     }
   }
   out << "Partitions (a side can make progress when it holds a phase-1 and a phase-2 quorum)\n"
       << table.render("  ") << "\n";
 }
 
-const FailureCase* smallest_failing_case(const PlacementAnalysis& analysis, std::string* scenario_description) {
+const FailureCase* smallest_failing_case(const PlacementAnalysis& analysis,
+                                         std::string* scenario_description) {
   const FailureCase* smallest = nullptr;
   for (const ScenarioResult& scenario : analysis.scenarios) {
     if (!scenario.smallest_failing) continue;
-    if (!smallest || scenario.smallest_failing->survival.failed.size() < smallest->survival.failed.size()) {
+    if (!smallest ||
+        scenario.smallest_failing->survival.failed.size() < smallest->survival.failed.size()) {
       smallest = &*scenario.smallest_failing;
       *scenario_description = scenario.description;
     }
@@ -171,21 +186,26 @@ const FailureCase* smallest_failing_case(const PlacementAnalysis& analysis, std:
   return smallest;
 }
 
-void summary_text(std::ostream& out, const Deployment& deployment, const PlacementAnalysis& analysis) {
+void summary_text(std::ostream& out, const Deployment& deployment,
+                  const PlacementAnalysis& analysis) {
   const int tolerated = analysis.max_failures_tolerated;
-  out << "Node failures always tolerated: " << tolerated << " (any " << nodes_word(static_cast<size_t>(tolerated))
-      << "); the smallest failure leaving no live quorum: " << deployment.names(analysis.smallest_fatal_failure) << " ("
+  out << "Node failures always tolerated: " << tolerated << " (any "
+      << nodes_word(static_cast<size_t>(tolerated))
+      << "); the smallest failure leaving no live quorum: "
+      << deployment.names(analysis.smallest_fatal_failure) << " ("
       << nodes_word(analysis.smallest_fatal_failure.size()) << ")\n";
   std::string description;
   if (const FailureCase* smallest = smallest_failing_case(analysis, &description)) {
     out << "Smallest failing scenario: " << description << ": " << smallest->label << " ("
-        << deployment.names(smallest->survival.failed) << ", " << nodes_word(smallest->survival.failed.size()) << ")\n";
+        << deployment.names(smallest->survival.failed) << ", "
+        << nodes_word(smallest->survival.failed.size()) << ")\n";
   }
   if (analysis.ok()) {
     out << "Result: ok: the quorums intersect and every scenario is survived\n";
   } else {
     std::string reasons;
-    for (const auto& reason : analysis.failures()) reasons += (reasons.empty() ? "" : "; ") + reason;
+    for (const auto& reason : analysis.failures())
+      reasons += (reasons.empty() ? "" : "; ") + reason;
     out << "Result: FAIL: " << reasons << "\n";
   }
 }
@@ -220,7 +240,8 @@ Json scenario_json(const Deployment& deployment, const ScenarioResult& scenario)
     for (const Side& side : scenario.sides) {
       Json item = Json::object();
       Json datacenters = Json::array();
-      for (DatacenterIndex datacenter : side.datacenters) datacenters.push(deployment.datacenters[datacenter].name);
+      for (DatacenterIndex datacenter : side.datacenters)
+        datacenters.push(deployment.datacenters[datacenter].name);
       item.set("datacenters", std::move(datacenters));
       item.set("nodes", names_json(deployment, side.nodes));
       item.set("votes", side.votes);
@@ -236,7 +257,8 @@ Json scenario_json(const Deployment& deployment, const ScenarioResult& scenario)
   Json cases = Json::array();
   for (const FailureCase& failure : scenario.cases) cases.push(survival_json(deployment, failure));
   json.set("cases", std::move(cases));
-  if (scenario.smallest_failing) json.set("smallest_failing", survival_json(deployment, *scenario.smallest_failing));
+  if (scenario.smallest_failing)
+    json.set("smallest_failing", survival_json(deployment, *scenario.smallest_failing));
   return json;
 }
 
@@ -279,9 +301,10 @@ std::vector<std::string> PlacementAnalysis::failures() const {
       reasons.push_back(scenario.description + " leaves no live quorum");
       continue;
     }
-    reasons.push_back(scenario.description + (scenario.split_brain ? ": split brain, one side can elect a leader "
-                                                                     "while another holds a phase-2 quorum"
-                                                                   : ": no side can make progress"));
+    reasons.push_back(scenario.description + (scenario.split_brain
+                                                  ? ": split brain, one side can elect a leader "
+                                                    "while another holds a phase-2 quorum"
+                                                  : ": no side can make progress"));
   }
   return reasons;
 }
@@ -299,7 +322,8 @@ PlacementAnalysis analyze(const Deployment& deployment) {
   return analysis;
 }
 
-std::string placement_text(const std::string& file, const Deployment& deployment, const PlacementAnalysis& analysis) {
+std::string placement_text(const std::string& file, const Deployment& deployment,
+                           const PlacementAnalysis& analysis) {
   std::ostringstream out;
   deployment_text(out, file, deployment);
   intersection_text(out, deployment, analysis);
@@ -313,7 +337,8 @@ std::string placement_text(const std::string& file, const Deployment& deployment
   return out.str();
 }
 
-Json placement_json(const std::string& file, const Deployment& deployment, const PlacementAnalysis& analysis) {
+Json placement_json(const std::string& file, const Deployment& deployment,
+                    const PlacementAnalysis& analysis) {
   Json json = Json::object();
   json.set("file", file);
   json.set("name", deployment.name);
@@ -329,7 +354,8 @@ Json placement_json(const std::string& file, const Deployment& deployment, const
   }
   json.set("intersection", std::move(intersection));
   Json scenarios = Json::array();
-  for (const ScenarioResult& scenario : analysis.scenarios) scenarios.push(scenario_json(deployment, scenario));
+  for (const ScenarioResult& scenario : analysis.scenarios)
+    scenarios.push(scenario_json(deployment, scenario));
   json.set("scenarios", std::move(scenarios));
   json.set("max_failures_tolerated", analysis.max_failures_tolerated);
   json.set("smallest_fatal_failure", names_json(deployment, analysis.smallest_fatal_failure));

@@ -29,7 +29,9 @@ struct PlacementAnalysis {
 PlacementAnalysis analyze(const Deployment& deployment);
 
 // `file` names the deployment in the report.
-std::string placement_text(const std::string& file, const Deployment& deployment, const PlacementAnalysis& analysis);
-mc::Json placement_json(const std::string& file, const Deployment& deployment, const PlacementAnalysis& analysis);
+std::string placement_text(const std::string& file, const Deployment& deployment,
+                           const PlacementAnalysis& analysis);
+mc::Json placement_json(const std::string& file, const Deployment& deployment,
+                        const PlacementAnalysis& analysis);
 
 }  // namespace crosscheck::spec::placement

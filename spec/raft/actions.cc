@@ -225,9 +225,8 @@ void handle_append_entries_request(const State& s, const Message& m, Successors&
   const int i = m.dest;
   const Server& me = s.servers[i];
   const Log& log = me.log;
-  const bool log_ok =
-      m.prev_log_index == 0 ||
-      (m.prev_log_index <= log.length() && m.prev_log_term == log.term_at(m.prev_log_index));
+  const bool log_ok = m.prev_log_index == 0 || (m.prev_log_index <= log.length() &&
+                                                m.prev_log_term == log.term_at(m.prev_log_index));
   Message response;
   response.type = MessageType::kAppendEntriesResponse;
   response.term = me.current_term;

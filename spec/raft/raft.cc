@@ -53,11 +53,13 @@ std::string_view to_string(Action::Kind kind) {
 void Message::hash(StableHasher& hasher) const {
   // Two words rather than a mix per field: the refinement check hashes
   // every state its step search meets, and this was most of its time.
-  const uint64_t header = uint64_t{static_cast<uint8_t>(type)} | uint64_t{term} << 8 | uint64_t{source} << 16 |
-                          uint64_t{dest} << 24 | uint64_t{last_log_term} << 32 | uint64_t{last_log_index} << 40 |
-                          uint64_t{vote_granted} << 48 | uint64_t{has_entry} << 49 | uint64_t{success} << 50;
-  const uint64_t body = uint64_t{prev_log_index} | uint64_t{prev_log_term} << 8 | uint64_t{entry.term} << 16 |
-                        uint64_t{entry.value} << 24 | uint64_t{commit_index} << 32 | uint64_t{match_index} << 40;
+  const uint64_t header =
+      uint64_t{static_cast<uint8_t>(type)} | uint64_t{term} << 8 | uint64_t{source} << 16 |
+      uint64_t{dest} << 24 | uint64_t{last_log_term} << 32 | uint64_t{last_log_index} << 40 |
+      uint64_t{vote_granted} << 48 | uint64_t{has_entry} << 49 | uint64_t{success} << 50;
+  const uint64_t body = uint64_t{prev_log_index} | uint64_t{prev_log_term} << 8 |
+                        uint64_t{entry.term} << 16 | uint64_t{entry.value} << 24 |
+                        uint64_t{commit_index} << 32 | uint64_t{match_index} << 40;
   hasher.add(header).add(body);
 }
 
@@ -70,14 +72,15 @@ std::string Message::label() const {
     case MessageType::kRequestVoteResponse:
       return std::string("RequestVoteResponse(") + t + (vote_granted ? ", granted)" : ", denied)");
     case MessageType::kAppendEntriesRequest: {
-      std::string text = "AppendEntriesRequest(" + t + ", prev " + std::to_string(prev_log_index) + "/" +
-                         std::to_string(prev_log_term);
-      if (has_entry) text += ", entry " + std::to_string(entry.term) + ":" + std::to_string(entry.value);
+      std::string text = "AppendEntriesRequest(" + t + ", prev " + std::to_string(prev_log_index) +
+                         "/" + std::to_string(prev_log_term);
+      if (has_entry)
+        text += ", entry " + std::to_string(entry.term) + ":" + std::to_string(entry.value);
       return text + ", commit " + std::to_string(commit_index) + ")";
     }
     case MessageType::kAppendEntriesResponse:
-      return "AppendEntriesResponse(" + t + (success ? ", ok, match " + std::to_string(match_index) : ", failed") +
-             ")";
+      return "AppendEntriesResponse(" + t +
+             (success ? ", ok, match " + std::to_string(match_index) : ", failed") + ")";
   }
   return "?";
 }
@@ -190,7 +193,8 @@ bool state_machine_safety(const State& s, int servers) {
     for (int j = i + 1; j < servers; ++j) {
       const Server& a = s.servers[i];
       const Server& b = s.servers[j];
-      const int applied = std::min({int{a.commit_index}, int{b.commit_index}, a.log.length(), b.log.length()});
+      const int applied =
+          std::min({int{a.commit_index}, int{b.commit_index}, a.log.length(), b.log.length()});
       if (!a.log.same_prefix(b.log, applied)) return false;
     }
   }
@@ -214,7 +218,8 @@ bool leader_append_only(const State& from, const State& to, int servers) {
   for (int i = 0; i < servers; ++i) {
     const Server& a = from.servers[i];
     const Server& b = to.servers[i];
-    if (a.role != Role::kLeader || b.role != Role::kLeader || a.current_term != b.current_term) continue;
+    if (a.role != Role::kLeader || b.role != Role::kLeader || a.current_term != b.current_term)
+      continue;
     if (b.log.length() < a.log.length() || !a.log.same_prefix(b.log, a.log.length())) return false;
   }
   return true;
@@ -227,8 +232,10 @@ RaftModel::RaftModel(Config config) : config_(config) {
   require(config.servers >= 1 && config.servers <= kMaxServers,
           "Raft takes 1.." + std::to_string(kMaxServers) + " servers");
   require(config.values >= 1 && config.values <= 4, "Raft takes 1..4 client values");
-  require(config.max_term >= 1 && config.max_term < kMaxTerm, "max term is 1.." + std::to_string(kMaxTerm - 1));
-  require(config.max_log >= 0 && config.max_log < kMaxLog, "max log is 0.." + std::to_string(kMaxLog - 1));
+  require(config.max_term >= 1 && config.max_term < kMaxTerm,
+          "max term is 1.." + std::to_string(kMaxTerm - 1));
+  require(config.max_log >= 0 && config.max_log < kMaxLog,
+          "max log is 0.." + std::to_string(kMaxLog - 1));
   require(config.max_restarts >= 0 && config.max_restarts <= 8, "max restarts is 0..8");
   require(config.max_copies >= 1 && config.max_copies <= 8, "max copies is 1..8");
   require(config.max_messages >= 1 && config.max_messages <= 16, "max messages is 1..16");
@@ -256,19 +263,22 @@ uint64_t RaftModel::fingerprint(const State& s) const {
   for (int i = 0; i < config_.servers; ++i) {
     const Server& server = s.servers[i];
     hasher.add(uint64_t{server.current_term} | uint64_t{static_cast<uint8_t>(server.role)} << 8 |
-               uint64_t{static_cast<uint8_t>(server.voted_for)} << 16 | uint64_t{server.commit_index} << 24 |
-               uint64_t{server.votes_responded} << 32 | uint64_t{server.votes_granted} << 40 |
+               uint64_t{static_cast<uint8_t>(server.voted_for)} << 16 |
+               uint64_t{server.commit_index} << 24 | uint64_t{server.votes_responded} << 32 |
+               uint64_t{server.votes_granted} << 40 |
                static_cast<uint64_t>(server.log.length()) << 48);
     uint64_t entries = 0;
     for (int index = 1; index <= server.log.length(); ++index) {
-      entries = entries << 16 | uint64_t{server.log.at(index).term} << 8 | server.log.at(index).value;
+      entries =
+          entries << 16 | uint64_t{server.log.at(index).term} << 8 | server.log.at(index).value;
       if (index % 4 == 0 || index == server.log.length()) {
         hasher.add(entries);
         entries = 0;
       }
     }
     uint64_t indexes = 0;
-    for (int j = 0; j < config_.servers; ++j) indexes = indexes << 12 | uint64_t{server.next_index[j]} << 6 | server.match_index[j];
+    for (int j = 0; j < config_.servers; ++j)
+      indexes = indexes << 12 | uint64_t{server.next_index[j]} << 6 | server.match_index[j];
     hasher.add(indexes);
   }
   hasher.add(static_cast<uint64_t>(s.messages.size()));
@@ -318,7 +328,9 @@ mc::Json RaftModel::state_json(const State& s) const {
     mc::Json json = mc::Json::object();
     json.set("currentTerm", int{server.current_term});
     json.set("state", std::string(to_string(server.role)));
-    json.set("votedFor", server.voted_for == kNil ? mc::Json("Nil") : mc::Json("s" + std::to_string(server.voted_for + 1)));
+    json.set("votedFor", server.voted_for == kNil
+                             ? mc::Json("Nil")
+                             : mc::Json("s" + std::to_string(server.voted_for + 1)));
     json.set("log", log_json(server.log));
     json.set("commitIndex", int{server.commit_index});
     if (server.role == Role::kCandidate) {
@@ -339,16 +351,16 @@ mc::Json RaftModel::state_json(const State& s) const {
   }
   mc::Json messages = mc::Json::array();
   for (const Bag::Item& item : s.messages) {
-    std::string text = "s" + std::to_string(item.message.source + 1) + "->s" + std::to_string(item.message.dest + 1) +
-                       " " + item.message.label();
+    std::string text = "s" + std::to_string(item.message.source + 1) + "->s" +
+                       std::to_string(item.message.dest + 1) + " " + item.message.label();
     if (item.count > 1) text += " x" + std::to_string(item.count);
     messages.push(text);
   }
   mc::Json committed = mc::Json::array();
   for (int index = 1; index <= s.history.committed_length; ++index) {
     const Commitment& c = s.history.committed[index - 1];
-    committed.push(std::to_string(index) + ": " + std::to_string(c.entry.term) + ":" + std::to_string(c.entry.value) +
-                   " in term " + std::to_string(c.term));
+    committed.push(std::to_string(index) + ": " + std::to_string(c.entry.term) + ":" +
+                   std::to_string(c.entry.value) + " in term " + std::to_string(c.term));
   }
   mc::Json json = mc::Json::object();
   json.set("servers", std::move(servers));
@@ -371,8 +383,8 @@ std::string RaftModel::action_label(const Action& a) const {
     case Kind::kAppendEntries: return name + "(" + i + ", s" + std::to_string(a.peer + 1) + ")";
     case Kind::kClientRequest: return name + "(" + i + ", " + std::to_string(a.value) + ")";
     default:
-      return name + "(s" + std::to_string(a.message.source + 1) + "->s" + std::to_string(a.message.dest + 1) + " " +
-             a.message.label() + ")";
+      return name + "(s" + std::to_string(a.message.source + 1) + "->s" +
+             std::to_string(a.message.dest + 1) + " " + a.message.label() + ")";
   }
 }
 
@@ -381,9 +393,12 @@ std::vector<mc::StateProperty<State>> RaftModel::properties() const {
   return {
       mc::always<State>("ElectionSafety", [n](const State& s) { return election_safety(s, n); }),
       mc::always<State>("LogMatching", [n](const State& s) { return log_matching(s, n); }),
-      mc::always<State>("LeaderCompleteness", [n](const State& s) { return leader_completeness(s, n); }),
-      mc::always<State>("StateMachineSafety", [n](const State& s) { return state_machine_safety(s, n); }),
-      mc::always<State>("CommittedEntriesKept", [n](const State& s) { return committed_entries_kept(s, n); }),
+      mc::always<State>("LeaderCompleteness",
+                        [n](const State& s) { return leader_completeness(s, n); }),
+      mc::always<State>("StateMachineSafety",
+                        [n](const State& s) { return state_machine_safety(s, n); }),
+      mc::always<State>("CommittedEntriesKept",
+                        [n](const State& s) { return committed_entries_kept(s, n); }),
       mc::sometimes<State>("LeaderElected",
                            [](const State& s) {
                              for (uint8_t leaders : s.history.leaders) {
@@ -391,7 +406,8 @@ std::vector<mc::StateProperty<State>> RaftModel::properties() const {
                              }
                              return false;
                            }),
-      mc::sometimes<State>("EntryCommitted", [](const State& s) { return s.history.committed_length > 0; }),
+      mc::sometimes<State>("EntryCommitted",
+                           [](const State& s) { return s.history.committed_length > 0; }),
       mc::sometimes<State>("LeadersInTwoTerms",
                            [](const State& s) {
                              int terms = 0;
@@ -403,8 +419,9 @@ std::vector<mc::StateProperty<State>> RaftModel::properties() const {
 
 std::vector<mc::TransitionProperty<State, Action>> RaftModel::transition_properties() const {
   const int n = config_.servers;
-  return {{"LeaderAppendOnly",
-           [n](const State& from, const Action&, const State& to) { return leader_append_only(from, to, n); }}};
+  return {{"LeaderAppendOnly", [n](const State& from, const Action&, const State& to) {
+             return leader_append_only(from, to, n);
+           }}};
 }
 
 namespace {
@@ -434,7 +451,8 @@ bool cannot_reach(const State& s, const State& to, int server, int servers) {
     if (s.servers[k].current_term > to.servers[k].current_term) return true;
   }
   for (const Bag::Item& item : s.messages) {
-    if (item.message.source == server && item.message.dest != server && item.count > to.messages.count(item.message)) {
+    if (item.message.source == server && item.message.dest != server &&
+        item.count > to.messages.count(item.message)) {
       return true;
     }
   }
@@ -443,7 +461,8 @@ bool cannot_reach(const State& s, const State& to, int server, int servers) {
 
 }  // namespace
 
-bool RaftModel::reaches_by_server_steps(const State& from, const State& to, int server, int max_steps,
+bool RaftModel::reaches_by_server_steps(const State& from, const State& to, int server,
+                                        int max_steps,
                                         const std::optional<Message>& network_message) const {
   const int n = config_.servers;
   // Iterative deepening keeps the search shallow for the usual one-step

@@ -37,9 +37,9 @@
 #include <vector>
 
 #include "impl/common/hash.h"
+#include "impl/common/small_vector.h"
 #include "model_check/json.h"
 #include "model_check/model.h"
-#include "impl/common/small_vector.h"
 
 namespace crosscheck::spec::raft {
 
@@ -244,8 +244,10 @@ class RaftModel {
   void successors(const State& s, std::vector<mc::Successor<Action, State>>& out) const;
   // The actions of one server (the receiver, for Receive), and of the
   // network (DuplicateMessage, DropMessage) on one message.
-  void server_successors(const State& s, int server, std::vector<mc::Successor<Action, State>>& out) const;
-  void network_successors(const State& s, const Message& m, std::vector<mc::Successor<Action, State>>& out) const;
+  void server_successors(const State& s, int server,
+                         std::vector<mc::Successor<Action, State>>& out) const;
+  void network_successors(const State& s, const Message& m,
+                          std::vector<mc::Successor<Action, State>>& out) const;
   bool within_bounds(const State& s) const;
   uint64_t fingerprint(const State& s) const;
   mc::Json state_json(const State& s) const;
@@ -269,7 +271,8 @@ class RaftModel {
                                const std::optional<Message>& network_message) const;
 
  private:
-  void receive(const State& s, const Message& m, std::vector<mc::Successor<Action, State>>& out) const;
+  void receive(const State& s, const Message& m,
+               std::vector<mc::Successor<Action, State>>& out) const;
 
   Config config_;
 };

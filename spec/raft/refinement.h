@@ -23,8 +23,8 @@ Server abstract_server(const implraft::RaftNode& node);
 
 // The refinement map, for a binding whose nodes are impl/raft's.
 template <class P>
-  requires std::same_as<typename P::Node, implraft::RaftNode>
-State abstract_state(const mc::ActorState<P>& state) {
+requires std::same_as<typename P::Node, implraft::RaftNode> State
+abstract_state(const mc::ActorState<P>& state) {
   State s;
   for (size_t k = 0; k < state.nodes.size(); ++k) s.servers[k] = abstract_server(state.nodes[k]);
   for (const auto& packet : state.network) {

@@ -232,9 +232,8 @@ class InstanceBuilder {
       add({Kind::kRestart, id}, c_.bool_val(true), std::move(updates));
     }
     {
-      std::vector<std::pair<int, z3::expr>> updates{{l_.role(i), num(kCandidate)},
-                                                    {l_.term(i), term(i) + 1},
-                                                    {l_.voted(i), num(kNil)}};
+      std::vector<std::pair<int, z3::expr>> updates{
+          {l_.role(i), num(kCandidate)}, {l_.term(i), term(i) + 1}, {l_.voted(i), num(kNil)}};
       clear_votes(updates, i);
       add({Kind::kTimeout, id}, role(i) == kFollower || role(i) == kCandidate, std::move(updates));
     }

@@ -50,8 +50,7 @@ inline z3::expr_vector as_vector(z3::context& c, const std::vector<z3::expr>& te
 }
 
 // \A t : \A i, k \in leaders[t] : i = k
-z3::expr election_safety_formula(z3::context& c,
-                                 const std::vector<std::vector<z3::expr>>& leader);
+z3::expr election_safety_formula(z3::context& c, const std::vector<std::vector<z3::expr>>& leader);
 
 // ---------------------------------------------------------------------------
 // The election fragment.

@@ -11,8 +11,7 @@ namespace crosscheck::spec::raft {
 namespace detail {
 
 // \A t : \A i, k \in leaders[t] : i = k
-z3::expr election_safety_formula(z3::context& c,
-                                 const std::vector<std::vector<z3::expr>>& leader) {
+z3::expr election_safety_formula(z3::context& c, const std::vector<std::vector<z3::expr>>& leader) {
   std::vector<z3::expr> parts;
   for (const auto& servers : leader) {
     for (size_t i = 0; i < servers.size(); ++i) {
@@ -41,8 +40,9 @@ struct PropVars {
   std::vector<z3::expr> term, role, voted, len, commit;
   std::vector<std::vector<z3::expr>> log_term, log_value;  // [i][index - 1]
   std::vector<std::vector<z3::expr>> leader;               // [t][i]
-  std::vector<z3::expr> committed;  // committed_length, then per slot: term, value, committed-in term
-  std::vector<z3::expr> all;        // every term above, in a fixed order
+  std::vector<z3::expr>
+      committed;              // committed_length, then per slot: term, value, committed-in term
+  std::vector<z3::expr> all;  // every term above, in a fixed order
 
   z3::expr committed_length() const { return committed[0]; }
   z3::expr committed_term(int index) const { return committed[1 + 3 * (index - 1)]; }
@@ -101,7 +101,8 @@ PropVars prop_vars(z3::context& c, int n, const std::string& prime, const State*
 }
 
 z3::expr same_entry(const PropVars& a, int i, const PropVars& b, int j, int index) {
-  return a.log_term[i][index - 1] == b.log_term[j][index - 1] && a.log_value[i][index - 1] == b.log_value[j][index - 1];
+  return a.log_term[i][index - 1] == b.log_term[j][index - 1] &&
+         a.log_value[i][index - 1] == b.log_value[j][index - 1];
 }
 
 // \A i, j : \A n \in 1..Min(Len(log[i]), Len(log[j])) :
@@ -130,23 +131,25 @@ z3::expr leader_completeness_formula(z3::context& c, const PropVars& v) {
     for (int index = 1; index <= kMaxLog; ++index) {
       parts.push_back(z3::implies(v.role[l] == kLeader && index <= v.committed_length() &&
                                       v.committed_in(index) < v.term[l],
-                                  index <= v.len[l] && v.log_term[l][index - 1] == v.committed_term(index) &&
+                                  index <= v.len[l] &&
+                                      v.log_term[l][index - 1] == v.committed_term(index) &&
                                       v.log_value[l][index - 1] == v.committed_value(index)));
     }
   }
   return all_of(c, parts);
 }
 
-// \A i, j : \A n : n <= commitIndex[i] /\ n <= commitIndex[j] /\ n <= Len(log[i]) /\ n <= Len(log[j])
+// \A i, j : \A n : n <= commitIndex[i] /\ n <= commitIndex[j] /\ n <= Len(log[i]) /\ n <=
+// Len(log[j])
 //     => log[i][n] = log[j][n]
 z3::expr state_machine_safety_formula(z3::context& c, const PropVars& v) {
   std::vector<z3::expr> parts;
   for (int i = 0; i < v.n; ++i) {
     for (int j = i + 1; j < v.n; ++j) {
       for (int index = 1; index <= kMaxLog; ++index) {
-        parts.push_back(z3::implies(index <= v.commit[i] && index <= v.commit[j] && index <= v.len[i] &&
-                                        index <= v.len[j],
-                                    same_entry(v, i, v, j, index)));
+        parts.push_back(z3::implies(
+            index <= v.commit[i] && index <= v.commit[j] && index <= v.len[i] && index <= v.len[j],
+            same_entry(v, i, v, j, index)));
       }
     }
   }
@@ -162,7 +165,8 @@ z3::expr committed_entries_kept_formula(z3::context& c, const PropVars& v) {
       holders.push_back(index <= v.len[i] && v.log_term[i][index - 1] == v.committed_term(index) &&
                         v.log_value[i][index - 1] == v.committed_value(index));
     }
-    parts.push_back(z3::implies(index <= v.committed_length(), count_of(c, holders) >= quorum_size(v.n)));
+    parts.push_back(
+        z3::implies(index <= v.committed_length(), count_of(c, holders) >= quorum_size(v.n)));
   }
   return all_of(c, parts);
 }
@@ -176,8 +180,8 @@ z3::expr leader_append_only_formula(z3::context& c, const PropVars& v, const Pro
     for (int index = 1; index <= kMaxLog; ++index) {
       kept.push_back(z3::implies(index <= v.len[i], same_entry(v, i, p, i, index)));
     }
-    parts.push_back(z3::implies(v.role[i] == kLeader && p.role[i] == kLeader && v.term[i] == p.term[i],
-                                all_of(c, kept)));
+    parts.push_back(z3::implies(
+        v.role[i] == kLeader && p.role[i] == kLeader && v.term[i] == p.term[i], all_of(c, kept)));
   }
   return all_of(c, parts);
 }
@@ -185,7 +189,8 @@ z3::expr leader_append_only_formula(z3::context& c, const PropVars& v, const Pro
 void check_leader_bits(const State& s, int servers) {
   for (uint8_t leaders : s.history.leaders) {
     if (leaders >> servers) {
-      throw std::invalid_argument("the state has a leader beyond its " + std::to_string(servers) + " servers");
+      throw std::invalid_argument("the state has a leader beyond its " + std::to_string(servers) +
+                                  " servers");
     }
   }
 }
@@ -224,7 +229,9 @@ bool cpp_holds(Property property, const State& s, int servers) {
   throw std::invalid_argument("LeaderAppendOnly is a property of steps");
 }
 
-bool cpp_holds_step(const State& from, const State& to, int servers) { return leader_append_only(from, to, servers); }
+bool cpp_holds_step(const State& from, const State& to, int servers) {
+  return leader_append_only(from, to, servers);
+}
 
 struct Z3Raft::Impl {
   explicit Impl(int n) : v(prop_vars(c, n, "", nullptr)), p(prop_vars(c, n, "'", nullptr)) {
@@ -253,7 +260,8 @@ Z3Raft::Z3Raft(Z3Raft&&) noexcept = default;
 Z3Raft& Z3Raft::operator=(Z3Raft&&) noexcept = default;
 
 bool Z3Raft::holds(Property property, const State& state) {
-  if (property == Property::kLeaderAppendOnly) throw std::invalid_argument("LeaderAppendOnly is a property of steps");
+  if (property == Property::kLeaderAppendOnly)
+    throw std::invalid_argument("LeaderAppendOnly is a property of steps");
   check_leader_bits(state, servers_);
   Impl& z = *impl_;
   const PropVars values = prop_vars(z.c, servers_, "", &state);

@@ -154,7 +154,7 @@ struct TraceStep {
 
 struct BmcResult {
   bool violated = false;
-  int depth = 0;  // the bound searched; when violated, the trace's length
+  int depth = 0;                 // the bound searched; when violated, the trace's length
   std::vector<TraceStep> trace;  // from Init; the last state breaks ElectionSafety
 };
 

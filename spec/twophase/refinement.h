@@ -22,9 +22,9 @@ tcommit::RmState rm_state(const impl2pc::ResourceManager& rm);
 // The refinement map, for a binding whose nodes are the transaction manager
 // (node 0) and the RMs (nodes 1..n).
 template <class P>
-  requires std::same_as<typename P::Node,
-                        std::variant<impl2pc::TransactionManager, impl2pc::ResourceManager>>
-tcommit::State abstract_state(const mc::ActorState<P>& state) {
+requires std::same_as<typename P::Node,
+                      std::variant<impl2pc::TransactionManager, impl2pc::ResourceManager>>
+    tcommit::State abstract_state(const mc::ActorState<P>& state) {
   const int rm_count = static_cast<int>(state.nodes.size()) - 1;
   tcommit::State abstract(rm_count);
   for (NodeId rm = 1; rm <= rm_count; ++rm) {

@@ -20,10 +20,12 @@ std::string_view to_string(RmState state) {
 std::string rm_name(int rm) { return "r" + std::to_string(rm + 1); }
 
 TCommitModel::TCommitModel(int rms) : rms_(rms) {
-  if (rms < 1 || rms > kMaxRms) throw std::invalid_argument("TCommit takes 1.." + std::to_string(kMaxRms) + " RMs");
+  if (rms < 1 || rms > kMaxRms)
+    throw std::invalid_argument("TCommit takes 1.." + std::to_string(kMaxRms) + " RMs");
 }
 
-void TCommitModel::successors(const State& state, std::vector<mc::Successor<Action, State>>& out) const {
+void TCommitModel::successors(const State& state,
+                              std::vector<mc::Successor<Action, State>>& out) const {
   const bool commit_allowed = can_commit(state);
   const bool abort_allowed = not_committed(state);
   for (int rm = 0; rm < rms_; ++rm) {
@@ -52,7 +54,8 @@ uint64_t TCommitModel::fingerprint(const State& state) const {
 
 mc::Json TCommitModel::state_json(const State& state) const {
   mc::Json rm_state = mc::Json::object();
-  for (int rm = 0; rm < rms_; ++rm) rm_state.set(rm_name(rm), std::string(to_string(state.get(rm))));
+  for (int rm = 0; rm < rms_; ++rm)
+    rm_state.set(rm_name(rm), std::string(to_string(state.get(rm))));
   mc::Json json = mc::Json::object();
   json.set("rmState", std::move(rm_state));
   return json;
@@ -73,7 +76,9 @@ std::vector<mc::StateProperty<State>> TCommitModel::properties() const {
       // Two bits hold exactly the four RM states; what remains to check is
       // that no RM beyond the configured ones is ever touched.
       mc::always<State>("TCTypeOK",
-                        [rms](const State& s) { return s.rms() == rms && (rms == 16 || (s.bits() >> (2 * rms)) == 0); }),
+                        [rms](const State& s) {
+                          return s.rms() == rms && (rms == 16 || (s.bits() >> (2 * rms)) == 0);
+                        }),
       mc::always<State>("TCConsistent", tc_consistent),
       mc::sometimes<State>("SomeCommitted", [](const State& s) { return !not_committed(s); }),
       mc::sometimes<State>("SomeAborted",

@@ -98,8 +98,7 @@ inline bool is_step_or_stutter(const State& before, const State& after) {
       return from == RmState::kPrepared && can_commit(before);
     case RmState::kAborted:  // Decide(rm), abort branch
       return (from == RmState::kWorking || from == RmState::kPrepared) && not_committed(before);
-    case RmState::kWorking:
-      return false;
+    case RmState::kWorking: return false;
   }
   return false;
 }

@@ -29,7 +29,9 @@ bool tp_type_ok(const State& state, int rms) {
   return (state.word() & ~allowed) == 0;
 }
 
-bool tc_consistent(const State& state, int rms) { return tcommit::tc_consistent(to_tcommit(state, rms)); }
+bool tc_consistent(const State& state, int rms) {
+  return tcommit::tc_consistent(to_tcommit(state, rms));
+}
 
 tcommit::State to_tcommit(const State& state, int rms) {
   // rmState has TCommit's encoding in the same bits.
@@ -37,7 +39,8 @@ tcommit::State to_tcommit(const State& state, int rms) {
 }
 
 TwoPhaseModel::TwoPhaseModel(int rms) : rms_(rms) {
-  if (rms < 1 || rms > kMaxRms) throw std::invalid_argument("TwoPhase takes 1.." + std::to_string(kMaxRms) + " RMs");
+  if (rms < 1 || rms > kMaxRms)
+    throw std::invalid_argument("TwoPhase takes 1.." + std::to_string(kMaxRms) + " RMs");
 }
 
 mc::Json TwoPhaseModel::state_json(const State& s) const {
@@ -85,8 +88,10 @@ std::vector<mc::StateProperty<State>> TwoPhaseModel::properties() const {
   return {
       mc::always<State>("TPTypeOK", [rms](const State& s) { return tp_type_ok(s, rms); }),
       mc::always<State>("TCConsistent", [rms](const State& s) { return tc_consistent(s, rms); }),
-      mc::sometimes<State>("Committed", [](const State& s) { return s.tm_state() == TmState::kCommitted; }),
-      mc::sometimes<State>("Aborted", [](const State& s) { return s.tm_state() == TmState::kAborted; }),
+      mc::sometimes<State>("Committed",
+                           [](const State& s) { return s.tm_state() == TmState::kCommitted; }),
+      mc::sometimes<State>("Aborted",
+                           [](const State& s) { return s.tm_state() == TmState::kAborted; }),
       mc::sometimes<State>("AllRmsCommitted",
                            [rms](const State& s) {
                              for (int rm = 0; rm < rms; ++rm) {
@@ -99,10 +104,11 @@ std::vector<mc::StateProperty<State>> TwoPhaseModel::properties() const {
 
 std::vector<mc::TransitionProperty<State, Action>> TwoPhaseModel::transition_properties() const {
   const int rms = rms_;
-  return {{"RefinesTCommit", [rms](const State& from, const Action&, const State& to) {
+  return {{"RefinesTCommit",
+           [rms](const State& from, const Action&, const State& to) {
              return tcommit::is_step_or_stutter(to_tcommit(from, rms), to_tcommit(to, rms));
            },
-           /*stutters_hold=*/ true}};
+           /*stutters_hold=*/true}};
 }
 
 State TwoPhaseModel::canonical(const State& state) const {

@@ -41,7 +41,9 @@ class State {
   }
   void add_tm_prepared(int rm) { word_ |= uint64_t{1} << (32 + rm); }
   void add_prepared_msg(int rm) { word_ |= uint64_t{1} << (48 + rm); }
-  void set_tm_state(TmState s) { flags_ = static_cast<uint8_t>((flags_ & ~3u) | static_cast<uint8_t>(s)); }
+  void set_tm_state(TmState s) {
+    flags_ = static_cast<uint8_t>((flags_ & ~3u) | static_cast<uint8_t>(s));
+  }
   void add_commit_msg() { flags_ |= kCommitMsg; }
   void add_abort_msg() { flags_ |= kAbortMsg; }
 
@@ -106,7 +108,8 @@ class TwoPhaseModel {
   std::string action_label(const Action& action) const;
   // TwoPhase.tla's seven actions, for coverage reports.
   std::vector<std::string> action_kinds() const {
-    return {"TMRcvPrepared", "TMCommit", "TMAbort", "RMPrepare", "RMChooseToAbort", "RMRcvCommitMsg", "RMRcvAbortMsg"};
+    return {"TMRcvPrepared",   "TMCommit",       "TMAbort",      "RMPrepare",
+            "RMChooseToAbort", "RMRcvCommitMsg", "RMRcvAbortMsg"};
   }
   std::vector<mc::StateProperty<State>> properties() const;
   // RefinesTCommit: every step maps to a TCommit step or a stutter.
@@ -124,7 +127,8 @@ class TwoPhaseModel {
 
 // Flattened: each push_back is inlined (an out-of-line one was 8% of a
 // run's instructions).
-[[gnu::flatten]] inline void TwoPhaseModel::successors(const State& s, std::vector<mc::Successor<Action, State>>& out) const {
+[[gnu::flatten]] inline void TwoPhaseModel::successors(
+    const State& s, std::vector<mc::Successor<Action, State>>& out) const {
   using Kind = Action::Kind;
   if (s.tm_state() == TmState::kInit) {
     bool all_prepared = true;

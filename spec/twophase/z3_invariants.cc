@@ -45,7 +45,11 @@ struct Vars {
 };
 
 Vars symbolic(z3::context& c, int rms, const std::string& prime) {
-  Vars v{{}, {}, {}, c.int_const(("tmState" + prime).c_str()), c.bool_const(("Commit" + prime).c_str()),
+  Vars v{{},
+         {},
+         {},
+         c.int_const(("tmState" + prime).c_str()),
+         c.bool_const(("Commit" + prime).c_str()),
          c.bool_const(("Abort" + prime).c_str())};
   for (int rm = 0; rm < rms; ++rm) {
     const std::string r = tcommit::rm_name(rm);
@@ -57,7 +61,12 @@ Vars symbolic(z3::context& c, int rms, const std::string& prime) {
 }
 
 Vars values(z3::context& c, const State& s, int rms) {
-  Vars v{{}, {}, {}, c.int_val(static_cast<int>(s.tm_state())), c.bool_val(s.commit_msg()), c.bool_val(s.abort_msg())};
+  Vars v{{},
+         {},
+         {},
+         c.int_val(static_cast<int>(s.tm_state())),
+         c.bool_val(s.commit_msg()),
+         c.bool_val(s.abort_msg())};
   for (int rm = 0; rm < rms; ++rm) {
     v.rm_state.push_back(c.int_val(static_cast<int>(s.rm_state(rm))));
     v.tm_prepared.push_back(c.bool_val(s.tm_prepared(rm)));
@@ -80,7 +89,8 @@ z3::expr equal(z3::context& c, const Vars& a, const Vars& b) {
 z3::solver make_solver(z3::context& c) { return z3::solver(c, "QF_LIA"); }
 
 void check_rms(int rms) {
-  if (rms < 1 || rms > kMaxRms) throw std::invalid_argument("TwoPhase takes 1.." + std::to_string(kMaxRms) + " RMs");
+  if (rms < 1 || rms > kMaxRms)
+    throw std::invalid_argument("TwoPhase takes 1.." + std::to_string(kMaxRms) + " RMs");
 }
 
 // The Z3 encoding has variables for the first `rms` RMs and the four flag
@@ -96,7 +106,9 @@ void check_encodable(const State& s, int rms) {
     }
     return State::from_raw(copy.word(), s.flags() & 0x0fu);
   }();
-  if (reencoded != s) throw std::invalid_argument("the state has bits set beyond its " + std::to_string(rms) + " RMs");
+  if (reencoded != s)
+    throw std::invalid_argument("the state has bits set beyond its " + std::to_string(rms) +
+                                " RMs");
 }
 
 State read_state(const z3::model& model, const Vars& v) {
@@ -105,13 +117,15 @@ State read_state(const z3::model& model, const Vars& v) {
   State s;
   for (int rm = 0; rm < v.rms(); ++rm) {
     const int value = int_of(v.rm_state[rm]);
-    if (value < kWorking || value > kAborted) throw std::logic_error("Z3 returned an rmState outside TPTypeOK");
+    if (value < kWorking || value > kAborted)
+      throw std::logic_error("Z3 returned an rmState outside TPTypeOK");
     s.set_rm_state(rm, static_cast<RmState>(value));
     if (bool_of(v.tm_prepared[rm])) s.add_tm_prepared(rm);
     if (bool_of(v.prepared_msg[rm])) s.add_prepared_msg(rm);
   }
   const int tm = int_of(v.tm_state);
-  if (tm < kTmInit || tm > kTmAborted) throw std::logic_error("Z3 returned a tmState outside TPTypeOK");
+  if (tm < kTmInit || tm > kTmAborted)
+    throw std::logic_error("Z3 returned a tmState outside TPTypeOK");
   s.set_tm_state(static_cast<TmState>(tm));
   if (bool_of(v.commit_msg)) s.add_commit_msg();
   if (bool_of(v.abort_msg)) s.add_abort_msg();
@@ -169,7 +183,8 @@ struct NamedFormula {
 
 // Inv's parts, named so that a counterexample can say which ones it breaks.
 std::vector<NamedFormula> invariant_parts(z3::context& c, const Vars& v, uint32_t conjuncts) {
-  std::vector<NamedFormula> parts{{"TPTypeOK", tp_type_ok(c, v)}, {"TCConsistent", tc_consistent(c, v)}};
+  std::vector<NamedFormula> parts{{"TPTypeOK", tp_type_ok(c, v)},
+                                  {"TCConsistent", tc_consistent(c, v)}};
   std::vector<z3::expr> s = strengthening(c, v);
   for (int i = 0; i < kConjuncts; ++i) {
     if (conjuncts >> i & 1u) parts.push_back({"S" + std::to_string(i + 1), s[i]});
@@ -186,7 +201,8 @@ z3::expr invariant(z3::context& c, const Vars& v, uint32_t conjuncts) {
 // TPInit.
 z3::expr init(z3::context& c, const Vars& v) {
   z3::expr e = v.tm_state == kTmInit && !v.commit_msg && !v.abort_msg;
-  for (int rm = 0; rm < v.rms(); ++rm) e = e && v.rm_state[rm] == kWorking && !v.tm_prepared[rm] && !v.prepared_msg[rm];
+  for (int rm = 0; rm < v.rms(); ++rm)
+    e = e && v.rm_state[rm] == kWorking && !v.tm_prepared[rm] && !v.prepared_msg[rm];
   (void)c;
   return e;
 }
@@ -224,20 +240,26 @@ std::vector<NamedFormula> next_steps(z3::context& c, const Vars& v, const Vars& 
                      v.tm_state == kTmInit && v.prepared_msg[rm] && p.tm_prepared[rm] &&
                          unchanged_except(c, v, p, {.tm_prepared = rm})});
   }
-  steps.push_back({"TMCommit", v.tm_state == kTmInit && conjunction(c, v.tm_prepared) && p.tm_state == kTmCommitted &&
-                                   p.commit_msg && unchanged_except(c, v, p, {.tm_state = true, .commit_msg = true})});
-  steps.push_back({"TMAbort", v.tm_state == kTmInit && p.tm_state == kTmAborted && p.abort_msg &&
-                                  unchanged_except(c, v, p, {.tm_state = true, .abort_msg = true})});
+  steps.push_back(
+      {"TMCommit", v.tm_state == kTmInit && conjunction(c, v.tm_prepared) &&
+                       p.tm_state == kTmCommitted && p.commit_msg &&
+                       unchanged_except(c, v, p, {.tm_state = true, .commit_msg = true})});
+  steps.push_back(
+      {"TMAbort", v.tm_state == kTmInit && p.tm_state == kTmAborted && p.abort_msg &&
+                      unchanged_except(c, v, p, {.tm_state = true, .abort_msg = true})});
   for (int rm = 0; rm < v.rms(); ++rm) {
     const std::string r = "(" + tcommit::rm_name(rm) + ")";
-    steps.push_back({"RMPrepare" + r, v.rm_state[rm] == kWorking && p.rm_state[rm] == kPrepared && p.prepared_msg[rm] &&
-                                          unchanged_except(c, v, p, {.rm_state = rm, .prepared_msg = rm})});
-    steps.push_back({"RMChooseToAbort" + r, v.rm_state[rm] == kWorking && p.rm_state[rm] == kAborted &&
+    steps.push_back(
+        {"RMPrepare" + r, v.rm_state[rm] == kWorking && p.rm_state[rm] == kPrepared &&
+                              p.prepared_msg[rm] &&
+                              unchanged_except(c, v, p, {.rm_state = rm, .prepared_msg = rm})});
+    steps.push_back({"RMChooseToAbort" + r, v.rm_state[rm] == kWorking &&
+                                                p.rm_state[rm] == kAborted &&
                                                 unchanged_except(c, v, p, {.rm_state = rm})});
-    steps.push_back({"RMRcvCommitMsg" + r,
-                     v.commit_msg && p.rm_state[rm] == kCommitted && unchanged_except(c, v, p, {.rm_state = rm})});
-    steps.push_back({"RMRcvAbortMsg" + r,
-                     v.abort_msg && p.rm_state[rm] == kAborted && unchanged_except(c, v, p, {.rm_state = rm})});
+    steps.push_back({"RMRcvCommitMsg" + r, v.commit_msg && p.rm_state[rm] == kCommitted &&
+                                               unchanged_except(c, v, p, {.rm_state = rm})});
+    steps.push_back({"RMRcvAbortMsg" + r, v.abort_msg && p.rm_state[rm] == kAborted &&
+                                              unchanged_except(c, v, p, {.rm_state = rm})});
   }
   return steps;
 }
@@ -249,7 +271,8 @@ z3::expr next(z3::context& c, const std::vector<NamedFormula>& steps) {
 }
 
 // The parts of Inv that `v` violates in `model`.
-std::vector<std::string> violated_parts(const z3::model& model, z3::context& c, const Vars& v, uint32_t conjuncts) {
+std::vector<std::string> violated_parts(const z3::model& model, z3::context& c, const Vars& v,
+                                        uint32_t conjuncts) {
   std::vector<std::string> names;
   for (const auto& part : invariant_parts(c, v, conjuncts)) {
     if (model.eval(part.formula, true).is_false()) names.push_back(part.name);
@@ -281,7 +304,8 @@ const std::vector<std::string>& strengthening_conjuncts() {
       R"(S3: tmState = "committed" => tmPrepared = RM)",
       R"(S4: \A r \in RM : r \in tmPrepared => [type |-> "Prepared", rm |-> r] \in msgs)",
       R"(S5: \A r \in RM : [type |-> "Prepared", rm |-> r] \in msgs => rmState[r] # "working")",
-      R"(S6: \A r \in RM : [type |-> "Prepared", rm |-> r] \in msgs /\ rmState[r] = "aborted" => [type |-> "Abort"] \in msgs)",
+      R"(S6: \A r \in RM : [type |-> "Prepared", rm |-> r] \in msgs /\ rmState[r] = "aborted" => )"
+      R"([type |-> "Abort"] \in msgs)",
       R"(S7: \A r \in RM : rmState[r] = "committed" => [type |-> "Commit"] \in msgs)",
   };
   return conjuncts;
@@ -358,7 +382,9 @@ std::vector<std::pair<std::string, State>> Z3TwoPhase::successors(const State& s
   return out;
 }
 
-bool z3_holds(Invariant invariant, const State& state, int rms) { return Z3TwoPhase(rms).holds(invariant, state); }
+bool z3_holds(Invariant invariant, const State& state, int rms) {
+  return Z3TwoPhase(rms).holds(invariant, state);
+}
 
 std::vector<std::pair<std::string, State>> z3_successors(const State& state, int rms) {
   return Z3TwoPhase(rms).successors(state);
@@ -383,8 +409,8 @@ InductionResult check_inductive_with(int rms, uint32_t conjuncts) {
       result.obligation = "Init => Inv";
       result.before = read_state(solver.get_model(), v);
       result.violated = violated_parts(solver.get_model(), c, v, conjuncts);
-      result.description =
-          "the initial state " + model.state_json(result.before).dump() + " violates " + join(result.violated);
+      result.description = "the initial state " + model.state_json(result.before).dump() +
+                           " violates " + join(result.violated);
       return result;
     }
   }
@@ -392,7 +418,8 @@ InductionResult check_inductive_with(int rms, uint32_t conjuncts) {
   z3::solver solver = make_solver(c);
   solver.add(invariant(c, v, conjuncts) && next(c, steps) && !invariant(c, p, conjuncts));
   const z3::check_result verdict = solver.check();
-  if (verdict == z3::unknown) throw std::runtime_error("Z3 returned unknown on Inv /\\ Next => Inv'");
+  if (verdict == z3::unknown)
+    throw std::runtime_error("Z3 returned unknown on Inv /\\ Next => Inv'");
   if (verdict == z3::unsat) {
     result.proved = true;
     return result;
@@ -408,9 +435,10 @@ InductionResult check_inductive_with(int rms, uint32_t conjuncts) {
   result.before = read_state(m, v);
   result.after = read_state(m, p);
   result.violated = violated_parts(m, c, p, conjuncts);
-  result.description = "counterexample to induction:\n  state:  " + model.state_json(result.before).dump() +
-                       "\n  action: " + result.action + "\n  next:   " + model.state_json(result.after).dump() +
-                       "\n  violates " + join(result.violated);
+  result.description =
+      "counterexample to induction:\n  state:  " + model.state_json(result.before).dump() +
+      "\n  action: " + result.action + "\n  next:   " + model.state_json(result.after).dump() +
+      "\n  violates " + join(result.violated);
   return result;
 }
 

@@ -96,7 +96,7 @@ class Z3TwoPhase {
 using InductionResult = spec::InductionResult<State>;
 
 // Proves Init => Inv and Inv /\ Next => Inv' where Inv is TPTypeOK and
-// TCConsistent, conjoined with S1..S7 when `with_strengthening`. 
+// TCConsistent, conjoined with S1..S7 when `with_strengthening`.
 // std::invalid_argument if rms is outside 1..kMaxRms.
 InductionResult check_inductive(int rms, bool with_strengthening);
 

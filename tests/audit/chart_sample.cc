@@ -44,12 +44,15 @@ Chart sample() {
       op(0, 0, 1, "write 1", "lines 1-2: {:process 0, :type :ok, :f :write, :value 1}"),
       op(1, 2, 4, "write 2", "lines 3-5: {:process 1, :type :ok, :f :write, :value 2}"),
       op(2, 3, 5, "read -> 2", "lines 4-6: {:process 2, :type :ok, :f :read, :value 2}"),
-      op(0, 6, -1, "write 3", "line 7: {:process 0, :type :invoke, :f :write, :value 3}\n"
-                              "never completed: may or may not have taken effect"),
-      op(1, 7, 9, "read -> 1", "lines 8-10: {:process 1, :type :ok, :f :read, :value 1}\n"
-                               "cannot be placed next: the register holds 2, not 1"),
-      op(2, 8, 10, "cas [2 5]", "lines 9-11: {:process 2, :type :info, :f :cas, :value [2 5]}\n"
-                                "timed out: may or may not have taken effect"),
+      op(0, 6, -1, "write 3",
+         "line 7: {:process 0, :type :invoke, :f :write, :value 3}\n"
+         "never completed: may or may not have taken effect"),
+      op(1, 7, 9, "read -> 1",
+         "lines 8-10: {:process 1, :type :ok, :f :read, :value 1}\n"
+         "cannot be placed next: the register holds 2, not 1"),
+      op(2, 8, 10, "cas [2 5]",
+         "lines 9-11: {:process 2, :type :info, :f :cas, :value [2 5]}\n"
+         "timed out: may or may not have taken effect"),
       op(1, 11, 12, "read -> 5", "lines 12-13: {:process 1, :type :ok, :f :read, :value 5}"),
   };
   chart.bars[0].linearized_at = 0;

@@ -18,13 +18,13 @@ namespace {
 
 struct SimpleOp {
   int process = 0;
-  std::string f;        // read, write, cas
-  int argument = 0;     // write: the value; cas: the new value
-  int expected = 0;     // cas: the old value
+  std::string f;              // read, write, cas
+  int argument = 0;           // write: the value; cas: the new value
+  int expected = 0;           // cas: the old value
   std::optional<int> result;  // a read's answer; nullopt: nil
-  char type = 'o';      // 'o' ok, 'f' fail, 'i' info, 'n' never completed
+  char type = 'o';            // 'o' ok, 'f' fail, 'i' info, 'n' never completed
   int invoked = 0;
-  int completed = -1;   // event index; -1 never
+  int completed = -1;  // event index; -1 never
 };
 
 std::string value_text(const std::optional<int>& v) { return v ? std::to_string(*v) : "nil"; }
@@ -32,17 +32,19 @@ std::string value_text(const std::optional<int>& v) { return v ? std::to_string(
 std::string edn_of(const std::vector<SimpleOp>& ops, int events) {
   std::vector<std::string> lines(static_cast<size_t>(events));
   for (const SimpleOp& op : ops) {
-    std::string invoke_value = op.f == "read" ? "nil"
+    std::string invoke_value = op.f == "read"    ? "nil"
                                : op.f == "write" ? std::to_string(op.argument)
-                                                 : "[" + std::to_string(op.expected) + " " + std::to_string(op.argument) + "]";
+                                                 : "[" + std::to_string(op.expected) + " " +
+                                                       std::to_string(op.argument) + "]";
     auto line = [&](const char* type, const std::string& value) {
-      return std::string("{:process ") + std::to_string(op.process) + ", :type :" + type + ", :f :" + op.f +
-             ", :value " + value + "}";
+      return std::string("{:process ") + std::to_string(op.process) + ", :type :" + type +
+             ", :f :" + op.f + ", :value " + value + "}";
     };
     lines[static_cast<size_t>(op.invoked)] = line("invoke", invoke_value);
     if (op.completed < 0) continue;
     const char* type = op.type == 'o' ? "ok" : op.type == 'f' ? "fail" : "info";
-    const std::string value = op.f == "read" && op.type == 'o' ? value_text(op.result) : invoke_value;
+    const std::string value =
+        op.f == "read" && op.type == 'o' ? value_text(op.result) : invoke_value;
     lines[static_cast<size_t>(op.completed)] = line(type, value);
   }
   std::string text;
@@ -62,7 +64,8 @@ bool brute_force_linearizable(const std::vector<SimpleOp>& ops) {
     for (int k = 0; k < n; ++k) {
       const bool in = (subset >> k & 1) != 0;
       if (in) chosen.push_back(judged[static_cast<size_t>(k)]);
-      if (!in && ops[static_cast<size_t>(judged[static_cast<size_t>(k)])].type == 'o') every_ok = false;
+      if (!in && ops[static_cast<size_t>(judged[static_cast<size_t>(k)])].type == 'o')
+        every_ok = false;
     }
     if (!every_ok) continue;
     std::sort(chosen.begin(), chosen.end());
@@ -142,7 +145,8 @@ TEST(Differential, TheAuditAgreesWithEveryOrderOnRandomHistories) {
     const std::string text = edn_of(g.ops, g.events);
     AuditOptions options;
     options.model = "cas-register";
-    const AuditResult result = audit(pair_events("random.edn", read_edn_history("random.edn", text)), options);
+    const AuditResult result =
+        audit(pair_events("random.edn", read_edn_history("random.edn", text)), options);
     const bool expected = brute_force_linearizable(g.ops);
     RC_TAG(expected ? "linearizable" : "not linearizable");
     RC_ASSERT(result.verdict == (expected ? Verdict::kLinearizable : Verdict::kNotLinearizable));

@@ -43,12 +43,14 @@ std::string edn_of(const KvHistory& history) {
   std::map<mc::lin::Time, std::string> lines;
   for (const auto& op : history) {
     const bool get = op.input.kind == mc::lin::KvSpec::Kind::kGet;
-    const std::string head = "{:process " + std::to_string(op.client) + ", :key " + std::to_string(op.input.key) +
-                             ", :f " + (get ? ":read" : ":write") + ", ";
+    const std::string head = "{:process " + std::to_string(op.client) + ", :key " +
+                             std::to_string(op.input.key) + ", :f " + (get ? ":read" : ":write") +
+                             ", ";
     const std::string value = get ? "nil" : std::to_string(op.input.value);
     lines[op.invoked] = head + ":type :invoke, :value " + value + "}";
     if (op.pending()) continue;
-    const std::string answer = get ? (op.output.value ? std::to_string(*op.output.value) : "nil") : value;
+    const std::string answer =
+        get ? (op.output.value ? std::to_string(*op.output.value) : "nil") : value;
     lines[*op.returned] = head + ":type :ok, :value " + answer + "}";
   }
   std::string text;
@@ -71,17 +73,20 @@ bool audit_agrees(const mp::ImplState& state, Tally& tally, const std::string& w
   const std::string text = edn_of(history);
   AuditOptions options;
   options.model = "cas-register";
-  const AuditResult audited = audit(pair_events("walk.edn", read_edn_history("walk.edn", text)), options);
+  const AuditResult audited =
+      audit(pair_events("walk.edn", read_edn_history("walk.edn", text)), options);
   const bool expected = mc::lin::check(history).verdict == mc::lin::Verdict::kLinearizable;
-  EXPECT_EQ(audited.verdict, expected ? Verdict::kLinearizable : Verdict::kNotLinearizable) << where << ":\n" << text;
+  EXPECT_EQ(audited.verdict, expected ? Verdict::kLinearizable : Verdict::kNotLinearizable)
+      << where << ":\n"
+      << text;
   (expected ? tally.linearizable : tally.not_linearizable)++;
   return expected;
 }
 
 // Walks from `start`, at each step a random successor, auditing every new
 // history with a response in it; a walk ends at its first violation.
-void walk_and_audit(const mp::ImplModel& model, const mp::ImplState& start, std::mt19937_64& random, int walks,
-                    int depth, Tally& tally) {
+void walk_and_audit(const mp::ImplModel& model, const mp::ImplState& start, std::mt19937_64& random,
+                    int walks, int depth, Tally& tally) {
   std::vector<mc::Successor<mp::ImplAction, mp::ImplState>> next;
   for (int walk = 0; walk < walks; ++walk) {
     mp::ImplState state = start;
@@ -90,11 +95,14 @@ void walk_and_audit(const mp::ImplModel& model, const mp::ImplState& start, std:
       next.clear();
       model.successors(state, next);
       if (next.empty()) break;
-      state = std::move(next[std::uniform_int_distribution<size_t>(0, next.size() - 1)(random)].state);
+      state =
+          std::move(next[std::uniform_int_distribution<size_t>(0, next.size() - 1)(random)].state);
       const size_t events = state.history.client_events.size();
       if (events == audited_events) continue;
       audited_events = events;
-      if (!audit_agrees(state, tally, "walk " + std::to_string(walk) + " step " + std::to_string(step))) break;
+      if (!audit_agrees(state, tally,
+                        "walk " + std::to_string(walk) + " step " + std::to_string(step)))
+        break;
     }
   }
 }
@@ -113,7 +121,8 @@ std::vector<mp::ImplState> counterexample_states(const mp::ImplModel& model) {
       states.push_back(std::move(successor.state));
       break;
     }
-    EXPECT_EQ(states.size(), i + 1) << "step " << i << " is no successor: " << result.trace[i].action;
+    EXPECT_EQ(states.size(), i + 1)
+        << "step " << i << " is no successor: " << result.trace[i].action;
   }
   return states;
 }
@@ -148,7 +157,8 @@ TEST(MultiPaxosHistories, TheAuditAgreesOnTheLeaderLocalReadVariantsStaleReads) 
   for (const mp::ImplState& state : trace) walk_and_audit(model, state, random, 100, 40, tally);
   std::cerr << tally.linearizable << " linearizable, " << tally.not_linearizable << " not\n";
   EXPECT_GT(tally.linearizable, 100);
-  EXPECT_GT(tally.not_linearizable, 0) << "no walk reached a stale read: the comparison proves less";
+  EXPECT_GT(tally.not_linearizable, 0)
+      << "no walk reached a stale read: the comparison proves less";
 }
 
 }  // namespace

@@ -33,12 +33,14 @@ mc::CheckResult check(const FailoverSetup& setup, mc::SearchOptions options = {}
   config.variant = setup.variant;
   mc::FaultBudgets budgets;
   budgets.max_drops = setup.max_drops;
-  return mc::check(make_failover_model(config, {setup.max_crashes, setup.response_rounds}, budgets), options);
+  return mc::check(make_failover_model(config, {setup.max_crashes, setup.response_rounds}, budgets),
+                   options);
 }
 
 std::string steps(const mc::CheckResult& result) {
   std::string text;
-  for (size_t i = 1; i < result.trace.size(); ++i) text += "  " + std::to_string(i) + ". " + result.trace[i].action + "\n";
+  for (size_t i = 1; i < result.trace.size(); ++i)
+    text += "  " + std::to_string(i) + ". " + result.trace[i].action + "\n";
   return text;
 }
 

@@ -20,8 +20,9 @@ std::string fewer_active_elsewhere(BackendId picked, const Record& record) {
   for (BackendId b = 0; b < static_cast<BackendId>(record.up.size()); ++b) {
     if (record.up[static_cast<size_t>(b)] &&
         record.active[static_cast<size_t>(b)] < record.active[static_cast<size_t>(picked)]) {
-      return backend_name(picked) + " picked with " + std::to_string(record.active[static_cast<size_t>(picked)]) +
-             " active while " + backend_name(b) + " has " + std::to_string(record.active[static_cast<size_t>(b)]);
+      return backend_name(picked) + " picked with " +
+             std::to_string(record.active[static_cast<size_t>(picked)]) + " active while " +
+             backend_name(b) + " has " + std::to_string(record.active[static_cast<size_t>(b)]);
     }
   }
   return "";
@@ -46,20 +47,21 @@ RC_GTEST_PROP(PowerOfTwoChoices, PicksOnlyUpBackends, ()) {
 RC_GTEST_PROP(PowerOfTwoChoices, NeverPicksTheOneStrictlyBusiestBackend, ()) {
   const int backends = *rc::gen::inRange(2, 9);
   const auto seed = *rc::gen::arbitrary<uint64_t>();
-  const Play run = play(PowerOfTwoChoices(backends, SplitMix64(seed)), backends, *schedules(),
-                        [](BackendId picked, const Record& record) -> std::string {
-                          int up = 0;
-                          for (uint8_t u : record.up) up += u;
-                          if (up < 2) return "";
-                          const int64_t mine = record.active[static_cast<size_t>(picked)];
-                          for (BackendId b = 0; b < static_cast<BackendId>(record.up.size()); ++b) {
-                            if (b != picked && record.up[static_cast<size_t>(b)] &&
-                                record.active[static_cast<size_t>(b)] >= mine) {
-                              return "";
-                            }
-                          }
-                          return backend_name(picked) + " picked although every other up backend is less busy";
-                        });
+  const Play run =
+      play(PowerOfTwoChoices(backends, SplitMix64(seed)), backends, *schedules(),
+           [](BackendId picked, const Record& record) -> std::string {
+             int up = 0;
+             for (uint8_t u : record.up) up += u;
+             if (up < 2) return "";
+             const int64_t mine = record.active[static_cast<size_t>(picked)];
+             for (BackendId b = 0; b < static_cast<BackendId>(record.up.size()); ++b) {
+               if (b != picked && record.up[static_cast<size_t>(b)] &&
+                   record.active[static_cast<size_t>(b)] >= mine) {
+                 return "";
+               }
+             }
+             return backend_name(picked) + " picked although every other up backend is less busy";
+           });
   RC_ASSERT_FALSE(run.violated);
 }
 

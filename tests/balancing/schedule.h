@@ -29,15 +29,16 @@ struct Step {
 // Picks are the most common event; the rest mark backends down and up and
 // complete requests.
 inline rc::Gen<std::vector<Step>> schedules() {
-  return rc::gen::scale(2.0, rc::gen::container<std::vector<Step>>(rc::gen::construct<Step>(
-                                 rc::gen::inRange<unsigned>(0, 10), rc::gen::inRange<unsigned>(0, 1u << 16))));
+  return rc::gen::scale(
+      2.0, rc::gen::container<std::vector<Step>>(rc::gen::construct<Step>(
+               rc::gen::inRange<unsigned>(0, 10), rc::gen::inRange<unsigned>(0, 1u << 16))));
 }
 
 // What the test knows before a pick.
 struct Record {
-  std::vector<uint8_t> up;                 // as the schedule marked them
-  std::vector<int64_t> active;             // picked and not completed
-  std::vector<BackendId> since_change;     // the picks since health last changed
+  std::vector<uint8_t> up;              // as the schedule marked them
+  std::vector<int64_t> active;          // picked and not completed
+  std::vector<BackendId> since_change;  // the picks since health last changed
 };
 
 struct Play {
@@ -48,7 +49,8 @@ struct Play {
 
 inline std::string describe(const Play& play) {
   std::ostringstream out;
-  for (size_t i = 0; i < play.steps.size(); ++i) out << "  " << i + 1 << ". " << play.steps[i] << "\n";
+  for (size_t i = 0; i < play.steps.size(); ++i)
+    out << "  " << i + 1 << ". " << play.steps[i] << "\n";
   if (play.violated) out << "  violated: " << play.violation << "\n";
   return out.str();
 }
@@ -59,9 +61,11 @@ inline std::string backend_name(BackendId backend) { return "b" + std::to_string
 // first). `check_pick(picked, record)` judges each pick against the record
 // as it was before it; it returns "" when the pick is right.
 template <class Balancer, class CheckPick>
-Play play(Balancer balancer, int backends, const std::vector<Step>& schedule, CheckPick check_pick) {
+Play play(Balancer balancer, int backends, const std::vector<Step>& schedule,
+          CheckPick check_pick) {
   Record record{std::vector<uint8_t>(static_cast<size_t>(backends), 1),
-                std::vector<int64_t>(static_cast<size_t>(backends), 0), {}};
+                std::vector<int64_t>(static_cast<size_t>(backends), 0),
+                {}};
   Play result;
   const auto fail = [&result](std::string why) {
     result.violated = true;
@@ -73,12 +77,14 @@ Play play(Balancer balancer, int backends, const std::vector<Step>& schedule, Ch
     if (step.kind <= 5) {
       const std::optional<BackendId> picked = balancer.pick();
       result.steps.push_back(picked ? "pick -> " + backend_name(*picked) : "pick -> none");
-      const bool any_up = std::any_of(record.up.begin(), record.up.end(), [](uint8_t up) { return up != 0; });
+      const bool any_up =
+          std::any_of(record.up.begin(), record.up.end(), [](uint8_t up) { return up != 0; });
       if (!picked) {
         if (any_up) return fail("refused a pick with a backend up");
         continue;
       }
-      if (!record.up[static_cast<size_t>(*picked)]) return fail(backend_name(*picked) + " was picked while marked down");
+      if (!record.up[static_cast<size_t>(*picked)])
+        return fail(backend_name(*picked) + " was picked while marked down");
       if (std::string why = check_pick(*picked, record); !why.empty()) return fail(why);
       ++record.active[static_cast<size_t>(*picked)];
       record.since_change.push_back(*picked);
@@ -89,7 +95,8 @@ Play play(Balancer balancer, int backends, const std::vector<Step>& schedule, Ch
       // The (which mod total)-th active request, counting backend by backend.
       int64_t index = static_cast<int64_t>(step.which) % total;
       BackendId holder = 0;
-      while (index >= record.active[static_cast<size_t>(holder)]) index -= record.active[static_cast<size_t>(holder++)];
+      while (index >= record.active[static_cast<size_t>(holder)])
+        index -= record.active[static_cast<size_t>(holder++)];
       balancer.on_complete(holder);
       --record.active[static_cast<size_t>(holder)];
       result.steps.push_back("complete a request on " + backend_name(holder));

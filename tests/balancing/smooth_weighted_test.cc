@@ -41,8 +41,8 @@ std::string smoothness_violation(const std::vector<int>& weights, const std::vec
     for (size_t j = 0; j < weights.size(); ++j) {
       if (!up[j] || static_cast<BackendId>(j) == picked) continue;
       if (t * weights[j] - total * count[j] >= total) {
-        return backend_name(picked) + " picked again while " + backend_name(static_cast<BackendId>(j)) +
-               " is a whole pick behind its share";
+        return backend_name(picked) + " picked again while " +
+               backend_name(static_cast<BackendId>(j)) + " is a whole pick behind its share";
       }
     }
   }
@@ -53,20 +53,24 @@ std::string smoothness_violation(const std::vector<int>& weights, const std::vec
   for (size_t b = 0; b < weights.size(); ++b) {
     const int64_t expected = up[b] ? weights[b] : 0;
     if (window[static_cast<BackendId>(b)] != expected) {
-      return "a window of " + std::to_string(total) + " picks holds " + backend_name(static_cast<BackendId>(b)) + " " +
-             std::to_string(window[static_cast<BackendId>(b)]) + " times, not " + std::to_string(expected);
+      return "a window of " + std::to_string(total) + " picks holds " +
+             backend_name(static_cast<BackendId>(b)) + " " +
+             std::to_string(window[static_cast<BackendId>(b)]) + " times, not " +
+             std::to_string(expected);
     }
   }
   return "";
 }
 
-RC_GTEST_PROP(SmoothWeightedRoundRobin, EveryWindowOfSumOfWeightsPicksHoldsEachBackendItsWeight, ()) {
+RC_GTEST_PROP(SmoothWeightedRoundRobin, EveryWindowOfSumOfWeightsPicksHoldsEachBackendItsWeight,
+              ()) {
   const auto weights = *weight_lists();
   const auto backends = static_cast<int>(weights.size());
-  const Play run = play(SmoothWeightedRoundRobin(weights), backends, *schedules(),
-                        [&weights](BackendId picked, const Record& record) {
-                          return smoothness_violation(weights, record.up, record.since_change, picked);
-                        });
+  const Play run =
+      play(SmoothWeightedRoundRobin(weights), backends, *schedules(),
+           [&weights](BackendId picked, const Record& record) {
+             return smoothness_violation(weights, record.up, record.since_change, picked);
+           });
   RC_ASSERT_FALSE(run.violated);
 }
 
@@ -106,7 +110,8 @@ TEST(SmoothWeightedRoundRobin, EveryWeightVectorInSmallRangesIsSmooth) {
         const BackendId picked = *swrr.pick();
         if (!picks.empty() && picks.back() == picked) {
           for (size_t j = 0; j < backends; ++j) {
-            ASSERT_FALSE(static_cast<BackendId>(j) != picked && t * weights[j] - total * count[j] >= total)
+            ASSERT_FALSE(static_cast<BackendId>(j) != picked &&
+                         t * weights[j] - total * count[j] >= total)
                 << "weights " << ::testing::PrintToString(weights) << ", pick " << t + 1;
           }
         }
@@ -116,9 +121,11 @@ TEST(SmoothWeightedRoundRobin, EveryWeightVectorInSmallRangesIsSmooth) {
           // The window of the last S picks: the counts now minus those
           // before it.
           std::vector<int64_t> before(backends, 0);
-          for (int64_t i = 0; i + total < t + 1; ++i) ++before[static_cast<size_t>(picks[static_cast<size_t>(i)])];
+          for (int64_t i = 0; i + total < t + 1; ++i)
+            ++before[static_cast<size_t>(picks[static_cast<size_t>(i)])];
           for (size_t b = 0; b < backends; ++b) {
-            ASSERT_EQ(count[b] - before[b], weights[b]) << "weights " << ::testing::PrintToString(weights);
+            ASSERT_EQ(count[b] - before[b], weights[b])
+                << "weights " << ::testing::PrintToString(weights);
           }
         }
       }

@@ -203,7 +203,8 @@ TEST(Cli, ASimulatedRaftViolationIsReproducedFromItsPrintedSeed) {
 
   CliRun text = crosscheck(
       "check raft --variant commit-old-term --search simulate --walks 100000 --depth 60 "
-      "--no-progress --seed " + seed);
+      "--no-progress --seed " +
+      seed);
   EXPECT_NE(text.out.find("of seed " + seed), std::string::npos) << text.out;
 }
 

@@ -210,7 +210,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadTrace{"ok_result",
                  R"({"protocol": "twophase", "model": "spec", "variant": "correct", )"
                  R"("parameters": {"rms": 1}, "result": "ok"})",
-            "no trace to replay (result \"ok\")"},
+                 "no trace to replay (result \"ok\")"},
         BadTrace{"bad_bound",
                  R"({"protocol": "twophase", "model": "spec", "variant": "correct", )"
                  R"("parameters": {"rms": 99}, "trace": []})",

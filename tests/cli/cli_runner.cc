@@ -50,9 +50,7 @@ std::string runfile(const std::string& path) {
          path;
 }
 
-std::string example(const std::string& name) {
-  return runfile("docs/examples/" + name + ".json");
-}
+std::string example(const std::string& name) { return runfile("docs/examples/" + name + ".json"); }
 
 mc::Json& member(mc::Json& object, const std::string& name) {
   for (auto& [key, value] : object.as_object()) {

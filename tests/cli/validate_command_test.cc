@@ -29,34 +29,40 @@ std::string usage_error(const std::string& line) {
 }
 
 TEST(ValidateCommand, AcceptsCommandLinesWithoutTheirFiles) {
-  for (const char* line : {"list", "help", "check raft --variant commit-old-term --msc /nonexistent/fig8.svg",
-                           "check paxos --model spec --acceptors 3", "prove twophase --rms 2",
-                           "replay /nonexistent/fig8.json --msc /nonexistent/fig8.svg",
-                           "placement /nonexistent/a.json --format json",
-                           "audit /nonexistent/h.edn --model cas-register --chart /nonexistent/h.svg",
-                           "audit --help"}) {
+  for (const char* line :
+       {"list", "help", "check raft --variant commit-old-term --msc /nonexistent/fig8.svg",
+        "check paxos --model spec --acceptors 3", "prove twophase --rms 2",
+        "replay /nonexistent/fig8.json --msc /nonexistent/fig8.svg",
+        "placement /nonexistent/a.json --format json",
+        "audit /nonexistent/h.edn --model cas-register --chart /nonexistent/h.svg",
+        "audit --help"}) {
     EXPECT_EQ(usage_error(line), "") << line;
   }
 }
 
 TEST(ValidateCommand, RefusesWhatRunCommandRefuses) {
   EXPECT_EQ(usage_error(""), "a command is needed");
-  EXPECT_EQ(usage_error("lsit"), "unknown command 'lsit' (known: list, check, prove, replay, placement, audit, help)");
+  EXPECT_EQ(usage_error("lsit"),
+            "unknown command 'lsit' (known: list, check, prove, replay, placement, audit, help)");
   EXPECT_EQ(usage_error("list all"), "list takes no arguments");
   EXPECT_EQ(usage_error("check twophase --rms 0"), "--rms must be in 1..16, not 0");
   EXPECT_EQ(usage_error("check twophase --depth 3"), "--depth applies to --search simulate or dfs");
   EXPECT_EQ(usage_error("prove raft --depth 0"), "--depth must be in 1..30, not 0");
-  EXPECT_EQ(usage_error("replay a.json b.json"), "replay needs one TRACE.json, the JSON result of check");
+  EXPECT_EQ(usage_error("replay a.json b.json"),
+            "replay needs one TRACE.json, the JSON result of check");
   EXPECT_EQ(usage_error("placement --format xml a.json"), "--format is text or json, not 'xml'");
-  EXPECT_EQ(usage_error("audit h.edn"), "audit needs --model M (known: register, cas-register, kv, set, "
-                                        "fifo-queue, mutex, lockservice)");
+  EXPECT_EQ(usage_error("audit h.edn"),
+            "audit needs --model M (known: register, cas-register, kv, set, "
+            "fifo-queue, mutex, lockservice)");
 }
 
 // The model is built, so bounds it cannot take are refused as by check.
 TEST(ValidateCommand, BuildsTheModel) {
-  EXPECT_NE(usage_error("check multipaxos --max-ballot 4").find("the refinement to Paxos.tla takes at most"),
+  EXPECT_NE(usage_error("check multipaxos --max-ballot 4")
+                .find("the refinement to Paxos.tla takes at most"),
             std::string::npos);
-  EXPECT_NE(usage_error("check twophase --model spec --msc x.svg").find("no chart to draw"), std::string::npos);
+  EXPECT_NE(usage_error("check twophase --model spec --msc x.svg").find("no chart to draw"),
+            std::string::npos);
 }
 
 }  // namespace

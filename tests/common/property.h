@@ -29,7 +29,8 @@ template <class Property>
 ::testing::AssertionResult holds_for(const std::string& id, int cases, Property&& property) {
   rc::detail::TestMetadata metadata;
   metadata.id = id;
-  const auto result = rc::detail::checkTestable(std::forward<Property>(property), metadata, seeded_params(id, cases));
+  const auto result = rc::detail::checkTestable(std::forward<Property>(property), metadata,
+                                                seeded_params(id, cases));
   if (result.template is<rc::detail::SuccessResult>()) {
     if (!result.template get<rc::detail::SuccessResult>().distribution.empty()) {
       rc::detail::printResultMessage(result, std::cerr);

@@ -16,9 +16,9 @@ namespace crosscheck::testing {
 
 struct ScheduleRun {
   bool violated = false;
-  std::string property;             // the first property broken, if any
-  std::vector<std::string> steps;   // the labels of the steps taken
-  bool quiescent = false;           // stopped because no step was enabled
+  std::string property;            // the first property broken, if any
+  std::vector<std::string> steps;  // the labels of the steps taken
+  bool quiescent = false;          // stopped because no step was enabled
 };
 
 // Which properties a run checks, by name.
@@ -37,7 +37,9 @@ ScheduleRun run_schedule(const Model& model, const std::vector<Choice>& schedule
   State state = model.initial_states().front();
   auto invariants = model.properties();
   auto step_properties = model.transition_properties();
-  std::erase_if(invariants, [&](const auto& p) { return p.expectation != mc::Expectation::kAlways || !checked(p.name); });
+  std::erase_if(invariants, [&](const auto& p) {
+    return p.expectation != mc::Expectation::kAlways || !checked(p.name);
+  });
   std::erase_if(step_properties, [&](const auto& p) { return !checked(p.name); });
   std::vector<mc::Successor<typename Model::Action, State>> successors;
   bool moved = true;  // since the successors were last computed
@@ -79,7 +81,8 @@ ScheduleRun run_schedule(const Model& model, const std::vector<Choice>& schedule
 // The steps taken, numbered from 1, one a line.
 inline std::string describe(const ScheduleRun& run) {
   std::ostringstream out;
-  for (size_t i = 0; i < run.steps.size(); ++i) out << "  " << i + 1 << ". " << run.steps[i] << "\n";
+  for (size_t i = 0; i < run.steps.size(); ++i)
+    out << "  " << i + 1 << ". " << run.steps[i] << "\n";
   return out.str();
 }
 

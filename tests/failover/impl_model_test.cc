@@ -34,7 +34,9 @@ struct Only {
   std::set<std::string> names;
 
   std::vector<State> initial_states() const { return model.initial_states(); }
-  void successors(const State& s, std::vector<mc::Successor<Action, State>>& out) const { model.successors(s, out); }
+  void successors(const State& s, std::vector<mc::Successor<Action, State>>& out) const {
+    model.successors(s, out);
+  }
   bool within_bounds(const State& s) const { return model.within_bounds(s); }
   uint64_t fingerprint(const State& s) const { return model.fingerprint(s); }
   mc::Json state_json(const State& s) const { return model.state_json(s); }
@@ -56,8 +58,9 @@ State replay(const FailoverModel& model, const std::vector<mc::TraceStep>& trace
   for (size_t i = 1; i < trace.size(); ++i) {
     successors.clear();
     model.successors(state, successors);
-    auto at = std::find_if(successors.begin(), successors.end(),
-                           [&](const auto& s) { return model.action_label(s.action) == trace[i].action; });
+    auto at = std::find_if(successors.begin(), successors.end(), [&](const auto& s) {
+      return model.action_label(s.action) == trace[i].action;
+    });
     EXPECT_NE(at, successors.end()) << "step " << i << " is no successor: " << trace[i].action;
     if (at == successors.end()) break;
     state = std::move(at->state);
@@ -93,13 +96,16 @@ TEST(FailoverModel, TheEarliestPromotionWaitsOutTheInitialPromise) {
   };
   struct NeverPromoted : Only {
     std::function<bool(const State&)> holds;
-    std::vector<mc::StateProperty<State>> properties() const { return {mc::always<State>("NeverPromoted", holds)}; }
+    std::vector<mc::StateProperty<State>> properties() const {
+      return {mc::always<State>("NeverPromoted", holds)};
+    }
   };
   NeverPromoted model{{model_of(Variant::kCorrect), {}}, never_promoted};
   const mc::CheckResult result = mc::check(model);
   ASSERT_EQ(result.outcome, mc::Outcome::kViolation);
-  EXPECT_EQ(actions(result), (std::vector<std::string>{"Advance time to 1", "Advance time to 2", "Advance time to 3",
-                                                       "Advance time to 4", "Advance time to 5"}));
+  EXPECT_EQ(actions(result),
+            (std::vector<std::string>{"Advance time to 1", "Advance time to 2", "Advance time to 3",
+                                      "Advance time to 4", "Advance time to 5"}));
 }
 
 // The primary's Append at 0 is acknowledged: lease until its clock reads 2
@@ -113,8 +119,9 @@ TEST(FailoverModel, PromoteOnMissedHeartbeatGivesTwoValidPrimariesIn5Steps) {
   ASSERT_EQ(result.outcome, mc::Outcome::kViolation);
   EXPECT_EQ(result.property, "AtMostOneValidPrimary");
   EXPECT_EQ(actions(result),
-            (std::vector<std::string>{"Deliver Append(e0 t0 []) r1->r2", "Deliver AppendAck(e0 t0 len 0) r2->r1",
-                                      "Advance time to 1", "Advance time to 2", "Tick r2 clock to 3"}));
+            (std::vector<std::string>{"Deliver Append(e0 t0 []) r1->r2",
+                                      "Deliver AppendAck(e0 t0 len 0) r2->r1", "Advance time to 1",
+                                      "Advance time to 2", "Tick r2 clock to 3"}));
   EXPECT_FALSE(at_most_one_valid_primary(replay(model, result.trace)));
 }
 
@@ -123,16 +130,18 @@ TEST(FailoverModel, PromoteOnMissedHeartbeatGivesTwoValidPrimariesIn5Steps) {
 // backups left); the client then reads, and the old primary, its lease
 // still valid at global time 2, answers from before the write.
 TEST(FailoverModel, PromoteOnMissedHeartbeatServesAStaleReadIn11Steps) {
-  const Only model{model_of(Variant::kPromoteOnMissedHeartbeat), {"AcknowledgedWriteNeverLost", "Linearizable"}};
+  const Only model{model_of(Variant::kPromoteOnMissedHeartbeat),
+                   {"AcknowledgedWriteNeverLost", "Linearizable"}};
   const mc::CheckResult result = mc::check(model);
   ASSERT_EQ(result.outcome, mc::Outcome::kViolation);
   EXPECT_EQ(result.property, "Linearizable");
-  EXPECT_EQ(actions(result),
-            (std::vector<std::string>{"Deliver Append(e0 t0 []) r1->r2", "Deliver AppendAck(e0 t0 len 0) r2->r1",
-                                      "Input c1 write 1", "Advance time to 1", "Advance time to 2",
-                                      "Tick r2 clock to 3", "Deliver Write(#1 := 1) c1->r2",
-                                      "Deliver WriteReply(#1 ok) r2->c1", "Input c1 read", "Deliver Read(#2) c1->r1",
-                                      "Deliver ReadReply(#2 = none) r1->c1"}));
+  EXPECT_EQ(
+      actions(result),
+      (std::vector<std::string>{
+          "Deliver Append(e0 t0 []) r1->r2", "Deliver AppendAck(e0 t0 len 0) r2->r1",
+          "Input c1 write 1", "Advance time to 1", "Advance time to 2", "Tick r2 clock to 3",
+          "Deliver Write(#1 := 1) c1->r2", "Deliver WriteReply(#1 ok) r2->c1", "Input c1 read",
+          "Deliver Read(#2) c1->r1", "Deliver ReadReply(#2 = none) r1->c1"}));
   const State last = replay(model.model, result.trace);
   EXPECT_FALSE(linearizable(last));
   EXPECT_TRUE(acknowledged_write_never_lost(last));
@@ -151,7 +160,8 @@ TEST(FailoverModel, AckBeforeReplicateLosesAnAcknowledgedWriteIn8Steps) {
   const auto labels = actions(result);
   EXPECT_EQ(labels.front(), "Input c1 write 1");
   EXPECT_EQ(labels.back(), "Tick r2 clock to 5");
-  EXPECT_EQ(std::count_if(labels.begin(), labels.end(), [](const std::string& l) { return l.rfind("Advance", 0) == 0; }),
+  EXPECT_EQ(std::count_if(labels.begin(), labels.end(),
+                          [](const std::string& l) { return l.rfind("Advance", 0) == 0; }),
             4);
   EXPECT_FALSE(acknowledged_write_never_lost(replay(model, result.trace)));
 }
@@ -188,9 +198,10 @@ TEST(FailoverModel, ClocksDriftingMoreThanAssumedGiveTwoValidPrimariesIn7Steps) 
   ASSERT_EQ(result.outcome, mc::Outcome::kViolation);
   EXPECT_EQ(result.property, "AtMostOneValidPrimary");
   EXPECT_EQ(actions(result),
-            (std::vector<std::string>{"Deliver Append(e0 t0 []) r1->r2", "Deliver AppendAck(e0 t0 len 0) r2->r1",
-                                      "Advance time to 1", "Advance time to 2", "Advance time to 3",
-                                      "Advance time to 4", "Tick r2 clock to 5"}));
+            (std::vector<std::string>{"Deliver Append(e0 t0 []) r1->r2",
+                                      "Deliver AppendAck(e0 t0 len 0) r2->r1", "Advance time to 1",
+                                      "Advance time to 2", "Advance time to 3", "Advance time to 4",
+                                      "Tick r2 clock to 5"}));
   EXPECT_FALSE(at_most_one_valid_primary(replay(model, result.trace)));
 }
 

@@ -39,7 +39,8 @@ struct Pair {
   Replica primary;
   Replica backup;
   NodeId client;
-  explicit Pair(Config c) : config(c), primary(kPrimary, c), backup(kBackup, c), client(c.client_id(0)) {}
+  explicit Pair(Config c)
+      : config(c), primary(kPrimary, c), backup(kBackup, c), client(c.client_id(0)) {}
 
   // The backup takes `append` and the primary its answer; returns what the
   // primary sent.
@@ -68,7 +69,8 @@ TEST(Failover, ThePrimarySendsAHeartbeatAtStartAndEveryHeartbeatTicks) {
   EXPECT_EQ(sent_to(out, kBackup)[0].sent_at, 2);
 }
 
-TEST(Failover, APrimaryHoldsALeaseOnlyOnceItsBackupAcknowledgesAndTrustsItForLeaseLessTwiceTheDrift) {
+TEST(Failover,
+     APrimaryHoldsALeaseOnlyOnceItsBackupAcknowledgesAndTrustsItForLeaseLessTwiceTheDrift) {
   Pair p(two_replicas());
   FailoverOutbox out;
   p.backup.on_tick(1, out);
@@ -139,7 +141,8 @@ TEST(Failover, ReadsAnswerTheLastCommittedWrite) {
   const Message append = sent_to(out, kBackup)[0];
   out.clear();
   p.primary.on_message(p.client, Message::read(2), out);
-  EXPECT_EQ(sent_to(out, p.client)[0], Message::read_reply(2, 0)) << "the write is not committed yet";
+  EXPECT_EQ(sent_to(out, p.client)[0], Message::read_reply(2, 0))
+      << "the write is not committed yet";
   p.round_trip(append);
   out.clear();
   p.primary.on_message(p.client, Message::read(2), out);
@@ -159,7 +162,8 @@ TEST(Failover, TheBackupPromotesItselfOnlyOnceItsPromiseHasRunOutOnItsOwnClock) 
   EXPECT_EQ(p.backup.role(), Role::kPrimary);
   EXPECT_EQ(p.backup.epoch(), 1);
   EXPECT_EQ(p.backup.members(), 0b10) << "the old primary is out of the new configuration";
-  EXPECT_TRUE(p.backup.lease_valid_at(7)) << "no backups left to grant a lease: nobody else can promote";
+  EXPECT_TRUE(p.backup.lease_valid_at(7))
+      << "no backups left to grant a lease: nobody else can promote";
 }
 
 TEST(Failover, PromoteOnMissedHeartbeatPromotesAsSoonAsAHeartbeatIsOverdue) {

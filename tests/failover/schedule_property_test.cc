@@ -39,7 +39,8 @@ rc::Gen<Scenario> setups(implfo::Variant variant = implfo::Variant::kCorrect) {
     Scenario s;
     s.config.replicas = static_cast<uint8_t>(*rc::gen::inRange(2, implfo::kMaxReplicas + 1));
     s.config.clients = static_cast<uint8_t>(*rc::gen::inRange(1, implfo::kMaxClients + 1));
-    s.config.ops = static_cast<uint8_t>(*rc::gen::inRange(1, implfo::kMaxLog / s.config.clients + 1));
+    s.config.ops =
+        static_cast<uint8_t>(*rc::gen::inRange(1, implfo::kMaxLog / s.config.clients + 1));
     s.config.heartbeat = static_cast<uint8_t>(*rc::gen::inRange(1, 4));
     s.config.drift = static_cast<uint8_t>(*rc::gen::inRange(0, 3));
     s.config.lease = static_cast<uint8_t>(2 * s.config.drift + *rc::gen::inRange(1, 6));
@@ -64,22 +65,32 @@ struct Choice {
 
 // Up to about 1,000 choices (RapidCheck's sizes make most a few hundred).
 rc::Gen<std::vector<Choice>> schedules() {
-  return rc::gen::scale(10.0, rc::gen::container<std::vector<Choice>>(rc::gen::construct<Choice>(
-                                  rc::gen::inRange<unsigned>(0, 32), rc::gen::inRange<unsigned>(0, 1u << 16))));
+  return rc::gen::scale(
+      10.0, rc::gen::container<std::vector<Choice>>(rc::gen::construct<Choice>(
+                rc::gen::inRange<unsigned>(0, 32), rc::gen::inRange<unsigned>(0, 1u << 16))));
 }
 
 enum class Pick { kStep, kPartition, kHeal };
 
 Pick pick_of(unsigned k, Kind& kind) {
-  if (k < 14) kind = Kind::kDeliver;
-  else if (k < 17) kind = Kind::kInput;
-  else if (k < 22) kind = Kind::kAdvance;
-  else if (k < 25) kind = Kind::kTick;
-  else if (k < 26) kind = Kind::kPause;
-  else if (k < 27) kind = Kind::kStop;
-  else if (k < 29) kind = Kind::kDrop;
-  else if (k < 31) return Pick::kPartition;
-  else return Pick::kHeal;
+  if (k < 14)
+    kind = Kind::kDeliver;
+  else if (k < 17)
+    kind = Kind::kInput;
+  else if (k < 22)
+    kind = Kind::kAdvance;
+  else if (k < 25)
+    kind = Kind::kTick;
+  else if (k < 26)
+    kind = Kind::kPause;
+  else if (k < 27)
+    kind = Kind::kStop;
+  else if (k < 29)
+    kind = Kind::kDrop;
+  else if (k < 31)
+    return Pick::kPartition;
+  else
+    return Pick::kHeal;
   return Pick::kStep;
 }
 
@@ -103,7 +114,8 @@ ScheduleRun run_schedule(const Scenario& setup, const std::vector<Choice>& sched
   int isolated = -1;  // the replica cut off, or none
   ScheduleRun run;
   auto crosses = [&](const Action& a) {
-    return isolated >= 0 && a.kind == Kind::kDeliver && ((a.from == isolated) != (a.node == isolated));
+    return isolated >= 0 && a.kind == Kind::kDeliver &&
+           ((a.from == isolated) != (a.node == isolated));
   };
   for (const Choice& choice : schedule) {
     Kind kind = Kind::kDeliver;
@@ -126,10 +138,12 @@ ScheduleRun run_schedule(const Scenario& setup, const std::vector<Choice>& sched
     enabled.clear();
     for (size_t i = 0; i < successors.size(); ++i) {
       const Action& a = successors[i].action;
-      if (a.kind == kind && !crosses(a) && model.within_bounds(successors[i].state)) enabled.push_back(i);
+      if (a.kind == kind && !crosses(a) && model.within_bounds(successors[i].state))
+        enabled.push_back(i);
     }
     for (size_t i = 0; i < successors.size() && enabled.empty(); ++i) {
-      if (!crosses(successors[i].action) && model.within_bounds(successors[i].state)) enabled.push_back(i);
+      if (!crosses(successors[i].action) && model.within_bounds(successors[i].state))
+        enabled.push_back(i);
     }
     if (enabled.empty()) continue;
     auto& step = successors[enabled[choice.which % enabled.size()]];
@@ -138,10 +152,13 @@ ScheduleRun run_schedule(const Scenario& setup, const std::vector<Choice>& sched
     run.crashed |= step.action.kind == Kind::kStop;
     const bool promoted_before = run.promoted;
     state = std::move(step.state);
-    for (int r = 0, replicas = replica_count(state); r < replicas; ++r) run.promoted |= replica(state, r).epoch() > 0;
+    for (int r = 0, replicas = replica_count(state); r < replicas; ++r)
+      run.promoted |= replica(state, r).epoch() > 0;
     run.writes_acknowledged = 0;
-    for (const ClientEvent& e : state.history.events) run.writes_acknowledged += e.response && e.write;
-    if (promoted_before && step.action.kind == Kind::kDeliver && step.action.message.type == implfo::MessageType::kReadReply) {
+    for (const ClientEvent& e : state.history.events)
+      run.writes_acknowledged += e.response && e.write;
+    if (promoted_before && step.action.kind == Kind::kDeliver &&
+        step.action.message.type == implfo::MessageType::kReadReply) {
       run.read_after_promotion = true;
     }
     for (const auto& property : properties) {
@@ -155,7 +172,8 @@ ScheduleRun run_schedule(const Scenario& setup, const std::vector<Choice>& sched
 
 std::string describe(const ScheduleRun& run) {
   std::ostringstream out;
-  for (size_t i = 0; i < run.steps.size(); ++i) out << "  " << i + 1 << ". " << run.steps[i] << "\n";
+  for (size_t i = 0; i < run.steps.size(); ++i)
+    out << "  " << i + 1 << ". " << run.steps[i] << "\n";
   return out.str();
 }
 

@@ -58,7 +58,8 @@ Bounds chi_square_bounds(double degrees, double kurtosis) {
 
 std::string outside(const char* what, double measured, double expected, Bounds bounds) {
   return std::string(what) + ": CV^2 " + std::to_string(measured) + " outside [" +
-         std::to_string(expected * bounds.low) + ", " + std::to_string(expected * bounds.high) + "]";
+         std::to_string(expected * bounds.low) + ", " + std::to_string(expected * bounds.high) +
+         "]";
 }
 
 TEST(RingBalance, TheCoefficientOfVariationOfLoadIsCloseToOneOverSqrtK) {

@@ -31,7 +31,8 @@ namespace {
 using crosscheck::testing::holds_for;
 
 rc::Gen<Epsilon> epsilons() {
-  return rc::gen::element(Epsilon{1, 10}, Epsilon{1, 4}, Epsilon{1, 2}, Epsilon{1, 1}, Epsilon{2, 1});
+  return rc::gen::element(Epsilon{1, 10}, Epsilon{1, 4}, Epsilon{1, 2}, Epsilon{1, 1},
+                          Epsilon{2, 1});
 }
 
 // Counts each node's keys from owner() and checks them against the
@@ -41,19 +42,22 @@ std::string capacity_violation(const BoundedLoadRing& ring) {
   for (uint64_t key : ring.keys()) ++counted[ring.owner(key)];
   if (ring.owners().size() != ring.keys().size()) return "owners() and keys() differ in length";
   for (const auto& [node, count] : counted) {
-    if (!ring.ring().contains(node)) return "key owned by node " + std::to_string(node) + ", which is not on the ring";
+    if (!ring.ring().contains(node))
+      return "key owned by node " + std::to_string(node) + ", which is not on the ring";
     if (count > ring.capacity()) {
-      return "node " + std::to_string(node) + " holds " + std::to_string(count) + " keys, above capacity " +
-             std::to_string(ring.capacity());
+      return "node " + std::to_string(node) + " holds " + std::to_string(count) +
+             " keys, above capacity " + std::to_string(ring.capacity());
     }
-    if (count != ring.load(node)) return "node " + std::to_string(node) + " load() disagrees with its keys";
+    if (count != ring.load(node))
+      return "node " + std::to_string(node) + " load() disagrees with its keys";
   }
   return "";
 }
 
 // One step of a history: insert a batch of keys, a node joins, or one
 // leaves (never the last).
-void take_step(BoundedLoadRing& ring, std::vector<NodeId>& nodes, SplitMix64& random, size_t most_keys) {
+void take_step(BoundedLoadRing& ring, std::vector<NodeId>& nodes, SplitMix64& random,
+               size_t most_keys) {
   switch (*rc::gen::inRange(0, 3)) {
     case 0: {
       const auto count = *rc::gen::inRange<size_t>(1, most_keys + 1);
@@ -70,7 +74,8 @@ void take_step(BoundedLoadRing& ring, std::vector<NodeId>& nodes, SplitMix64& ra
     }
     default: {
       if (nodes.size() < 2) return;
-      const auto at = nodes.begin() + *rc::gen::inRange<std::ptrdiff_t>(0, static_cast<std::ptrdiff_t>(nodes.size()));
+      const auto at = nodes.begin() + *rc::gen::inRange<std::ptrdiff_t>(
+                                          0, static_cast<std::ptrdiff_t>(nodes.size()));
       ring.remove_node(*at);
       nodes.erase(at);
       return;
@@ -123,10 +128,12 @@ TEST(BoundedLoads, AJoinMovesWithinThePapersBoundOnAverage) {
       ring.remove_node(joining);
     }
     const double mean = ratios / kJoins;
-    const double e = static_cast<double>(epsilon.numerator) / static_cast<double>(epsilon.denominator);
+    const double e =
+        static_cast<double>(epsilon.numerator) / static_cast<double>(epsilon.denominator);
     const double bound = 1 + 1 / (e * e);
     if (mean > bound) {
-      RC_FAIL("joins moved " + std::to_string(mean) + " m/(n+1) on average, above " + std::to_string(bound));
+      RC_FAIL("joins moved " + std::to_string(mean) + " m/(n+1) on average, above " +
+              std::to_string(bound));
     }
   }));
 }
@@ -147,8 +154,9 @@ TEST(BoundedLoads, AgreesWithTheReferenceAfterAnyHistory) {
     for (size_t i = 0; i < ring.keys().size(); ++i) {
       const uint64_t key = ring.keys()[i];
       if (ring.owner(key) != expected[i]) {
-        RC_FAIL("key " + std::to_string(key) + " (inserted " + std::to_string(i + 1) + "th) is on node " +
-                std::to_string(ring.owner(key)) + ", the reference puts it on " + std::to_string(expected[i]));
+        RC_FAIL("key " + std::to_string(key) + " (inserted " + std::to_string(i + 1) +
+                "th) is on node " + std::to_string(ring.owner(key)) +
+                ", the reference puts it on " + std::to_string(expected[i]));
       }
     }
   }));

@@ -32,7 +32,8 @@ std::vector<NodeId> random_history(Structure& structure, int most_nodes) {
   const int changes = *rc::gen::inRange(0, 13);
   for (int change = 0; change < changes; ++change) {
     if (nodes.size() > 1 && *rc::gen::arbitrary<bool>()) {
-      const auto at = nodes.begin() + *rc::gen::inRange<std::ptrdiff_t>(0, static_cast<std::ptrdiff_t>(nodes.size()));
+      const auto at = nodes.begin() + *rc::gen::inRange<std::ptrdiff_t>(
+                                          0, static_cast<std::ptrdiff_t>(nodes.size()));
       structure.remove_node(*at);
       nodes.erase(at);
     } else {
@@ -55,7 +56,8 @@ TEST(RingDifferential, EveryKeyHasTheReferenceOwner) {
     const auto nodes = random_history(ring, 50);
     const ReferenceRing reference(nodes, points_per_node);
     for (uint64_t key : random_keys(*rc::gen::arbitrary<uint64_t>(), kDifferentialKeys)) {
-      if (ring.owner(key) != reference.owner(key)) RC_FAIL(disagreement(key, ring.owner(key), reference.owner(key)));
+      if (ring.owner(key) != reference.owner(key))
+        RC_FAIL(disagreement(key, ring.owner(key), reference.owner(key)));
     }
   }));
 }
@@ -66,7 +68,8 @@ TEST(RendezvousDifferential, EveryKeyHasTheReferenceOwner) {
     const auto nodes = random_history(rendezvous, 50);
     for (uint64_t key : random_keys(*rc::gen::arbitrary<uint64_t>(), kDifferentialKeys)) {
       const NodeId expected = reference_rendezvous_owner(nodes, key);
-      if (rendezvous.owner(key) != expected) RC_FAIL(disagreement(key, rendezvous.owner(key), expected));
+      if (rendezvous.owner(key) != expected)
+        RC_FAIL(disagreement(key, rendezvous.owner(key), expected));
     }
   }));
 }

@@ -56,8 +56,9 @@ TEST(RingDisruption, ANewNodeTakesItsShareOfTheRingAndTheShareIsCloseToOneOverNP
     const double low = fair * (1 - share_shortfall_allowed(points_per_node));
     const double high = fair * (1 + share_excess_allowed(points_per_node));
     if (share < low || share > high) {
-      RC_FAIL("share " + std::to_string(share) + " outside [" + std::to_string(low) + ", " + std::to_string(high) +
-              "] with " + std::to_string(points_per_node) + " points a node");
+      RC_FAIL("share " + std::to_string(share) + " outside [" + std::to_string(low) + ", " +
+              std::to_string(high) + "] with " + std::to_string(points_per_node) +
+              " points a node");
     }
   }));
 }

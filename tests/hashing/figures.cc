@@ -34,8 +34,8 @@ void balance(SplitMix64& random) {
     }
     const double expected_shares = 99.0 / (100.0 * k + 1);
     const double expected_loads = 99.0 / 1e5 + (1 - 1e-5) * expected_shares;
-    std::printf("%6d %12.4f %12.4f %12.4f %12.4f\n", k, std::sqrt(shares), std::sqrt(expected_shares),
-                std::sqrt(loads), std::sqrt(expected_loads));
+    std::printf("%6d %12.4f %12.4f %12.4f %12.4f\n", k, std::sqrt(shares),
+                std::sqrt(expected_shares), std::sqrt(loads), std::sqrt(expected_loads));
   }
 }
 
@@ -46,7 +46,8 @@ double moved_fraction(Structure structure, const std::vector<NodeId>& nodes, Nod
   const auto owner_of = [&structure](uint64_t key) { return structure.owner(key); };
   const auto before = owners(keys, owner_of);
   structure.add_node(joining);
-  return static_cast<double>(moved_count(before, owners(keys, owner_of))) / static_cast<double>(keys.size());
+  return static_cast<double>(moved_count(before, owners(keys, owner_of))) /
+         static_cast<double>(keys.size());
 }
 
 void disruption(SplitMix64& random) {
@@ -84,7 +85,8 @@ void bounded_loads(SplitMix64& random) {
   std::printf("\nbounded loads, 50 nodes, 10^5 keys: keys a join moves / (m/(n+1)), 20 joins\n");
   std::printf("%6s %6s %8s %8s %12s\n", "k", "eps", "mean", "max", "1 + 1/eps^2");
   for (int k : {1, 10, 100}) {
-    for (Epsilon epsilon : {Epsilon{1, 10}, Epsilon{1, 4}, Epsilon{1, 2}, Epsilon{1, 1}, Epsilon{2, 1}}) {
+    for (Epsilon epsilon :
+         {Epsilon{1, 10}, Epsilon{1, 4}, Epsilon{1, 2}, Epsilon{1, 1}, Epsilon{2, 1}}) {
       const auto nodes = distinct_nodes(random, 50);
       BoundedLoadRing ring(k, epsilon);
       for (NodeId node : nodes) ring.add_node(node);
@@ -105,7 +107,8 @@ void bounded_loads(SplitMix64& random) {
         sum += ratio;
         most = std::max(most, ratio);
       }
-      const double e = static_cast<double>(epsilon.numerator) / static_cast<double>(epsilon.denominator);
+      const double e =
+          static_cast<double>(epsilon.numerator) / static_cast<double>(epsilon.denominator);
       std::printf("%6d %6.2f %8.2f %8.2f %12.1f\n", k, e, sum / 20, most, 1 + 1 / (e * e));
     }
   }

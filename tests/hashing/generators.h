@@ -21,7 +21,8 @@ inline constexpr size_t kKeys = 100'000;
 // failing set toward fewer nodes with small ids.
 inline rc::Gen<std::vector<NodeId>> node_sets(int fewest, int most) {
   return rc::gen::mapcat(rc::gen::inRange(fewest, most + 1), [](int count) {
-    return rc::gen::unique<std::vector<NodeId>>(static_cast<size_t>(count), rc::gen::inRange<NodeId>(0, 1 << 30));
+    return rc::gen::unique<std::vector<NodeId>>(static_cast<size_t>(count),
+                                                rc::gen::inRange<NodeId>(0, 1 << 30));
   });
 }
 
@@ -52,23 +53,27 @@ std::vector<NodeId> owners(const std::vector<uint64_t>& keys, OwnerOf owner_of) 
 }
 
 inline std::string describe_move(uint64_t key, NodeId from, NodeId to) {
-  return "key " + std::to_string(key) + " moved from node " + std::to_string(from) + " to node " + std::to_string(to);
+  return "key " + std::to_string(key) + " moved from node " + std::to_string(from) + " to node " +
+         std::to_string(to);
 }
 
 // The first key that moved to a node other than `joined`; "" if none did.
 inline std::string move_not_to(const std::vector<uint64_t>& keys, const std::vector<NodeId>& before,
                                const std::vector<NodeId>& after, NodeId joined) {
   for (size_t i = 0; i < keys.size(); ++i) {
-    if (before[i] != after[i] && after[i] != joined) return describe_move(keys[i], before[i], after[i]);
+    if (before[i] != after[i] && after[i] != joined)
+      return describe_move(keys[i], before[i], after[i]);
   }
   return "";
 }
 
 // The first key that moved although it was not on `left`; "" if none did.
-inline std::string move_not_from(const std::vector<uint64_t>& keys, const std::vector<NodeId>& before,
+inline std::string move_not_from(const std::vector<uint64_t>& keys,
+                                 const std::vector<NodeId>& before,
                                  const std::vector<NodeId>& after, NodeId left) {
   for (size_t i = 0; i < keys.size(); ++i) {
-    if (before[i] != after[i] && before[i] != left) return describe_move(keys[i], before[i], after[i]);
+    if (before[i] != after[i] && before[i] != left)
+      return describe_move(keys[i], before[i], after[i]);
   }
   return "";
 }

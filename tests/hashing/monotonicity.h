@@ -14,8 +14,9 @@ namespace crosscheck::impl::hashing::testing {
 // it left again, removes `leaving`, one of `nodes`, unless it is the only
 // one. Returns the first violation, or "" when both changes were monotone.
 template <class Structure>
-std::string monotonicity_violation(Structure structure, const std::vector<NodeId>& nodes, NodeId joining,
-                                   NodeId leaving, const std::vector<uint64_t>& keys) {
+std::string monotonicity_violation(Structure structure, const std::vector<NodeId>& nodes,
+                                   NodeId joining, NodeId leaving,
+                                   const std::vector<uint64_t>& keys) {
   for (NodeId node : nodes) structure.add_node(node);
   const auto owner_of = [&structure](uint64_t key) { return structure.owner(key); };
   const auto before = owners(keys, owner_of);
@@ -26,7 +27,8 @@ std::string monotonicity_violation(Structure structure, const std::vector<NodeId
   structure.remove_node(joining);
   if (nodes.size() < 2) return "";
   structure.remove_node(leaving);
-  if (std::string bad = move_not_from(keys, before, owners(keys, owner_of), leaving); !bad.empty()) {
+  if (std::string bad = move_not_from(keys, before, owners(keys, owner_of), leaving);
+      !bad.empty()) {
     return "removing node " + std::to_string(leaving) + ": " + bad;
   }
   return "";

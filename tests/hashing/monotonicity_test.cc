@@ -23,7 +23,8 @@ TEST(RingMonotonicity, AddingANodeMovesKeysOnlyToItAndRemovingOneMovesOnlyItsKey
     const NodeId leaving = *rc::gen::elementOf(nodes);
     const int points_per_node = *rc::gen::inRange(1, 201);
     const auto keys = random_keys(*rc::gen::arbitrary<uint64_t>(), kKeys);
-    const std::string violation = monotonicity_violation(HashRing(points_per_node), nodes, joining, leaving, keys);
+    const std::string violation =
+        monotonicity_violation(HashRing(points_per_node), nodes, joining, leaving, keys);
     if (!violation.empty()) RC_FAIL(violation);
   }));
 }
@@ -34,7 +35,8 @@ TEST(RendezvousMonotonicity, AddingANodeMovesKeysOnlyToItAndRemovingOneMovesOnly
     const NodeId joining = *new_node(nodes);
     const NodeId leaving = *rc::gen::elementOf(nodes);
     const auto keys = random_keys(*rc::gen::arbitrary<uint64_t>(), kKeys);
-    const std::string violation = monotonicity_violation(Rendezvous(), nodes, joining, leaving, keys);
+    const std::string violation =
+        monotonicity_violation(Rendezvous(), nodes, joining, leaving, keys);
     if (!violation.empty()) RC_FAIL(violation);
   }));
 }

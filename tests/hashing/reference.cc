@@ -54,13 +54,14 @@ int32_t reference_jump(uint64_t digest, int32_t buckets) {
   return static_cast<int32_t>(bucket);
 }
 
-std::vector<NodeId> reference_bounded_owners(const std::vector<NodeId>& nodes, int points_per_node, Epsilon epsilon,
-                                             const std::vector<uint64_t>& keys) {
+std::vector<NodeId> reference_bounded_owners(const std::vector<NodeId>& nodes, int points_per_node,
+                                             Epsilon epsilon, const std::vector<uint64_t>& keys) {
   const auto n = static_cast<int64_t>(nodes.size());
   const auto m = static_cast<int64_t>(keys.size());
   // ceil((1 + num/den) m / n), in exact rational arithmetic.
   const int64_t capacity =
-      ((epsilon.denominator + epsilon.numerator) * m + epsilon.denominator * n - 1) / (epsilon.denominator * n);
+      ((epsilon.denominator + epsilon.numerator) * m + epsilon.denominator * n - 1) /
+      (epsilon.denominator * n);
   std::map<NodeId, int64_t> load;
   std::vector<NodeId> owners;
   for (uint64_t key : keys) {

@@ -38,7 +38,7 @@ int32_t reference_jump(uint64_t digest, int32_t buckets);
 
 // Bounded loads: for each key in order, every point sorted by clockwise
 // distance from the key, and the first whose node is below capacity.
-std::vector<NodeId> reference_bounded_owners(const std::vector<NodeId>& nodes, int points_per_node, Epsilon epsilon,
-                                             const std::vector<uint64_t>& keys);
+std::vector<NodeId> reference_bounded_owners(const std::vector<NodeId>& nodes, int points_per_node,
+                                             Epsilon epsilon, const std::vector<uint64_t>& keys);
 
 }  // namespace crosscheck::impl::hashing::testing

@@ -69,8 +69,8 @@ TEST(HashRingVariants, RingModuloIsCaughtByMonotonicityAndShrinksToTwoNodesAndAJ
     const NodeId leaving = *rc::gen::elementOf(run.nodes);
     const auto keys = random_keys(*rc::gen::arbitrary<uint64_t>(), kKeys);
     run.violation =
-        monotonicity_violation(HashRing(*rc::gen::inRange(1, 201), RingVariant::kModulo), run.nodes, run.joining,
-                               leaving, keys);
+        monotonicity_violation(HashRing(*rc::gen::inRange(1, 201), RingVariant::kModulo), run.nodes,
+                               run.joining, leaving, keys);
     run.violated = !run.violation.empty();
     return run;
   });

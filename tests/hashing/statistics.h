@@ -33,7 +33,9 @@ inline std::vector<uint64_t> random_keys(uint64_t seed, size_t count) {
 // standard deviations, sqrt(trials p (1 - p)), plus one for the count's
 // integrality. At 10^5 trials and p = 1/51 that is +-310 keys about 1961:
 // 0.31% of the keys.
-inline double binomial_tolerance(double trials, double p) { return kSigmas * std::sqrt(trials * p * (1 - p)) + 1; }
+inline double binomial_tolerance(double trials, double p) {
+  return kSigmas * std::sqrt(trials * p * (1 - p)) + 1;
+}
 
 // A node's share of a ring is the sum of the arcs in front of its k
 // points, among M points in all: close to a sum of k independent
@@ -54,13 +56,14 @@ inline double solve_increasing(double target, double (*f)(double), double high) 
 }
 
 inline double share_excess_allowed(int points_per_node) {
-  return solve_increasing(-kChernoffLogProbability / points_per_node, [](double d) { return d - std::log1p(d); },
-                          1e6);
+  return solve_increasing(
+      -kChernoffLogProbability / points_per_node, [](double d) { return d - std::log1p(d); }, 1e6);
 }
 
 inline double share_shortfall_allowed(int points_per_node) {
-  return solve_increasing(-kChernoffLogProbability / points_per_node, [](double d) { return -d - std::log1p(-d); },
-                          1 - 1e-12);
+  return solve_increasing(
+      -kChernoffLogProbability / points_per_node, [](double d) { return -d - std::log1p(-d); },
+      1 - 1e-12);
 }
 
 // Each node's fraction of the ring: the arcs that end at its points (a key
@@ -71,7 +74,8 @@ inline std::map<NodeId, double> ring_shares(const HashRing& ring) {
   for (size_t i = 0; i < points.size(); ++i) {
     const uint64_t previous = points[i == 0 ? points.size() - 1 : i - 1].position;
     // Unsigned subtraction wraps round the ring at i == 0.
-    shares[points[i].node] += static_cast<double>(points[i].position - previous) / 18446744073709551616.0;
+    shares[points[i].node] +=
+        static_cast<double>(points[i].position - previous) / 18446744073709551616.0;
   }
   return shares;
 }

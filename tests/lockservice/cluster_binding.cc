@@ -150,7 +150,7 @@ void TimedCluster::deliver(size_t i) {
   const System::Envelope e = in_flight()[i];
   if (system_.connected(e.from, e.to)) {
     if (paused(e.to)) return;  // a paused process takes the message when it wakes
-    sync(e.to);  // sends go to the back of the flight: the message stays at i
+    sync(e.to);                // sends go to the back of the flight: the message stays at i
   }
   system_.deliver(i);
   deliver_writes();

@@ -34,18 +34,23 @@ LockModel model(const Bounds& setup) {
   config.drift = setup.drift;
   config.variant = setup.variant;
   LockBounds bounds;
-  bounds.clocks = {.drift = setup.drift, .horizon = setup.horizon, .max_pause = setup.max_pause,
+  bounds.clocks = {.drift = setup.drift,
+                   .horizon = setup.horizon,
+                   .max_pause = setup.max_pause,
                    .max_pauses = setup.max_pauses};
   bounds.max_drops = setup.max_drops;
   bounds.max_keepalives = setup.max_keepalives;
   return LockModel(config, bounds);
 }
 
-mc::CheckResult check(const Bounds& setup, mc::SearchOptions options = {}) { return mc::check(model(setup), options); }
+mc::CheckResult check(const Bounds& setup, mc::SearchOptions options = {}) {
+  return mc::check(model(setup), options);
+}
 
 std::string steps(const mc::CheckResult& result) {
   std::string text;
-  for (size_t i = 1; i < result.trace.size(); ++i) text += "  " + std::to_string(i) + ". " + result.trace[i].action + "\n";
+  for (size_t i = 1; i < result.trace.size(); ++i)
+    text += "  " + std::to_string(i) + ". " + result.trace[i].action + "\n";
   return text;
 }
 

@@ -19,7 +19,8 @@ Command cmd(Op op, int client) { return {op, static_cast<uint8_t>(client)}; }
 
 TEST(Command, TravelsInOneByte) {
   for (Op op : {Op::kAcquire, Op::kKeepAlive, Op::kRelease, Op::kExpire}) {
-    for (int c = 0; c < kMaxClients; ++c) EXPECT_EQ(Command::decode(cmd(op, c).encode()), cmd(op, c));
+    for (int c = 0; c < kMaxClients; ++c)
+      EXPECT_EQ(Command::decode(cmd(op, c).encode()), cmd(op, c));
   }
 }
 

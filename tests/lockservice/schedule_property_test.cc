@@ -49,7 +49,8 @@ struct Choice {
 rc::Gen<std::vector<Choice>> schedules() {
   return rc::gen::mapcat(rc::gen::inRange<size_t>(200, 1500), [](size_t length) {
     return rc::gen::container<std::vector<Choice>>(
-        length, rc::gen::construct<Choice>(rc::gen::inRange<unsigned>(0, kKinds), rc::gen::inRange<unsigned>(0, 1u << 16)));
+        length, rc::gen::construct<Choice>(rc::gen::inRange<unsigned>(0, kKinds),
+                                           rc::gen::inRange<unsigned>(0, 1u << 16)));
   });
 }
 
@@ -96,7 +97,9 @@ std::string take(TimedCluster& w, const Choice& ch) {
     case 46:
     case 47:
       // Mostly while no server leads; now and then one disrupts a leader.
-      if (!w.armed(server, Timer::kElection) || (w.some_leader() && (kind == 46 || ch.which % 8 != 0))) return "";
+      if (!w.armed(server, Timer::kElection) ||
+          (w.some_leader() && (kind == 46 || ch.which % 8 != 0)))
+        return "";
       w.fire(server, Timer::kElection);
       return name(c, server) + " election timeout";
     case 48:
@@ -157,7 +160,8 @@ Snapshot snapshot(const TimedCluster& w) {
 }
 
 bool holding(ClientStage stage) {
-  return stage == ClientStage::kHolding || stage == ClientStage::kAboutToWrite || stage == ClientStage::kWritten;
+  return stage == ClientStage::kHolding || stage == ClientStage::kAboutToWrite ||
+         stage == ClientStage::kWritten;
 }
 
 struct LockRun {
@@ -178,7 +182,9 @@ std::string broken(const Snapshot& before, const TimedCluster& w, uint8_t& last_
   if (w.stale_write_accepted()) return "FencedMutualExclusion";
   const Snapshot after = snapshot(w);
   for (int c = 0; c < kClients; ++c) {
-    if (holding(before.stages[static_cast<size_t>(c)]) || !holding(after.stages[static_cast<size_t>(c)])) continue;
+    if (holding(before.stages[static_cast<size_t>(c)]) ||
+        !holding(after.stages[static_cast<size_t>(c)]))
+      continue;
     // A client learned a grant: its token beats every token learned before.
     const uint8_t token = w.client(c).token();
     if (token <= last_token) return "TokensStrictlyIncrease";
@@ -196,7 +202,8 @@ std::string broken(const Snapshot& before, const TimedCluster& w, uint8_t& last_
   // Replicas that applied the same prefix of the log hold the same table.
   for (size_t i = 0; i < kServers; ++i) {
     for (size_t j = i + 1; j < kServers; ++j) {
-      if (after.applied[i] == after.applied[j] && !(after.tables[i] == after.tables[j])) return "ReplicasAgree";
+      if (after.applied[i] == after.applied[j] && !(after.tables[i] == after.tables[j]))
+        return "ReplicasAgree";
     }
   }
   return "";
@@ -224,7 +231,8 @@ LockRun run_schedule(Variant variant, const std::vector<Choice>& schedule) {
 
 std::string describe(const LockRun& run) {
   std::ostringstream out;
-  for (size_t i = 0; i < run.steps.size(); ++i) out << "  " << i + 1 << ". " << run.steps[i] << "\n";
+  for (size_t i = 0; i < run.steps.size(); ++i)
+    out << "  " << i + 1 << ". " << run.steps[i] << "\n";
   return out.str();
 }
 
@@ -270,8 +278,10 @@ TEST_P(LockVariantSchedules, ARandomScheduleBreaksTheVariant) {
   rc::detail::checkTestable(property, metadata, params);
   ASSERT_TRUE(found.violated) << "no generated schedule broke " << c.name;
   EXPECT_EQ(found.property, c.property) << describe(found);
-  std::cerr << found.property << " broken after " << found.steps.size() << " steps; the last ones:\n";
-  for (size_t i = found.steps.size() > 15 ? found.steps.size() - 15 : 0; i < found.steps.size(); ++i) {
+  std::cerr << found.property << " broken after " << found.steps.size()
+            << " steps; the last ones:\n";
+  for (size_t i = found.steps.size() > 15 ? found.steps.size() - 15 : 0; i < found.steps.size();
+       ++i) {
     std::cerr << "  " << i + 1 << ". " << found.steps[i] << "\n";
   }
 }
@@ -279,7 +289,8 @@ TEST_P(LockVariantSchedules, ARandomScheduleBreaksTheVariant) {
 INSTANTIATE_TEST_SUITE_P(
     Variants, LockVariantSchedules,
     ::testing::Values(FindCase{"no_fencing", Variant::kNoFencing, "FencedMutualExclusion", 20000},
-                      FindCase{"no_drift_margin", Variant::kNoDriftMargin, "LeaseMutualExclusion", 20000}),
+                      FindCase{"no_drift_margin", Variant::kNoDriftMargin, "LeaseMutualExclusion",
+                               20000}),
     [](const ::testing::TestParamInfo<FindCase>& info) { return std::string(info.param.name); });
 
 }  // namespace

@@ -128,7 +128,7 @@ TEST(ActorSystem, DeliversTheOldestCopyFirstAndQueuesWhatTheReceiverSends) {
   EXPECT_TRUE(system.deliver(0));
   EXPECT_EQ(system.node(1).total, 2);
   ASSERT_EQ(system.in_flight().size(), 2u);
-  EXPECT_EQ(system.in_flight()[0].to, 2);  // the older Add
+  EXPECT_EQ(system.in_flight()[0].to, 2);    // the older Add
   EXPECT_EQ(system.in_flight()[1].from, 1);  // the Ack, behind it
   EXPECT_EQ(system.in_flight()[1].message.kind, Kind::kAck);
   EXPECT_EQ(system.deliver_all(), 3);  // the Add to n2, then both Acks
@@ -225,8 +225,8 @@ class CheckerSteps {
     for (const auto& s : successors) {
       if (same_action(s.action, action) && s.state == to) return ::testing::AssertionSuccess();
     }
-    return ::testing::AssertionFailure() << "no checker step " << model_.action_label(action)
-                                         << " reaches the state";
+    return ::testing::AssertionFailure()
+           << "no checker step " << model_.action_label(action) << " reaches the state";
   }
 
  private:

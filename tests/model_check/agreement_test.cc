@@ -28,7 +28,9 @@ struct RunRecord {
 template <class M>
 RunRecord run(const M& model, SearchOptions options) {
   RunRecord record;
-  record.result = check(model, options, [&](const typename M::State& s) { record.stored.push_back(model.fingerprint(s)); });
+  record.result = check(model, options, [&](const typename M::State& s) {
+    record.stored.push_back(model.fingerprint(s));
+  });
   return record;
 }
 
@@ -54,12 +56,14 @@ void expect_same_run(const RunRecord& a, const RunRecord& b, const std::string& 
 
 // Runs at 1, 2 and 3 threads; returns the single-threaded record.
 template <class M>
-RunRecord expect_same_at_every_thread_count(const M& model, const std::string& what, SearchOptions options = {}) {
+RunRecord expect_same_at_every_thread_count(const M& model, const std::string& what,
+                                            SearchOptions options = {}) {
   options.threads = 1;
   RunRecord single = run(model, options);
   for (int threads : {2, 3}) {
     options.threads = threads;
-    expect_same_run(single, run(model, options), what + ", " + std::to_string(threads) + " threads");
+    expect_same_run(single, run(model, options),
+                    what + ", " + std::to_string(threads) + " threads");
   }
   return single;
 }
@@ -100,14 +104,16 @@ struct PreparedMayAbort : twophase::TwoPhaseModel {
 
 TEST(ThreadCount, ToyModelWithAViolationGivesTheSameTrace) {
   testing::GridModel model(60);
-  model.properties_ = {always<testing::GridModel::State>("SumBelowNinety", [](const auto& s) { return s.x + s.y < 90; })};
+  model.properties_ = {always<testing::GridModel::State>(
+      "SumBelowNinety", [](const auto& s) { return s.x + s.y < 90; })};
   RunRecord single = expect_same_at_every_thread_count(model, "grid");
   EXPECT_EQ(single.result.outcome, Outcome::kViolation);
   EXPECT_EQ(single.result.trace.size(), 91u);
 }
 
 TEST(ThreadCount, TwoPhaseSpecWithFiveRmsGivesTheSameCounts) {
-  RunRecord single = expect_same_at_every_thread_count(twophase::TwoPhaseModel(5), "TwoPhase 5 RMs");
+  RunRecord single =
+      expect_same_at_every_thread_count(twophase::TwoPhaseModel(5), "TwoPhase 5 RMs");
   EXPECT_EQ(single.result.outcome, Outcome::kOk);
   EXPECT_EQ(single.result.stats.distinct_states, 8832u);  // TLC's figure for 5 RMs
 }
@@ -127,7 +133,8 @@ TEST(ThreadCount, BuggyImplementationGivesTheSameTrace) {
   budgets.max_drops = 1;
   budgets.max_duplicates = 1;
   budgets.max_crashes = 1;
-  auto model = check2pc::make_impl_model({3, impl::twophase::Variant::kTmUnloggedDecision}, budgets);
+  auto model =
+      check2pc::make_impl_model({3, impl::twophase::Variant::kTmUnloggedDecision}, budgets);
   RunRecord single = expect_same_at_every_thread_count(model, "tm-unlogged-decision");
   EXPECT_EQ(single.result.outcome, Outcome::kViolation);
   EXPECT_EQ(single.result.property, "Atomicity");
@@ -265,15 +272,16 @@ TEST(BytesPerState, StaysUnderSixteenOnTwoPhaseWithSevenRms) {
   CheckResult result = check(twophase::TwoPhaseModel(7));
   EXPECT_EQ(result.stats.distinct_states, 296448u);
   EXPECT_LE(result.stats.bytes_per_state, 16.0);
-  EXPECT_EQ(result.stats.bytes_per_state,
-            static_cast<double>(result.stats.visited_bytes) / static_cast<double>(result.stats.distinct_states));
+  EXPECT_EQ(result.stats.bytes_per_state, static_cast<double>(result.stats.visited_bytes) /
+                                              static_cast<double>(result.stats.distinct_states));
 }
 
 TEST(CollisionProbability, IsTlcsOptimisticEstimate) {
   CheckResult result = check(twophase::TwoPhaseModel(5));
   const double n = static_cast<double>(result.stats.distinct_states);
   const double generated = static_cast<double>(result.stats.total_states);
-  EXPECT_DOUBLE_EQ(result.stats.fingerprint_collision_probability, n * (generated - n) / 18446744073709551616.0);
+  EXPECT_DOUBLE_EQ(result.stats.fingerprint_collision_probability,
+                   n * (generated - n) / 18446744073709551616.0);
   EXPECT_GT(result.stats.fingerprint_collision_probability, 0.0);
 }
 

@@ -22,8 +22,11 @@ using testing::GridModel;
 // shortest trace is 300 steps long, found at the search's end.
 GridModel grid() {
   GridModel model(200);
-  model.properties_ = {always<GridModel::State>("SumBelow300", [](const GridModel::State& s) { return s.x + s.y < 300; }),
-                       sometimes<GridModel::State>("Diagonal", [](const GridModel::State& s) { return s.x == 150 && s.y == 150; })};
+  model.properties_ = {
+      always<GridModel::State>("SumBelow300",
+                               [](const GridModel::State& s) { return s.x + s.y < 300; }),
+      sometimes<GridModel::State>(
+          "Diagonal", [](const GridModel::State& s) { return s.x == 150 && s.y == 150; })};
   return model;
 }
 
@@ -42,7 +45,8 @@ SearchOptions small_batches(int threads) {
 
 // Runs the search, asking it to stop once it has stored `stop_after`
 // states, and saving it to `path`.
-CheckResult interrupted(const GridModel& model, SearchOptions options, const std::string& path, uint64_t stop_after) {
+CheckResult interrupted(const GridModel& model, SearchOptions options, const std::string& path,
+                        uint64_t stop_after) {
   std::atomic<bool> stop{false};
   uint64_t stored = 0;
   options.checkpoint_path = path;
@@ -96,10 +100,12 @@ TEST_P(CheckpointTest, AResumedSearchCanBeInterruptedAndResumedAgain) {
   const CheckResult plain = check(model, small_batches(GetParam()));
   const std::string first = temp_file("first-" + std::to_string(GetParam()) + ".checkpoint");
   const std::string second = temp_file("second-" + std::to_string(GetParam()) + ".checkpoint");
-  ASSERT_EQ(interrupted(model, small_batches(GetParam()), first, 3000).outcome, Outcome::kInterrupted);
+  ASSERT_EQ(interrupted(model, small_batches(GetParam()), first, 3000).outcome,
+            Outcome::kInterrupted);
   SearchOptions again = small_batches(GetParam());
   again.resume_path = first;
-  const CheckResult stopped = interrupted(model, again, second, 9000);  // counts the resumed run's new states
+  const CheckResult stopped =
+      interrupted(model, again, second, 9000);  // counts the resumed run's new states
   ASSERT_EQ(stopped.outcome, Outcome::kInterrupted);
   SearchOptions resume = small_batches(GetParam());
   resume.resume_path = second;

@@ -42,7 +42,6 @@ TEST(Clocks, AMeasuredIntervalIsOffByAtMostTheDriftAndTwoNodesDisagreeByAtMostTw
     int worst_against_real = 0;
     int worst_between_nodes = 0;
     walk(TwoClocks{}, bounds, path, [&](const std::vector<TwoClocks>& p) {
-
       const TwoClocks& last = p.back();
       for (size_t start = 0; start < p.size(); ++start) {
         const TwoClocks& from = p[start];
@@ -56,7 +55,6 @@ TEST(Clocks, AMeasuredIntervalIsOffByAtMostTheDriftAndTwoNodesDisagreeByAtMostTw
         }
         worst_between_nodes = std::max(worst_between_nodes, std::abs(measured[0] - measured[1]));
       }
-
     });
     // Both bounds are tight: some interval shows each in full.
     EXPECT_EQ(worst_against_real, drift);

@@ -112,10 +112,12 @@ TEST(JsonReading, ErrorsSayWhatAndWhere) {
   EXPECT_EQ(parse_error("{\"a\": 1,}"), "expected a member name at line 1, column 9 (offset 8)");
   EXPECT_EQ(parse_error("{\"a\": 1 ]"), "expected ',' or '}' at line 1, column 9 (offset 8)");
   EXPECT_EQ(parse_error("[true false]"), "expected ',' or ']' at line 1, column 7 (offset 6)");
-  EXPECT_EQ(parse_error("null x"), "trailing characters after the JSON value at line 1, column 6 (offset 5)");
+  EXPECT_EQ(parse_error("null x"),
+            "trailing characters after the JSON value at line 1, column 6 (offset 5)");
   EXPECT_EQ(parse_error("[tru]"), "unexpected character 't' at line 1, column 2 (offset 1)");
   EXPECT_EQ(parse_error("NaN"), "unexpected character 'N' at line 1, column 1 (offset 0)");
-  EXPECT_EQ(parse_error("[1, \x02]"), "unexpected character '\\x02' at line 1, column 5 (offset 4)");
+  EXPECT_EQ(parse_error("[1, \x02]"),
+            "unexpected character '\\x02' at line 1, column 5 (offset 4)");
   EXPECT_EQ(parse_error("   "), "unexpected end of input at line 1, column 4 (offset 3)");
   EXPECT_EQ(parse_error("[\"ab"), "unterminated string at line 1, column 5 (offset 4)");
   EXPECT_EQ(parse_error("\"a\\"), "unterminated escape at line 1, column 4 (offset 3)");
@@ -144,7 +146,8 @@ TEST(JsonReading, StringsAreUtf8WithControlCharactersEscaped) {
             "unescaped control character '\\x0a' in a string at line 1, column 4 (offset 3)");
   EXPECT_EQ(parse_error("\"ok \xc3\xa9, not \xc3(\""),
             "invalid UTF-8 in a string at line 1, column 13 (offset 12)");
-  EXPECT_EQ(parse_error("\"\xed\xa0\x80\""), "invalid UTF-8 in a string at line 1, column 2 (offset 1)");
+  EXPECT_EQ(parse_error("\"\xed\xa0\x80\""),
+            "invalid UTF-8 in a string at line 1, column 2 (offset 1)");
   EXPECT_EQ(parse_error(R"("\ud800")"),
             "unpaired UTF-16 surrogate in a \\u escape at line 1, column 4 (offset 3)");
   EXPECT_EQ(parse_error(R"("x\udc00\ud800")"),
@@ -154,7 +157,8 @@ TEST(JsonReading, StringsAreUtf8WithControlCharactersEscaped) {
 TEST(JsonReading, OnlyRfc8259WhitespaceSurroundsTokens) {
   EXPECT_TRUE(parsed(" \t\r\n[ 1 ,\n2 ] \n").is_array());
   EXPECT_EQ(parse_error("[1,\f2]"), "unexpected character '\\x0c' at line 1, column 4 (offset 3)");
-  EXPECT_EQ(parse_error("\xef\xbb\xbf{}"), "unexpected character '\\xef' at line 1, column 1 (offset 0)");
+  EXPECT_EQ(parse_error("\xef\xbb\xbf{}"),
+            "unexpected character '\\xef' at line 1, column 1 (offset 0)");
   EXPECT_EQ(parse_error(std::string("[1]\0", 4)),
             "trailing characters after the JSON value at line 1, column 4 (offset 3)");
   EXPECT_EQ(parse_error(std::string("[1,\0]", 5)),

@@ -37,7 +37,9 @@ struct Counters {
     if (s.noise < ceiling) out.push_back({'n', {s.x, s.noise + 1}});
   }
   bool within_bounds(const State&) const { return true; }
-  uint64_t fingerprint(const State& s) const { return StableHasher().add(uint64_t{s.x}).add(uint64_t{s.noise}).digest(); }
+  uint64_t fingerprint(const State& s) const {
+    return StableHasher().add(uint64_t{s.x}).add(uint64_t{s.noise}).digest();
+  }
   Json state_json(const State& s) const {
     Json json = Json::object();
     json.set("x", static_cast<int64_t>(s.x));
@@ -152,8 +154,8 @@ TEST(ReplayLimits, TheStateLimitStopsTheReplay) {
 
 TEST(ReplayLimits, TheMemoryLimitStopsTheReplay) {
   const Counters model{1000, 100};
-  ReplayResult result =
-      replay(model, counting_trace(model, 100), {"XBelowBad", "always"}, {.memory_limit_bytes = limit_with_headroom(0)});
+  ReplayResult result = replay(model, counting_trace(model, 100), {"XBelowBad", "always"},
+                               {.memory_limit_bytes = limit_with_headroom(0)});
   ASSERT_TRUE(result.stopped.has_value());
   EXPECT_EQ(*result.stopped, Outcome::kMemoryExhausted);
   EXPECT_FALSE(result.confirmed);
@@ -165,7 +167,8 @@ TEST(ReplayLimits, TheMemoryLimitStopsTheReplay) {
 TEST(Interrupts, EveryModeStopsWhenAsked) {
   const Counters model{1000, 5000};
   std::atomic<bool> stop{true};
-  for (SearchMode mode : {SearchMode::kBreadthFirst, SearchMode::kDepthFirst, SearchMode::kSimulate}) {
+  for (SearchMode mode :
+       {SearchMode::kBreadthFirst, SearchMode::kDepthFirst, SearchMode::kSimulate}) {
     SearchOptions options = walks(1000, 50);
     options.mode = mode;
     options.stop = &stop;

@@ -26,13 +26,15 @@ OperationOf<R> read(int client, Time invoked, Time returned, int value) {
   return completed<R>(client, invoked, returned, R::read(), R::read_returns(value));
 }
 OperationOf<R> cas(int client, Time invoked, Time returned, int expected, int value, bool ok) {
-  return completed<R>(client, invoked, returned, R::cas(expected, value), ok ? R::ok() : R::failed());
+  return completed<R>(client, invoked, returned, R::cas(expected, value),
+                      ok ? R::ok() : R::failed());
 }
 OperationOf<Kv> put(int client, Time invoked, Time returned, int key, int value) {
   return completed<Kv>(client, invoked, returned, Kv::put(key, value), Kv::ok());
 }
 OperationOf<Kv> get(int client, Time invoked, Time returned, int key, std::optional<int> value) {
-  return completed<Kv>(client, invoked, returned, Kv::get(key), value ? Kv::found(*value) : Kv::absent());
+  return completed<Kv>(client, invoked, returned, Kv::get(key),
+                       value ? Kv::found(*value) : Kv::absent());
 }
 
 // Checks a verdict together with what backs it: a witness the independent
@@ -42,7 +44,8 @@ Result checked(const History<Spec>& history, Options options = {}) {
   Result result = check(history, options);
   std::string why;
   if (result.verdict == Verdict::kLinearizable) {
-    EXPECT_TRUE(is_linearization(history, result.order, &why)) << why << "\n" << render(history, result);
+    EXPECT_TRUE(is_linearization(history, result.order, &why)) << why << "\n"
+                                                               << render(history, result);
   }
   if (result.verdict == Verdict::kNotLinearizable) {
     EXPECT_EQ(std::count(result.prefix.begin(), result.prefix.end(), result.culprit), 0);
@@ -77,13 +80,13 @@ TEST(Register, AReadConcurrentWithAWriteMaySeeEitherValue) {
 
 TEST(Register, ConcurrentWritesTakeEffectInOneOrderForEveryReader) {
   // Reader 2 sees the writes land as 1 then 2.
-  History<R> agreeing = {write(0, 0, 10, 1), write(1, 0, 10, 2), read(2, 2, 3, 1), read(2, 4, 5, 2),
-                         read(3, 2, 3, 1),   read(3, 6, 7, 2)};
+  History<R> agreeing = {write(0, 0, 10, 1), write(1, 0, 10, 2), read(2, 2, 3, 1),
+                         read(2, 4, 5, 2),   read(3, 2, 3, 1),   read(3, 6, 7, 2)};
   EXPECT_EQ(checked(agreeing).verdict, Verdict::kLinearizable);
 
   // Reader 3 sees them land as 2 then 1: no single order explains both.
-  History<R> disagreeing = {write(0, 0, 10, 1), write(1, 0, 10, 2), read(2, 2, 3, 1), read(2, 4, 5, 2),
-                            read(3, 2, 3, 2),   read(3, 6, 7, 1)};
+  History<R> disagreeing = {write(0, 0, 10, 1), write(1, 0, 10, 2), read(2, 2, 3, 1),
+                            read(2, 4, 5, 2),   read(3, 2, 3, 2),   read(3, 6, 7, 1)};
   Result result = checked(disagreeing);
   EXPECT_EQ(result.verdict, Verdict::kNotLinearizable);
   // The search first fits five operations in the writes' order 1, 2; reader
@@ -113,8 +116,12 @@ TEST(Register, APendingWriteMayNeverHaveTakenEffect) {
   EXPECT_EQ(result.verdict, Verdict::kLinearizable);
   EXPECT_EQ(result.order, (std::vector<int>{1}));
   const std::string text = render(history, result);
-  EXPECT_NE(text.find("witness order:\n  1. #1 client 1 read -> 0 [2, 3]\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("left out (took effect after all the rest, or never): #0 client 0 write 1 (pending) [0, -)"), std::string::npos) << text;
+  EXPECT_NE(text.find("witness order:\n  1. #1 client 1 read -> 0 [2, 3]\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("left out (took effect after all the rest, or never): #0 client 0 write 1 "
+                      "(pending) [0, -)"),
+            std::string::npos)
+      << text;
 }
 
 TEST(Register, APendingOperationsRecordedOutputIsIgnored) {
@@ -165,7 +172,8 @@ TEST(Register, EveryOtherOperationThatCouldComeNextIsListed) {
 }
 
 TEST(Register, TheRenderingDrawsEachClientsTimelineAndNamesTheCulprit) {
-  History<R> history = {write(0, 0, 2, 1), read(1, 1, 3, 1), read(1, 4, 5, 0), pending<R>(2, 3, R::write(2))};
+  History<R> history = {write(0, 0, 2, 1), read(1, 1, 3, 1), read(1, 4, 5, 0),
+                        pending<R>(2, 3, R::write(2))};
   Result result = checked(history);
   ASSERT_EQ(result.verdict, Verdict::kNotLinearizable);
   // The prefix counts completed operations: the first time the search had
@@ -193,8 +201,8 @@ TEST(Register, AClientsOverlappingOperationsAreDrawnOnLanesOfTheirOwn) {
 }
 
 TEST(Register, TheBudgetStopsTheSearchWithoutAVerdict) {
-  History<R> history = {write(0, 0, 10, 1), write(1, 0, 10, 2), read(2, 2, 3, 1), read(2, 4, 5, 2),
-                        read(3, 2, 3, 2),   read(3, 6, 7, 1)};
+  History<R> history = {write(0, 0, 10, 1), write(1, 0, 10, 2), read(2, 2, 3, 1),
+                        read(2, 4, 5, 2),   read(3, 2, 3, 2),   read(3, 6, 7, 1)};
   Options options;
   options.max_configurations = 3;
   Result result = check(history, options);
@@ -257,8 +265,9 @@ TEST(KeyValue, AStaleGetOnOneKeyIsNamedWhateverTheOtherKeysDo) {
 TEST(KeyValue, AKeyFoundNotLinearizableOutweighsAKeyLeftUnknown) {
   // Key 2's concurrent puts need more configurations than the budget; key 1
   // fails within it.
-  History<Kv> history = {put(0, 0, 1, 1, 5),  get(1, 2, 3, 1, std::nullopt), put(2, 0, 9, 2, 1),
-                         put(3, 0, 9, 2, 2),  put(4, 0, 9, 2, 3),            get(2, 10, 11, 2, 4)};
+  History<Kv> history = {put(0, 0, 1, 1, 5), get(1, 2, 3, 1, std::nullopt),
+                         put(2, 0, 9, 2, 1), put(3, 0, 9, 2, 2),
+                         put(4, 0, 9, 2, 3), get(2, 10, 11, 2, 4)};
   Options options;
   options.max_configurations = 3;
   Result result = check(history, options);
@@ -316,7 +325,8 @@ std::vector<Slot> schedule(int clients, int max_ops_per_client) {
         slots.push_back({c, invoked, std::nullopt, effect});
         break;
       }
-      slots.push_back({c, invoked, invoked + duration, invoked + *rc::gen::inRange<Time>(0, duration + 1)});
+      slots.push_back(
+          {c, invoked, invoked + duration, invoked + *rc::gen::inRange<Time>(0, duration + 1)});
       t = invoked + duration;
     }
   }
@@ -326,14 +336,16 @@ std::vector<Slot> schedule(int clients, int max_ops_per_client) {
 // Applies the inputs at their linearization points to the sequential spec
 // and records what each answered: by construction, a linearizable history.
 template <class Spec>
-History<Spec> run_reference(const std::vector<Slot>& slots, const std::vector<typename Spec::Input>& inputs) {
+History<Spec> run_reference(const std::vector<Slot>& slots,
+                            const std::vector<typename Spec::Input>& inputs) {
   History<Spec> history;
   std::vector<int> by_effect;
   for (size_t i = 0; i < slots.size(); ++i) {
     history.push_back({slots[i].client, slots[i].invoked, slots[i].returned, inputs[i], {}});
     if (slots[i].effect) by_effect.push_back(static_cast<int>(i));
   }
-  std::stable_sort(by_effect.begin(), by_effect.end(), [&](int a, int b) { return *slots[a].effect < *slots[b].effect; });
+  std::stable_sort(by_effect.begin(), by_effect.end(),
+                   [&](int a, int b) { return *slots[a].effect < *slots[b].effect; });
   typename Spec::State state = Spec::initial();
   // A pending operation's answer never reached the client, so it is not
   // recorded even when the operation took effect.
@@ -352,14 +364,9 @@ std::vector<R::Input> register_inputs(size_t count) {
   for (size_t i = 0; i < count; ++i) {
     const int fresh = static_cast<int>(i) + 1;
     switch (*rc::gen::inRange(0, 3)) {
-      case 0:
-        inputs.push_back(R::read());
-        break;
-      case 1:
-        inputs.push_back(R::write(fresh));
-        break;
-      default:
-        inputs.push_back(R::cas(*rc::gen::inRange(0, fresh), fresh));
+      case 0: inputs.push_back(R::read()); break;
+      case 1: inputs.push_back(R::write(fresh)); break;
+      default: inputs.push_back(R::cas(*rc::gen::inRange(0, fresh), fresh));
     }
   }
   return inputs;
@@ -392,7 +399,8 @@ RC_GTEST_PROP(GeneratedHistories, ConcurrentClientsOverASequentialRegisterAreLin
   RC_ASSERT(is_linearization(history, result.order, &why));
 }
 
-RC_GTEST_PROP(GeneratedHistories, ConcurrentClientsOverASequentialMapAreLinearizableSplitOrWhole, ()) {
+RC_GTEST_PROP(GeneratedHistories, ConcurrentClientsOverASequentialMapAreLinearizableSplitOrWhole,
+              ()) {
   const auto slots = schedule(*rc::gen::inRange(1, 9), 20);
   const auto history = run_reference<Kv>(slots, kv_inputs(slots.size(), *rc::gen::inRange(1, 4)));
   std::string why;
@@ -416,7 +424,8 @@ struct StaleRead {
 };
 
 template <class Spec, class IsRead, class Written>
-std::optional<StaleRead> pick_stale_read(const History<Spec>& history, IsRead is_read, Written written) {
+std::optional<StaleRead> pick_stale_read(const History<Spec>& history, IsRead is_read,
+                                         Written written) {
   std::vector<int> reads;
   for (size_t i = 0; i < history.size(); ++i) {
     if (!is_read(history[i])) continue;
@@ -456,7 +465,8 @@ void assert_stale_read_caught(const History<Spec>& history, const StaleRead& sta
 // that every run has a read following a completed write.
 std::vector<Slot> with_trailing_write_and_read(std::vector<Slot> slots, int client) {
   Time end = 0;
-  for (const Slot& s : slots) end = std::max({end, s.invoked, s.returned.value_or(0), s.effect.value_or(0)});
+  for (const Slot& s : slots)
+    end = std::max({end, s.invoked, s.returned.value_or(0), s.effect.value_or(0)});
   slots.push_back({client, end + 1, end + 2, end + 1});
   slots.push_back({client, end + 3, end + 4, end + 3});
   return slots;
@@ -469,10 +479,13 @@ RC_GTEST_PROP(GeneratedHistories, AnInjectedStaleRegisterReadIsNeverLinearizable
   inputs.push_back(R::write(static_cast<int>(inputs.size()) + 1));
   inputs.push_back(R::read());
   auto history = run_reference<R>(slots, inputs);
-  auto is_read = [](const OperationOf<R>& op) { return !op.pending() && op.input.kind == R::Kind::kRead; };
+  auto is_read = [](const OperationOf<R>& op) {
+    return !op.pending() && op.input.kind == R::Kind::kRead;
+  };
   auto written = [](const OperationOf<R>& op) -> std::optional<int> {
     if (op.pending()) return std::nullopt;
-    if (op.input.kind == R::Kind::kWrite || (op.input.kind == R::Kind::kCas && op.output.ok)) return op.input.value;
+    if (op.input.kind == R::Kind::kWrite || (op.input.kind == R::Kind::kCas && op.output.ok))
+      return op.input.value;
     return std::nullopt;
   };
   const auto stale = pick_stale_read(history, is_read, written);

@@ -47,15 +47,17 @@ struct GraphModel {
     return json;
   }
   std::string action_label(const Action& a) const {
-    return std::to_string(a.from) + "->" + std::to_string(a.to) + (a.fair_class >= 0 ? " fair" : "");
+    return std::to_string(a.from) + "->" + std::to_string(a.to) +
+           (a.fair_class >= 0 ? " fair" : "");
   }
   std::vector<StateProperty<State>> properties() const { return {}; }
   std::vector<LivenessProperty<State>> liveness_properties() const {
     const int goal = goal_state;
     const int premise = premise_state;
     if (premise >= 0) {
-      return {leads_to<State>("Leads", [premise](const State& s) { return s == premise; },
-                              [goal](const State& s) { return s == goal; })};
+      return {leads_to<State>(
+          "Leads", [premise](const State& s) { return s == premise; },
+          [goal](const State& s) { return s == goal; })};
     }
     return {eventually<State>("Reaches", [goal](const State& s) { return s == goal; })};
   }
@@ -68,7 +70,8 @@ struct GraphModel {
 
 std::vector<int> lasso_states(const CheckResult& result) {
   std::vector<int> states;
-  for (const auto& step : result.trace) states.push_back(static_cast<int>(step.state["at"].as_int()));
+  for (const auto& step : result.trace)
+    states.push_back(static_cast<int>(step.state["at"].as_int()));
   return states;
 }
 
@@ -169,7 +172,6 @@ TEST(TwoPhaseLiveness, PreparedRmsBlockWhenTheTmStopsForGood) {
   EXPECT_FALSE(combined.invariants.empty());
 }
 
-
 // Within --max-states, the liveness graph stops with bound_exhausted and
 // says which properties it left unchecked.
 TEST(TwoPhaseLiveness, TheStateLimitStopsTheGraphCleanly) {
@@ -180,7 +182,8 @@ TEST(TwoPhaseLiveness, TheStateLimitStopsTheGraphCleanly) {
   EXPECT_EQ(result.stopped_phase, "liveness graph");
   EXPECT_EQ(result.unchecked, result.liveness);
   EXPECT_FALSE(result.unchecked.empty());
-  EXPECT_LE(result.stats.distinct_states, 100u + 64u);  // the last state explored adds its successors
+  EXPECT_LE(result.stats.distinct_states,
+            100u + 64u);  // the last state explored adds its successors
   ASSERT_TRUE(result.liveness_graph.has_value());
   EXPECT_EQ(result.liveness_graph->states, result.stats.distinct_states);
 }
@@ -233,14 +236,16 @@ struct Chain {
 TEST(Liveness, TheMemoryLimitStopsTheGraphBeforeItIsPassed) {
   const Chain chain{1'000'000};
   CheckResult whole = check_liveness(chain);
-  ASSERT_EQ(whole.outcome, Outcome::kViolation);  // it ends: nothing fair is enabled in the last state
+  ASSERT_EQ(whole.outcome,
+            Outcome::kViolation);  // it ends: nothing fair is enabled in the last state
   ASSERT_TRUE(whole.liveness_graph.has_value());
   EXPECT_EQ(whole.liveness_graph->states, 1'000'000u);
   EXPECT_EQ(whole.liveness_graph->steps, 1'999'997u);
   EXPECT_LT(whole.stats.bytes_per_state, 64.0);
 
   SearchOptions options;
-  release_free_memory();  // as the checker does first, so that both measure from the same resident set
+  release_free_memory();  // as the checker does first, so that both measure from the same resident
+                          // set
   options.memory_limit_bytes = resident_memory_bytes() + (4 << 20);
   CheckResult limited = check_liveness(chain, options);
   EXPECT_EQ(limited.outcome, Outcome::kMemoryExhausted);

@@ -46,8 +46,10 @@ CheckResult two_nodes() {
   result.property_kind = "always";
   result.lifelines = {"a", "b"};
   result.trace = {
-      {"", state(1, 1), event("initial", "", "", "", {{"a", "b", "Ping<1>"}, {"a", "b", "Ping<1>"}})},
-      {"Timeout b tick", state(1, 2), event("timeout", "b", "", "tick", {{"b", "a", "Pong & more"}})},
+      {"", state(1, 1),
+       event("initial", "", "", "", {{"a", "b", "Ping<1>"}, {"a", "b", "Ping<1>"}})},
+      {"Timeout b tick", state(1, 2),
+       event("timeout", "b", "", "tick", {{"b", "a", "Pong & more"}})},
       {"Deliver Ping<1> a->b", state(1, 2), event("message", "b", "a", "Ping<1>")},
       {"Deliver duplicate Ping<1> a->b", state(1, 2), event("duplicate", "b", "a", "Ping<1>")},
       {"Drop Ping<1> a->b", state(1, 2), event("drop", "b", "a", "Ping<1>")},
@@ -70,7 +72,8 @@ TEST(Msc, HasOneRowPerStepWithItsActionAndState) {
   EXPECT_EQ(count(svg, "<svg "), 1u);
   EXPECT_EQ(count(svg, "</svg>"), 1u);
   EXPECT_EQ(count(svg, "class=\"step\""), 6u);
-  for (int i = 0; i < 6; ++i) EXPECT_NE(svg.find("id=\"step-" + std::to_string(i) + "\""), std::string::npos) << i;
+  for (int i = 0; i < 6; ++i)
+    EXPECT_NE(svg.find("id=\"step-" + std::to_string(i) + "\""), std::string::npos) << i;
   EXPECT_NE(svg.find("data-action=\"Timeout b tick\""), std::string::npos);
   // The whole state is the row's tooltip.
   EXPECT_NE(svg.find("step 5: Crash a\n{\n  &quot;nodes&quot;"), std::string::npos) << svg;
@@ -78,10 +81,13 @@ TEST(Msc, HasOneRowPerStepWithItsActionAndState) {
 
 TEST(Msc, DrawsEachMessageFromTheStepThatSentIt) {
   const std::string svg = msc_svg(run(), two_nodes());
-  EXPECT_NE(svg.find("<g class=\"message\" data-step=\"2\" data-sent=\"0\">"), std::string::npos) << svg;
+  EXPECT_NE(svg.find("<g class=\"message\" data-step=\"2\" data-sent=\"0\">"), std::string::npos)
+      << svg;
   // A duplicate leaves its copy in flight, so the drop takes the same send.
-  EXPECT_NE(svg.find("<g class=\"duplicate\" data-step=\"3\" data-sent=\"0\">"), std::string::npos) << svg;
-  EXPECT_NE(svg.find("<g class=\"drop\" data-step=\"4\" data-sent=\"0\">"), std::string::npos) << svg;
+  EXPECT_NE(svg.find("<g class=\"duplicate\" data-step=\"3\" data-sent=\"0\">"), std::string::npos)
+      << svg;
+  EXPECT_NE(svg.find("<g class=\"drop\" data-step=\"4\" data-sent=\"0\">"), std::string::npos)
+      << svg;
   EXPECT_NE(svg.find("<g class=\"in-flight\" data-sent=\"1\">"), std::string::npos) << svg;
   EXPECT_EQ(count(svg, "class=\"in-flight\""), 1u);
 }
@@ -96,10 +102,13 @@ TEST(Msc, DrawsTimeoutsAndCrashesAsBoxesOnTheirLifeline) {
 
 TEST(Msc, StatesTheViolationAndWhatEachStepChanged) {
   const std::string svg = msc_svg(run(), two_nodes());
-  EXPECT_NE(svg.find("Violation: TermsAgree (invariant) is false in the state after step 5"), std::string::npos);
+  EXPECT_NE(svg.find("Violation: TermsAgree (invariant) is false in the state after step 5"),
+            std::string::npos);
   EXPECT_NE(svg.find(">    b: term 1 \u2192 2</text>"), std::string::npos) << svg;
   EXPECT_NE(svg.find(">    a: term 1 \u2192 3</text>"), std::string::npos) << svg;
-  EXPECT_NE(svg.find("Still in flight (dashed stubs): Pong &amp; more b\u2192a (step 1)"), std::string::npos) << svg;
+  EXPECT_NE(svg.find("Still in flight (dashed stubs): Pong &amp; more b\u2192a (step 1)"),
+            std::string::npos)
+      << svg;
 }
 
 TEST(Msc, DrawsABehaviourThatClaimsNoViolation) {
@@ -107,10 +116,12 @@ TEST(Msc, DrawsABehaviourThatClaimsNoViolation) {
   result.property.clear();
   result.property_kind.clear();
   const std::string svg = msc_svg(run(), result);
-  EXPECT_NE(svg.find("<title>toy (model impl, variant correct): a behaviour</title>"), std::string::npos);
+  EXPECT_NE(svg.find("<title>toy (model impl, variant correct): a behaviour</title>"),
+            std::string::npos);
   EXPECT_NE(svg.find(">No violation claimed: 5 steps</text>"), std::string::npos) << svg;
   EXPECT_EQ(svg.find("Violation"), std::string::npos);
-  EXPECT_EQ(svg.find("#fdecec\"><title>"), std::string::npos);  // no row marked as the violating one
+  EXPECT_EQ(svg.find("#fdecec\"><title>"),
+            std::string::npos);  // no row marked as the violating one
 }
 
 TEST(Msc, EscapesTextForXml) {

@@ -16,7 +16,8 @@ using testing::GridModel;
 
 GridModel grid_with_sum_below(int bound) {
   GridModel model(5);
-  model.properties_ = {always<GridModel::State>("SumBelow", [bound](const auto& s) { return s.x + s.y < bound; })};
+  model.properties_ = {
+      always<GridModel::State>("SumBelow", [bound](const auto& s) { return s.x + s.y < bound; })};
   return model;
 }
 
@@ -54,7 +55,8 @@ TEST(Replay, NamesAStepWhoseActionIsNotEnabled) {
   trace[1].action = "Teleport";
   ReplayResult replayed = replay(model, trace, {"SumBelow", "always"});
   EXPECT_EQ(replayed.illegal_step, 1);
-  EXPECT_NE(replayed.reason.find("'Teleport' is not enabled after step 0 (enabled: IncX, IncY)"), std::string::npos)
+  EXPECT_NE(replayed.reason.find("'Teleport' is not enabled after step 0 (enabled: IncX, IncY)"),
+            std::string::npos)
       << replayed.reason;
 }
 
@@ -74,7 +76,8 @@ TEST(Replay, RefusesAStepOutsideTheBounds) {
                                   {"IncX", model.state_json({2, 0})}};
   ReplayResult replayed = replay(model, trace, {});
   EXPECT_EQ(replayed.illegal_step, 2);
-  EXPECT_NE(replayed.reason.find("outside the model's bounds"), std::string::npos) << replayed.reason;
+  EXPECT_NE(replayed.reason.find("outside the model's bounds"), std::string::npos)
+      << replayed.reason;
 }
 
 TEST(Replay, DoesNotConfirmAPropertyThatHoldsAtTheEnd) {
@@ -110,7 +113,8 @@ TEST(Replay, ConfirmsADeadlock) {
 namespace twophase = crosscheck::check::twophase;
 
 twophase::ImplModel majority_commit() {
-  return twophase::make_impl_model({3, crosscheck::impl::twophase::Variant::kTmMajorityCommit}, FaultBudgets{});
+  return twophase::make_impl_model({3, crosscheck::impl::twophase::Variant::kTmMajorityCommit},
+                                   FaultBudgets{});
 }
 
 TEST(ReplayEvents, TheActorHarnessDescribesEachStepWithWhatItSent) {
@@ -139,14 +143,15 @@ TEST(ReplayEvents, TheActorHarnessDescribesEachStepWithWhatItSent) {
   EXPECT_EQ(delivery.sent[0].to, "tm");
   EXPECT_EQ(delivery.sent[0].text, "VoteYes");
 
-  const StepEvent& decision = *replayed.trace[4].event;  // the TM decides commit on two votes of three
+  const StepEvent& decision =
+      *replayed.trace[4].event;  // the TM decides commit on two votes of three
   EXPECT_EQ(decision.node, "tm");
   EXPECT_EQ(decision.sent.size(), 3u);
 }
 
 TEST(ReplayEvents, FaultsAreEventsOfTheirOwnKind) {
-  twophase::ImplModel model =
-      twophase::make_impl_model({1, crosscheck::impl::twophase::Variant::kCorrect}, FaultBudgets{1, 1, 1, 2});
+  twophase::ImplModel model = twophase::make_impl_model(
+      {1, crosscheck::impl::twophase::Variant::kCorrect}, FaultBudgets{1, 1, 1, 2});
   const auto state = model.initial_states().front();
   std::vector<Successor<twophase::ImplModel::Action, twophase::ImplModel::State>> successors;
   model.successors(state, successors);

@@ -11,7 +11,8 @@ namespace {
 
 CheckResult grid_violation() {
   testing::GridModel model(5);
-  model.properties_ = {always<testing::GridModel::State>("SumBelowTwo", [](const auto& s) { return s.x + s.y < 2; })};
+  model.properties_ = {always<testing::GridModel::State>(
+      "SumBelowTwo", [](const auto& s) { return s.x + s.y < 2; })};
   return check(model);
 }
 
@@ -19,15 +20,17 @@ TEST(Report, JsonCarriesTheInterfaceFields) {
   RunDescription run{"grid", "toy", "correct", Json::object()};
   run.parameters.set("limit", 5);
   Json json = result_json(run, grid_violation());
-  for (const char* field : {"protocol", "model", "variant", "parameters", "result", "distinct_states", "total_states",
-                            "depth", "seconds", "states_per_second", "peak_memory_bytes", "property", "trace"}) {
+  for (const char* field :
+       {"protocol", "model", "variant", "parameters", "result", "distinct_states", "total_states",
+        "depth", "seconds", "states_per_second", "peak_memory_bytes", "property", "trace"}) {
     EXPECT_NE(json.find(field), nullptr) << field;
   }
   EXPECT_EQ(json["result"].as_string(), "violation");
   EXPECT_EQ(json["property"].as_string(), "SumBelowTwo");
   ASSERT_EQ(json["trace"].as_array().size(), 3u);
   EXPECT_EQ(json["trace"].as_array()[0]["action"].as_string(), "Initial");
-  EXPECT_EQ(json["trace"].as_array()[2]["state"]["x"].as_int() + json["trace"].as_array()[2]["state"]["y"].as_int(),
+  EXPECT_EQ(json["trace"].as_array()[2]["state"]["x"].as_int() +
+                json["trace"].as_array()[2]["state"]["y"].as_int(),
             2);
 }
 
@@ -44,7 +47,9 @@ TEST(Report, JsonRoundTripsThroughTheParser) {
 TEST(Report, TextNumbersEachStepAndShowsWhatChanged) {
   RunDescription run{"grid", "toy", "correct", Json::object()};
   std::string text = result_text(run, grid_violation());
-  EXPECT_NE(text.find("violation of SumBelowTwo (always), shortest trace 2 steps"), std::string::npos) << text;
+  EXPECT_NE(text.find("violation of SumBelowTwo (always), shortest trace 2 steps"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("  0. Initial state"), std::string::npos);
   EXPECT_NE(text.find("  1. Inc"), std::string::npos);
   EXPECT_NE(text.find("  2. Inc"), std::string::npos);
@@ -53,8 +58,10 @@ TEST(Report, TextNumbersEachStepAndShowsWhatChanged) {
 
 TEST(Report, StateChangesListOnlyTheLeavesThatDiffer) {
   std::string error;
-  Json before = *Json::parse(R"({"nodes": {"a": {"s": "x", "n": 1}, "b": {"s": "y"}}, "net": ["m"]})", &error);
-  Json after = *Json::parse(R"({"nodes": {"a": {"s": "x", "n": 2}, "b": {"s": "y"}}, "net": []})", &error);
+  Json before = *Json::parse(
+      R"({"nodes": {"a": {"s": "x", "n": 1}, "b": {"s": "y"}}, "net": ["m"]})", &error);
+  Json after =
+      *Json::parse(R"({"nodes": {"a": {"s": "x", "n": 2}, "b": {"s": "y"}}, "net": []})", &error);
   auto changes = state_changes(before, after);
   ASSERT_EQ(changes.size(), 2u);
   EXPECT_EQ(changes[0], "nodes.a.n: 1 -> 2");
@@ -77,13 +84,15 @@ TEST(Report, StatisticsShowTheVisitedSetAndTheCollisionEstimate) {
   result.stats.fingerprint_collision_probability = 2.5e-6;
   std::string text = result_text(run, result);
   EXPECT_NE(text.find("visited set       3.0 MiB, 14.5 bytes/state"), std::string::npos) << text;
-  EXPECT_NE(text.find("fingerprint collision probability: calculated (optimistic) 2.5e-06"), std::string::npos)
+  EXPECT_NE(text.find("fingerprint collision probability: calculated (optimistic) 2.5e-06"),
+            std::string::npos)
       << text;
   Json json = result_json(run, result);
   EXPECT_EQ(json["bytes_per_state"].as_double(), 14.5);
   EXPECT_EQ(json["fingerprint_collision_probability"].as_double(), 2.5e-6);
   result.stats.exact = true;
-  EXPECT_NE(result_text(run, result).find("none, states compared in full (--exact)"), std::string::npos);
+  EXPECT_NE(result_text(run, result).find("none, states compared in full (--exact)"),
+            std::string::npos);
   result.outcome = Outcome::kMemoryExhausted;
   EXPECT_NE(result_text(run, result).find("Result: memory exhausted."), std::string::npos);
   EXPECT_EQ(result_json(run, result)["result"].as_string(), "memory_exhausted");

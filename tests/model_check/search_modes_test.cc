@@ -84,7 +84,8 @@ TEST(DepthFirst, WithinEveryDepthBoundStoresTheStatesBreadthFirstStores) {
     CheckResult breadth = check(model, options);
     options.mode = SearchMode::kDepthFirst;
     CheckResult depth = check(model, options);
-    EXPECT_EQ(depth.stats.distinct_states, breadth.stats.distinct_states) << "depth bound " << bound;
+    EXPECT_EQ(depth.stats.distinct_states, breadth.stats.distinct_states)
+        << "depth bound " << bound;
     EXPECT_EQ(depth.outcome, breadth.outcome) << "depth bound " << bound;
   }
 }
@@ -205,7 +206,8 @@ TEST(Simulation, AShrunkTraceIsAShorterBehaviourThatStillViolates) {
     if (property.name == result.property) violated = !property.holds(state);
   }
   for (const auto& property : model.transition_properties()) {
-    if (property.name == result.property) violated = !property.holds(before_last, last_action, state);
+    if (property.name == result.property)
+      violated = !property.holds(before_last, last_action, state);
   }
   EXPECT_TRUE(violated) << result.property << " holds at the end of the shrunk trace";
 

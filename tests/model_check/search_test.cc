@@ -35,7 +35,8 @@ TEST(BreadthFirstSearch, AnInitialStateAloneHasDepthOne) {
 
 TEST(BreadthFirstSearch, AViolationComesWithAShortestTrace) {
   GridModel model(10);
-  model.properties_ = {always<GridModel::State>("SumBelowSeven", [](const auto& s) { return s.x + s.y < 7; })};
+  model.properties_ = {
+      always<GridModel::State>("SumBelowSeven", [](const auto& s) { return s.x + s.y < 7; })};
   CheckResult result = check(model);
   ASSERT_EQ(result.outcome, Outcome::kViolation);
   EXPECT_EQ(result.property, "SumBelowSeven");
@@ -68,7 +69,8 @@ TEST(BreadthFirstSearch, AnInvariantViolatedInitiallyHasATraceOfOneState) {
 
 TEST(BreadthFirstSearch, DieHardFindsTheSixStepSolution) {
   DieHardModel model;
-  model.properties_ = {always<DieHardModel::State>("NotSolved", [](const auto& s) { return s.big != 4; })};
+  model.properties_ = {
+      always<DieHardModel::State>("NotSolved", [](const auto& s) { return s.big != 4; })};
   CheckResult result = check(model);
   ASSERT_EQ(result.outcome, Outcome::kViolation);
   // The famous answer: 6 pourings, 7 states.
@@ -161,7 +163,8 @@ class DieHardWithoutStutters : public DieHardModel {
  public:
   explicit DieHardWithoutStutters(bool stutters_hold) : stutters_hold_(stutters_hold) {}
   std::vector<TransitionProperty<State, Action>> transition_properties() const {
-    return {{"SomethingChanges", [](const State& from, const Action&, const State& to) { return !(from == to); },
+    return {{"SomethingChanges",
+             [](const State& from, const Action&, const State& to) { return !(from == to); },
              stutters_hold_}};
   }
 
@@ -184,7 +187,8 @@ TEST(BreadthFirstSearch, AStepPropertyIsCheckedOnStuttersUnlessItSaysStuttersHol
 TEST(BreadthFirstSearch, VisitsEveryDistinctStateOnce) {
   GridModel model(6);
   std::vector<int> visits(49, 0);
-  CheckResult result = check(model, {}, [&](const GridModel::State& s) { ++visits[s.x * 7 + s.y]; });
+  CheckResult result =
+      check(model, {}, [&](const GridModel::State& s) { ++visits[s.x * 7 + s.y]; });
   EXPECT_EQ(result.stats.distinct_states, 49u);
   for (int count : visits) EXPECT_EQ(count, 1);
 }
@@ -220,8 +224,12 @@ class CubeModel {
     out.push_back({1, {s.x, s.y + 1, s.z}});
     out.push_back({2, {s.x, s.y, s.z + 1}});
   }
-  bool within_bounds(const State& s) const { return s.x <= limit_ && s.y <= limit_ && s.z <= limit_; }
-  uint64_t fingerprint(const State& s) const { return StableHasher().add(s.x).add(s.y).add(s.z).digest(); }
+  bool within_bounds(const State& s) const {
+    return s.x <= limit_ && s.y <= limit_ && s.z <= limit_;
+  }
+  uint64_t fingerprint(const State& s) const {
+    return StableHasher().add(s.x).add(s.y).add(s.z).digest();
+  }
   Json state_json(const State& s) const {
     Json json = Json::object();
     json.set("x", s.x);
@@ -229,13 +237,17 @@ class CubeModel {
     json.set("z", s.z);
     return json;
   }
-  std::string action_label(const Action& a) const { return "Inc" + std::string(1, static_cast<char>('X' + a)); }
+  std::string action_label(const Action& a) const {
+    return "Inc" + std::string(1, static_cast<char>('X' + a));
+  }
   std::vector<StateProperty<State>> properties() const {
     int forbidden = forbidden_sum_;
     int limit = limit_;
-    return {always<State>("SumAllowed",
-                          [forbidden](const State& s) { return s.x + s.y + s.z != forbidden || s.x < 2; }),
-            sometimes<State>("Corner", [limit](const State& s) { return s.x == limit && s.y == limit; })};
+    return {always<State>(
+                "SumAllowed",
+                [forbidden](const State& s) { return s.x + s.y + s.z != forbidden || s.x < 2; }),
+            sometimes<State>("Corner",
+                             [limit](const State& s) { return s.x == limit && s.y == limit; })};
   }
 
  private:
@@ -249,12 +261,14 @@ TEST(ParallelSearch, CountsAndTracesDoNotDependOnTheThreadCount) {
     std::vector<CubeModel::State> single_order;
     // Small batches too, so that levels take many batches and each batch's
     // merge overlaps the next one's generation.
-    for (auto [threads, batch] : {std::pair{1, 0}, {2, 0}, {3, 0}, {8, 0}, {1, 7}, {2, 7}, {3, 50}, {8, 1}}) {
+    for (auto [threads, batch] :
+         {std::pair{1, 0}, {2, 0}, {3, 0}, {8, 0}, {1, 7}, {2, 7}, {3, 50}, {8, 1}}) {
       SearchOptions options;
       options.threads = threads;
       options.states_per_thread_batch = batch;
       std::vector<CubeModel::State> order;
-      CheckResult result = check(CubeModel(40, forbidden), options, [&](const CubeModel::State& s) { order.push_back(s); });
+      CheckResult result = check(CubeModel(40, forbidden), options,
+                                 [&](const CubeModel::State& s) { order.push_back(s); });
       if (threads == 1 && batch == 0) {
         single = result;
         single_order = order;
@@ -265,7 +279,8 @@ TEST(ParallelSearch, CountsAndTracesDoNotDependOnTheThreadCount) {
         continue;
       }
       EXPECT_EQ(result.outcome, single.outcome) << threads;
-      EXPECT_TRUE(order == single_order) << "states stored in another order with " << threads << " threads";
+      EXPECT_TRUE(order == single_order)
+          << "states stored in another order with " << threads << " threads";
       EXPECT_EQ(result.stats.distinct_states, single.stats.distinct_states) << threads;
       EXPECT_EQ(result.stats.total_states, single.stats.total_states) << threads;
       EXPECT_EQ(result.stats.depth, single.stats.depth) << threads;
@@ -298,7 +313,9 @@ class ResidueModel {
   bool within_bounds(const State&) const { return true; }
   uint64_t fingerprint(const State& s) const { return StableHasher().add(uint64_t{s}).digest(); }
   Json state_json(const State& s) const { return Json(static_cast<int64_t>(s)); }
-  std::string action_label(const Action& a) const { return a == 0 ? "Inc" : a == 1 ? "Triple" : "Square"; }
+  std::string action_label(const Action& a) const {
+    return a == 0 ? "Inc" : a == 1 ? "Triple" : "Square";
+  }
   std::vector<StateProperty<State>> properties() const {
     const uint32_t forbidden = forbidden_;
     return {always<State>("NotForbidden", [forbidden](const State& s) { return s != forbidden; })};
@@ -318,15 +335,16 @@ TEST(ParallelSearch, SkippingRecentCandidatesStoresWhatTheExactSearchStores) {
     SearchOptions exact_options;
     exact_options.exact = true;
     std::vector<uint32_t> expected_order;
-    CheckResult expected =
-        check(ResidueModel(kModulus, forbidden), exact_options, [&](uint32_t s) { expected_order.push_back(s); });
+    CheckResult expected = check(ResidueModel(kModulus, forbidden), exact_options,
+                                 [&](uint32_t s) { expected_order.push_back(s); });
     EXPECT_EQ(expected.outcome, forbidden == kModulus ? Outcome::kOk : Outcome::kViolation);
     for (auto [threads, batch] : {std::pair{1, 0}, {2, 0}, {3, 0}, {1, 5}, {2, 3}, {4, 64}}) {
       SearchOptions options;
       options.threads = threads;
       options.states_per_thread_batch = batch;
       std::vector<uint32_t> order;
-      CheckResult result = check(ResidueModel(kModulus, forbidden), options, [&](uint32_t s) { order.push_back(s); });
+      CheckResult result = check(ResidueModel(kModulus, forbidden), options,
+                                 [&](uint32_t s) { order.push_back(s); });
       EXPECT_EQ(result.outcome, expected.outcome) << threads << " threads, batch " << batch;
       EXPECT_TRUE(order == expected_order) << threads << " threads, batch " << batch;
       EXPECT_EQ(result.stats.total_states, expected.stats.total_states) << threads;
@@ -385,7 +403,8 @@ TEST(SymmetryReduction, TracesAreRealBehavioursOfTheModel) {
   for (size_t i = 1; i < result.trace.size(); ++i) {
     const Json& before = result.trace[i - 1].state;
     const Json& after = result.trace[i].state;
-    EXPECT_EQ(after["x"].as_int() + after["y"].as_int(), before["x"].as_int() + before["y"].as_int() + 1);
+    EXPECT_EQ(after["x"].as_int() + after["y"].as_int(),
+              before["x"].as_int() + before["y"].as_int() + 1);
   }
 }
 
@@ -420,7 +439,9 @@ TEST(FingerprintTable, StaysBetweenSixtyAndSeventyFivePercentFull) {
 }
 
 TEST(FingerprintTable, ReserveGrowsAsTheInsertsWouldAndNoFurther) {
-  auto fingerprint = [](uint64_t i) { return FingerprintTable::normalize(StableHasher().add(i).digest()); };
+  auto fingerprint = [](uint64_t i) {
+    return FingerprintTable::normalize(StableHasher().add(i).digest());
+  };
   FingerprintTable grown_by_inserts;
   FingerprintTable reserved;
   for (uint64_t i = 0; i < 30000; ++i) {
@@ -449,10 +470,12 @@ TEST(StateTable, ReserveGrowsAsTheInsertsWouldAndKeepsEveryState) {
   ASSERT_TRUE(reserved.grows_with(3000));
   reserved.reserve(3000);
   EXPECT_FALSE(reserved.grows_with(3000));
-  for (uint64_t i = 1000; i < 4000; ++i) grown_by_inserts.insert(FingerprintTable::normalize(i % 97), i);
+  for (uint64_t i = 1000; i < 4000; ++i)
+    grown_by_inserts.insert(FingerprintTable::normalize(i % 97), i);
   const size_t bytes = reserved.bytes_to_hold(3000);
   EXPECT_EQ(bytes, grown_by_inserts.bytes());
-  for (uint64_t i = 0; i < 1000; ++i) ASSERT_TRUE(reserved.contains(FingerprintTable::normalize(i % 97), i)) << i;
+  for (uint64_t i = 0; i < 1000; ++i)
+    ASSERT_TRUE(reserved.contains(FingerprintTable::normalize(i % 97), i)) << i;
 }
 
 // The fingerprint whose table key is `key`: the table's scramble undone,
@@ -480,7 +503,8 @@ TEST(FingerprintTable, KeysWhoseHomesAreAllTheLastSlotOverflowIntoGrowth) {
   // fills the spare slots and the table grows rather than lose a key.
   FingerprintTable table;
   std::vector<uint64_t> fingerprints;
-  for (uint64_t i = 0; i < 2000; ++i) fingerprints.push_back(fingerprint_with_key(~uint64_t{0} - 7 * i));
+  for (uint64_t i = 0; i < 2000; ++i)
+    fingerprints.push_back(fingerprint_with_key(~uint64_t{0} - 7 * i));
   for (uint64_t fingerprint : fingerprints) ASSERT_TRUE(table.insert(fingerprint));
   EXPECT_EQ(table.size(), fingerprints.size());
   for (uint64_t fingerprint : fingerprints) {
@@ -499,7 +523,8 @@ TEST(FingerprintTable, FindsKeysInsertedInAnyOrderAmongCollidingHomes) {
   // descending order each goes to the front of its run.
   FingerprintTable table(1 << 12);
   std::vector<uint64_t> fingerprints;
-  for (uint64_t i = 0; i < 1500; ++i) fingerprints.push_back(fingerprint_with_key((uint64_t{1} << 62) - 1000 * i));
+  for (uint64_t i = 0; i < 1500; ++i)
+    fingerprints.push_back(fingerprint_with_key((uint64_t{1} << 62) - 1000 * i));
   for (uint64_t fingerprint : fingerprints) ASSERT_TRUE(table.insert(fingerprint));
   for (uint64_t fingerprint : fingerprints) ASSERT_TRUE(table.contains(fingerprint));
   for (uint64_t i = 0; i < 1500; ++i) {
@@ -510,11 +535,13 @@ TEST(FingerprintTable, FindsKeysInsertedInAnyOrderAmongCollidingHomes) {
 
 TEST(FingerprintTable, GrowsIntoAnotherTablesOldArrayWithNoneOfItsKeys) {
   RecycledWords recycled;
-  auto fingerprint = [](uint64_t i) { return FingerprintTable::normalize(StableHasher().add(i).digest()); };
+  auto fingerprint = [](uint64_t i) {
+    return FingerprintTable::normalize(StableHasher().add(i).digest());
+  };
   {
     FingerprintTable first(FingerprintTable::kMinCapacity, &recycled);
     for (uint64_t i = 1; i <= 5000; ++i) first.insert(fingerprint(i));
-  }  // its array goes to `recycled`, keys and all
+  }                                        // its array goes to `recycled`, keys and all
   EXPECT_GE(recycled.bytes(), 5000u * 8);  // counted against memory limits
   FingerprintTable second(FingerprintTable::kMinCapacity, &recycled);
   for (uint64_t i = 5001; i <= 10000; ++i) ASSERT_TRUE(second.insert(fingerprint(i))) << i;

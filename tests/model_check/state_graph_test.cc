@@ -27,7 +27,9 @@ TEST(StateGraph, HoldsEveryStateAndStepWithinTheBounds) {
   EXPECT_EQ(graph->nodes.size(), 9u);
   EXPECT_EQ(graph->edges.size(), 12u);
   EXPECT_TRUE(graph->nodes[0].initial);
-  EXPECT_EQ(std::count_if(graph->nodes.begin(), graph->nodes.end(), [](const auto& n) { return n.initial; }), 1);
+  EXPECT_EQ(std::count_if(graph->nodes.begin(), graph->nodes.end(),
+                          [](const auto& n) { return n.initial; }),
+            1);
 }
 
 TEST(StateGraph, StopsAtTheDepthBound) {
@@ -49,7 +51,8 @@ TEST(StateGraph, RefusesAGraphPastItsLimit) {
 
 TEST(StateGraph, DotMarksViolatingStatesAndTheCounterexample) {
   GridModel model(2);
-  model.properties_ = {always<GridModel::State>("SumBelowTwo", [](const auto& s) { return s.x + s.y < 2; })};
+  model.properties_ = {
+      always<GridModel::State>("SumBelowTwo", [](const auto& s) { return s.x + s.y < 2; })};
   auto graph = explore_state_graph(model, {});
   ASSERT_TRUE(graph);
   const CheckResult result = check(model);

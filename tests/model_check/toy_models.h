@@ -23,7 +23,8 @@ class GridModel {
   };
   enum class Action { kIncX, kIncY };
 
-  explicit GridModel(int limit, bool guard_actions = false) : limit_(limit), guard_actions_(guard_actions) {}
+  explicit GridModel(int limit, bool guard_actions = false)
+      : limit_(limit), guard_actions_(guard_actions) {}
 
   std::vector<State> initial_states() const { return {State{}}; }
   void successors(const State& s, std::vector<Successor<Action, State>>& out) const {
@@ -73,7 +74,9 @@ class DieHardModel {
     out.push_back({"BigToSmall", {s.small + to_small, s.big - to_small}});
   }
   bool within_bounds(const State&) const { return true; }
-  uint64_t fingerprint(const State& s) const { return StableHasher().add(s.small).add(s.big).digest(); }
+  uint64_t fingerprint(const State& s) const {
+    return StableHasher().add(s.small).add(s.big).digest();
+  }
   Json state_json(const State& s) const {
     Json json = Json::object();
     json.set("small", s.small);

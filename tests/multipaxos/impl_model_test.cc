@@ -91,7 +91,8 @@ TEST(MultiPaxosImpl, OneReplicaOneRequestCountIsPinnedAndCountedByHand) {
   EXPECT_EQ(result.stats.depth, 5);
   // One ballot: no leader change, which is the one goal left unreached.
   ASSERT_EQ(result.outcome, mc::Outcome::kGoalUnreached);
-  for (const auto& goal : result.goals) EXPECT_EQ(goal.reached, goal.name != "LeaderChanged") << goal.name;
+  for (const auto& goal : result.goals)
+    EXPECT_EQ(goal.reached, goal.name != "LeaderChanged") << goal.name;
 }
 
 // Three replicas, ballots 0 and 1 (r1's and r2's), one client, one slot, at
@@ -117,9 +118,13 @@ TEST(MultiPaxosImpl, TwoBallotsOneClientCountIsPinned) {
 // Agreement from the slot's projection. They agree on every state of a run
 // with both clients, a crash and a drop, and each learned command is chosen.
 TEST(MultiPaxosImpl, SlotAgreementAgreesWithPaxosTlaAgreementInEverySlot) {
-  const ImplModel model =
-      model_of({.replicas = 3, .clients = 2, .slots = 2, .max_ballot = 1, .max_messages = 3, .max_drops = 1,
-                .max_crashes = 1});
+  const ImplModel model = model_of({.replicas = 3,
+                                    .clients = 2,
+                                    .slots = 2,
+                                    .max_ballot = 1,
+                                    .max_messages = 3,
+                                    .max_drops = 1,
+                                    .max_crashes = 1});
   const ImplBinding& binding = model.protocol();
   uint64_t states = 0;
   uint64_t chosen_somewhere = 0;
@@ -130,7 +135,8 @@ TEST(MultiPaxosImpl, SlotAgreementAgreesWithPaxosTlaAgreementInEverySlot) {
       const specpaxos::State p = binding.slot_state(s, slot);
       EXPECT_TRUE(binding.slot_spec().agreement(p));
       bool chosen_in_spec = false;
-      for (int v = 1; v <= binding.slot_spec().universe().values(); ++v) chosen_in_spec |= binding.slot_spec().chosen(p, v);
+      for (int v = 1; v <= binding.slot_spec().universe().values(); ++v)
+        chosen_in_spec |= binding.slot_spec().chosen(p, v);
       EXPECT_EQ(chosen_in_spec, !chosen(binding.config(), s.history, slot).empty());
       any |= chosen_in_spec;
     }
@@ -152,16 +158,20 @@ TEST(MultiPaxosImpl, RefinementRejectsAVoteNoLeaderAskedFor) {
   std::vector<mc::Successor<ImplAction, ImplState>> successors;
   model.successors(init, successors);
   ASSERT_FALSE(successors.empty());
-  for (const auto& step : successors) EXPECT_TRUE(properties[0].holds(init, step.action, step.state));
+  for (const auto& step : successors)
+    EXPECT_TRUE(properties[0].holds(init, step.action, step.state));
 
   ImplState forged = init;
   implmp::MultiPaxosOutbox out;
   const implmp::Command noop = implmp::Command::noop();
-  std::get<implmp::Replica>(forged.nodes[2]).on_message(0, implmp::Message::accept(0, 0, noop), out);
+  std::get<implmp::Replica>(forged.nodes[2])
+      .on_message(0, implmp::Message::accept(0, 0, noop), out);
   model.protocol().record_send(forged.history, 2, 0, out.sends().front().message);
-  EXPECT_FALSE(properties[0].holds(init, successors[0].action, forged)) << "no 2a for ballot 0 was sent";
+  EXPECT_FALSE(properties[0].holds(init, successors[0].action, forged))
+      << "no 2a for ballot 0 was sent";
   model.protocol().record_send(forged.history, 0, 2, implmp::Message::accept(0, 0, noop));
-  EXPECT_FALSE(properties[0].holds(init, successors[0].action, forged)) << "nor any quorum of 1b messages";
+  EXPECT_FALSE(properties[0].holds(init, successors[0].action, forged))
+      << "nor any quorum of 1b messages";
 }
 
 // The linearizability property has teeth: a read that follows a completed
@@ -198,7 +208,8 @@ TEST(MultiPaxosImpl, TheClientHistorySortsOnlyWithinRunsOfInvocationsOrResponses
   one.record(ClientEvent{true, b, 0});
   other.record(ClientEvent{true, b, 0});
   one.record(ClientEvent{false, implmp::Command{CommandKind::kGet, 1, 2, 0, 0}, 0});
-  EXPECT_EQ(one.client_events.back().request.seq, 2) << "an invocation after a response stays after it";
+  EXPECT_EQ(one.client_events.back().request.seq, 2)
+      << "an invocation after a response stays after it";
 }
 
 struct VariantRun {
@@ -228,8 +239,11 @@ int index_of(const std::vector<mc::TraceStep>& trace, const std::string& action)
 // answers from its own store, where the key is still absent. 14 steps, and
 // none shorter: the checker explores breadth first.
 TEST(MultiPaxosLeaderLocalRead, IsCaughtAsALinearizabilityViolationWithItsShortestTrace) {
-  const Bounds setup{.replicas = 3, .clients = 2, .slots = 2, .max_ballot = 1,
-                    .variant = Variant::kLeaderLocalRead};
+  const Bounds setup{.replicas = 3,
+                     .clients = 2,
+                     .slots = 2,
+                     .max_ballot = 1,
+                     .variant = Variant::kLeaderLocalRead};
   VariantRun run = catch_leader_local_read(setup);
   const auto& trace = run.result.trace;
   ASSERT_EQ(trace.size() - 1, 14u);
@@ -241,7 +255,8 @@ TEST(MultiPaxosLeaderLocalRead, IsCaughtAsALinearizabilityViolationWithItsShorte
   const int ballot_one = index_of(trace, "Timeout r2 election");
   ASSERT_GT(ballot_one, 0);
   for (size_t i = ballot_one; i < trace.size(); ++i) {
-    EXPECT_EQ(trace[i].action.find("r2->r1"), std::string::npos) << "r1 hears nothing of ballot 1: " << trace[i].action;
+    EXPECT_EQ(trace[i].action.find("r2->r1"), std::string::npos)
+        << "r1 hears nothing of ballot 1: " << trace[i].action;
   }
   const auto& r1 = std::get<implmp::Replica>(run.last.nodes[0]);
   const auto& r2 = std::get<implmp::Replica>(run.last.nodes[1]);
@@ -249,7 +264,8 @@ TEST(MultiPaxosLeaderLocalRead, IsCaughtAsALinearizabilityViolationWithItsShorte
   EXPECT_EQ(r1.ballot(), 0);
   EXPECT_EQ(r2.role(), implmp::Role::kLeader);
   EXPECT_EQ(r2.ballot(), 1);
-  EXPECT_EQ(chosen(model_of(setup).protocol().config(), run.last.history, 0).kind, CommandKind::kPut);
+  EXPECT_EQ(chosen(model_of(setup).protocol().config(), run.last.history, 0).kind,
+            CommandKind::kPut);
 
   const mc::lin::History<mc::lin::KvSpec> history = client_history(run.last.history);
   const mc::lin::Result verdict = mc::lin::check(history);
@@ -263,8 +279,13 @@ TEST(MultiPaxosLeaderLocalRead, IsCaughtAsALinearizabilityViolationWithItsShorte
 // drop) the partition shows as a dropped Prepare of ballot 1 to r1, which
 // keeps the network within four messages: 16 steps.
 TEST(MultiPaxosLeaderLocalRead, IsCaughtWithinTheCommandLinesDefaultBounds) {
-  const Bounds setup{.replicas = 3, .clients = 2, .slots = 2, .max_ballot = 1, .max_messages = 4, .max_drops = 1,
-                    .variant = Variant::kLeaderLocalRead};
+  const Bounds setup{.replicas = 3,
+                     .clients = 2,
+                     .slots = 2,
+                     .max_ballot = 1,
+                     .max_messages = 4,
+                     .max_drops = 1,
+                     .variant = Variant::kLeaderLocalRead};
   VariantRun run = catch_leader_local_read(setup);
   const auto& trace = run.result.trace;
   EXPECT_EQ(trace.size() - 1, 16u);

@@ -205,7 +205,7 @@ TEST(MultiPaxosLeaderChange, AGapIsFilledWithANoop) {
   cluster.deliver(between(kC0, 0));  // slot 0
   issue(cluster, 1, CommandKind::kPut);
   retry(cluster, 1);
-  retry(cluster, 1);  // to r0 at last
+  retry(cluster, 1);           // to r0 at last
   cluster.deliver_all(to(0));  // slot 1; the ignored requests to r1 and r2 stay in flight
   ASSERT_EQ(count_sent(cluster, MessageType::kAccept), 2 * 2);  // a round a slot, to r1 and r2
   // Only r2 hears of slot 1; slot 0's Accepts are lost; r0 is cut off.

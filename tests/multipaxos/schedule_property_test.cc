@@ -73,8 +73,9 @@ struct Choice {
 // Up to about 1,000 choices (RapidCheck's sizes make most of them a few
 // hundred long).
 rc::Gen<std::vector<Choice>> schedules() {
-  return rc::gen::scale(10.0, rc::gen::container<std::vector<Choice>>(rc::gen::construct<Choice>(
-                                 rc::gen::inRange<unsigned>(0, 32), rc::gen::inRange<unsigned>(0, 1u << 16))));
+  return rc::gen::scale(
+      10.0, rc::gen::container<std::vector<Choice>>(rc::gen::construct<Choice>(
+                rc::gen::inRange<unsigned>(0, 32), rc::gen::inRange<unsigned>(0, 1u << 16))));
 }
 
 // Deliveries are the most common step, and timeouts rare, so that a leader
@@ -93,8 +94,10 @@ void observe(const implmp::Config& config, const ImplState& state, ScheduleRun& 
   for (const ClientEvent& e : state.history.client_events) run.answered += e.response;
   for (int r = 0; r < config.replicas; ++r) {
     const auto& replica = std::get<implmp::Replica>(state.nodes[r]);
-    run.leader_changed |= replica.role() == implmp::Role::kLeader && replica.ballot() >= config.replicas;
-    for (int s = 0; s < config.slots; ++s) run.noop_decided |= replica.decided(s).kind == implmp::CommandKind::kNoop;
+    run.leader_changed |=
+        replica.role() == implmp::Role::kLeader && replica.ballot() >= config.replicas;
+    for (int s = 0; s < config.slots; ++s)
+      run.noop_decided |= replica.decided(s).kind == implmp::CommandKind::kNoop;
   }
 }
 
@@ -112,7 +115,8 @@ ScheduleRun run_schedule(const Setup& setup, const std::vector<Choice>& schedule
     model.successors(state, successors);
     enabled.clear();
     for (size_t i = 0; i < successors.size(); ++i) {
-      if (successors[i].action.kind == kind_of(choice.kind) && model.within_bounds(successors[i].state)) {
+      if (successors[i].action.kind == kind_of(choice.kind) &&
+          model.within_bounds(successors[i].state)) {
         enabled.push_back(i);
       }
     }
@@ -136,7 +140,8 @@ ScheduleRun run_schedule(const Setup& setup, const std::vector<Choice>& schedule
 
 std::string describe(const ScheduleRun& run) {
   std::ostringstream out;
-  for (size_t i = 0; i < run.steps.size(); ++i) out << "  " << i + 1 << ". " << run.steps[i] << "\n";
+  for (size_t i = 0; i < run.steps.size(); ++i)
+    out << "  " << i + 1 << ". " << run.steps[i] << "\n";
   return out.str();
 }
 

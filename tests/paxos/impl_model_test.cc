@@ -74,7 +74,8 @@ TEST_P(PaxosBuggyVariant, IsCaughtWithItsShortestCounterexample) {
   EXPECT_EQ(static_cast<int>(result.trace.size()) - 1, c.shortest_steps);
   mc::CheckResult parallel = check_impl(3, c.variant, 1, 2);
   ASSERT_EQ(parallel.trace.size(), result.trace.size());
-  for (size_t i = 0; i < result.trace.size(); ++i) EXPECT_EQ(parallel.trace[i].action, result.trace[i].action);
+  for (size_t i = 0; i < result.trace.size(); ++i)
+    EXPECT_EQ(parallel.trace[i].action, result.trace[i].action);
 }
 
 // Inv, Paxos.tla's invariant of the abstract state, is what breaks first:

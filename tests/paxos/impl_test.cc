@@ -45,7 +45,8 @@ TEST(PaxosProposer, ProposesTheValueOfTheHighestBallotVoteAQuorumReports) {
   EXPECT_TRUE(out.empty());  // one promise of three is not a quorum
   p.on_message(config.acceptor_id(1), promise(1), out);
   ASSERT_EQ(out.sends().size(), 3u);
-  EXPECT_EQ(out.sends()[0].message, (Message{MessageType::kAccept, 1, kNoBallot, 1}));  // not its own value 2
+  EXPECT_EQ(out.sends()[0].message,
+            (Message{MessageType::kAccept, 1, kNoBallot, 1}));  // not its own value 2
 }
 
 TEST(PaxosProposer, WithoutReportedVotesItProposesItsOwnValue) {

@@ -41,7 +41,8 @@ implpaxos::Config five_acceptors(int proposers, Variant variant) {
 
 // Room for many faults in one run; two copies of a message may be in flight
 // at once, so a duplicate can be delivered twice.
-constexpr mc::FaultBudgets kManyFaults{.max_drops = 8, .max_duplicates = 8, .max_crashes = 6, .max_copies = 2};
+constexpr mc::FaultBudgets kManyFaults{
+    .max_drops = 8, .max_duplicates = 8, .max_crashes = 6, .max_copies = 2};
 
 // One scheduling decision: what kind of event, which link (for a message)
 // or node (for a timeout or crash) it applies to, and, on a link that
@@ -63,7 +64,8 @@ rc::Gen<std::vector<Choice>> schedules(int max_choices) {
   return rc::gen::resize(
       max_choices,
       rc::gen::container<std::vector<Choice>>(rc::gen::noShrink(rc::gen::construct<Choice>(
-          rc::gen::inRange<unsigned>(0, 9), rc::gen::inRange<unsigned>(0, 1u << 16), rc::gen::arbitrary<bool>()))));
+          rc::gen::inRange<unsigned>(0, 9), rc::gen::inRange<unsigned>(0, 1u << 16),
+          rc::gen::arbitrary<bool>()))));
 }
 
 using Step = mc::Successor<ImplModel::Action, ImplState>;
@@ -106,7 +108,8 @@ Places places(const implpaxos::Config& config) {
 // no such step, and the choice is skipped. Skipping rather than falling
 // through to another link keeps a choice from taking a step it did not
 // take before when shrinking removes an earlier choice.
-std::optional<size_t> pick(const std::vector<Step>& steps, const Choice& choice, const Places& places) {
+std::optional<size_t> pick(const std::vector<Step>& steps, const Choice& choice,
+                           const Places& places) {
   const Kind kind = kind_of(choice.kind);
   const bool on_link = kind == Kind::kDeliver || kind == Kind::kDrop || kind == Kind::kDuplicate;
   const auto link = places.links[choice.which % places.links.size()];
@@ -115,7 +118,8 @@ std::optional<size_t> pick(const std::vector<Step>& steps, const Choice& choice,
   for (size_t i = 0; i < steps.size(); ++i) {
     const auto& action = steps[i].action;
     if (action.kind != kind) continue;
-    if (on_link ? action.from != link.first || action.node != link.second : action.node != node) continue;
+    if (on_link ? action.from != link.first || action.node != link.second : action.node != node)
+      continue;
     // The network, and so the steps on one link, are in message order.
     picked = i;
     if (!choice.last) break;
@@ -123,11 +127,15 @@ std::optional<size_t> pick(const std::vector<Step>& steps, const Choice& choice,
   return picked;
 }
 
-ScheduleRun run_choices(const ImplModel& model, const std::vector<Choice>& schedule,
-                        const crosscheck::testing::PropertyFilter& checked = crosscheck::testing::every_property) {
+ScheduleRun run_choices(
+    const ImplModel& model, const std::vector<Choice>& schedule,
+    const crosscheck::testing::PropertyFilter& checked = crosscheck::testing::every_property) {
   const Places where = places(model.protocol().config());
   return crosscheck::testing::run_schedule(
-      model, schedule, [&](const std::vector<Step>& steps, const Choice& choice) { return pick(steps, choice, where); },
+      model, schedule,
+      [&](const std::vector<Step>& steps, const Choice& choice) {
+        return pick(steps, choice, where);
+      },
       checked);
 }
 
@@ -141,7 +149,8 @@ bool took(const ScheduleRun& run, const std::string& prefix) {
 RC_GTEST_PROP(PaxosSchedules, EveryScheduleKeepsAgreementAndRefinesPaxosTla, ()) {
   const int proposers = *rc::gen::inRange(1, implpaxos::kMaxProposers + 1);
   const auto schedule = *schedules(1000);
-  const ImplModel model = make_impl_model(five_acceptors(proposers, Variant::kCorrect), kManyFaults);
+  const ImplModel model =
+      make_impl_model(five_acceptors(proposers, Variant::kCorrect), kManyFaults);
   const ScheduleRun run = run_choices(model, schedule);
   // The distribution RapidCheck prints shows what the runs went through.
   RC_CLASSIFY(run.steps.size() >= 60, "60+ steps");
@@ -168,13 +177,17 @@ class PaxosShrinking : public ::testing::TestWithParam<ShrinkCase> {};
 
 crosscheck::testing::ShrunkFailure<ScheduleRun> shrink_failure(const ShrinkCase& c) {
   const ImplModel model = make_impl_model(five_acceptors(2, c.variant), c.budgets);
-  const auto checked = [&](const std::string& name) { return c.property == nullptr || name == c.property; };
-  return crosscheck::testing::shrink_failure<ScheduleRun>(std::string("paxos-") + c.name, c.tests,
-                                                          [&] { return run_choices(model, *schedules(600), checked); });
+  const auto checked = [&](const std::string& name) {
+    return c.property == nullptr || name == c.property;
+  };
+  return crosscheck::testing::shrink_failure<ScheduleRun>(
+      std::string("paxos-") + c.name, c.tests,
+      [&] { return run_choices(model, *schedules(600), checked); });
 }
 
 int shortest_counterexample_steps(const ShrinkCase& c) {
-  const mc::CheckResult result = mc::check(make_impl_model(five_acceptors(2, c.variant), c.budgets));
+  const mc::CheckResult result =
+      mc::check(make_impl_model(five_acceptors(2, c.variant), c.budgets));
   EXPECT_EQ(result.outcome, mc::Outcome::kViolation);
   return static_cast<int>(result.trace.size()) - 1;
 }
@@ -183,7 +196,8 @@ TEST_P(PaxosShrinking, FindsTheBugAndShrinksTheScheduleToNearTheFewestSteps) {
   const ShrinkCase& c = GetParam();
   const auto failure = shrink_failure(c);
   ASSERT_TRUE(failure.found) << "no generated schedule broke " << c.name;
-  std::cerr << "shrunk schedule breaking " << failure.run.property << ":\n" << describe(failure.run);
+  std::cerr << "shrunk schedule breaking " << failure.run.property << ":\n"
+            << describe(failure.run);
   if (c.property != nullptr) {
     EXPECT_EQ(failure.run.property, c.property);
   }
@@ -205,9 +219,10 @@ TEST_P(PaxosShrinking, FindsTheBugAndShrinksTheScheduleToNearTheFewestSteps) {
 // faults, and they would only lengthen the search and the shrinking.
 INSTANTIATE_TEST_SUITE_P(
     Variants, PaxosShrinking,
-    ::testing::Values(ShrinkCase{"acceptor_forgets", Variant::kAcceptorForgets, nullptr, kManyFaults, 0, 10000},
-                      ShrinkCase{"quorum_off_by_one_learns_two_values", Variant::kQuorumOffByOne, "LearnedOneValue",
-                                 mc::FaultBudgets{}, 18, 10000}),
+    ::testing::Values(ShrinkCase{"acceptor_forgets", Variant::kAcceptorForgets, nullptr,
+                                 kManyFaults, 0, 10000},
+                      ShrinkCase{"quorum_off_by_one_learns_two_values", Variant::kQuorumOffByOne,
+                                 "LearnedOneValue", mc::FaultBudgets{}, 18, 10000}),
     [](const ::testing::TestParamInfo<ShrinkCase>& info) { return std::string(info.param.name); });
 
 }  // namespace

@@ -70,11 +70,13 @@ State permute(const PaxosModel& model, const State& s, const std::array<int, 3>&
       for (int v = 1; v <= u.values(); ++v) {
         if (s.msgs.contains(u.two_b(a, b, v))) out.msgs.insert(u.two_b(perm[a], b, v));
         for (int mbal = kNoBallot; mbal <= u.max_ballot(); ++mbal) {
-          if (s.msgs.contains(u.one_b(a, b, mbal, v))) out.msgs.insert(u.one_b(perm[a], b, mbal, v));
+          if (s.msgs.contains(u.one_b(a, b, mbal, v)))
+            out.msgs.insert(u.one_b(perm[a], b, mbal, v));
         }
       }
       for (int mbal = kNoBallot; mbal <= u.max_ballot(); ++mbal) {
-        if (s.msgs.contains(u.one_b(a, b, mbal, kNone))) out.msgs.insert(u.one_b(perm[a], b, mbal, kNone));
+        if (s.msgs.contains(u.one_b(a, b, mbal, kNone)))
+          out.msgs.insert(u.one_b(perm[a], b, mbal, kNone));
       }
     }
   }
@@ -143,7 +145,8 @@ TEST(PaxosSpec, EveryConjunctOfTheInvariantFailsOnAStateThatBreaksIt) {
   EXPECT_TRUE(model.inv_conjunct(vote_without_message, 2));
 
   State broken_promise;
-  broken_promise.msgs.insert(u.one_b(1, 1, kNoBallot, kNone));  // a2 promised ballot 1, maxBal still -1
+  broken_promise.msgs.insert(
+      u.one_b(1, 1, kNoBallot, kNone));  // a2 promised ballot 1, maxBal still -1
   EXPECT_FALSE(model.inv_conjunct(broken_promise, 3));
 
   State unsafe_proposal;

@@ -36,13 +36,16 @@ std::vector<std::pair<std::string, State>> cpp_successors(const PaxosModel& mode
   std::vector<mc::Successor<Action, State>> successors;
   model.successors(s, successors);
   std::vector<std::pair<std::string, State>> out;
-  for (const auto& successor : successors) out.emplace_back(model.action_label(successor.action), successor.state);
+  for (const auto& successor : successors)
+    out.emplace_back(model.action_label(successor.action), successor.state);
   return out;
 }
 
-std::string steps_text(const PaxosModel& model, const std::vector<std::pair<std::string, State>>& steps) {
+std::string steps_text(const PaxosModel& model,
+                       const std::vector<std::pair<std::string, State>>& steps) {
   std::string text;
-  for (const auto& [label, state] : steps) text += "\n  " + label + " -> " + model.state_json(state).dump();
+  for (const auto& [label, state] : steps)
+    text += "\n  " + label + " -> " + model.state_json(state).dump();
   return text;
 }
 
@@ -56,11 +59,13 @@ struct Checked {
 std::vector<Checked> checked_formulas() {
   std::vector<Checked> all;
   for (Property property : {Property::kAgreement, Property::kValidity}) {
-    all.push_back({to_string(property), [=](Z3Paxos& z3, const State& s) { return z3.holds(property, s); },
+    all.push_back({to_string(property),
+                   [=](Z3Paxos& z3, const State& s) { return z3.holds(property, s); },
                    [=](const PaxosModel& m, const State& s) { return cpp_holds(m, s, property); }});
   }
   for (int i = 1; i <= kAllConjuncts; ++i) {
-    all.push_back({conjunct_name(i), [=](Z3Paxos& z3, const State& s) { return z3.holds_conjunct(i, s); },
+    all.push_back({conjunct_name(i),
+                   [=](Z3Paxos& z3, const State& s) { return z3.holds_conjunct(i, s); },
                    [=](const PaxosModel& m, const State& s) { return cpp_conjunct(m, s, i); }});
   }
   return all;
@@ -123,7 +128,9 @@ State mutate(const PaxosModel& model, State s, std::mt19937& random) {
       break;
     }
     case 6: s.msgs.insert(u.two_a(b, v)); break;
-    case 7: s.msgs.insert(u.one_b(a, b, pick(kNoBallot, u.max_ballot()), pick(kNone, u.values()))); break;
+    case 7:
+      s.msgs.insert(u.one_b(a, b, pick(kNoBallot, u.max_ballot()), pick(kNone, u.values())));
+      break;
   }
   return s;
 }
@@ -154,7 +161,8 @@ TEST_F(PaxosZ3, FormulasAgreeOnMutatedStatesThatBreakThem) {
 
 TEST_F(PaxosZ3, StatesOutsideTheEncodingAreRejected) {
   State beyond;
-  beyond.msgs.insert(z3.model().universe().size());  // a record of no configuration of these constants
+  beyond.msgs.insert(
+      z3.model().universe().size());  // a record of no configuration of these constants
   EXPECT_THROW(z3.holds(Property::kAgreement, beyond), std::invalid_argument);
   EXPECT_THROW(z3.successors(beyond), std::invalid_argument);
   State fourth;
@@ -202,8 +210,9 @@ TEST_F(PaxosZ3, NextRelationAgreesWithTheCppSuccessorsOnEveryReachableState) {
   for (const State& s : states) {
     const auto expected = cpp_successors(model, s);
     const auto actual = z3.successors(s);
-    EXPECT_TRUE(actual == expected) << model.state_json(s).dump() << "\nZ3:" << steps_text(model, actual)
-                                    << "\nC++:" << steps_text(model, expected);
+    EXPECT_TRUE(actual == expected)
+        << model.state_json(s).dump() << "\nZ3:" << steps_text(model, actual)
+        << "\nC++:" << steps_text(model, expected);
     std::set<State> successors;
     for (const auto& [label, next] : expected) successors.insert(next);
     for (const State& next : successors) EXPECT_TRUE(z3.next_holds(s, next));
@@ -244,8 +253,9 @@ TEST_F(PaxosZ3, NextRelationAgreesOnRandomStatesThatSatisfyTypeOK) {
     ASSERT_TRUE(model.type_ok(s));
     const auto expected = cpp_successors(model, s);
     const auto actual = z3.successors(s);
-    EXPECT_TRUE(actual == expected) << model.state_json(s).dump() << "\nZ3:" << steps_text(model, actual)
-                                    << "\nC++:" << steps_text(model, expected);
+    EXPECT_TRUE(actual == expected)
+        << model.state_json(s).dump() << "\nZ3:" << steps_text(model, actual)
+        << "\nC++:" << steps_text(model, expected);
     for (const auto& [label, next] : expected) {
       ++enabled[label.substr(0, 6)];
       EXPECT_TRUE(z3.next_holds(s, next)) << label;
@@ -255,7 +265,8 @@ TEST_F(PaxosZ3, NextRelationAgreesOnRandomStatesThatSatisfyTypeOK) {
   EXPECT_GT(enabled.size(), 1u);
 }
 
-bool is_step(const PaxosModel& model, const State& from, const std::string& action, const State& to) {
+bool is_step(const PaxosModel& model, const State& from, const std::string& action,
+             const State& to) {
   const auto steps = cpp_successors(model, from);
   return std::find(steps.begin(), steps.end(), std::make_pair(action, to)) != steps.end();
 }
@@ -265,8 +276,8 @@ bool is_step(const PaxosModel& model, const State& from, const std::string& acti
 // is one of PaxosModel's successors, and the next state breaks them. The
 // state cannot be reachable: the conjuncts hold on every reachable state,
 // and so on each one's successors.
-void expect_real_counterexample(const PaxosModel& model, const InductionResult& result, uint32_t mask,
-                                const std::set<State>& reachable_states) {
+void expect_real_counterexample(const PaxosModel& model, const InductionResult& result,
+                                uint32_t mask, const std::set<State>& reachable_states) {
   ASSERT_FALSE(result.proved);
   SCOPED_TRACE(result.description);
   EXPECT_EQ(result.obligation, "Inv /\\ Next => Inv'");
@@ -290,7 +301,8 @@ TEST_F(PaxosZ3, PaxosTlaInvIsNotInductive) {
 }
 
 TEST_F(PaxosZ3, TheStrengthenedInvariantIsInductiveAndImpliesAgreementAndValidity) {
-  for (const Config& config : {tlc_config(), Config{1, 1, 1}, Config{2, 2, 2}, Config{3, 2, 2}, Config{4, 2, 1}}) {
+  for (const Config& config :
+       {tlc_config(), Config{1, 1, 1}, Config{2, 2, 2}, Config{3, 2, 2}, Config{4, 2, 1}}) {
     SCOPED_TRACE(std::to_string(config.acceptors) + " acceptors, " + std::to_string(config.values) +
                  " values, ballots 0.." + std::to_string(config.max_ballot));
     const InductionResult induction = check_inductive(config, kInductiveInv);

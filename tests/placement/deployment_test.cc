@@ -14,7 +14,8 @@ Deployment spread(const std::vector<int>& sizes, QuorumSystem quorum = {}) {
   int next = 1;
   for (size_t i = 0; i < sizes.size(); ++i) {
     const DatacenterIndex datacenter = deployment.add_datacenter("dc" + std::to_string(i + 1));
-    for (int j = 0; j < sizes[i]; ++j) deployment.add_node(datacenter, "n" + std::to_string(next++));
+    for (int j = 0; j < sizes[i]; ++j)
+      deployment.add_node(datacenter, "n" + std::to_string(next++));
   }
   deployment.link_every_pair();
   return deployment;
@@ -56,7 +57,8 @@ TEST(Deployment, NamesAndScenariosReadAsInTheReports) {
   EXPECT_EQ(deployment.complement({1}), (NodeSet{0, 2}));
   EXPECT_EQ(deployment.describe({ScenarioKind::kAnyNodes, 1, {}}), "any 1 node");
   EXPECT_EQ(deployment.describe({ScenarioKind::kAnyNodes, 2, {}}), "any 2 nodes");
-  EXPECT_EQ(deployment.describe({ScenarioKind::kPartition, 0, {{1}, {0}}}), "partition {dc2} | {dc1}");
+  EXPECT_EQ(deployment.describe({ScenarioKind::kPartition, 0, {{1}, {0}}}),
+            "partition {dc2} | {dc1}");
 }
 
 TEST(Deployment, InconsistenciesAreNamed) {

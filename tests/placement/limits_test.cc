@@ -39,8 +39,9 @@ TEST(Limits, FlexibleQuorumsOf256NodesIntersectExactlyWhenTheSizesAddUpToMore) {
   EXPECT_EQ(result.phase1_quorum.size(), 128u);
   EXPECT_EQ(result.phase2_quorum.size(), 128u);
   NodeSet common;
-  std::set_intersection(result.phase1_quorum.begin(), result.phase1_quorum.end(), result.phase2_quorum.begin(),
-                        result.phase2_quorum.end(), std::back_inserter(common));
+  std::set_intersection(result.phase1_quorum.begin(), result.phase1_quorum.end(),
+                        result.phase2_quorum.begin(), result.phase2_quorum.end(),
+                        std::back_inserter(common));
   EXPECT_TRUE(common.empty());
   EXPECT_EQ(smallest_safe_phase1_size(deployment), 129);
 }

@@ -3,8 +3,8 @@
 // links and partitions): Z3's intersection verdict, the failure analysis'
 // worst cases and the partition sides agree with a brute-force
 // enumeration of every set of nodes, with the links' reachability taken
-// from a transitive closure rather than from Boost.Graph. RapidCheck prints its seed ("Using configuration:
-// seed=..."); RC_PARAMS="seed=N" reruns exactly that test.
+// from a transitive closure rather than from Boost.Graph. RapidCheck prints its seed ("Using
+// configuration: seed=..."); RC_PARAMS="seed=N" reruns exactly that test.
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
@@ -28,12 +28,15 @@ using Mask = uint32_t;
 // An integer in [min, end), uniform from the first test on: RapidCheck's
 // inRange grows its range with the test's size, which would spend the
 // early tests on one-node deployments.
-int uniform(int min, int end) { return *rc::gen::resize(rc::kNominalSize, rc::gen::inRange(min, end)); }
+int uniform(int min, int end) {
+  return *rc::gen::resize(rc::kNominalSize, rc::gen::inRange(min, end));
+}
 
 Deployment random_deployment() {
   Deployment deployment;
   deployment.quorum.kind =
-      *rc::gen::element(QuorumSystemKind::kMajority, QuorumSystemKind::kWeightedMajority, QuorumSystemKind::kFlexible);
+      *rc::gen::element(QuorumSystemKind::kMajority, QuorumSystemKind::kWeightedMajority,
+                        QuorumSystemKind::kFlexible);
   const bool weighted = deployment.quorum.kind == QuorumSystemKind::kWeightedMajority;
   const int datacenters = uniform(1, 5);
   for (int d = 0; d < datacenters; ++d) {
@@ -57,7 +60,8 @@ Deployment random_deployment() {
   for (DatacenterIndex b = 1; b < datacenters; ++b) links.emplace_back(uniform(0, b), b);
   for (DatacenterIndex a = 0; a < datacenters; ++a) {
     for (DatacenterIndex b = a + 1; b < datacenters; ++b) {
-      const bool in_tree = std::find(links.begin(), links.end(), std::make_pair(a, b)) != links.end();
+      const bool in_tree =
+          std::find(links.begin(), links.end(), std::make_pair(a, b)) != links.end();
       if (!in_tree && uniform(0, 4) == 0) links.emplace_back(a, b);
     }
   }
@@ -80,9 +84,9 @@ Deployment random_deployment() {
 // Which datacenters reach which: the transitive closure of the links,
 // without those in `removed` and without the links between two different
 // groups of `between`.
-std::vector<std::vector<bool>> reachability(const Deployment& deployment,
-                                            const std::vector<std::vector<DatacenterIndex>>& between,
-                                            int removed = -1) {
+std::vector<std::vector<bool>> reachability(
+    const Deployment& deployment, const std::vector<std::vector<DatacenterIndex>>& between,
+    int removed = -1) {
   const size_t count = deployment.datacenters.size();
   std::vector<int> group_of(count, -1);
   for (size_t g = 0; g < between.size(); ++g) {
@@ -92,7 +96,8 @@ std::vector<std::vector<bool>> reachability(const Deployment& deployment,
   for (size_t d = 0; d < count; ++d) reach[d][d] = static_cast<int>(d) != removed;
   for (const auto& [a, b] : deployment.links) {
     if (a == removed || b == removed) continue;
-    if (group_of[a] < 0 || group_of[b] < 0 || group_of[a] == group_of[b]) reach[a][b] = reach[b][a] = true;
+    if (group_of[a] < 0 || group_of[b] < 0 || group_of[a] == group_of[b])
+      reach[a][b] = reach[b][a] = true;
   }
   for (size_t k = 0; k < count; ++k) {
     for (size_t i = 0; i < count; ++i) {
@@ -134,7 +139,8 @@ struct Enumeration {
       datacenter_members.push_back(members);
     }
     for (size_t d = 0; d < deployment.datacenters.size(); ++d) {
-      groups_without.push_back(node_groups(groups_of(reachability(deployment, {}, static_cast<int>(d)))));
+      groups_without.push_back(
+          node_groups(groups_of(reachability(deployment, {}, static_cast<int>(d)))));
     }
   }
 
@@ -182,7 +188,8 @@ struct Enumeration {
   int phase2;
   std::vector<int> votes;
   std::vector<Mask> datacenter_members;
-  std::vector<std::vector<Mask>> groups_without;  // [d]: the groups that reach each other once d has failed
+  std::vector<std::vector<Mask>>
+      groups_without;  // [d]: the groups that reach each other once d has failed
 };
 
 Mask mask_of(const NodeSet& set) {
@@ -210,7 +217,8 @@ void check_tolerance_against(const Enumeration& all, const PlacementAnalysis& an
   int tolerated = -1;
   for (int k = 0; k <= all.n; ++k) {
     const auto sets = all.sets_of_size(k);
-    if (!std::all_of(sets.begin(), sets.end(), [&](Mask failed) { return all.live_after(failed); })) break;
+    if (!std::all_of(sets.begin(), sets.end(), [&](Mask failed) { return all.live_after(failed); }))
+      break;
     tolerated = k;
   }
   RC_ASSERT(analysis.max_failures_tolerated == tolerated);
@@ -225,7 +233,8 @@ void check_any_nodes_against(const Enumeration& all, const ScenarioResult& resul
   RC_ASSERT(result.cases.size() == 1u);
   RC_ASSERT(result.cases[0].survival.failed.size() == static_cast<size_t>(result.scenario.count));
   RC_ASSERT(result.cases[0].survival.votes_left() == fewest_left);
-  RC_ASSERT(result.ok == std::all_of(sets.begin(), sets.end(), [&](Mask failed) { return all.live_after(failed); }));
+  RC_ASSERT(result.ok == std::all_of(sets.begin(), sets.end(),
+                                     [&](Mask failed) { return all.live_after(failed); }));
 }
 
 // A datacenter fails with its links; with the extra node, every node
@@ -249,7 +258,8 @@ void check_datacenter_failures_against(const Enumeration& all, const ScenarioRes
     RC_ASSERT(survival.live() == live);
     std::vector<int> group_votes;
     for (Mask group : groups) {
-      if (group & ~mask_of(survival.failed)) group_votes.push_back(all.votes_of(group & ~mask_of(survival.failed)));
+      if (group & ~mask_of(survival.failed))
+        group_votes.push_back(all.votes_of(group & ~mask_of(survival.failed)));
     }
     RC_ASSERT(survival.group_votes == group_votes);
     every_case_live = every_case_live && live;
@@ -258,7 +268,8 @@ void check_datacenter_failures_against(const Enumeration& all, const ScenarioRes
   RC_ASSERT(result.smallest_failing.has_value() == !every_case_live);
 }
 
-void check_partition_against(const Deployment& deployment, const Enumeration& all, const ScenarioResult& result) {
+void check_partition_against(const Deployment& deployment, const Enumeration& all,
+                             const ScenarioResult& result) {
   const auto groups = groups_of(reachability(deployment, result.scenario.between));
   RC_ASSERT(result.sides.size() == groups.size());
   int progressing = 0;
@@ -295,7 +306,9 @@ RC_GTEST_PROP(PlacementProperties, AnalysisAgreesWithEnumeratingEverySetOfNodes,
     switch (result.scenario.kind) {
       case ScenarioKind::kAnyNodes: check_any_nodes_against(all, result); break;
       case ScenarioKind::kAnyDatacenter:
-      case ScenarioKind::kAnyDatacenterPlusNode: check_datacenter_failures_against(all, result); break;
+      case ScenarioKind::kAnyDatacenterPlusNode:
+        check_datacenter_failures_against(all, result);
+        break;
       case ScenarioKind::kPartition: check_partition_against(deployment, all, result); break;
     }
   }

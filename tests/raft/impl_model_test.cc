@@ -60,7 +60,8 @@ TEST(RaftImpl, ASingleServerElectsItselfAndCommitsAlone) {
   b.max_log = 2;
   mc::CheckResult result = check_impl(1, Variant::kCorrect, b);
   EXPECT_EQ(result.outcome, mc::Outcome::kGoalUnreached);  // no later leader: nobody can depose it
-  for (const auto& goal : result.goals) EXPECT_EQ(goal.reached, goal.name != "LeaderOfALaterTerm") << goal.name;
+  for (const auto& goal : result.goals)
+    EXPECT_EQ(goal.reached, goal.name != "LeaderOfALaterTerm") << goal.name;
 }
 
 struct VariantCase {
@@ -84,7 +85,8 @@ TEST_P(RaftBuggyVariant, IsCaughtWithItsShortestCounterexample) {
   // The same trace, whatever the thread count.
   mc::CheckResult parallel = check_impl(3, c.variant, c.bounds, 2);
   ASSERT_EQ(parallel.trace.size(), result.trace.size());
-  for (size_t i = 0; i < result.trace.size(); ++i) EXPECT_EQ(parallel.trace[i].action, result.trace[i].action);
+  for (size_t i = 0; i < result.trace.size(); ++i)
+    EXPECT_EQ(parallel.trace[i].action, result.trace[i].action);
 }
 
 Bounds with_restart(bool refinement) {
@@ -103,7 +105,8 @@ INSTANTIATE_TEST_SUITE_P(
         // s1 leads term 2 and replicates its entry; s2 wins term 3 with s1's
         // vote and, on s1's answer to its first AppendEntries, commits the
         // term-2 entry by counting replicas: 17 steps.
-        VariantCase{"commit_old_term", Variant::kCommitOldTerm, with_restart(true), "RefinesRaftSpec", 17},
+        VariantCase{"commit_old_term", Variant::kCommitOldTerm, with_restart(true),
+                    "RefinesRaftSpec", 17},
         // s2 votes for s1 in term 2 and forgets the vote when s1's
         // AppendEntries arrives: 5 steps.
         VariantCase{"forget_vote", Variant::kForgetVote, with_restart(true), "RefinesRaftSpec", 5},
@@ -111,22 +114,27 @@ INSTANTIATE_TEST_SUITE_P(
         // its vote in term 3 and s1 grants it: 6 steps.
         VariantCase{"no_log_check", Variant::kNoLogCheck, with_restart(true), "RefinesRaftSpec", 6},
         // s1 times out into term 2 and restarts in term 1: 2 steps.
-        VariantCase{"volatile_term", Variant::kVolatileTerm, with_restart(true), "RefinesRaftSpec", 2},
+        VariantCase{"volatile_term", Variant::kVolatileTerm, with_restart(true), "RefinesRaftSpec",
+                    2},
         // s3, in term 3, takes s1's AppendEntries of term 2: 10 steps.
-        VariantCase{"accept_stale_term", Variant::kAcceptStaleTerm, with_restart(true), "RefinesRaftSpec", 10},
+        VariantCase{"accept_stale_term", Variant::kAcceptStaleTerm, with_restart(true),
+                    "RefinesRaftSpec", 10},
         // s2 votes s1 leader of term 2, forgets the vote on s1's heartbeat,
         // and votes s3 leader of the same term: 12 steps.
-        VariantCase{"forget_vote_safety", Variant::kForgetVote, with_restart(false), "ElectionSafety", 12},
+        VariantCase{"forget_vote_safety", Variant::kForgetVote, with_restart(false),
+                    "ElectionSafety", 12},
         // s1 commits its term-2 entry with s2; s3, whose log is empty, wins
         // term 3 with s1's vote and overwrites the entry s1 applied: 17 steps.
-        VariantCase{"no_log_check_safety", Variant::kNoLogCheck, with_restart(false), "AppliedEntriesKept", 17},
+        VariantCase{"no_log_check_safety", Variant::kNoLogCheck, with_restart(false),
+                    "AppliedEntriesKept", 17},
         // s2 votes for s1 in term 2, restarts with no term and no vote, and
         // votes for s3 in term 2: 7 steps.
-        VariantCase{"volatile_term_safety", Variant::kVolatileTerm, with_restart(false), "ElectionSafety", 7},
+        VariantCase{"volatile_term_safety", Variant::kVolatileTerm, with_restart(false),
+                    "ElectionSafety", 7},
         // s3 follows s2 in term 3 and then takes s1's stale entry over the
         // one s2 committed: 18 steps.
-        VariantCase{"accept_stale_term_safety", Variant::kAcceptStaleTerm, with_restart(false), "AppliedEntriesKept",
-                    18}),
+        VariantCase{"accept_stale_term_safety", Variant::kAcceptStaleTerm, with_restart(false),
+                    "AppliedEntriesKept", 18}),
     [](const ::testing::TestParamInfo<VariantCase>& info) { return std::string(info.param.name); });
 
 // The volatile-term bug needs a restart to show; without one the checker

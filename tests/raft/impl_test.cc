@@ -313,8 +313,8 @@ struct Figure8 {
     cluster.crash(0);
     cluster.isolate(4);
     cluster.cut(0, 3);
-    elect(cluster, 0);  // term 3: only s2
-    elect(cluster, 0);  // term 4
+    elect(cluster, 0);      // term 3: only s2
+    elect(cluster, 0);      // term 4
     replicate(cluster, 0);  // prev 1/2: s3 has no entry 1 and refuses
     replicate(cluster, 0);  // index 1 copied to s3
     cluster.heal();
@@ -325,8 +325,8 @@ struct Figure8 {
   void d() {
     cluster.crash(4);
     cluster.isolate(0);
-    elect(cluster, 4);  // term 4: s2 and s3 voted for s1 already
-    elect(cluster, 4);  // term 5
+    elect(cluster, 4);      // term 4: s2 and s3 voted for s1 already
+    elect(cluster, 4);      // term 5
     replicate(cluster, 4);  // prev 1/3: refused
     replicate(cluster, 4);  // index 1 overwritten on s2, s3 and s4
     cluster.heal();
@@ -342,7 +342,8 @@ TEST(RaftFigure8, TheLeaderDoesNotCommitAnEntryOfAnEarlierTermByCountingReplicas
   f.c();
   ASSERT_EQ(f.cluster.node(0).role(), Role::kLeader);
   EXPECT_EQ(f.cluster.node(0).term(), 4);
-  EXPECT_EQ(entries(f.cluster.node(2).log()), (std::vector<Entry>{{2, 2}}));  // a majority: s1, s2, s3
+  EXPECT_EQ(entries(f.cluster.node(2).log()),
+            (std::vector<Entry>{{2, 2}}));  // a majority: s1, s2, s3
   EXPECT_EQ(f.cluster.node(0).commit_index(), 0);
   f.d();
   ASSERT_EQ(leaders(f.cluster), std::vector<NodeId>{4});
@@ -365,7 +366,8 @@ TEST(RaftFigure8, CommittingAnOldTermEntryByCountingReplicasLosesACommittedEntry
   ASSERT_EQ(leaders(f.cluster), std::vector<NodeId>{4});
   // The entry s1 applied is gone from every other log, and s5's cluster has
   // applied a different entry at the same index.
-  for (NodeId id : {1, 2, 3, 4}) EXPECT_EQ(entries(f.cluster.node(id).log()), (std::vector<Entry>{{3, 3}}));
+  for (NodeId id : {1, 2, 3, 4})
+    EXPECT_EQ(entries(f.cluster.node(id).log()), (std::vector<Entry>{{3, 3}}));
   EXPECT_EQ(entries(f.cluster.node(4).volatile_state().applied), (std::vector<Entry>{{3, 3}}));
 }
 

@@ -59,8 +59,9 @@ struct Choice {
 // Up to about 400 choices: an election in five servers alone takes a
 // timeout and eight deliveries, and a bug shows after two or three.
 rc::Gen<std::vector<Choice>> schedules() {
-  return rc::gen::scale(4.0, rc::gen::container<std::vector<Choice>>(rc::gen::construct<Choice>(
-                                 rc::gen::inRange<unsigned>(0, 12), rc::gen::inRange<unsigned>(0, 1u << 16))));
+  return rc::gen::scale(
+      4.0, rc::gen::container<std::vector<Choice>>(rc::gen::construct<Choice>(
+               rc::gen::inRange<unsigned>(0, 12), rc::gen::inRange<unsigned>(0, 1u << 16))));
 }
 
 std::string name(NodeId id) { return "s" + std::to_string(id + 1); }
@@ -83,7 +84,9 @@ std::optional<size_t> on_link(const Cluster& cluster, unsigned which) {
   return std::nullopt;
 }
 
-std::string label(const Cluster::Envelope& e) { return e.message.label() + " " + name(e.from) + "->" + name(e.to); }
+std::string label(const Cluster::Envelope& e) {
+  return e.message.label() + " " + name(e.from) + "->" + name(e.to);
+}
 
 // Takes one step of the schedule; returns its description, or "" when the
 // chosen event is not possible now (the step is skipped).
@@ -171,7 +174,8 @@ RaftRun run_schedule(Variant variant, const std::vector<Choice>& schedule) {
 
 std::string describe(const RaftRun& run) {
   std::ostringstream out;
-  for (size_t i = 0; i < run.steps.size(); ++i) out << "  " << i + 1 << ". " << run.steps[i] << "\n";
+  for (size_t i = 0; i < run.steps.size(); ++i)
+    out << "  " << i + 1 << ". " << run.steps[i] << "\n";
   return out.str();
 }
 
@@ -200,9 +204,11 @@ class RaftShrinking : public ::testing::TestWithParam<ShrinkCase> {};
 TEST_P(RaftShrinking, FindsTheBugAndShrinksTheScheduleToAFewSteps) {
   const ShrinkCase& c = GetParam();
   auto failure = crosscheck::testing::shrink_failure<RaftRun>(
-      std::string("raft-") + c.name, c.tests, [&] { return run_schedule(c.variant, *schedules()); });
+      std::string("raft-") + c.name, c.tests,
+      [&] { return run_schedule(c.variant, *schedules()); });
   ASSERT_TRUE(failure.found) << "no generated schedule broke " << c.name;
-  std::cerr << "shrunk schedule breaking " << failure.run.property << ":\n" << describe(failure.run);
+  std::cerr << "shrunk schedule breaking " << failure.run.property << ":\n"
+            << describe(failure.run);
   // Two leaders of one term in five servers take at least 11 steps: for
   // each, a timeout and two requests and two grants delivered (its own vote
   // is the third), and a restart of a server that votes for both.
@@ -212,9 +218,10 @@ TEST_P(RaftShrinking, FindsTheBugAndShrinksTheScheduleToAFewSteps) {
   EXPECT_LE(failure.run.steps.size(), 30u) << describe(failure.run);
 }
 
-INSTANTIATE_TEST_SUITE_P(Variants, RaftShrinking,
-                         ::testing::Values(ShrinkCase{"volatile_term", Variant::kVolatileTerm, 50000}),
-                         [](const ::testing::TestParamInfo<ShrinkCase>& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(
+    Variants, RaftShrinking,
+    ::testing::Values(ShrinkCase{"volatile_term", Variant::kVolatileTerm, 50000}),
+    [](const ::testing::TestParamInfo<ShrinkCase>& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace crosscheck::check::raft

@@ -34,7 +34,8 @@ std::vector<mc::Successor<Action, State>> successors(const RaftModel& model, con
 // The successor taken by the first action of `kind` (by `server`, if given).
 State step(const RaftModel& model, const State& s, Kind kind, int server = -1) {
   for (auto& successor : successors(model, s)) {
-    if (successor.action.kind == kind && (server < 0 || successor.action.server == server)) return successor.state;
+    if (successor.action.kind == kind && (server < 0 || successor.action.server == server))
+      return successor.state;
   }
   ADD_FAILURE() << "no " << to_string(kind) << " enabled";
   return s;
@@ -58,14 +59,15 @@ TEST(RaftSpec, AnElectionTakesTimeoutRequestVoteTheVotesAndBecomeLeader) {
   s = step(model, s, Kind::kTimeout, 0);
   EXPECT_EQ(s.servers[0].current_term, 2);
   EXPECT_EQ(s.servers[0].role, Role::kCandidate);
-  EXPECT_EQ(s.servers[0].voted_for, kNil);  // raft.tla votes for itself by message
+  EXPECT_EQ(s.servers[0].voted_for, kNil);    // raft.tla votes for itself by message
   s = step(model, s, Kind::kRequestVote, 0);  // to itself: j = 0 comes first
   s = step(model, s, Kind::kHandleRequestVoteRequest, 0);
   EXPECT_EQ(s.servers[0].voted_for, 0);
   s = step(model, s, Kind::kHandleRequestVoteResponse, 0);
   EXPECT_EQ(s.servers[0].votes_granted, 0b001);
   // One vote of three is not a quorum.
-  for (const auto& successor : successors(model, s)) EXPECT_NE(successor.action.kind, Kind::kBecomeLeader);
+  for (const auto& successor : successors(model, s))
+    EXPECT_NE(successor.action.kind, Kind::kBecomeLeader);
   State asked = step(model, s, Kind::kRequestVote, 0);  // to s2
   asked = step(model, asked, Kind::kUpdateTerm, 1);     // s2 learns term 2 first; the request stays
   EXPECT_EQ(asked.servers[1].current_term, 2);
@@ -138,7 +140,8 @@ TEST(RaftSpec, ThreeServersWithOneElectionPinnedAndTheLaterTermGoalUnreached) {
   EXPECT_EQ(result.stats.distinct_states, 1196381u);
   EXPECT_EQ(result.stats.total_states, 15044836u);
   EXPECT_EQ(result.stats.depth, 53);
-  for (const auto& goal : result.goals) EXPECT_EQ(goal.reached, goal.name != "LeadersInTwoTerms") << goal.name;
+  for (const auto& goal : result.goals)
+    EXPECT_EQ(goal.reached, goal.name != "LeadersInTwoTerms") << goal.name;
 }
 
 TEST(RaftSpec, ThePropertiesFailOnStatesThatBreakThem) {
@@ -206,7 +209,8 @@ TEST(RaftSpec, StepSequencesOfOneServerExplainACampaignButNotAForgedEntry) {
   for (uint8_t peer : {1, 2}) campaign.messages.add(request_vote(2, 0, peer));
   EXPECT_TRUE(model.reaches_by_server_steps(init, campaign, 0, 8, std::nullopt));
   EXPECT_FALSE(model.reaches_by_server_steps(init, campaign, 0, 5, std::nullopt));  // it takes six
-  EXPECT_FALSE(model.reaches_by_server_steps(init, campaign, 1, 8, std::nullopt));  // not s2's steps
+  EXPECT_FALSE(
+      model.reaches_by_server_steps(init, campaign, 1, 8, std::nullopt));  // not s2's steps
   // Two timeouts make term 3 legitimately ...
   State later = campaign;
   later.servers[0].current_term = 3;

@@ -45,13 +45,15 @@ std::vector<std::pair<std::string, State>> cpp_successors(const RaftModel& model
   model.successors(s, successors);
   std::vector<std::pair<std::string, State>> out;
   for (const auto& successor : successors) {
-    if (model.within_bounds(successor.state)) out.emplace_back(model.action_label(successor.action), successor.state);
+    if (model.within_bounds(successor.state))
+      out.emplace_back(model.action_label(successor.action), successor.state);
   }
   return out;
 }
 
 // The same (label, state) pairs, as multisets (State has no order).
-bool same_steps(std::vector<std::pair<std::string, State>> a, const std::vector<std::pair<std::string, State>>& b) {
+bool same_steps(std::vector<std::pair<std::string, State>> a,
+                const std::vector<std::pair<std::string, State>>& b) {
   if (a.size() != b.size()) return false;
   for (const auto& step : b) {
     auto at = std::find(a.begin(), a.end(), step);
@@ -65,12 +67,14 @@ void expect_agreement(Z3Raft& z3, const State& s, int servers, std::map<Property
   for (Property property : all_properties()) {
     if (property == Property::kLeaderAppendOnly) continue;
     const bool expected = cpp_holds(property, s, servers);
-    EXPECT_EQ(z3.holds(property, s), expected) << to_string(property) << " " << RaftModel(config(servers, 3, 3, 2)).state_json(s).dump();
+    EXPECT_EQ(z3.holds(property, s), expected)
+        << to_string(property) << " " << RaftModel(config(servers, 3, 3, 2)).state_json(s).dump();
     if (broken && !expected) ++(*broken)[property];
   }
 }
 
-void expect_step_agreement(Z3Raft& z3, const State& from, const State& to, int servers, int* broken) {
+void expect_step_agreement(Z3Raft& z3, const State& from, const State& to, int servers,
+                           int* broken) {
   const bool expected = cpp_holds_step(from, to, servers);
   EXPECT_EQ(z3.holds_step(from, to), expected);
   if (broken && !expected) ++*broken;
@@ -88,7 +92,8 @@ TEST(RaftZ3, PropertyFormulasAgreeWithTheCppPredicatesOnEveryReachableStateOfTwo
   const RaftModel model(c);
   for (const State& s : states) {
     expect_agreement(z3, s, 2, nullptr);
-    for (const auto& [label, next] : cpp_successors(model, s)) expect_step_agreement(z3, s, next, 2, nullptr);
+    for (const auto& [label, next] : cpp_successors(model, s))
+      expect_step_agreement(z3, s, next, 2, nullptr);
   }
 }
 
@@ -103,7 +108,8 @@ TEST(RaftZ3, PropertyFormulasAgreeOnASampleOfThreeServers) {
   const RaftModel model(c);
   for (const State& s : states) {
     expect_agreement(z3, s, 3, nullptr);
-    for (const auto& [label, next] : cpp_successors(model, s)) expect_step_agreement(z3, s, next, 3, nullptr);
+    for (const auto& [label, next] : cpp_successors(model, s))
+      expect_step_agreement(z3, s, next, 3, nullptr);
   }
 }
 
@@ -121,15 +127,21 @@ State mutate(State s, int servers, std::mt19937& random) {
   Server& server = s.servers[pick(0, servers - 1)];
   Log& log = server.log;
   switch (pick(0, 8)) {
-    case 0: s.history.leaders[pick(1, 3)] |= static_cast<uint8_t>(1u << pick(0, servers - 1)); break;
+    case 0:
+      s.history.leaders[pick(1, 3)] |= static_cast<uint8_t>(1u << pick(0, servers - 1));
+      break;
     case 1:
-      if (!log.empty()) log = with_entry(log, pick(1, log.length()), {static_cast<uint8_t>(pick(1, 3)), 1});
+      if (!log.empty())
+        log = with_entry(log, pick(1, log.length()), {static_cast<uint8_t>(pick(1, 3)), 1});
       break;
     case 2:
-      if (!log.empty()) log = with_entry(log, pick(1, log.length()), {log.at(1).term, static_cast<uint8_t>(pick(1, 2))});
+      if (!log.empty())
+        log = with_entry(log, pick(1, log.length()),
+                         {log.at(1).term, static_cast<uint8_t>(pick(1, 2))});
       break;
     case 3:
-      if (!log.full()) log.append({static_cast<uint8_t>(pick(1, 3)), static_cast<uint8_t>(pick(1, 2))});
+      if (!log.full())
+        log.append({static_cast<uint8_t>(pick(1, 3)), static_cast<uint8_t>(pick(1, 2))});
       break;
     case 4: log.truncate(pick(0, log.length())); break;
     case 5: server.commit_index = static_cast<uint8_t>(pick(0, log.length() + 1)); break;
@@ -140,7 +152,8 @@ State mutate(State s, int servers, std::mt19937& random) {
     case 7:
       if (s.history.committed_length < kMaxLog) {
         s.history.committed[s.history.committed_length++] = {
-            {static_cast<uint8_t>(pick(1, 3)), static_cast<uint8_t>(pick(1, 2))}, static_cast<uint8_t>(pick(1, 3))};
+            {static_cast<uint8_t>(pick(1, 3)), static_cast<uint8_t>(pick(1, 2))},
+            static_cast<uint8_t>(pick(1, 3))};
       }
       break;
     case 8:
@@ -164,7 +177,8 @@ TEST(RaftZ3, PropertyFormulasAgreeOnMutatedStatesThatBreakThem) {
   for (int servers : {2, 3}) {
     // All 15,234 states of two servers with two-entry logs, and every
     // 1000th of the 1,196,381 of three servers with one-entry logs.
-    auto [states, total] = servers == 2 ? reachable(config(2, 2, 2, 2), 1) : reachable(config(3, 2, 1, 1), 1000);
+    auto [states, total] =
+        servers == 2 ? reachable(config(2, 2, 2, 2), 1) : reachable(config(3, 2, 1, 1), 1000);
     Z3Raft z3(servers);
     std::map<Property, int> broken;
     int append_only_broken = 0;
@@ -183,7 +197,8 @@ TEST(RaftZ3, PropertyFormulasAgreeOnMutatedStatesThatBreakThem) {
       to.servers[leader].current_term = from.servers[leader].current_term;
       expect_step_agreement(z3, from, to, servers, &append_only_broken);
     }
-    SCOPED_TRACE(std::to_string(servers) + " servers, " + std::to_string(states.size()) + " states");
+    SCOPED_TRACE(std::to_string(servers) + " servers, " + std::to_string(states.size()) +
+                 " states");
     for (Property property : all_properties()) {
       if (property == Property::kLeaderAppendOnly) continue;
       EXPECT_GT(broken[property], 20) << to_string(property);
@@ -214,7 +229,8 @@ TEST(RaftZ3, StatesOutsideTheEncodingAreRejected) {
 // (max_log 0) they must be the same relation: the same actions enabled,
 // with the same successors, stutters included.
 TEST(RaftZ3, ElectionRelationAgreesWithTheCppSuccessorsOnEveryReachableStateOfTwoServers) {
-  ElectionBounds bounds{.servers = 2, .max_term = 2, .max_restarts = 1, .max_copies = 1, .max_messages = 2};
+  ElectionBounds bounds{
+      .servers = 2, .max_term = 2, .max_restarts = 1, .max_copies = 1, .max_messages = 2};
   const RaftModel model(election_config(bounds));
   auto [states, total] = reachable(election_config(bounds), 1);
   ASSERT_EQ(total, 9'839u);
@@ -228,7 +244,8 @@ TEST(RaftZ3, ElectionRelationAgreesWithTheCppSuccessorsOnEveryReachableStateOfTw
 TEST(RaftZ3, ElectionRelationAgreesOnASampleOfThreeServers) {
   // Every 50th of the states of {servers 3, max_term 2, max_log 0,
   // max_messages 1}, in the checker's order.
-  ElectionBounds bounds{.servers = 3, .max_term = 2, .max_restarts = 0, .max_copies = 1, .max_messages = 1};
+  ElectionBounds bounds{
+      .servers = 3, .max_term = 2, .max_restarts = 0, .max_copies = 1, .max_messages = 1};
   const RaftModel model(election_config(bounds));
   auto [states, total] = reachable(election_config(bounds), 50);
   ASSERT_EQ(total, 268'430u);
@@ -250,7 +267,8 @@ TEST(RaftZ3, ElectionRelationAgreesOnASampleOfThreeServers) {
 }
 
 TEST(RaftZ3, BoundedModelCheckingFindsNoElectionSafetyViolationInTheSpec) {
-  ElectionBounds bounds{.servers = 3, .max_term = 2, .max_restarts = 0, .max_copies = 1, .max_messages = 2};
+  ElectionBounds bounds{
+      .servers = 3, .max_term = 2, .max_restarts = 0, .max_copies = 1, .max_messages = 2};
   const BmcResult result = bmc_election_safety(bounds, 8);
   EXPECT_FALSE(result.violated);
   EXPECT_EQ(result.depth, 8);
@@ -260,7 +278,11 @@ TEST(RaftZ3, BoundedModelCheckingFindsNoElectionSafetyViolationInTheSpec) {
 // The weakened spec grants a vote without looking at votedFor; BMC must
 // find two leaders of one term, and the trace must be a behaviour of it.
 TEST(RaftZ3, BoundedModelCheckingFindsTheTraceInAWeakenedSpec) {
-  ElectionBounds bounds{.servers = 3, .max_term = 2, .max_restarts = 0, .max_copies = 1, .max_messages = 2,
+  ElectionBounds bounds{.servers = 3,
+                        .max_term = 2,
+                        .max_restarts = 0,
+                        .max_copies = 1,
+                        .max_messages = 2,
                         .buggy = true};
   // Each of two candidates needs its own vote and a second one, with a
   // request and a response per vote: 16 steps at least.
@@ -268,7 +290,8 @@ TEST(RaftZ3, BoundedModelCheckingFindsTheTraceInAWeakenedSpec) {
   ASSERT_TRUE(result.violated);
   const RaftModel model(election_config(bounds));
   std::string text;
-  for (const TraceStep& step : result.trace) text += step.label + "\n  " + model.state_json(step.state).dump() + "\n";
+  for (const TraceStep& step : result.trace)
+    text += step.label + "\n  " + model.state_json(step.state).dump() + "\n";
   SCOPED_TRACE(text);
   EXPECT_LE(result.depth, 16);
   ASSERT_EQ(static_cast<int>(result.trace.size()), result.depth + 1);
@@ -282,7 +305,8 @@ TEST(RaftZ3, BoundedModelCheckingFindsTheTraceInAWeakenedSpec) {
   // is a HandleRequestVoteRequest whose real successor differs.
   Z3RaftElection weakened(bounds);
   for (size_t step = 1; step < result.trace.size(); ++step) {
-    EXPECT_TRUE(weakened.holds_step(result.trace[step - 1].state, result.trace[step].label, result.trace[step].state))
+    EXPECT_TRUE(weakened.holds_step(result.trace[step - 1].state, result.trace[step].label,
+                                    result.trace[step].state))
         << step;
   }
   const int stuck = first_unreplayable_step(model, result.trace);
@@ -302,7 +326,8 @@ TEST(RaftZ3, AReplayedTraceMustBeStepsOfTheModel) {
   State candidate;
   candidate.servers[0].role = Role::kCandidate;
   candidate.servers[0].current_term = 2;
-  std::vector<TraceStep> trace{{{}, "", State{}}, {{Action::Kind::kTimeout, 0}, "Timeout(s1)", candidate}};
+  std::vector<TraceStep> trace{{{}, "", State{}},
+                               {{Action::Kind::kTimeout, 0}, "Timeout(s1)", candidate}};
   EXPECT_EQ(first_unreplayable_step(model, trace), -1);
   trace[1].state.servers[0].current_term = 3;
   EXPECT_EQ(first_unreplayable_step(model, trace), 1);
@@ -330,12 +355,14 @@ TEST(RaftZ3, TheStrengthenedElectionSafetyIsInductive) {
 // Init => Inv and Inv /\ Next => Inv' make Inv true of every reachable
 // state; evaluating it on them checks the proof's premises independently.
 TEST(RaftZ3, TheStrengthenedInvariantHoldsOnReachableStates) {
-  ElectionBounds bounds{.servers = 3, .max_term = 2, .max_restarts = 0, .max_copies = 1, .max_messages = 1};
+  ElectionBounds bounds{
+      .servers = 3, .max_term = 2, .max_restarts = 0, .max_copies = 1, .max_messages = 1};
   auto [states, total] = reachable(election_config(bounds), 50);
   ASSERT_EQ(total, 268'430u);
   Z3RaftElection z3(bounds);
   for (const State& s : states) {
-    EXPECT_TRUE(z3.holds_invariant(s, kAllElectionConjuncts)) << RaftModel(election_config(bounds)).state_json(s).dump();
+    EXPECT_TRUE(z3.holds_invariant(s, kAllElectionConjuncts))
+        << RaftModel(election_config(bounds)).state_json(s).dump();
   }
 }
 

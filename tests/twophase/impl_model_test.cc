@@ -60,7 +60,8 @@ TEST(TwoPhaseImpl, TheImplementationReachesExactlyTheStatesOfTCommit) {
     mc::check(make_impl_model({rms, Variant::kCorrect}, faults(0, 0, 0)), {},
               [&](const ImplState& state) { implemented.insert(abstract_state(state)); });
     std::set<tcommit::State> specified;
-    mc::check(tcommit::TCommitModel(rms), {}, [&](const tcommit::State& state) { specified.insert(state); });
+    mc::check(tcommit::TCommitModel(rms), {},
+              [&](const tcommit::State& state) { specified.insert(state); });
     EXPECT_EQ(implemented, specified) << rms << " RMs";
   }
 }

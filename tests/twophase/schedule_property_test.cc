@@ -15,8 +15,8 @@
 namespace crosscheck::check::twophase {
 namespace {
 
-using crosscheck::testing::run_schedule;
 using crosscheck::testing::describe;
+using crosscheck::testing::run_schedule;
 using crosscheck::testing::ScheduleRun;
 
 // The command line's default budgets: the breadth-first search that gives
@@ -60,7 +60,8 @@ RC_GTEST_PROP(TwoPhaseSchedules, EverySchedulePreservesAtomicityValidityAndRefin
 }
 
 // Runs RapidCheck on a buggy variant and returns the schedule it shrank to.
-crosscheck::testing::ShrunkFailure<ScheduleRun> shrink_failure(impl2pc::Variant variant, mc::FaultBudgets budgets,
+crosscheck::testing::ShrunkFailure<ScheduleRun> shrink_failure(impl2pc::Variant variant,
+                                                               mc::FaultBudgets budgets,
                                                                int tests) {
   ImplModel model = make_impl_model({3, variant}, budgets);
   return crosscheck::testing::shrink_failure<ScheduleRun>(
@@ -85,7 +86,8 @@ class ShrinkingOnBuggyVariants : public ::testing::TestWithParam<ShrinkCase> {};
 TEST_P(ShrinkingOnBuggyVariants, FindsAndShrinksAFailingScheduleToNearTheShortestTrace) {
   auto failure = shrink_failure(GetParam().variant, GetParam().budgets, GetParam().tests);
   ASSERT_TRUE(failure.found) << "no generated schedule broke the buggy variant";
-  std::cerr << "shrunk schedule breaking " << failure.run.property << ":\n" << describe(failure.run);
+  std::cerr << "shrunk schedule breaking " << failure.run.property << ":\n"
+            << describe(failure.run);
   const int shortest = shortest_counterexample_steps(GetParam().variant, GetParam().budgets);
   const int shrunk = static_cast<int>(failure.run.steps.size());
   // No schedule can be shorter than breadth-first search's shortest trace.
@@ -104,10 +106,11 @@ mc::FaultBudgets crashes_only(int crashes) {
 // The unlogged decision shows only when the TM crashes between sending
 // Commit and the last RM receiving it: rare in a random schedule (about one
 // in a few thousand with three crashes), so that case tries many more.
-INSTANTIATE_TEST_SUITE_P(Variants, ShrinkingOnBuggyVariants,
-                         ::testing::Values(ShrinkCase{impl2pc::Variant::kRmTimeoutAbort, default_faults(), 100000},
-                                           ShrinkCase{impl2pc::Variant::kTmMajorityCommit, default_faults(), 100000},
-                                           ShrinkCase{impl2pc::Variant::kTmUnloggedDecision, crashes_only(3), 100000}));
+INSTANTIATE_TEST_SUITE_P(
+    Variants, ShrinkingOnBuggyVariants,
+    ::testing::Values(ShrinkCase{impl2pc::Variant::kRmTimeoutAbort, default_faults(), 100000},
+                      ShrinkCase{impl2pc::Variant::kTmMajorityCommit, default_faults(), 100000},
+                      ShrinkCase{impl2pc::Variant::kTmUnloggedDecision, crashes_only(3), 100000}));
 
 }  // namespace
 }  // namespace crosscheck::check::twophase

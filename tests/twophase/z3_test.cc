@@ -26,7 +26,8 @@ std::vector<std::pair<std::string, State>> cpp_successors(const State& s, int rm
   std::vector<mc::Successor<Action, State>> successors;
   model.successors(s, successors);
   std::vector<std::pair<std::string, State>> out;
-  for (const auto& successor : successors) out.emplace_back(model.action_label(successor.action), successor.state);
+  for (const auto& successor : successors)
+    out.emplace_back(model.action_label(successor.action), successor.state);
   return out;
 }
 
@@ -62,8 +63,10 @@ TEST(TwoPhaseZ3, InvariantFormulasAgreeOnStatesThatBreakThem) {
   for (uint8_t tm = 0; tm < 4; ++tm) {
     for (int assignment = 0; assignment < 64; ++assignment) {
       State s = State::from_raw(static_cast<uint64_t>(assignment), tm);
-      EXPECT_EQ(z3.holds(Invariant::kTPTypeOK, s), tp_type_ok(s, 3)) << assignment << " " << int{tm};
-      EXPECT_EQ(z3.holds(Invariant::kTCConsistent, s), tc_consistent(s, 3)) << assignment << " " << int{tm};
+      EXPECT_EQ(z3.holds(Invariant::kTPTypeOK, s), tp_type_ok(s, 3))
+          << assignment << " " << int{tm};
+      EXPECT_EQ(z3.holds(Invariant::kTCConsistent, s), tc_consistent(s, 3))
+          << assignment << " " << int{tm};
       inconsistent += !tc_consistent(s, 3);
       ill_typed += !tp_type_ok(s, 3);
     }
@@ -91,7 +94,8 @@ TEST(TwoPhaseZ3, NextRelationAgreesWithTheCppSuccessorsOnEveryReachableState) {
   for (int rms = 1; rms <= 3; ++rms) {
     Z3TwoPhase z3(rms);
     for (const State& s : reachable(rms)) {
-      EXPECT_EQ(z3.successors(s), cpp_successors(s, rms)) << TwoPhaseModel(rms).state_json(s).dump();
+      EXPECT_EQ(z3.successors(s), cpp_successors(s, rms))
+          << TwoPhaseModel(rms).state_json(s).dump();
     }
   }
   EXPECT_EQ(z3_successors(State{}, 3), cpp_successors(State{}, 3));
@@ -127,8 +131,9 @@ TEST(TwoPhaseZ3, WithoutTheStrengtheningZ3ReturnsARealCounterexampleToInduction)
   EXPECT_TRUE(tc_consistent(result.before, rms));
   // ... the step is a legal TwoPhase step, by the C++ model ...
   const auto successors = cpp_successors(result.before, rms);
-  EXPECT_NE(std::find(successors.begin(), successors.end(), std::make_pair(result.action, result.after)),
-            successors.end());
+  EXPECT_NE(
+      std::find(successors.begin(), successors.end(), std::make_pair(result.action, result.after)),
+      successors.end());
   // ... and the next state breaks TCConsistent (no action can break TPTypeOK).
   EXPECT_TRUE(tp_type_ok(result.after, rms));
   EXPECT_FALSE(tc_consistent(result.after, rms));
@@ -154,7 +159,8 @@ TEST(TwoPhaseZ3, EveryConjunctOfTheStrengtheningIsNeeded) {
     EXPECT_EQ(result.obligation, "Inv /\\ Next => Inv'");
     EXPECT_FALSE(result.violated.empty());
     const auto successors = cpp_successors(result.before, rms);
-    EXPECT_NE(std::find(successors.begin(), successors.end(), std::make_pair(result.action, result.after)),
+    EXPECT_NE(std::find(successors.begin(), successors.end(),
+                        std::make_pair(result.action, result.after)),
               successors.end());
     EXPECT_FALSE(is_reachable(result.before, rms));
   }

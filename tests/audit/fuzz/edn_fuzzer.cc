@@ -5,7 +5,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
-  crosscheck::audit::fuzz::fuzz_history(
-      text, [](const std::string& t) { return crosscheck::audit::read_edn_history("fuzz.edn", t); });
+  crosscheck::audit::fuzz::fuzz_history(text, [](const std::string& t) {
+    return crosscheck::audit::read_edn_history("fuzz.edn", t);
+  });
   return 0;
 }

@@ -28,11 +28,13 @@ void expect_status_or_usage_error(std::initializer_list<int> statuses, Command c
     }
   } catch (const UsageError& error) {
     if (!crosscheck::testing::one_printable_line(error.what())) {
-      std::fprintf(stderr, "fuzz: a usage error that is not one printable line: \"%s\"\n", error.what());
+      std::fprintf(stderr, "fuzz: a usage error that is not one printable line: \"%s\"\n",
+                   error.what());
       std::abort();
     }
   } catch (const std::exception& error) {
-    std::fprintf(stderr, "fuzz: %s instead of a usage error: %s\n", typeid(error).name(), error.what());
+    std::fprintf(stderr, "fuzz: %s instead of a usage error: %s\n", typeid(error).name(),
+                 error.what());
     std::abort();
   }
 }

@@ -25,7 +25,8 @@ constexpr uint64_t kReachable = 1568;
 
 std::string checkpoint_path() {
   const char* dir = std::getenv("TMPDIR");
-  return std::string(dir != nullptr ? dir : "/tmp") + "/checkpoint-fuzz-" + std::to_string(getpid());
+  return std::string(dir != nullptr ? dir : "/tmp") + "/checkpoint-fuzz-" +
+         std::to_string(getpid());
 }
 
 }  // namespace
@@ -47,7 +48,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.max_states = 4 * kReachable;  // a wrong visited set may not make the search run away
   try {
     const mc::CheckResult result = mc::check(spec::twophase::TwoPhaseModel(4), options);
-    if (result.outcome == mc::Outcome::kOk && result.stats.distinct_states > kReachable) std::abort();
+    if (result.outcome == mc::Outcome::kOk && result.stats.distinct_states > kReachable)
+      std::abort();
   } catch (const mc::CheckpointError& error) {
     if (!testing::one_printable_line(error.what())) std::abort();
   }

@@ -23,7 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::optional<placement::Deployment> deployment = placement::read_deployment(text, &error);
   if (!deployment) {
     if (!crosscheck::testing::one_printable_line(error)) {
-      std::fprintf(stderr, "fuzz: the reader's error is not one printable line: \"%s\"\n", error.c_str());
+      std::fprintf(stderr, "fuzz: the reader's error is not one printable line: \"%s\"\n",
+                   error.c_str());
       std::abort();
     }
     return 0;
@@ -31,7 +32,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const placement::PlacementAnalysis analysis = placement::analyze(*deployment);
   placement::placement_text("fuzz.json", *deployment, analysis);
   const crosscheck::mc::Json json = placement::placement_json("fuzz.json", *deployment, analysis);
-  const std::optional<crosscheck::mc::Json> reread = crosscheck::mc::Json::parse(json.pretty(), &error);
+  const std::optional<crosscheck::mc::Json> reread =
+      crosscheck::mc::Json::parse(json.pretty(), &error);
   if (!reread || !(*reread == json)) {
     std::fprintf(stderr, "fuzz: the JSON report does not read back: %s\n", error.c_str());
     std::abort();
