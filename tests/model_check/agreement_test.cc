@@ -15,6 +15,7 @@ namespace {
 
 namespace twophase = spec::twophase;
 namespace check2pc = crosscheck::check::twophase;
+using testing::CounterWithoutEquality;
 using twophase::RmState;
 using twophase::TmState;
 
@@ -210,28 +211,6 @@ TEST(Exact, KeepsStatesWhoseFingerprintsCollide) {
   options.exact = true;
   EXPECT_EQ(check(model, options).stats.distinct_states, 25u);
 }
-
-// A counter whose states have no ==: it can only be told apart by
-// fingerprint.
-struct CounterWithoutEquality {
-  struct State {
-    int n = 0;
-  };
-  using Action = int;
-  std::vector<State> initial_states() const { return {State{}}; }
-  void successors(const State& s, std::vector<Successor<Action, State>>& out) const {
-    if (s.n < 3) out.push_back({0, {s.n + 1}});
-  }
-  bool within_bounds(const State&) const { return true; }
-  uint64_t fingerprint(const State& s) const { return StableHasher().add(s.n).digest(); }
-  Json state_json(const State& s) const {
-    Json json = Json::object();
-    json.set("n", s.n);
-    return json;
-  }
-  std::string action_label(const Action&) const { return "Inc"; }
-  std::vector<StateProperty<State>> properties() const { return {}; }
-};
 
 TEST(Exact, IsRefusedForStatesWithoutEquality) {
   EXPECT_EQ(check(CounterWithoutEquality{}).stats.distinct_states, 4u);

@@ -89,4 +89,26 @@ class DieHardModel {
   std::vector<StateProperty<State>> properties_;
 };
 
+// A counter whose states have no ==: it can only be told apart by
+// fingerprint.
+struct CounterWithoutEquality {
+  struct State {
+    int n = 0;
+  };
+  using Action = int;
+  std::vector<State> initial_states() const { return {State{}}; }
+  void successors(const State& s, std::vector<Successor<Action, State>>& out) const {
+    if (s.n < 3) out.push_back({0, {s.n + 1}});
+  }
+  bool within_bounds(const State&) const { return true; }
+  uint64_t fingerprint(const State& s) const { return StableHasher().add(s.n).digest(); }
+  Json state_json(const State& s) const {
+    Json json = Json::object();
+    json.set("n", s.n);
+    return json;
+  }
+  std::string action_label(const Action&) const { return "Inc"; }
+  std::vector<StateProperty<State>> properties() const { return {}; }
+};
+
 }  // namespace crosscheck::mc::testing
