@@ -19,13 +19,7 @@ Layout::Layout(const ElectionBounds& b, unsigned width)
     for (int t = 1; t <= terms_; ++t) {
       for (int source = 0; source < n_; ++source) {
         for (int dest = 0; dest < n_; ++dest) {
-          Message m;
-          m.type = type;
-          m.term = static_cast<uint8_t>(t);
-          m.source = static_cast<uint8_t>(source);
-          m.dest = static_cast<uint8_t>(dest);
-          m.vote_granted = type == MessageType::kRequestVoteResponse && flag;
-          m.success = type == MessageType::kAppendEntriesResponse && flag;
+          const Message m = election_message(type, t, source, dest, flag != 0);
           slot_of_[m] = static_cast<int>(messages_.size());
           messages_.push_back(m);
         }

@@ -95,6 +95,11 @@ class Layout {
     return at == slot_of_.end() ? -1 : at->second;
   }
   int slot_of(MessageType type, int t, int source, int dest, bool flag) const {
+    return slot_of(election_message(type, t, source, dest, flag));
+  }
+  // The election's messages carry no log: a term, the two servers, and
+  // for a response whether it grants or succeeds (`flag`).
+  static Message election_message(MessageType type, int t, int source, int dest, bool flag) {
     Message m;
     m.type = type;
     m.term = static_cast<uint8_t>(t);
@@ -102,7 +107,7 @@ class Layout {
     m.dest = static_cast<uint8_t>(dest);
     m.vote_granted = type == MessageType::kRequestVoteResponse && flag;
     m.success = type == MessageType::kAppendEntriesResponse && flag;
-    return slot_of(m);
+    return m;
   }
 
   std::string name(int x) const;
