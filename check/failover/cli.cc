@@ -94,46 +94,34 @@ const std::vector<IntFlag> kFlags = {
     {"max-messages", "messages in flight at once (0: no limit)", 0, 32, 4, {}},
 };
 
-std::vector<std::string> properties(const std::string&) {
-  CheckRequest request;
-  for (const IntFlag& flag : kFlags) request.values[flag.name] = flag.default_value;
-  return property_names(model(request));
-}
-
-mc::CheckResult check(const CheckRequest& request) {
-  return mc::check(model(request), request.search);
-}
-
-ModelTools tools(const CheckRequest& request) { return model_tools(model(request)); }
-
 }  // namespace
 
 ProtocolCli failover_cli() {
-  return ProtocolCli{
-      .name = "failover",
-      .summary =
-          "primary-backup failover: a primary with a lease from its backups, heartbeats, "
-          "promotion, clients",
-      .models =
-          {{"impl",
-            "replicas and clients of impl/failover with explicit time: drift, pauses, crashes"}},
-      .variants =
-          {
-              {"correct",
-               "a backup promotes itself only once the lease it granted has run out on its clock"},
-              {"promote-on-missed-heartbeat",
-               "a backup promotes itself as soon as a heartbeat is overdue (Redis Sentinel, Jepsen "
-               "2013)"},
-              {"ack-before-replicate",
-               "the primary acknowledges a write before its backups hold it"},
-          },
-      .variant_models = {"impl"},
-      .flags = kFlags,
-      .properties = properties,
-      .check = check,
-      .prove = nullptr,
-      .tools = tools,
-  };
+  return with_one_model(
+      ProtocolCli{
+          .name = "failover",
+          .summary =
+              "primary-backup failover: a primary with a lease from its backups, heartbeats, "
+              "promotion, clients",
+          .models = {{"impl",
+                      "replicas and clients of impl/failover with explicit time: drift, pauses, "
+                      "crashes"}},
+          .variants =
+              {
+                  {"correct",
+                   "a backup promotes itself only once the lease it granted has run out on its "
+                   "clock"},
+                  {"promote-on-missed-heartbeat",
+                   "a backup promotes itself as soon as a heartbeat is overdue (Redis Sentinel, "
+                   "Jepsen "
+                   "2013)"},
+                  {"ack-before-replicate",
+                   "the primary acknowledges a write before its backups hold it"},
+              },
+          .variant_models = {"impl"},
+          .flags = kFlags,
+      },
+      model);
 }
 
 CROSSCHECK_REGISTER_PROTOCOL(failover_cli);

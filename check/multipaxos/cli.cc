@@ -81,42 +81,29 @@ const std::vector<IntFlag> kFlags = {
      {}},
 };
 
-std::vector<std::string> properties(const std::string&) {
-  CheckRequest request;
-  for (const IntFlag& flag : kFlags) request.values[flag.name] = flag.default_value;
-  return property_names(impl_model(request));
-}
-
-mc::CheckResult check(const CheckRequest& request) {
-  return mc::check(impl_model(request), request.search);
-}
-
-ModelTools tools(const CheckRequest& request) { return model_tools(impl_model(request)); }
-
 }  // namespace
 
 ProtocolCli multipaxos_cli() {
-  return ProtocolCli{
-      .name = "multipaxos",
-      .summary =
-          "Multi-Paxos: a replicated log with a stable leader, applied to a key-value store, and "
-          "its clients",
-      .models = {{"impl",
-                  "replicas and clients in the actor harness, with faults (impl/multipaxos)"}},
-      .variants =
-          {
-              {"correct", "Multi-Paxos with reads through the log"},
-              {"leader-local-read",
-               "a leader answers reads from its own state without confirming it still leads (etcd "
-               "0.4.1)"},
-          },
-      .variant_models = {"impl"},
-      .flags = kFlags,
-      .properties = properties,
-      .check = check,
-      .prove = nullptr,
-      .tools = tools,
-  };
+  return with_one_model(
+      ProtocolCli{
+          .name = "multipaxos",
+          .summary = "Multi-Paxos: a replicated log with a stable leader, applied to a key-value "
+                     "store, and "
+                     "its clients",
+          .models = {{"impl",
+                      "replicas and clients in the actor harness, with faults (impl/multipaxos)"}},
+          .variants =
+              {
+                  {"correct", "Multi-Paxos with reads through the log"},
+                  {"leader-local-read",
+                   "a leader answers reads from its own state without confirming it still leads "
+                   "(etcd "
+                   "0.4.1)"},
+              },
+          .variant_models = {"impl"},
+          .flags = kFlags,
+      },
+      impl_model);
 }
 
 CROSSCHECK_REGISTER_PROTOCOL(multipaxos_cli);

@@ -48,39 +48,25 @@ const std::vector<IntFlag> kFlags = {
     {"max-copies", "copies of one message in flight at once", 1, 8, 2, {}},
 };
 
-std::vector<std::string> properties(const std::string&) {
-  CheckRequest request;
-  for (const IntFlag& flag : kFlags) request.values[flag.name] = flag.default_value;
-  return property_names(model(request));
-}
-
-mc::CheckResult check(const CheckRequest& request) {
-  return mc::check(model(request), request.search);
-}
-
-ModelTools tools(const CheckRequest& request) { return model_tools(model(request)); }
-
 }  // namespace
 
 ProtocolCli ring_election_cli() {
-  return ProtocolCli{
-      .name = "ring-election",
-      .summary = "leader election on a unidirectional ring (Chang and Roberts, 1979)",
-      .models = {{"impl", "the nodes of impl/ring_election in the actor harness, with faults"}},
-      .variants =
-          {
-              {"correct", "forward larger ids, swallow smaller ones, run in their place"},
-              {"forward-all", "a node forwards every candidate id, smaller ones too"},
-              {"swallow-silently",
-               "a node swallows a smaller id without running itself (a liveness bug)"},
-          },
-      .variant_models = {"impl"},
-      .flags = kFlags,
-      .properties = properties,
-      .check = check,
-      .prove = nullptr,
-      .tools = tools,
-  };
+  return with_one_model(
+      ProtocolCli{
+          .name = "ring-election",
+          .summary = "leader election on a unidirectional ring (Chang and Roberts, 1979)",
+          .models = {{"impl", "the nodes of impl/ring_election in the actor harness, with faults"}},
+          .variants =
+              {
+                  {"correct", "forward larger ids, swallow smaller ones, run in their place"},
+                  {"forward-all", "a node forwards every candidate id, smaller ones too"},
+                  {"swallow-silently",
+                   "a node swallows a smaller id without running itself (a liveness bug)"},
+              },
+          .variant_models = {"impl"},
+          .flags = kFlags,
+      },
+      model);
 }
 
 CROSSCHECK_REGISTER_PROTOCOL(ring_election_cli);

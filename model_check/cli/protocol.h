@@ -90,12 +90,13 @@ struct ProtocolCli {
   std::vector<std::string> variant_models;  // models that --variant applies to
   std::vector<IntFlag> flags;
   // The properties a model checks, by name and kind, for `crosscheck list`.
-  std::function<std::vector<std::string>(const std::string& model)> properties;
-  std::function<mc::CheckResult(const CheckRequest&)> check;
+  // Left empty, these are set by with_one_model (below); prove may stay so.
+  std::function<std::vector<std::string>(const std::string& model)> properties = nullptr;
+  std::function<mc::CheckResult(const CheckRequest&)> check = nullptr;
   // `crosscheck prove`: Z3 proofs of the invariants; returns the exit status.
-  std::function<int(const CheckRequest&, std::ostream&)> prove;
+  std::function<int(const CheckRequest&, std::ostream&)> prove = nullptr;
   // The request's model, for replaying traces and drawing.
-  std::function<ModelTools(const CheckRequest&)> tools;
+  std::function<ModelTools(const CheckRequest&)> tools = nullptr;
 };
 
 // Every protocol linked into the program, by name: the order `list` shows
@@ -138,6 +139,23 @@ std::vector<std::string> property_names(const M& model) {
     }
   }
   return names;
+}
+
+// A protocol whose every model and variant is `make(request)`, a function
+// from a CheckRequest to a model: its check, its tools, and its properties
+// (for `crosscheck list`, those of the model at the default bounds).
+template <class Make>
+ProtocolCli with_one_model(ProtocolCli protocol, Make make) {
+  protocol.properties = [make, flags = protocol.flags](const std::string&) {
+    CheckRequest request;
+    for (const IntFlag& flag : flags) request.values[flag.name] = flag.default_value;
+    return property_names(make(request));
+  };
+  protocol.check = [make](const CheckRequest& request) {
+    return mc::check(make(request), request.search);
+  };
+  protocol.tools = [make](const CheckRequest& request) { return model_tools(make(request)); };
+  return protocol;
 }
 
 }  // namespace crosscheck::cli
