@@ -113,8 +113,11 @@ run_check() {
   rm -f "$json"
   start=$(date +%s.%N)
   set +e
-  timeout -k 30 "$check_seconds" "$scratch/bazel-bin/crosscheck" check "$check_name" \
-    --format json --no-progress >"$json" 2>"$log"
+  # The braces take bash's own "Aborted" notice off the terminal.
+  {
+    timeout -k 30 "$check_seconds" "$scratch/bazel-bin/crosscheck" check "$check_name" \
+      --format json --no-progress >"$json" 2>"$log"
+  } 2>/dev/null
   code=$?
   set -e
   seconds=$(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)")
