@@ -20,7 +20,8 @@
 #   2. if it survives, `bazel test //tests/PROTOCOL/...`: a failing or
 #      timed-out target kills it.
 # The patch is reverted before the next one, so Bazel rebuilds only what a
-# patch touches. The result is a Markdown table on stdout (mutant, killed
+# patch touches; the logs of the targets that failed for a mutant stay in
+# the clone's logs/MUTANT/. The result is a Markdown table on stdout (mutant, killed
 # by, property, trace length, seconds of the check) and a last line
 # `killed K of N by the check, K2 more by the tests` (K is 0 when there is
 # no model check, and the line says so).
@@ -155,9 +156,9 @@ run_check() {
 }
 
 # Runs the protocol's tests on the patched clone and sets killer to the
-# failing targets, if any.
+# failing targets, if any, whose logs it keeps in $scratch/logs/MUTANT/.
 run_tests() {
-  local log=$scratch/test.log code failed
+  local log=$scratch/test.log code failed labels label path
   set +e
   (cd "$scratch" && ./bazelw test "//tests/$protocol/..." >"$log" 2>&1)
   code=$?
@@ -173,9 +174,16 @@ run_tests() {
       exit 2
       ;;
   esac
-  failed=$(grep -oE "^//tests/[^ ]+ +(FAILED|TIMEOUT)" "$log" |
-    awk '{print $1}' | sed "s|^//tests/$protocol:||" | paste -sd, - || true)
+  labels=$(grep -oE "^//tests/[^ ]+ +(FAILED|TIMEOUT)" "$log" | awk '{print $1}' || true)
+  failed=$(echo "$labels" | sed "s|^//tests/$protocol:||" | paste -sd, - || true)
   if [ -n "$failed" ]; then killer="tests: $failed"; fi
+  # Each failing target's log, kept past the next mutant's run.
+  for label in $labels; do
+    mkdir -p "$scratch/logs/$name"
+    path=${label#//}
+    cp "$scratch/bazel-testlogs/${path/://}/test.log" "$scratch/logs/$name/${path##*:}.log" ||
+      true
+  done
 }
 
 echo "| mutant | killed by | property | steps | seconds |"
