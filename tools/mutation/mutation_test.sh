@@ -13,8 +13,8 @@
 #      (exit status 1: a violation, or a `sometimes` goal never reached)
 #      kills the mutant, and so does a crash of the check (a node's
 #      assertion, another signal, or an internal error, exit status 4).
-#      A check that runs out of time (MUTATION_CHECK_SECONDS) or out of its
-#      bounds (exit status 3) does not kill it. A protocol without a
+#      A check that runs out of time (MUTATION_CHECK_SECONDS) or memory
+#      (MUTATION_CHECK_MEMORY; exit status 3) does not kill it. A protocol without a
 #      check/PROTOCOL folder (hashing, placement) has no model check: its
 #      property, steps and seconds columns show "—" and the tests decide;
 #   2. if it survives, `bazel test //tests/PROTOCOL/...`: a failing or
@@ -29,6 +29,9 @@
 # Environment:
 #   MUTATION_DIR            scratch clones (default /tmp/crosscheck-mutation)
 #   MUTATION_CHECK_SECONDS  the check's time limit per mutant (default 300)
+#   MUTATION_CHECK_MEMORY   the check's --memory-limit per mutant (default
+#                           4G), so that a mutant that swells the state space
+#                           stops cleanly instead of exhausting the machine
 #   MUTATION_SKIP_TESTS=1   judge by the check alone (bad usage for a
 #                           protocol without a model check)
 #
@@ -74,6 +77,7 @@ fi
 
 scratch=${MUTATION_DIR:-/tmp/crosscheck-mutation}/$protocol
 check_seconds=${MUTATION_CHECK_SECONDS:-300}
+check_memory=${MUTATION_CHECK_MEMORY:-4G}
 if [ ! -d "$scratch/.git" ]; then
   mkdir -p "$(dirname "$scratch")"
   git clone --quiet "$root" "$scratch"
@@ -94,7 +98,9 @@ except (OSError, ValueError):
     print("\x1f"); sys.exit()
 steps = len(result.get("trace", [])) - 1
 prop = result.get("property", "")
-if result.get("result") == "goal_unreached":
+if result.get("result") in ("bound_exhausted", "memory_exhausted", "interrupted"):
+    prop = "(" + result["result"].replace("_", " ") + ")"
+elif result.get("result") == "goal_unreached":
     unreached = [g["name"] for g in result.get("goals", []) if not g.get("reached")]
     prop = "goal unreached: " + ", ".join(unreached)
 print(prop + "\x1f" + (str(steps) if steps >= 0 else ""))
@@ -117,7 +123,7 @@ run_check() {
   # The braces take bash's own "Aborted" notice off the terminal.
   {
     timeout -k 30 "$check_seconds" "$scratch/bazel-bin/crosscheck" check "$check_name" \
-      --format json --no-progress >"$json" 2>"$log"
+      --format json --no-progress --memory-limit "$check_memory" >"$json" 2>"$log"
   } 2>/dev/null
   code=$?
   set -e
@@ -131,7 +137,7 @@ run_check() {
       echo "mutation_test: \`crosscheck check $check_name\` refused to run (see $log)" >&2
       exit 2
       ;;
-    3) property="(bound exhausted)" ;;
+    3) [ -n "$property" ] || property="(bound exhausted)" ;;
     4) killer="check (crash: internal error)"; property=$(tail -1 "$log") ;;
     124 | 137)
       if [ "$code" = 124 ] || [ "$(echo "$seconds >= $check_seconds" | bc)" = 1 ]; then
