@@ -187,8 +187,9 @@ run_tests() {
   for label in $labels; do
     mkdir -p "$scratch/logs/$name"
     path=${label#//}
-    cp "$scratch/bazel-testlogs/${path/://}/test.log" "$scratch/logs/$name/${path##*:}.log" ||
-      true
+    # Every shard's log, in shard order.
+    find "$scratch/bazel-testlogs/${path/://}" -name test.log | sort |
+      xargs -r cat >"$scratch/logs/$name/${path##*:}.log" 2>/dev/null || true
   done
 }
 
