@@ -180,7 +180,10 @@ run_tests() {
       exit 2
       ;;
   esac
-  labels=$(grep -oE "^//tests/[^ ]+ +(FAILED|TIMEOUT)" "$log" | awk '{print $1}' || true)
+  # A sharded target some of whose shards were cached reads
+  # "//tests/p:t  (1/3 cached) FAILED in 2 out of 3".
+  labels=$(grep -oE "^//tests/[^ ]+ +(\([^)]*\) +)?(FAILED|TIMEOUT)" "$log" |
+    awk '{print $1}' || true)
   failed=$(echo "$labels" | sed "s|^//tests/$protocol:||" | paste -sd, - || true)
   if [ -n "$failed" ]; then killer="tests: $failed"; fi
   # Each failing target's log, kept past the next mutant's run.
