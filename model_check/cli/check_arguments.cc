@@ -388,6 +388,7 @@ mc::RunDescription describe(const ProtocolCli& protocol, const CheckRequest& req
   if (request.search.memory_limit_bytes > 0)
     run.parameters.set("memory-limit", request.search.memory_limit_bytes);
   if (request.search.exact) run.parameters.set("exact", true);
+  if (request.search.symmetry) run.parameters.set("symmetry", true);
   if (request.search.mode == mc::SearchMode::kSimulate) {
     run.parameters.set("walks", request.search.walks);
     run.parameters.set("depth", request.search.walk_depth);
