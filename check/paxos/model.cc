@@ -1,6 +1,7 @@
 #include "check/paxos/model.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <memory>
 #include <stdexcept>
@@ -62,6 +63,32 @@ void ImplBinding::record_send(History& history, NodeId from, NodeId, const Messa
 
 void ImplBinding::hash_history(const History& history, StableHasher& hasher) const {
   for (uint64_t word : history.words()) hasher.add(word);
+}
+
+std::vector<std::vector<NodeId>> ImplBinding::interchangeable_nodes() const {
+  std::vector<NodeId> acceptors;
+  for (int a = 0; a < config_.acceptors; ++a) acceptors.push_back(config_.acceptor_id(a));
+  return {acceptors};
+}
+
+void ImplBinding::rename(Node& node, const NodeRenaming& renaming) const {
+  if (auto* proposer = std::get_if<Proposer>(&node)) proposer->rename(renaming);
+  if (auto* learner = std::get_if<Learner>(&node)) learner->rename(renaming);
+}
+
+uint64_t ImplBinding::name_free_key(const Node& node) const {
+  // An acceptor mentions no node; the others are not renamed among themselves.
+  StableHasher hasher;
+  if (const auto* acceptor = std::get_if<Acceptor>(&node)) acceptor->hash(hasher);
+  return hasher.digest();
+}
+
+void ImplBinding::rename_history(History& history, const NodeRenaming& renaming) const {
+  std::array<int8_t, specpaxos::kMaxAcceptors> to{};
+  for (int a = 0; a < config_.acceptors; ++a) {
+    to[a] = static_cast<int8_t>(config_.acceptor_index(renaming(config_.acceptor_id(a))));
+  }
+  history = spec_.universe().renamed(history, to);
 }
 
 void ImplBinding::hash(const Node& node, StableHasher& hasher) const {

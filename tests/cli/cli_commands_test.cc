@@ -208,7 +208,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"check twophase --max-states 0", "--max-states must be at least 1"},
         BadInput{"check twophase extra", "unexpected argument 'extra'"},
         BadInput{"list extra", "list takes no arguments"},
-        BadInput{"check twophase --symmetry",
+        BadInput{"check multipaxos --symmetry",
                  "--symmetry: this model defines no symmetry (--model impl)"},
         BadInput{"check twophase --threads 0", "--threads must be in 1..256"},
         BadInput{"check raft --servers 6", "--servers must be in 1..5, not 6"},
