@@ -213,6 +213,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"check twophase --threads 0", "--threads must be in 1..256"},
         BadInput{"check raft --servers 6", "--servers must be in 1..5, not 6"},
         BadInput{"check raft --variant nope", "unknown variant 'nope'"},
+        BadInput{"check raft --focus nope",
+                 "unknown focused run 'nope' for raft (known: two-entries, four-terms, or all, "
+                 "none)"},
+        BadInput{"check raft --focus two-entries --max-log 1",
+                 "--focus two-entries sets the bounds and the search itself"},
         BadInput{"check raft --depth 5", "--depth applies to --search simulate or dfs"},
         BadInput{"check twophase --seed 5", "--seed applies to --search simulate"},
         BadInput{"check twophase --search bogus", "--search is bfs, dfs or simulate, not 'bogus'"},
