@@ -139,6 +139,18 @@ std::vector<mc::StateProperty<ImplState>> ImplBinding::properties() const {
                               return std::popcount(std::get<Learner>(s.nodes[learner]).learned()) <=
                                      1;
                             }),
+      // What the learner learns is chosen: a quorum voted for it in one
+      // ballot (Paxos.tla's chosen), whatever the learner tallied.
+      mc::always<ImplState>("LearnedIsChosen",
+                            [self, learner](const ImplState& s) {
+                              const uint8_t learned = std::get<Learner>(s.nodes[learner]).learned();
+                              const specpaxos::State abstract = self->abstract_state(s);
+                              for (int v = 1; v <= 8; ++v) {
+                                if ((learned >> (v - 1) & 1u) && !self->spec_.chosen(abstract, v))
+                                  return false;
+                              }
+                              return true;
+                            }),
       mc::always<ImplState>(
           "Validity",
           [self](const ImplState& s) { return self->spec_.validity(self->abstract_state(s)); }),
