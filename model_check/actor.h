@@ -31,6 +31,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -42,6 +43,7 @@
 #include "model_check/actor_binding.h"
 #include "model_check/actor_network.h"
 #include "model_check/actor_state.h"
+#include "model_check/actor_symmetry.h"
 #include "model_check/actor_time.h"
 #include "model_check/clocks.h"
 #include "model_check/json.h"
@@ -96,6 +98,15 @@ class ActorModel {
       // Readings and the end of a pause fit in a byte.
       CC_ASSERT(time_.horizon >= 0 && time_.drift >= 0 && time_.horizon + time_.drift < 250);
       CC_ASSERT(budgets_.max_pause >= 0 && time_.horizon + budgets_.max_pause < 256);
+    }
+    if constexpr (ActorSymmetric<P>) {
+      symmetric_groups_ = protocol_.interchangeable_nodes();
+      moved_by_renaming_.assign(static_cast<size_t>(protocol_.node_count()), false);
+      for (auto& group : symmetric_groups_) {
+        std::sort(group.begin(), group.end());
+        for (NodeId id : group) moved_by_renaming_[id] = group.size() > 1;
+      }
+      renamings_ = symmetry::renamings(protocol_.node_count(), symmetric_groups_);
     }
   }
 
@@ -161,6 +172,41 @@ class ActorModel {
     if constexpr (requires { typename P::History; }) protocol_.hash_history(state.history, hasher);
     if constexpr (kClocks) hash_time(state, hasher);
     return hasher.digest();
+  }
+
+  // The representative of the state's orbit under the binding's symmetry
+  // (actor_symmetry.h).
+  State canonical(const State& state) const requires ActorSymmetric<P> {
+    if (renamings_.empty()) {
+      throw std::invalid_argument(
+          "--symmetry: no two nodes of this configuration are interchangeable");
+    }
+    const std::vector<uint64_t> keys = name_free_keys(state);
+    // The renamings that order the keys; nullptr is the identity.
+    std::vector<const NodeRenaming*> candidates;
+    const NodeRenaming identity(static_cast<int>(state.nodes.size()));
+    if (orders_keys(identity, symmetric_groups_, keys)) candidates.push_back(nullptr);
+    for (const NodeRenaming& renaming : renamings_) {
+      if (orders_keys(renaming, symmetric_groups_, keys)) candidates.push_back(&renaming);
+    }
+    const auto renamed = [&](const NodeRenaming* renaming) {
+      State out;
+      if (renaming == nullptr) return state;
+      rename_state(protocol_, network_, state, *renaming, out);
+      return out;
+    };
+    if (candidates.size() == 1) return renamed(candidates[0]);
+    State best = renamed(candidates[0]);
+    uint64_t best_fingerprint = fingerprint(best);
+    for (size_t i = 1; i < candidates.size(); ++i) {
+      State candidate = renamed(candidates[i]);
+      const uint64_t candidate_fingerprint = fingerprint(candidate);
+      if (candidate_fingerprint < best_fingerprint) {
+        best_fingerprint = candidate_fingerprint;
+        best = std::move(candidate);
+      }
+    }
+    return best;
   }
 
   Json state_json(const State& state) const;
@@ -518,6 +564,41 @@ class ActorModel {
     }
   }
 
+  // Each node's name-free key (actor_symmetry.h): the binding's, with what
+  // the harness holds of the node that renaming leaves as it is: its armed
+  // timers, whether it is down or cut off, and the messages in flight to
+  // and from it, each with its other end when that is a node no renaming
+  // moves (messages themselves only when they mention no node).
+  std::vector<uint64_t> name_free_keys(const State& state) const requires ActorSymmetric<P> {
+    const auto n = static_cast<NodeId>(state.nodes.size());
+    std::vector<uint64_t> keys(static_cast<size_t>(n));
+    for (NodeId id = 0; id < n; ++id) {
+      StableHasher hasher;
+      hasher.add(name_free_key(protocol_, state.nodes[id]));
+      hasher.add(uint64_t{state.armed_timers[id]} | uint64_t{is_stopped(state, id)} << 32 |
+                 uint64_t{(state.isolated & bit(id)) != 0} << 33);
+      keys[id] = hasher.digest();
+    }
+    constexpr bool kMessagesNameNodes = requires(Message & m, const NodeRenaming& r) {
+      protocol_.rename(m, r);
+    };
+    for (const auto& packet : state.network) {
+      StableHasher hasher;
+      if constexpr (!kMessagesNameNodes) packet.message.hash(hasher);
+      hasher.add(uint64_t{packet.count});
+      const uint64_t message = hasher.digest();
+      const auto end = [&](NodeId other) -> uint64_t {
+        return moved_by_renaming_[other] ? 0xFF : static_cast<uint64_t>(other);
+      };
+      // Commutative sums: the order of the network is a matter of names.
+      keys[packet.from] +=
+          StableHasher().add(message).add(uint64_t{1}).add(end(packet.to)).digest();
+      keys[packet.to] +=
+          StableHasher().add(message).add(uint64_t{2}).add(end(packet.from)).digest();
+    }
+    return keys;
+  }
+
   // Appends to event.sent a message for each copy in `after` beyond those in
   // `before`.
   template <class Network>
@@ -559,6 +640,11 @@ class ActorModel {
   FaultBudgets budgets_;
   Time time_;
   NetworkPolicy network_;
+  // Under symmetry: the groups of interchangeable nodes, each sorted, and
+  // every renaming within them but the identity.
+  std::vector<std::vector<NodeId>> symmetric_groups_;
+  std::vector<bool> moved_by_renaming_;  // per node: in a group of two or more
+  std::vector<NodeRenaming> renamings_;
 };
 
 }  // namespace crosscheck::mc

@@ -142,6 +142,11 @@ ProtocolCli lockservice_cli() {
       .check = check,
       .prove = nullptr,
       .tools = tools,
+      // docs/lockservice.md says what it reaches and what it costs.
+      .focused_runs = {{.name = "server-crash",
+                        .exercises = "the lock server crashes and restarts while clients hold "
+                                     "sessions, locks and waits (a crash in place of the pause)",
+                        .values = {{"max-crashes", 1}, {"max-pauses", 0}}}},
   };
 }
 

@@ -165,6 +165,15 @@ ProtocolCli paxos_cli() {
       .check = check,
       .prove = prove,
       .tools = tools,
+      .focused_runs =
+          {
+              {.name = "three-ballots",
+               .exercises = "a proposer of ballot 2 adopts the value of the highest-ballot vote "
+                            "its promises report, when they report votes of ballots 0 and 1",
+               .values = {{"max-ballot", 2}, {"max-crashes", 0}},
+               .symmetry = true,
+               .max_depth = 18},
+          },
   };
 }
 

@@ -1,6 +1,7 @@
 #include "check/paxos/model.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <memory>
 #include <stdexcept>
@@ -64,6 +65,32 @@ void ImplBinding::hash_history(const History& history, StableHasher& hasher) con
   for (uint64_t word : history.words()) hasher.add(word);
 }
 
+std::vector<std::vector<NodeId>> ImplBinding::interchangeable_nodes() const {
+  std::vector<NodeId> acceptors;
+  for (int a = 0; a < config_.acceptors; ++a) acceptors.push_back(config_.acceptor_id(a));
+  return {acceptors};
+}
+
+void ImplBinding::rename(Node& node, const NodeRenaming& renaming) const {
+  if (auto* proposer = std::get_if<Proposer>(&node)) proposer->rename(renaming);
+  if (auto* learner = std::get_if<Learner>(&node)) learner->rename(renaming);
+}
+
+uint64_t ImplBinding::name_free_key(const Node& node) const {
+  // An acceptor mentions no node; the others are not renamed among themselves.
+  StableHasher hasher;
+  if (const auto* acceptor = std::get_if<Acceptor>(&node)) acceptor->hash(hasher);
+  return hasher.digest();
+}
+
+void ImplBinding::rename_history(History& history, const NodeRenaming& renaming) const {
+  std::array<int8_t, specpaxos::kMaxAcceptors> to{};
+  for (int a = 0; a < config_.acceptors; ++a) {
+    to[a] = static_cast<int8_t>(config_.acceptor_index(renaming(config_.acceptor_id(a))));
+  }
+  history = spec_.universe().renamed(history, to);
+}
+
 void ImplBinding::hash(const Node& node, StableHasher& hasher) const {
   hasher.add(static_cast<uint64_t>(node.index()));
   std::visit([&](const auto& actor) { actor.hash(hasher); }, node);
@@ -111,6 +138,18 @@ std::vector<mc::StateProperty<ImplState>> ImplBinding::properties() const {
                             [learner](const ImplState& s) {
                               return std::popcount(std::get<Learner>(s.nodes[learner]).learned()) <=
                                      1;
+                            }),
+      // What the learner learns is chosen: a quorum voted for it in one
+      // ballot (Paxos.tla's chosen), whatever the learner tallied.
+      mc::always<ImplState>("LearnedIsChosen",
+                            [self, learner](const ImplState& s) {
+                              const uint8_t learned = std::get<Learner>(s.nodes[learner]).learned();
+                              const specpaxos::State abstract = self->abstract_state(s);
+                              for (int v = 1; v <= 8; ++v) {
+                                if ((learned >> (v - 1) & 1u) && !self->spec_.chosen(abstract, v))
+                                  return false;
+                              }
+                              return true;
                             }),
       mc::always<ImplState>(
           "Validity",

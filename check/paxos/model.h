@@ -49,6 +49,14 @@ class ImplBinding {
   void record_send(History& history, NodeId from, NodeId to, const Message& m) const;
   void hash_history(const History& history, StableHasher& hasher) const;
 
+  // Symmetry (model_check/actor_symmetry.h): the acceptors are
+  // interchangeable, as in MCPaxos's Permutations(Acceptor). The proposers
+  // are not: each owns its ballots.
+  std::vector<std::vector<NodeId>> interchangeable_nodes() const;
+  void rename(Node& node, const NodeRenaming& renaming) const;
+  void rename_history(History& history, const NodeRenaming& renaming) const;
+  uint64_t name_free_key(const Node& node) const;
+
   void hash(const Node& node, StableHasher& hasher) const;
   std::string node_name(NodeId id) const;
   mc::Json node_json(NodeId id, const Node& node) const;

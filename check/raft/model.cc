@@ -43,6 +43,23 @@ bool ImplBinding::within_bounds(const State& state) const {
   return !bounds_.timely_elections || elections_are_timely(state);
 }
 
+std::vector<std::vector<NodeId>> ImplBinding::interchangeable_nodes() const {
+  std::vector<NodeId> servers(static_cast<size_t>(config_.servers));
+  for (NodeId id = 0; id < config_.servers; ++id) servers[static_cast<size_t>(id)] = id;
+  return {servers};
+}
+
+uint64_t ImplBinding::name_free_key(const Node& node) const {
+  StableHasher hasher;
+  hasher.add(uint64_t{node.term()}).add(node.role()).add(uint64_t{node.commit_index()});
+  for (const auto& entry : node.log()) hasher.add(uint64_t{entry.term} << 8 | entry.value);
+  const auto& volatile_state = node.volatile_state();
+  hasher.add(static_cast<uint64_t>(volatile_state.applied.size()));
+  hasher.add(node.persistent().voted_for == implraft::kNoVote);
+  hasher.add(std::popcount(volatile_state.votes_granted));
+  return hasher.digest();
+}
+
 bool ImplBinding::elections_are_timely(const State& state) {
   int leaders = 0;
   int candidates = 0;

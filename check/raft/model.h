@@ -67,6 +67,11 @@ class ImplBinding {
   }
   void restart(NodeId, Node& node, implraft::RaftOutbox& out) const { node.restart(out); }
   bool within_bounds(const State& state) const;
+  // Symmetry (model_check/actor_symmetry.h): the servers are
+  // interchangeable, as raft.tla's Server is.
+  std::vector<std::vector<NodeId>> interchangeable_nodes() const;
+  void rename(Node& node, const NodeRenaming& renaming) const { node.rename(renaming); }
+  uint64_t name_free_key(const Node& node) const;
   static bool elections_are_timely(const State& state);
 
   std::string node_name(NodeId id) const { return "s" + std::to_string(id + 1); }

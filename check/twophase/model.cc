@@ -47,6 +47,23 @@ void ImplBinding::restart(NodeId /*self*/, Node& node, impl2pc::TwoPhaseOutbox& 
   std::visit([&](auto& actor) { actor.restart(out); }, node);
 }
 
+std::vector<std::vector<NodeId>> ImplBinding::interchangeable_nodes() const {
+  std::vector<NodeId> rms;
+  for (NodeId rm = 1; rm <= config_.rm_count; ++rm) rms.push_back(rm);
+  return {rms};
+}
+
+void ImplBinding::rename(Node& node, const NodeRenaming& renaming) const {
+  if (auto* tm = std::get_if<TransactionManager>(&node)) tm->rename(renaming);
+}
+
+uint64_t ImplBinding::name_free_key(const Node& node) const {
+  // An RM mentions no node; the TM is not renamed.
+  StableHasher hasher;
+  hash(node, hasher);
+  return hasher.digest();
+}
+
 void ImplBinding::hash(const Node& node, StableHasher& hasher) const {
   hasher.add(static_cast<uint64_t>(node.index()));
   std::visit([&](const auto& actor) { actor.hash(hasher); }, node);

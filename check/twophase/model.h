@@ -44,6 +44,12 @@ class ImplBinding {
   void on_input(NodeId self, Node& node, const Input& input, impl2pc::TwoPhaseOutbox& out) const;
   void restart(NodeId self, Node& node, impl2pc::TwoPhaseOutbox& out) const;
 
+  // Symmetry (model_check/actor_symmetry.h): the RMs are interchangeable,
+  // as TwoPhase.tla's RM is.
+  std::vector<std::vector<NodeId>> interchangeable_nodes() const;
+  void rename(Node& node, const NodeRenaming& renaming) const;
+  uint64_t name_free_key(const Node& node) const;
+
   void hash(const Node& node, StableHasher& hasher) const;
   std::string node_name(NodeId id) const;
   mc::Json node_json(NodeId id, const Node& node) const;

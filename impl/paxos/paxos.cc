@@ -63,6 +63,11 @@ void Proposer::on_timeout(PaxosOutbox& out) {
   out.set_timer(Timer::kRetry);
 }
 
+void Proposer::rename(const NodeRenaming& renaming) {
+  id_ = renaming(id_);
+  promises_ = static_cast<uint8_t>(renaming.set_of(promises_, config_.proposers));
+}
+
 void Proposer::on_message(NodeId from, const Message& m, PaxosOutbox& out) {
   if (m.type != MessageType::kPromise || m.ballot != ballot_ || proposed_) return;
   promises_ |= static_cast<uint8_t>(1u << config_.acceptor_index(from));
@@ -140,6 +145,17 @@ void Learner::on_message(NodeId from, const Message& m, PaxosOutbox&) {
     voters += (accepted_[m.ballot] >> (acceptor * 4 + m.value)) & 1u;
   }
   if (voters >= config_.quorum()) learned_ |= static_cast<uint8_t>(1u << (m.value - 1));
+}
+
+void Learner::rename(const NodeRenaming& renaming) {
+  for (uint32_t& tally : accepted_) {
+    uint32_t renamed = 0;
+    for (int a = 0; a < config_.acceptors; ++a) {
+      const int to = config_.acceptor_index(renaming(config_.acceptor_id(a)));
+      renamed |= ((tally >> (a * 4)) & 0xFu) << (to * 4);
+    }
+    tally = renamed;
+  }
 }
 
 void Learner::hash(StableHasher& hasher) const {

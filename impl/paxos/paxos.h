@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "impl/common/hash.h"
+#include "impl/common/node_renaming.h"
 #include "impl/common/outbox.h"
 
 namespace crosscheck::impl::paxos {
@@ -78,6 +79,9 @@ class Proposer {
   void on_timeout(PaxosOutbox& out);
   void on_message(NodeId from, const Message& m, PaxosOutbox& out);
   void restart(PaxosOutbox& out);
+  // The same proposer with the nodes renamed (symmetry reduction): the
+  // acceptors that promised.
+  void rename(const NodeRenaming& renaming);
 
   int8_t ballot() const { return ballot_; }
   int8_t own_value() const { return own_value_; }
@@ -131,6 +135,9 @@ class Learner {
   // Its tallies are volatile: after a restart it learns again from the
   // Accepted messages still to come.
   void restart(PaxosOutbox&) { *this = Learner(config_); }
+  // The same learner with the nodes renamed (symmetry reduction): whose
+  // votes it has tallied.
+  void rename(const NodeRenaming& renaming);
 
   // The values learned: bit v-1 set when a quorum accepted v in one ballot.
   uint8_t learned() const { return learned_; }

@@ -162,6 +162,15 @@ void RaftNode::hash(StableHasher& hasher) const {
   hasher.add(volatile_.violation);
 }
 
+void RaftNode::rename(const NodeRenaming& renaming) {
+  id_ = renaming(id_);
+  persistent_.voted_for = static_cast<int8_t>(renaming(persistent_.voted_for));
+  volatile_.votes_responded = static_cast<uint8_t>(renaming.set_of(volatile_.votes_responded));
+  volatile_.votes_granted = static_cast<uint8_t>(renaming.set_of(volatile_.votes_granted));
+  volatile_.next_index = renaming.indexed(volatile_.next_index);
+  volatile_.match_index = renaming.indexed(volatile_.match_index);
+}
+
 void RaftNode::campaign(RaftOutbox& out) {
   ++persistent_.current_term;
   volatile_.role = Role::kCandidate;

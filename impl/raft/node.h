@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "impl/common/hash.h"
+#include "impl/common/node_renaming.h"
 #include "impl/common/outbox.h"
 #include "impl/common/small_vector.h"
 
@@ -144,6 +145,9 @@ class RaftNode {
   void on_client_request(uint8_t value, RaftOutbox& out);
   // Crash and recovery: everything but the persistent state is lost.
   void restart(RaftOutbox& out);
+  // The same node with the servers' ids renamed (symmetry reduction): its
+  // own id, its vote, the votes it counts and its per-follower indexes.
+  void rename(const NodeRenaming& renaming);
 
   NodeId id() const { return id_; }
   const Persistent& persistent() const { return persistent_; }

@@ -3,6 +3,7 @@
 #include <compare>
 #include <cstdint>
 
+#include "impl/common/node_renaming.h"
 #include "impl/twophase/messages.h"
 
 namespace crosscheck::impl::twophase {
@@ -37,6 +38,12 @@ class TransactionManager {
   void on_message(NodeId from, const Message& message, TwoPhaseOutbox& out);
   void on_timeout(Timer timer, TwoPhaseOutbox& out);
   void restart(TwoPhaseOutbox& out);
+  // The same TM with the RMs renamed (symmetry reduction): whose votes and
+  // acknowledgements it holds.
+  void rename(const NodeRenaming& renaming) {
+    volatile_.yes_votes = renaming.set_of(volatile_.yes_votes, 1);
+    volatile_.acks = renaming.set_of(volatile_.acks, 1);
+  }
 
   // The decision as the TM knows it now (logged or, in the buggy variant, not).
   Decision decision() const;

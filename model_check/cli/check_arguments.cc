@@ -105,6 +105,9 @@ std::vector<OptionSpec> search_options(const std::string& command) {
       {"variant", "V", "the protocol, or one of its known-buggy variants", "Model"},
   };
   if (command == "prove") return options;
+  options.push_back({"focus", "all|none|NAME",
+                     "after the default run, its focused runs (all), none, or one alone", "Model",
+                     "all"});
   const std::vector<OptionSpec> search = {
       {"format", "text|json", "the report's format", "Output", "text"},
       {"msc", "FILE", "write a violation's message-sequence chart (SVG)", "Output"},
@@ -208,6 +211,12 @@ void read_model_option(const ProtocolCli& protocol, const std::string& flag,
       throw UsageError("--format is text or json, not '" + text + "'");
   } else if (flag == "msc" || flag == "dot") {
     (flag == "msc" ? parsed.msc : parsed.dot) = text;
+  } else if (flag == "focus") {
+    parsed.focus = text;
+    if (text != "all" && text != "none" && !contains(names_of(protocol.focused_runs), text)) {
+      throw UsageError("unknown focused run '" + text + "' for " + protocol.name +
+                       " (known: " + join(names_of(protocol.focused_runs)) + ", or all, none)");
+    }
   }
 }
 
@@ -353,6 +362,15 @@ ParsedCheck read_check(const ProtocolCli& protocol, const std::string& command,
   }
   settle_bounds(protocol, command, kinds, request);
   settle_search_mode(kinds, request.search);
+  const mc::SearchOptions& chosen = request.search;
+  parsed.configured = !kinds.bounds.empty() || chosen.max_depth > 0 ||
+                      chosen.mode != mc::SearchMode::kBreadthFirst || !kinds.checkpoints.empty() ||
+                      chosen.liveness || !parsed.dot.empty();
+  if (parsed.focus != "all" && parsed.focus != "none" && parsed.configured) {
+    throw UsageError("--focus " + parsed.focus +
+                     " sets the bounds and the search itself: not with a bound, --max-depth, "
+                     "--search, --liveness, --dot or a checkpoint");
+  }
   return parsed;
 }
 
@@ -388,6 +406,7 @@ mc::RunDescription describe(const ProtocolCli& protocol, const CheckRequest& req
   if (request.search.memory_limit_bytes > 0)
     run.parameters.set("memory-limit", request.search.memory_limit_bytes);
   if (request.search.exact) run.parameters.set("exact", true);
+  if (request.search.symmetry) run.parameters.set("symmetry", true);
   if (request.search.mode == mc::SearchMode::kSimulate) {
     run.parameters.set("walks", request.search.walks);
     run.parameters.set("depth", request.search.walk_depth);

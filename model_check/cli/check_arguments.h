@@ -34,6 +34,13 @@ const ProtocolCli& protocol_named_first(const std::string& command,
 
 struct ParsedCheck {
   CheckRequest request;
+  // The focused runs to go on to (protocol.h's FocusedRun): "all" (after
+  // the default run, when it applies), "none", or one by name, alone.
+  std::string focus = "all";
+  // Whether the arguments chose the configuration themselves: a bound, a
+  // depth, a search other than bfs, a checkpoint, liveness, a chart of the
+  // state graph. Focused runs follow only the default configuration.
+  bool configured = false;
   std::string format = "text";
   std::string msc;  // check: the violation's message-sequence chart (SVG)
   std::string dot;  // check: the state graph (Graphviz)

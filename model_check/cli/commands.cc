@@ -27,6 +27,7 @@
 #include "model_check/cli/command_line.h"
 #include "model_check/cli/commands.h"
 #include "model_check/cli/flags.h"
+#include "model_check/cli/focused_runs.h"
 #include "model_check/cli/placement.h"
 #include "model_check/cli/protocol.h"
 #include "model_check/cli/search_errors.h"
@@ -128,47 +129,100 @@ void answer_interrupts() {
   sigaction(SIGTERM, &action, nullptr);
 }
 
+// Runs one configuration, with the command line's words for what it refuses.
+mc::CheckResult run_request(const ProtocolCli& protocol, CheckRequest& request) {
+  request.search.configuration = configuration_of(describe(protocol, request), request.search);
+  request.search.stop = &stop_requested;
+  try {
+    return protocol.check(request);
+  } catch (const mc::OptionError& error) {
+    throw impossible_model(std::invalid_argument(word_for_command_line(error)), request);
+  } catch (const std::invalid_argument& error) {
+    throw impossible_model(error, request);
+  } catch (const mc::CheckpointError& error) {
+    throw UsageError(word_for_command_line(error));
+  }
+}
+
+// The run to report: the default run, or the first focused run that did
+// not pass. `records` gets each focused run taken.
+struct ReportedRun {
+  CheckRequest request;
+  mc::CheckResult result;
+  std::vector<FocusedRunRecord> records;
+  const FocusedRun* focused = nullptr;  // the focused run reported, if it is one
+};
+
+ReportedRun run_with_focused_runs(const ProtocolCli& protocol, const ParsedCheck& parsed) {
+  ReportedRun reported{parsed.request, {}, {}};
+  const std::vector<const FocusedRun*> focused = focused_runs_of(protocol, parsed);
+  const bool alone = parsed.focus != "all" && parsed.focus != "none";
+  if (!alone) {
+    reported.result = run_request(protocol, reported.request);
+    if (reported.result.outcome != mc::Outcome::kOk) return reported;
+  }
+  for (const FocusedRun* run : focused) {
+    CheckRequest request = focused_request(parsed.request, *run);
+    if (request.search.progress) {
+      std::fprintf(stderr, "crosscheck: focused run %s: %s\n", run->name.c_str(),
+                   run->exercises.c_str());
+    }
+    mc::CheckResult result = run_request(protocol, request);
+    reported.records.push_back({run, request, result});
+    if (alone || !focused_run_passed(*run, request, result)) {
+      reported.request = std::move(request);
+      reported.result = std::move(result);
+      reported.focused = run;
+      if (focused_run_passed(*run, reported.request, reported.result)) {
+        reported.result.outcome = mc::Outcome::kOk;  // every state within its depth checked
+      }
+      return reported;
+    }
+  }
+  return reported;
+}
+
 int run_check(const std::vector<std::string>& args, std::ostream& out) {
   std::optional<PreparedCheck> prepared = prepare_check(args, out);
   if (!prepared) return 0;
   PreparedCheck& check = *prepared;
-  const ParsedCheck& files = check.parsed;
+  const ParsedCheck& parsed = check.parsed;
   const ProtocolCli& protocol = *check.protocol;
-  ParsedCheck& parsed = check.parsed;
-  const ModelTools& tools = check.tools;
   std::optional<mc::StateGraph> graph;
-  if (!files.dot.empty()) graph = state_graph(tools, parsed.request);
-  parsed.request.search.configuration =
-      configuration_of(describe(protocol, parsed.request), parsed.request.search);
-  parsed.request.search.stop = &stop_requested;
+  if (!parsed.dot.empty()) graph = state_graph(check.tools, parsed.request);
   answer_interrupts();
-  mc::CheckResult result;
-  try {
-    result = protocol.check(parsed.request);
-  } catch (const mc::OptionError& error) {
-    throw impossible_model(std::invalid_argument(word_for_command_line(error)), parsed.request);
-  } catch (const std::invalid_argument& error) {
-    throw impossible_model(error, parsed.request);
-  } catch (const mc::CheckpointError& error) {
-    throw UsageError(word_for_command_line(error));
+  ReportedRun reported = run_with_focused_runs(protocol, parsed);
+  mc::CheckResult& result = reported.result;
+  if (result.outcome == mc::Outcome::kViolation) {
+    add_events(result,
+               reported.focused == nullptr ? check.tools : protocol.tools(reported.request));
   }
-  if (result.outcome == mc::Outcome::kViolation) add_events(result, tools);
-  mc::RunDescription run = describe(protocol, parsed.request);
+  mc::RunDescription run = describe(protocol, reported.request);
   if (parsed.format == "json") {
-    out << mc::result_json(run, result).pretty() << "\n";
+    mc::Json json = mc::result_json(run, result);
+    if (reported.focused != nullptr) json.set("focused_run", reported.focused->name);
+    if (!reported.records.empty()) {
+      json.set("focused_runs", focused_runs_json(protocol, reported.records));
+    }
+    out << json.pretty() << "\n";
   } else {
+    if (reported.focused != nullptr) {
+      out << "Focused run " << reported.focused->name << ", which exercises "
+          << reported.focused->exercises << ":\n\n";
+    }
     out << mc::result_text(run, result);
+    if (!reported.records.empty()) out << focused_runs_text(reported.records);
   }
-  if (!files.msc.empty()) {
+  if (!parsed.msc.empty()) {
     if (result.outcome == mc::Outcome::kViolation) {
-      write_file("msc", files.msc, mc::msc_svg(run, result));
+      write_file("msc", parsed.msc, mc::msc_svg(run, result));
     } else {
       std::fprintf(stderr, "crosscheck: no violation, so no chart written to %s\n",
-                   files.msc.c_str());
+                   parsed.msc.c_str());
     }
   }
   if (graph)
-    write_file("dot", files.dot,
+    write_file("dot", parsed.dot,
                mc::state_graph_dot(run.protocol + " " + run.model, *graph, result.trace));
   return mc::exit_status(result.outcome);
 }

@@ -82,6 +82,19 @@ ModelTools model_tools(M model) {
   return tools;
 }
 
+// A focused run of a protocol's default check: bounds that exercise a rule
+// the default bounds do not reach, made affordable by symmetry and, where
+// the whole state space within them is out of reach, a depth bound (every
+// state within that many steps is checked). `crosscheck check P` with no
+// bound given runs the default configuration, then each focused run.
+struct FocusedRun {
+  std::string name;
+  std::string exercises;              // the rule it exists to exercise, in words
+  std::map<std::string, int> values;  // the bounds that differ from the defaults
+  bool symmetry = false;
+  int max_depth = 0;  // 0: the whole state space within the bounds
+};
+
 struct ProtocolCli {
   std::string name;
   std::string summary;
@@ -97,6 +110,8 @@ struct ProtocolCli {
   std::function<int(const CheckRequest&, std::ostream&)> prove = nullptr;
   // The request's model, for replaying traces and drawing.
   std::function<ModelTools(const CheckRequest&)> tools = nullptr;
+  // Of the first model, after its default run (see FocusedRun).
+  std::vector<FocusedRun> focused_runs = {};
 };
 
 // Every protocol linked into the program, by name: the order `list` shows

@@ -134,28 +134,35 @@ State PaxosModel::canonical(const State& s) const {
   }
   std::sort(parts.begin(), parts.end(), [](const Part& x, const Part& y) { return x.key < y.key; });
   State result;
-  for (int b = 0; b <= u.max_ballot(); ++b) {
-    if (s.msgs.contains(u.one_a(b))) result.msgs.insert(u.one_a(b));
-    for (int v = 1; v <= u.values(); ++v) {
-      if (s.msgs.contains(u.two_a(b, v))) result.msgs.insert(u.two_a(b, v));
-    }
+  std::array<int8_t, kMaxAcceptors> to{};
+  for (int a = 0; a < n; ++a) to[parts[a].acceptor] = static_cast<int8_t>(a);
+  for (int a = 0; a < n; ++a) {
+    result.max_bal[to[a]] = s.max_bal[a];
+    result.max_vbal[to[a]] = s.max_vbal[a];
+    result.max_val[to[a]] = s.max_val[a];
   }
-  for (int to = 0; to < n; ++to) {
-    const int from = parts[to].acceptor;
-    result.max_bal[to] = s.max_bal[from];
-    result.max_vbal[to] = s.max_vbal[from];
-    result.max_val[to] = s.max_val[from];
-    for (int b = 0; b <= u.max_ballot(); ++b) {
-      for (int mbal = kNoBallot; mbal <= u.max_ballot(); ++mbal) {
-        for (int mval = 0; mval <= u.values(); ++mval) {
-          if (s.msgs.contains(u.one_b(from, b, mbal, mval)))
-            result.msgs.insert(u.one_b(to, b, mbal, mval));
-        }
-      }
-      for (int v = 1; v <= u.values(); ++v) {
-        if (s.msgs.contains(u.two_b(from, b, v))) result.msgs.insert(u.two_b(to, b, v));
-      }
+  result.msgs = u.renamed(s.msgs, to);
+  return result;
+}
+
+MessageSet Universe::renamed(const MessageSet& msgs,
+                             const std::array<int8_t, kMaxAcceptors>& to) const {
+  // Each acceptor's 1b records are one run of the universe, and so are its
+  // 2b records: renaming moves runs.
+  auto move_run = [&](MessageSet& result, int from, int to_start, int length) {
+    for (int done = 0; done < length; done += 64) {
+      const int count = std::min(64, length - done);
+      result.insert_range(to_start + done, count, msgs.range(from + done, count));
     }
+  };
+  MessageSet result;
+  move_run(result, 0, 0, one_b_base_);  // the 1a records
+  move_run(result, two_a_base_, two_a_base_, two_b_base_ - two_a_base_);
+  const int one_b_run = one_b(1, 0, kNoBallot, 0) - one_b(0, 0, kNoBallot, 0);
+  const int two_b_run = (max_ballot_ + 1) * values_;
+  for (int a = 0; a < acceptors_; ++a) {
+    move_run(result, one_b(a, 0, kNoBallot, 0), one_b(to[a], 0, kNoBallot, 0), one_b_run);
+    move_run(result, two_b(a, 0, 1), two_b(to[a], 0, 1), two_b_run);
   }
   return result;
 }

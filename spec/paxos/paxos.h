@@ -41,6 +41,21 @@ class MessageSet {
  public:
   bool contains(int index) const { return (words_[index / 64] >> (index % 64)) & 1u; }
   void insert(int index) { words_[index / 64] |= uint64_t{1} << (index % 64); }
+  // The `count` records from `from` on (count <= 64), as bits.
+  uint64_t range(int from, int count) const {
+    const int word = from / 64;
+    const int shift = from % 64;
+    uint64_t bits = words_[word] >> shift;
+    if (shift != 0 && shift + count > 64) bits |= words_[word + 1] << (64 - shift);
+    return count == 64 ? bits : bits & ((uint64_t{1} << count) - 1);
+  }
+  // Inserts the records of `bits` (count of them) from `from` on.
+  void insert_range(int from, int count, uint64_t bits) {
+    const int word = from / 64;
+    const int shift = from % 64;
+    words_[word] |= bits << shift;
+    if (shift != 0 && shift + count > 64) words_[word + 1] |= bits >> (64 - shift);
+  }
   const std::array<uint64_t, 8>& words() const { return words_; }
   auto operator<=>(const MessageSet&) const = default;
 
@@ -78,6 +93,9 @@ class Universe {
   int two_a(int b, int v) const;
   int two_b(int a, int b, int v) const;
   int size() const { return size_; }
+  // msgs with each acceptor a's 1b and 2b records moved to acceptor to[a]
+  // (to is a permutation of the acceptors).
+  MessageSet renamed(const MessageSet& msgs, const std::array<int8_t, kMaxAcceptors>& to) const;
 
  private:
   int acceptors_, values_, max_ballot_;

@@ -8,6 +8,7 @@
 #include "impl/common/hash.h"
 #include "model_check/search.h"
 #include "spec/twophase/two_phase.h"
+#include "tests/common/symmetry.h"
 #include "tests/model_check/toy_models.h"
 
 namespace crosscheck::mc {
@@ -15,6 +16,7 @@ namespace {
 
 namespace twophase = spec::twophase;
 namespace check2pc = crosscheck::check::twophase;
+using crosscheck::testing::expect_symmetry_agrees;
 using testing::CounterWithoutEquality;
 using twophase::RmState;
 using twophase::TmState;
@@ -140,20 +142,6 @@ TEST(ThreadCount, BuggyImplementationGivesTheSameTrace) {
   EXPECT_EQ(single.result.outcome, Outcome::kViolation);
   EXPECT_EQ(single.result.property, "Atomicity");
   EXPECT_EQ(single.result.trace.size(), 10u);  // 9 steps, pinned in impl_model_test
-}
-
-template <class M>
-void expect_symmetry_agrees(const M& model, const std::string& what) {
-  SearchOptions options;
-  CheckResult full = check(model, options);
-  options.symmetry = true;
-  CheckResult reduced = check(model, options);
-  EXPECT_EQ(full.outcome, reduced.outcome) << what;
-  EXPECT_EQ(full.property, reduced.property) << what;
-  // An orbit is as far from the initial state as each of its members, so
-  // the shortest counterexample keeps its length.
-  EXPECT_EQ(full.trace.size(), reduced.trace.size()) << what;
-  EXPECT_LE(reduced.stats.distinct_states, full.stats.distinct_states) << what;
 }
 
 TEST(Symmetry, FindsAViolationExactlyWhenTheFullRunDoes) {
