@@ -146,7 +146,11 @@ ProtocolCli lockservice_cli() {
       .focused_runs = {{.name = "server-crash",
                         .exercises = "the lock server crashes and restarts while clients hold "
                                      "sessions, locks and waits (a crash in place of the pause)",
-                        .values = {{"max-crashes", 1}, {"max-pauses", 0}}}},
+                        .values = {{"max-crashes", 1}, {"max-pauses", 0}}},
+                       {.name = "keepalive",
+                        .exercises = "a KeepAlive that renews a session's lease, on clocks "
+                                     "without drift",
+                        .values = {{"max-keepalives", 1}, {"drift", 0}, {"max-pauses", 0}}}},
   };
 }
 

@@ -108,7 +108,11 @@ ProtocolCli multipaxos_cli() {
                                          "highest-ballot vote its promises report, when they "
                                          "report votes of ballots 0 and 1",
                             .values = {{"max-ballot", 2}, {"max-drops", 0}},
-                            .max_depth = 24}},
+                            .max_depth = 24},
+                           {.name = "four-replicas",
+                            .exercises = "majority quorums of an even number of replicas, where "
+                                         "half is not a majority",
+                            .values = {{"replicas", 4}}}},
       },
       impl_model);
 }
