@@ -325,6 +325,15 @@ class RaftModel {
   bool reaches_by_server_steps(const State& from, const State& to, int server, int max_steps,
                                const std::optional<Message>& network_message) const;
 
+  // Why reaches_by_server_steps is false: the actions it tried for
+  // `server`, and the closest attempt with the conjunct of raft.tla that
+  // was false there (docs/raft.md, "When a step does not refine the
+  // spec"), as text and as JSON fields. `from` and `to` are the abstract
+  // states before and after an implementation step.
+  mc::StepExplanation explain_server_steps(const State& from, const State& to, int server,
+                                           int max_steps,
+                                           const std::optional<Message>& network_message) const;
+
  private:
   void receive(const State& s, const Message& m, std::vector<mc::Successor<Action, State>>& out,
                std::vector<Refusal>* refused) const;

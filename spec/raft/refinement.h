@@ -5,6 +5,7 @@
 #pragma once
 
 #include <concepts>
+#include <optional>
 
 #include "impl/common/outbox.h"
 #include "impl/raft/node.h"
@@ -40,5 +41,47 @@ abstract_state(const mc::ActorState<P>& state) {
 // every peer), or a request that truncates a whole suffix and appends
 // (UpdateTerm, one removal per entry, the append, the reply).
 int max_spec_steps(int servers);
+
+// An implementation step as the refinement check sees it: the abstract
+// states around it, the server that acts, and for a drop or a duplicate
+// the message the network acts on.
+struct AbstractStep {
+  State from;
+  State to;
+  int server = 0;
+  std::optional<Message> network_message;
+};
+
+template <class P>
+requires std::same_as<typename P::Node, implraft::RaftNode> AbstractStep abstract_step(
+    const mc::ActorState<P>& from, const mc::ActorAction<P>& action, const mc::ActorState<P>& to) {
+  using Kind = typename mc::ActorAction<P>::Kind;
+  AbstractStep step{abstract_state(from), abstract_state(to), static_cast<int>(action.node), {}};
+  if (action.kind == Kind::kDrop || action.kind == Kind::kDuplicate) {
+    step.network_message = abstract_message(action.message, action.from, action.node);
+  }
+  return step;
+}
+
+// RefinesRaftSpec on one implementation step: it is a sequence of at most
+// max_spec_steps steps of the acting server (RaftModel::reaches_by_server_steps).
+template <class P>
+bool refines(const RaftModel& spec, const mc::ActorState<P>& from, const mc::ActorAction<P>& action,
+             const mc::ActorState<P>& to) {
+  const AbstractStep step = abstract_step(from, action, to);
+  return spec.reaches_by_server_steps(step.from, step.to, step.server,
+                                      max_spec_steps(spec.config().servers), step.network_message);
+}
+
+// Why an implementation step does not refine the spec
+// (RaftModel::explain_server_steps).
+template <class P>
+mc::StepExplanation explain_refinement(const RaftModel& spec, const mc::ActorState<P>& from,
+                                       const mc::ActorAction<P>& action,
+                                       const mc::ActorState<P>& to) {
+  const AbstractStep step = abstract_step(from, action, to);
+  return spec.explain_server_steps(step.from, step.to, step.server,
+                                   max_spec_steps(spec.config().servers), step.network_message);
+}
 
 }  // namespace crosscheck::spec::raft
