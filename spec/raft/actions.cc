@@ -327,11 +327,13 @@ void handle_append_entries_request(const State& s, const Message& m, Successors&
     reply(next, response, m);
     emit(m, kHandle, std::move(next), out);
   } else if (log.length() >= index) {  // conflict: remove 1 entry
+    refuse(refused, action, Guard::kDoneEntryMatches, static_cast<int>(out.size()));
     State next = s;
     Log& changed = next.servers[i].log;
     changed.truncate(changed.length() - 1);
     emit(m, kHandle, std::move(next), out);
   } else if (log.length() == m.prev_log_index && !log.full()) {  // no conflict: append entry
+    refuse(refused, action, Guard::kDoneHasEntry, static_cast<int>(out.size()));
     State next = s;
     next.servers[i].log.append(m.entry);
     emit(m, kHandle, std::move(next), out);

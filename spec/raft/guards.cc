@@ -38,7 +38,9 @@ GuardText guard_text(Guard guard) {
     case Guard::kAcceptTerm: return {"m.mterm = currentTerm[i]", 1};
     case Guard::kAcceptState: return {"state[i] = Follower", 2};
     case Guard::kAcceptLogOk: return {"logOk", 3};
-    case Guard::kAppendRoom: return {"Len(log[i]) < MaxLog (this model's log capacity)", 4};
+    case Guard::kDoneHasEntry: return {"Len(log[i]) >= index", 4};
+    case Guard::kDoneEntryMatches: return {"log[i][index].term = m.mentries[1].term", 5};
+    case Guard::kAppendRoom: return {"Len(log[i]) < MaxLog (this model's log capacity)", 6};
   }
   return {"?", 0};
 }
@@ -81,6 +83,17 @@ std::string append_log_ok(const Message& m, const Server& me, int i) {
            "].term = " + number(me.log.term_at(m.prev_log_index));
   }
   return out;
+}
+
+// HandleAppendEntriesRequest's "already done with request".
+std::string already_done(const Message& m, const Server& me, int i) {
+  const int index = m.prev_log_index + 1;
+  std::string out = "index = m.mprevLogIndex + 1 = " + number(index) + ", Len(log[" + name(i) +
+                    "]) = " + number(me.log.length());
+  if (index <= me.log.length()) {
+    out += ", log[" + name(i) + "][" + number(index) + "].term = " + number(me.log.term_at(index));
+  }
+  return out + ", m.mentries[1].term = " + number(m.entry.term);
 }
 
 }  // namespace
@@ -134,6 +147,8 @@ std::string guard_values(Guard guard, const State& s, const Action& action, int 
       return "votedFor[" + name(i) + "] = " + (me.voted_for == kNil ? "Nil" : name(me.voted_for)) +
              ", j = " + name(m.source);
     case Guard::kAcceptLogOk: return append_log_ok(m, me, i);
+    case Guard::kDoneHasEntry:
+    case Guard::kDoneEntryMatches: return already_done(m, me, i);
   }
   return "";
 }

@@ -211,10 +211,10 @@ std::string_view to_string(Action::Kind kind);
 // A conjunct of a raft.tla action that can be false: a guard (the action
 // is not enabled), or a condition inside the action that sends it down
 // another branch (AdvanceCommitIndex's IF, HandleRequestVoteRequest's
-// grant, HandleAppendEntriesRequest's accept). to_string gives raft.tla's
-// text; guard_position its place among its action's conjuncts (0 for the
-// first, which says whether the action applies to the server's role or
-// the message at all).
+// grant, HandleAppendEntriesRequest's accept and "already done" cases).
+// to_string gives raft.tla's text; guard_position its place among its
+// action's conjuncts (0 for the first, which says whether the action
+// applies to the server's role or the message at all).
 enum class Guard : uint8_t {
   kNone,
   kTimeoutState,        // Timeout: state[i] \in {Follower, Candidate}
@@ -238,6 +238,8 @@ enum class Guard : uint8_t {
   kAcceptTerm,          // HandleAppendEntriesRequest, accept: m.mterm = currentTerm[i]
   kAcceptState,         // ... state[i] = Follower (a leader of m.mterm takes no step)
   kAcceptLogOk,         // ... logOk
+  kDoneHasEntry,        // ... already done: Len(log[i]) >= index (else: append)
+  kDoneEntryMatches,    // ... log[i][index].term = m.mentries[1].term (else: conflict)
   kAppendRoom,          // ... the log has room to append (kMaxLog, not raft.tla)
 };
 std::string_view to_string(Guard guard);

@@ -250,6 +250,44 @@ TEST(RaftSpec, AForgedEntryIsExplainedByTheGuardOfTheActionThatWritesLogs) {
   EXPECT_EQ(why.details["server"].as_string(), "s1");
 }
 
+// A follower that answers a request whose entry conflicts with its own as
+// if it held the entry: HandleAppendEntriesRequest is "already done" only
+// when the terms at the index agree; here it removes the entry instead.
+TEST(RaftSpec, AConflictingEntryKeptIsExplainedByTheAlreadyDoneCondition) {
+  RaftModel model(small(3, 3, 1, 4));
+  State before = model.initial_states().front();
+  before.servers[1].current_term = 3;
+  before.servers[1].log.append({2, 1});
+  Message request;
+  request.type = MessageType::kAppendEntriesRequest;
+  request.term = 3;
+  request.has_entry = true;
+  request.entry = {3, 1};
+  request.source = 0;
+  request.dest = 1;
+  before.messages.add(request);
+  State after = before;
+  after.messages.remove(request);
+  Message response;
+  response.type = MessageType::kAppendEntriesResponse;
+  response.term = 3;
+  response.success = true;
+  response.match_index = 1;
+  response.source = 1;
+  response.dest = 0;
+  after.messages.add(response);
+  ASSERT_FALSE(model.reaches_by_server_steps(before, after, 1, 14, std::nullopt));
+  const mc::StepExplanation why = model.explain_server_steps(before, after, 1, 14, std::nullopt);
+  const mc::Json& closest = why.details["closest"];
+  EXPECT_EQ(closest["action_kind"].as_string(), "HandleAppendEntriesRequest") << why.text;
+  EXPECT_EQ(closest["failed"].as_string(), "log[i][index].term = m.mentries[1].term") << why.text;
+  EXPECT_EQ(closest["failed_kind"].as_string(), "condition");
+  EXPECT_EQ(closest["values"].as_string(),
+            "index = m.mprevLogIndex + 1 = 1, Len(log[s2]) = 1, log[s2][1].term = 2, "
+            "m.mentries[1].term = 3");
+  EXPECT_EQ(closest["after"].as_array().size(), 0u);
+}
+
 TEST(RaftSpec, BoundsOutsideTheStateAreRejected) {
   EXPECT_THROW(RaftModel(small(6, 3, 1, 2)), std::invalid_argument);
   EXPECT_THROW(RaftModel(small(3, kMaxTerm, 1, 2)), std::invalid_argument);
