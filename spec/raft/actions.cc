@@ -379,6 +379,38 @@ void RaftModel::receive(const State& s, const Message& m, Successors& out,
   }
 }
 
+bool RaftModel::take(State& s, const Action& action, Successors& scratch) const {
+  scratch.clear();
+  const int i = action.server;
+  const int n = config_.servers;
+  switch (action.kind) {
+    case Kind::kRestart: restart(s, i, scratch); break;
+    case Kind::kTimeout: timeout(s, i, scratch, nullptr); break;
+    case Kind::kRequestVote: request_vote(s, i, n, scratch, nullptr); break;
+    case Kind::kBecomeLeader: become_leader(s, i, n, scratch, nullptr); break;
+    case Kind::kClientRequest: client_request(s, i, config_.values, scratch, nullptr); break;
+    case Kind::kAdvanceCommitIndex: advance_commit_index(s, i, n, scratch, nullptr); break;
+    case Kind::kAppendEntries: append_entries(s, i, n, scratch, nullptr); break;
+    case Kind::kDuplicateMessage:
+    case Kind::kDropMessage:
+      if (s.messages.count(action.message) > 0) network_successors(s, action.message, scratch);
+      break;
+    default:  // Receive(m): one successor, by the handler m gets
+      if (s.messages.count(action.message) > 0) receive(s, action.message, scratch, nullptr);
+      break;
+  }
+  const bool receive =
+      action.kind >= Kind::kUpdateTerm && action.kind <= Kind::kHandleAppendEntriesResponse;
+  for (auto& [taken, next] : scratch) {
+    if (receive ||
+        (taken.kind == action.kind && taken.peer == action.peer && taken.value == action.value)) {
+      s = std::move(next);
+      return true;
+    }
+  }
+  return false;
+}
+
 void RaftModel::network_successors(const State& s, const Message& m, Successors& out) const {
   Action action{Kind::kDuplicateMessage, m.dest};
   action.message = m;

@@ -32,6 +32,7 @@
 #include <compare>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -255,6 +256,20 @@ struct Refusal {
   int successor = -1;
 };
 
+// One step of a plan of raft.tla steps (RaftModel::reaches_by_plan): an
+// action with its parameters (for Receive(m), any of its handler kinds:
+// the one m gets is taken), and when to take it.
+struct PlannedStep {
+  enum class Take : uint8_t {
+    kOnce,           // it must be enabled
+    kIfEnabled,      // skipped when it is not
+    kUntilReceived,  // Receive(m) again until a copy of m is gone (UpdateTerm, removals, ...)
+  };
+  Action action;
+  Take take = Take::kOnce;
+};
+using Plan = SmallVector<PlannedStep, 12>;
+
 // The values a guard was false for, in raft.tla's names ("m.mterm = 2,
 // currentTerm[s3] = 3"), in state `s` for `action`.
 std::string guard_values(Guard guard, const State& s, const Action& action, int servers);
@@ -326,6 +341,22 @@ class RaftModel {
   // lowered may stay where it was in `from`.
   bool reaches_by_server_steps(const State& from, const State& to, int server, int max_steps,
                                const std::optional<Message>& network_message) const;
+
+  // Takes raft.tla's action `action` in `s` (its kind and parameters; for
+  // Receive(m), any of its handler kinds: the one m gets): true with `s`
+  // its successor, or false with `s` unchanged when it is not enabled.
+  // `scratch` is working space.
+  bool take(State& s, const Action& action,
+            std::vector<mc::Successor<Action, State>>& scratch) const;
+
+  // Whether `to` follows from `from` by the steps of `plan`, taken as each
+  // says, within `max_steps` steps: compared after every step, as
+  // reaches_by_server_steps compares. The plan's actions must be steps of
+  // `server`, or of the network on the message that search is given; the
+  // plan stops where that search would prune. So true here means true
+  // there, and false means nothing: that search decides.
+  bool reaches_by_plan(const State& from, const State& to, int server, int max_steps,
+                       std::span<const PlannedStep> plan) const;
 
   // Why reaches_by_server_steps is false: the actions it tried for
   // `server`, and the closest attempt with the conjunct of raft.tla that

@@ -2,6 +2,7 @@
 // implementation step (RaftModel::reaches_by_server_steps, raft.h).
 #include <functional>
 #include <optional>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -83,6 +84,37 @@ bool RaftModel::reaches_by_server_steps(const State& from, const State& to, int 
   for (int depth = 1; depth <= max_steps; ++depth) {
     seen.clear();
     if (search(from, depth)) return true;
+  }
+  return false;
+}
+
+bool RaftModel::reaches_by_plan(const State& from, const State& to, int server, int max_steps,
+                                std::span<const PlannedStep> plan) const {
+  const int n = config_.servers;
+  State s = from;
+  if (matches(from, s, to, n)) return true;
+  std::vector<mc::Successor<Action, State>> scratch;
+  int steps = 0;
+  // One step of the plan's; false where reaches_by_server_steps would not
+  // take it.
+  auto step = [&](const Action& action) {
+    if (steps == max_steps || cannot_reach(s, to, server, n)) return false;
+    if (!take(s, action, scratch)) return false;
+    ++steps;
+    return true;
+  };
+  using Take = PlannedStep::Take;
+  for (const PlannedStep& planned : plan) {
+    if (planned.take == Take::kUntilReceived) {
+      const int copies = s.messages.count(planned.action.message);
+      while (s.messages.count(planned.action.message) == copies) {
+        if (!step(planned.action)) return false;
+      }
+    } else if (!step(planned.action)) {
+      if (planned.take == Take::kOnce) return false;
+      continue;
+    }
+    if (matches(from, s, to, n)) return true;
   }
   return false;
 }
