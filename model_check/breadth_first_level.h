@@ -254,11 +254,11 @@ bool BreadthFirstSearch<M, Visited>::check_successors(
     for (const auto& property : properties_.steps()) {
       if (stutter && property.stutters_hold) continue;
       if (!property.holds(state, successor.action, successor.state)) {
-        chunk.stop = {
-            static_cast<uint32_t>(position),
-            property.name,
-            "step",
-            {{model_.action_label(successor.action), model_.state_json(successor.state)}}};
+        chunk.stop = {static_cast<uint32_t>(position),
+                      property.name,
+                      "step",
+                      {{model_.action_label(successor.action), model_.state_json(successor.state)}},
+                      explain_step(property, state, successor.action, successor.state)};
         if (candidate) {
           add_candidate(chunk, filter, fingerprint, position, s, std::move(successor.state));
         }
@@ -390,6 +390,7 @@ bool BreadthFirstSearch<M, Visited>::merge(Chunk& chunk) {
     if (chunk.stop.position == position) {
       auto trace = rebuild_trace(level_start_ + position, {}, fingerprint_of(current_[position]));
       for (auto& step : chunk.stop.tail) trace.push_back(std::move(step));
+      result_.why = std::move(chunk.stop.why);
       return violation(chunk.stop.property, chunk.stop.kind, std::move(trace));
     }
     links_.add_explored(children);

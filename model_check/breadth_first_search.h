@@ -170,7 +170,8 @@ class BreadthFirstSearch {
     uint32_t position = kNoViolation;  // in the batch
     std::string property;
     const char* kind = "";
-    std::vector<TraceStep> tail;  // the offending step, for step properties
+    std::vector<TraceStep> tail;              // the offending step, for step properties
+    std::optional<StepExplanation> why = {};  // the step property's, when it explains itself
   };
 
   struct Chunk {

@@ -167,6 +167,8 @@ class DepthFirstSearch {
         auto trace = trace_of_stack();
         trace.push_back(
             {model_.action_label(successor.action), model_.state_json(successor.state)});
+        result_.why =
+            explain_step(properties_.steps()[i], top.state, successor.action, successor.state);
         return violation(properties_.steps()[i].name, "step", std::move(trace));
       }
       const int depth = static_cast<int>(stack_.size()) + 1;

@@ -39,6 +39,7 @@
 #include <concepts>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -80,7 +81,23 @@ struct TransitionProperty {
   // a step of the abstract spec or stutters": every step that leaves the
   // state as it was satisfies it, so a search may skip calling it there.
   bool stutters_hold = false;
+  // Optional: why a step that breaks the property breaks it, in the
+  // model's terms (CheckResult::why). Called only on a step `holds`
+  // refused, when a search reports it, so it may search as hard as it
+  // likes.
+  std::function<StepExplanation(const State& from, const Action& action, const State& to)>
+      explain{};
 };
+
+// Why `property` fails on the step from `from` by `action` to `to`, or
+// nothing when the property does not say.
+template <class State, class Action>
+std::optional<StepExplanation> explain_step(const TransitionProperty<State, Action>& property,
+                                            const State& from, const Action& action,
+                                            const State& to) {
+  if (!property.explain) return std::nullopt;
+  return property.explain(from, action, to);
+}
 
 template <class Action, class State>
 struct Successor {

@@ -51,6 +51,9 @@ struct ReplayResult {
   // Every step legal and the claimed violation there at the end (or none
   // claimed); otherwise `reason` says what held instead.
   bool confirmed = false;
+  // A confirmed step property's explanation of the last step, when the
+  // property explains itself (TransitionProperty::explain).
+  std::optional<StepExplanation> why;
   // The steps re-executed (all of them when every step is legal), each
   // with its event when the model describes events.
   std::vector<TraceStep> trace;
@@ -149,6 +152,7 @@ void confirm_claim(const M& model, const ClaimedViolation& claim, const typename
         }
         result.confirmed = !property.holds(before, *last_action, last);
         if (!result.confirmed) result.reason = claim.property + " holds on " + at;
+        if (result.confirmed) result.why = explain_step(property, before, *last_action, last);
         return;
       }
     }

@@ -186,6 +186,10 @@ void set_violation_fields(const CheckResult& result, Json& json) {
   json.set("trace", std::move(trace));
   if (result.loop_start >= 0) json.set("loop_start", result.loop_start);
   if (!result.lifelines.empty()) json.set("lifelines", names_json(result.lifelines));
+  if (result.why) {
+    json.set("why", result.why->text);
+    json.set("why_details", result.why->details);
+  }
 }
 
 }  // namespace
@@ -244,7 +248,12 @@ std::string violation_text(const CheckResult& result) {
   } else {
     out += std::string(search.mode == "dfs" ? "trace " : "shortest trace ") + steps + " steps:\n\n";
   }
-  return out + trace_text(result);
+  out += trace_text(result);
+  if (result.why) {
+    out += explanation_text("Why step " + steps + " breaks " + result.property + ":", *result.why) +
+           "\n";
+  }
+  return out;
 }
 
 std::string outcome_text(const CheckResult& result) {
@@ -399,6 +408,18 @@ std::string property_lists(const CheckResult& result) {
                            : std::string("NOT reached")) +
              "\n";
     }
+  }
+  return out;
+}
+
+std::string explanation_text(const std::string& heading, const StepExplanation& why) {
+  std::string out = heading + "\n";
+  size_t begin = 0;
+  while (begin < why.text.size()) {
+    size_t end = why.text.find('\n', begin);
+    if (end == std::string::npos) end = why.text.size();
+    out += "  " + why.text.substr(begin, end - begin) + "\n";
+    begin = end + 1;
   }
   return out;
 }

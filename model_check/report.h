@@ -35,6 +35,10 @@ std::vector<std::string> state_changes(const Json& before, const Json& after);
 // ("nodes.s1.term") and its value as JSON.
 std::vector<std::pair<std::string, std::string>> state_leaves(const Json& state);
 
+// A step property's explanation for a terminal: `heading` on a line, then
+// each line of the explanation indented.
+std::string explanation_text(const std::string& heading, const StepExplanation& why);
+
 // 1234567 as "1,234,567".
 std::string with_separators(uint64_t n);
 

@@ -50,6 +50,15 @@ struct TraceStep {
   std::optional<StepEvent> event = {};
 };
 
+// Why a step broke a step property, when the property can say
+// (TransitionProperty::explain): a paragraph for people, and the same as
+// fields of the model's own for machines (its protocol's page documents
+// them).
+struct StepExplanation {
+  std::string text;
+  Json details = Json::object();
+};
+
 struct GoalStatus {
   std::string name;
   bool reached = false;
@@ -113,6 +122,9 @@ struct CheckResult {
   std::string property;
   std::string property_kind;
   std::vector<TraceStep> trace;
+  // On a step property's violation, when the property explains itself:
+  // why the trace's last step breaks it.
+  std::optional<StepExplanation> why;
   // A liveness violation's trace is a lasso: the behaviour goes on from
   // its last state back to trace[loop_start], forever; when loop_start is
   // the last step, it stutters there forever. -1 otherwise.

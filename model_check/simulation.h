@@ -378,7 +378,17 @@ class Simulation {
         throw std::logic_error("simulation: a walk's step is not enabled on replay");
       }
       result_.trace.push_back({label, model_.state_json(match->state)});
+      if (result_.trace.size() == violation.labels.size() + 1 && result_.property_kind == "step") {
+        explain_last_step(state, match->action, match->state);
+      }
       state = std::move(match->state);
+    }
+  }
+
+  // The reported step property's explanation of the trace's last step.
+  void explain_last_step(const State& from, const Action& action, const State& to) {
+    for (const auto& property : properties_.steps()) {
+      if (property.name == result_.property) result_.why = explain_step(property, from, action, to);
     }
   }
 

@@ -240,15 +240,12 @@ std::vector<mc::TransitionProperty<ImplState, ImplAction>> ImplBinding::transiti
   if (!bounds_.check_refinement) return properties;
   properties.push_back(
       {"RefinesRaftSpec",
-       [spec_model, servers](const ImplState& from, const ImplAction& action, const ImplState& to) {
-         std::optional<specraft::Message> network_message;
-         using Kind = ImplAction::Kind;
-         if (action.kind == Kind::kDrop || action.kind == Kind::kDuplicate) {
-           network_message = specraft::abstract_message(action.message, action.from, action.node);
-         }
-         return spec_model.reaches_by_server_steps(abstract_state(from), abstract_state(to),
-                                                   action.node, specraft::max_spec_steps(servers),
-                                                   network_message);
+       [spec_model](const ImplState& from, const ImplAction& action, const ImplState& to) {
+         return specraft::refines(spec_model, from, action, to);
+       },
+       false,
+       [spec_model](const ImplState& from, const ImplAction& action, const ImplState& to) {
+         return specraft::explain_refinement(spec_model, from, action, to);
        }});
   return properties;
 }

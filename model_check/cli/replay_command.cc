@@ -136,6 +136,7 @@ int report_verdict(const SavedRun& saved, const mc::ReplayResult& replayed,
   } else {
     out << "\nConfirmed: " << saved.claim.property << " (" << saved.claim.kind
         << ") is violated at step " << trace.size() - 1 << ", the trace's last.\n";
+    if (replayed.why) out << "\n" << mc::explanation_text("Why:", *replayed.why);
   }
   return 0;
 }

@@ -1,7 +1,8 @@
 // raft.tla's actions (RaftModel's successors, raft.h), one function each.
 // The order in which they add successors is the order the search meets
 // them, which decides the shortest counterexample it reports (the tests pin
-// those): keep it.
+// those): keep it. Each action also says, when asked (`refused` not null),
+// which of its conjuncts was false where it took no step or another branch.
 #include <algorithm>
 #include <cstdint>
 #include <utility>
@@ -14,6 +15,16 @@ namespace {
 
 using Kind = Action::Kind;
 using Successors = std::vector<mc::Successor<Action, State>>;
+using Refusals = std::vector<Refusal>;
+
+// Notes that `guard` refused `action` (or sent it to successor `taken`).
+void refuse(Refusals* refused, const Action& action, Guard guard, int taken = -1) {
+  if (refused != nullptr) refused->push_back({action, guard, taken});
+}
+
+Action action_of(Kind kind, int i, int peer = 0) {
+  return {kind, static_cast<uint8_t>(i), static_cast<uint8_t>(peer)};
+}
 
 void reply(State& s, const Message& response, const Message& request) {
   s.messages.remove(request);
@@ -30,12 +41,14 @@ void restart(const State& s, int i, Successors& out) {
   server.match_index.fill(0);
   server.commit_index = 0;
   ++next.restarts;
-  out.push_back({{Kind::kRestart, static_cast<uint8_t>(i)}, std::move(next)});
+  out.push_back({action_of(Kind::kRestart, i), std::move(next)});
 }
 
-void timeout(const State& s, int i, Successors& out) {
+void timeout(const State& s, int i, Successors& out, Refusals* refused) {
   const Server& me = s.servers[i];
-  if (me.role != Role::kFollower && me.role != Role::kCandidate) return;
+  if (me.role != Role::kFollower && me.role != Role::kCandidate) {
+    return refuse(refused, action_of(Kind::kTimeout, i), Guard::kTimeoutState);
+  }
   State next = s;
   Server& server = next.servers[i];
   server.role = Role::kCandidate;
@@ -47,12 +60,17 @@ void timeout(const State& s, int i, Successors& out) {
 }
 
 // RequestVote(i, j) for every j that has not answered yet.
-void request_vote(const State& s, int i, int servers, Successors& out) {
+void request_vote(const State& s, int i, int servers, Successors& out, Refusals* refused) {
   const Server& me = s.servers[i];
-  if (me.role != Role::kCandidate) return;
   const auto id = static_cast<uint8_t>(i);
   for (int j = 0; j < servers; ++j) {
-    if (me.votes_responded & (1u << j)) continue;
+    const Guard guard = me.role != Role::kCandidate        ? Guard::kRequestVoteState
+                        : (me.votes_responded & (1u << j)) ? Guard::kNotResponded
+                                                           : Guard::kNone;
+    if (guard != Guard::kNone) {
+      refuse(refused, action_of(Kind::kRequestVote, i, j), guard);
+      continue;
+    }
     Message m;
     m.type = MessageType::kRequestVoteRequest;
     m.term = me.current_term;
@@ -62,14 +80,18 @@ void request_vote(const State& s, int i, int servers, Successors& out) {
     m.dest = static_cast<uint8_t>(j);
     State next = s;
     next.messages.add(m);
-    Action action{Kind::kRequestVote, id, static_cast<uint8_t>(j)};
-    out.push_back({action, std::move(next)});
+    out.push_back({action_of(Kind::kRequestVote, i, j), std::move(next)});
   }
 }
 
-void become_leader(const State& s, int i, int servers, Successors& out) {
+void become_leader(const State& s, int i, int servers, Successors& out, Refusals* refused) {
   const Server& me = s.servers[i];
-  if (me.role != Role::kCandidate || !is_quorum(me.votes_granted, servers)) return;
+  if (me.role != Role::kCandidate) {
+    return refuse(refused, action_of(Kind::kBecomeLeader, i), Guard::kBecomeLeaderState);
+  }
+  if (!is_quorum(me.votes_granted, servers)) {
+    return refuse(refused, action_of(Kind::kBecomeLeader, i), Guard::kVotesQuorum);
+  }
   State next = s;
   Server& server = next.servers[i];
   server.role = Role::kLeader;
@@ -80,19 +102,26 @@ void become_leader(const State& s, int i, int servers, Successors& out) {
 }
 
 // ClientRequest(i, v) for every value v.
-void client_request(const State& s, int i, int values, Successors& out) {
+void client_request(const State& s, int i, int values, Successors& out, Refusals* refused) {
   const Server& me = s.servers[i];
-  if (me.role != Role::kLeader || me.log.full()) return;
+  const Guard guard = me.role != Role::kLeader ? Guard::kClientRequestState
+                      : me.log.full()          ? Guard::kLogRoom
+                                               : Guard::kNone;
   for (int v = 1; v <= values; ++v) {
+    Action action = action_of(Kind::kClientRequest, i);
+    action.value = static_cast<uint8_t>(v);
+    if (guard != Guard::kNone) {
+      refuse(refused, action, guard);
+      continue;
+    }
     State next = s;
     next.servers[i].log.append({me.current_term, static_cast<uint8_t>(v)});
-    Action action{Kind::kClientRequest, static_cast<uint8_t>(i)};
-    action.value = static_cast<uint8_t>(v);
     out.push_back({action, std::move(next)});
   }
 }
 
-// Max(agreeIndexes) of leader i, or 0 when it is empty.
+}  // namespace
+
 int highest_agreed_index(const Server& me, int i, int servers) {
   for (int index = me.log.length(); index >= 1; --index) {
     uint32_t agree = 1u << i;
@@ -104,13 +133,22 @@ int highest_agreed_index(const Server& me, int i, int servers) {
   return 0;
 }
 
-void advance_commit_index(const State& s, int i, int servers, Successors& out) {
+namespace {
+
+void advance_commit_index(const State& s, int i, int servers, Successors& out, Refusals* refused) {
   const Server& me = s.servers[i];
-  if (me.role != Role::kLeader) return;
+  const Action action = action_of(Kind::kAdvanceCommitIndex, i);
+  if (me.role != Role::kLeader) return refuse(refused, action, Guard::kAdvanceState);
   const int agreed = highest_agreed_index(me, i, servers);
+  const Guard no_commit = agreed == 0                                 ? Guard::kAgreeIndexes
+                          : me.log.term_at(agreed) != me.current_term ? Guard::kCommitCurrentTerm
+                                                                      : Guard::kNone;
+  if (no_commit != Guard::kNone) {
+    refuse(refused, action, no_commit, static_cast<int>(out.size()));  // the ELSE branch, below
+  }
   State next = s;
   Server& server = next.servers[i];
-  if (agreed > 0 && me.log.term_at(agreed) == me.current_term) {
+  if (no_commit == Guard::kNone) {
     server.commit_index = static_cast<uint8_t>(agreed);
     History& history = next.history;
     for (int index = history.committed_length + 1; index <= agreed; ++index) {
@@ -118,7 +156,7 @@ void advance_commit_index(const State& s, int i, int servers, Successors& out) {
       history.committed_length = static_cast<uint8_t>(index);
     }
   }
-  out.push_back({{Kind::kAdvanceCommitIndex, static_cast<uint8_t>(i)}, std::move(next)});
+  out.push_back({action, std::move(next)});
 }
 
 Message append_entries_request(const Server& me, int i, int j) {
@@ -141,23 +179,45 @@ Message append_entries_request(const Server& me, int i, int j) {
 }
 
 // AppendEntries(i, j) for every other server j.
-void append_entries(const State& s, int i, int servers, Successors& out) {
+void append_entries(const State& s, int i, int servers, Successors& out, Refusals* refused) {
   const Server& me = s.servers[i];
-  if (me.role != Role::kLeader) return;
   for (int j = 0; j < servers; ++j) {
     if (j == i) continue;
+    if (me.role != Role::kLeader) {
+      refuse(refused, action_of(Kind::kAppendEntries, i, j), Guard::kAppendEntriesState);
+      continue;
+    }
     State next = s;
     next.messages.add(append_entries_request(me, i, j));
-    Action action{Kind::kAppendEntries, static_cast<uint8_t>(i), static_cast<uint8_t>(j)};
-    out.push_back({action, std::move(next)});
+    out.push_back({action_of(Kind::kAppendEntries, i, j), std::move(next)});
   }
+}
+
+// Receive(m) by the handler `kind`.
+Action receive_action(const Message& m, Kind kind) {
+  Action action{kind, m.dest};
+  action.message = m;
+  return action;
 }
 
 // A step of Receive(m), by the handler `kind`.
 void emit(const Message& m, Kind kind, State next, Successors& out) {
-  Action action{kind, m.dest};
-  action.message = m;
-  out.push_back({action, std::move(next)});
+  out.push_back({receive_action(m, kind), std::move(next)});
+}
+
+// The handler of m's type for a message of the receiver's term.
+Kind handler_of(const Message& m) {
+  switch (m.type) {
+    case MessageType::kRequestVoteRequest: return Kind::kHandleRequestVoteRequest;
+    case MessageType::kRequestVoteResponse: return Kind::kHandleRequestVoteResponse;
+    case MessageType::kAppendEntriesRequest: return Kind::kHandleAppendEntriesRequest;
+    case MessageType::kAppendEntriesResponse: return Kind::kHandleAppendEntriesResponse;
+  }
+  return Kind::kHandleRequestVoteRequest;
+}
+
+bool is_request(const Message& m) {
+  return m.type == MessageType::kRequestVoteRequest || m.type == MessageType::kAppendEntriesRequest;
 }
 
 // m stays in the bag, to be handled in the new term.
@@ -170,15 +230,23 @@ void update_term(const State& s, const Message& m, Successors& out) {
   emit(m, Kind::kUpdateTerm, std::move(next), out);
 }
 
-void handle_request_vote_request(const State& s, const Message& m, Successors& out) {
+void handle_request_vote_request(const State& s, const Message& m, Successors& out,
+                                 Refusals* refused) {
   const int i = m.dest;
   const int j = m.source;
   const Server& me = s.servers[i];
   const bool log_ok =
       m.last_log_term > me.log.last_term() ||
       (m.last_log_term == me.log.last_term() && m.last_log_index >= me.log.length());
-  const bool grant =
-      m.term == me.current_term && log_ok && (me.voted_for == kNil || me.voted_for == j);
+  const Guard no_grant = m.term != me.current_term                   ? Guard::kGrantTerm
+                         : !log_ok                                   ? Guard::kGrantLogOk
+                         : me.voted_for != kNil && me.voted_for != j ? Guard::kGrantVotedFor
+                                                                     : Guard::kNone;
+  const bool grant = no_grant == Guard::kNone;
+  if (!grant) {
+    refuse(refused, receive_action(m, Kind::kHandleRequestVoteRequest), no_grant,
+           static_cast<int>(out.size()));
+  }
   State next = s;
   if (grant) next.servers[i].voted_for = static_cast<int8_t>(j);
   Message response;
@@ -193,15 +261,17 @@ void handle_request_vote_request(const State& s, const Message& m, Successors& o
 
 // HandleRequestVoteResponse and HandleAppendEntriesResponse, or
 // DropStaleResponse for a response of an older term.
-void handle_response(const State& s, const Message& m, Successors& out) {
+void handle_response(const State& s, const Message& m, Successors& out, Refusals* refused) {
   const int i = m.dest;
   const int j = m.source;
   if (m.term < s.servers[i].current_term) {
+    refuse(refused, receive_action(m, handler_of(m)), Guard::kResponseTerm);
     State next = s;
     next.messages.remove(m);
     emit(m, Kind::kDropStaleResponse, std::move(next), out);
     return;
   }
+  refuse(refused, receive_action(m, Kind::kDropStaleResponse), Guard::kStaleTerm);
   State next = s;
   Server& server = next.servers[i];
   if (m.type == MessageType::kRequestVoteResponse) {
@@ -214,14 +284,13 @@ void handle_response(const State& s, const Message& m, Successors& out) {
     server.next_index[j] = static_cast<uint8_t>(std::max(server.next_index[j] - 1, 1));
   }
   next.messages.remove(m);
-  const Kind handler = m.type == MessageType::kRequestVoteResponse
-                           ? Kind::kHandleRequestVoteResponse
-                           : Kind::kHandleAppendEntriesResponse;
-  emit(m, handler, std::move(next), out);
+  emit(m, handler_of(m), std::move(next), out);
 }
 
-void handle_append_entries_request(const State& s, const Message& m, Successors& out) {
+void handle_append_entries_request(const State& s, const Message& m, Successors& out,
+                                   Refusals* refused) {
   constexpr Kind kHandle = Kind::kHandleAppendEntriesRequest;
+  const Action action = receive_action(m, kHandle);
   const int i = m.dest;
   const Server& me = s.servers[i];
   const Log& log = me.log;
@@ -233,6 +302,8 @@ void handle_append_entries_request(const State& s, const Message& m, Successors&
   response.source = m.dest;
   response.dest = m.source;
   if (m.term < me.current_term || (me.role == Role::kFollower && !log_ok)) {  // reject request
+    const Guard no_accept = m.term < me.current_term ? Guard::kAcceptTerm : Guard::kAcceptLogOk;
+    refuse(refused, action, no_accept, static_cast<int>(out.size()));
     State next = s;
     reply(next, response, m);
     emit(m, kHandle, std::move(next), out);
@@ -244,7 +315,7 @@ void handle_append_entries_request(const State& s, const Message& m, Successors&
     emit(m, kHandle, std::move(next), out);
     return;
   }
-  if (me.role != Role::kFollower) return;  // a leader of the same term: no step
+  if (me.role != Role::kFollower) return refuse(refused, action, Guard::kAcceptState);
   const int index = m.prev_log_index + 1;
   const bool already_done =
       !m.has_entry || (log.length() >= index && log.term_at(index) == m.entry.term);
@@ -256,44 +327,88 @@ void handle_append_entries_request(const State& s, const Message& m, Successors&
     reply(next, response, m);
     emit(m, kHandle, std::move(next), out);
   } else if (log.length() >= index) {  // conflict: remove 1 entry
+    refuse(refused, action, Guard::kDoneEntryMatches, static_cast<int>(out.size()));
     State next = s;
     Log& changed = next.servers[i].log;
     changed.truncate(changed.length() - 1);
     emit(m, kHandle, std::move(next), out);
   } else if (log.length() == m.prev_log_index && !log.full()) {  // no conflict: append entry
+    refuse(refused, action, Guard::kDoneHasEntry, static_cast<int>(out.size()));
     State next = s;
     next.servers[i].log.append(m.entry);
     emit(m, kHandle, std::move(next), out);
+  } else {
+    refuse(refused, action, Guard::kAppendRoom);
   }
 }
 
 }  // namespace
 
-void RaftModel::server_successors(const State& s, int i, Successors& out) const {
+void RaftModel::server_successors(const State& s, int i, Successors& out, Refusals* refused) const {
   const int n = config_.servers;
   restart(s, i, out);
-  timeout(s, i, out);
-  request_vote(s, i, n, out);
-  become_leader(s, i, n, out);
-  client_request(s, i, config_.values, out);
-  advance_commit_index(s, i, n, out);
-  append_entries(s, i, n, out);
+  timeout(s, i, out, refused);
+  request_vote(s, i, n, out, refused);
+  become_leader(s, i, n, out, refused);
+  client_request(s, i, config_.values, out, refused);
+  advance_commit_index(s, i, n, out, refused);
+  append_entries(s, i, n, out, refused);
   for (const Bag::Item& item : s.messages) {  // Receive(m), m.mdest = i
-    if (item.message.dest == i) receive(s, item.message, out);
+    if (item.message.dest == i) receive(s, item.message, out, refused);
   }
 }
 
-void RaftModel::receive(const State& s, const Message& m, Successors& out) const {
+void RaftModel::receive(const State& s, const Message& m, Successors& out,
+                        Refusals* refused) const {
   if (m.term > s.servers[m.dest].current_term) {
     update_term(s, m, out);
+    const Guard handler_guard = is_request(m) ? Guard::kRequestTerm : Guard::kResponseTerm;
+    refuse(refused, receive_action(m, handler_of(m)), handler_guard);
+    if (!is_request(m))
+      refuse(refused, receive_action(m, Kind::kDropStaleResponse), Guard::kStaleTerm);
     return;
   }
+  refuse(refused, receive_action(m, Kind::kUpdateTerm), Guard::kNewerTerm);
   switch (m.type) {
-    case MessageType::kRequestVoteRequest: handle_request_vote_request(s, m, out); return;
+    case MessageType::kRequestVoteRequest: handle_request_vote_request(s, m, out, refused); return;
     case MessageType::kRequestVoteResponse:
-    case MessageType::kAppendEntriesResponse: handle_response(s, m, out); return;
-    case MessageType::kAppendEntriesRequest: handle_append_entries_request(s, m, out); return;
+    case MessageType::kAppendEntriesResponse: handle_response(s, m, out, refused); return;
+    case MessageType::kAppendEntriesRequest:
+      handle_append_entries_request(s, m, out, refused);
+      return;
   }
+}
+
+bool RaftModel::take(State& s, const Action& action, Successors& scratch) const {
+  scratch.clear();
+  const int i = action.server;
+  const int n = config_.servers;
+  switch (action.kind) {
+    case Kind::kRestart: restart(s, i, scratch); break;
+    case Kind::kTimeout: timeout(s, i, scratch, nullptr); break;
+    case Kind::kRequestVote: request_vote(s, i, n, scratch, nullptr); break;
+    case Kind::kBecomeLeader: become_leader(s, i, n, scratch, nullptr); break;
+    case Kind::kClientRequest: client_request(s, i, config_.values, scratch, nullptr); break;
+    case Kind::kAdvanceCommitIndex: advance_commit_index(s, i, n, scratch, nullptr); break;
+    case Kind::kAppendEntries: append_entries(s, i, n, scratch, nullptr); break;
+    case Kind::kDuplicateMessage:
+    case Kind::kDropMessage:
+      if (s.messages.count(action.message) > 0) network_successors(s, action.message, scratch);
+      break;
+    default:  // Receive(m): one successor, by the handler m gets
+      if (s.messages.count(action.message) > 0) receive(s, action.message, scratch, nullptr);
+      break;
+  }
+  const bool receive =
+      action.kind >= Kind::kUpdateTerm && action.kind <= Kind::kHandleAppendEntriesResponse;
+  for (auto& [taken, next] : scratch) {
+    if (receive ||
+        (taken.kind == action.kind && taken.peer == action.peer && taken.value == action.value)) {
+      s = std::move(next);
+      return true;
+    }
+  }
+  return false;
 }
 
 void RaftModel::network_successors(const State& s, const Message& m, Successors& out) const {

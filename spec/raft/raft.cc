@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <bit>
 #include <stdexcept>
-#include <unordered_map>
 
 #include "impl/common/assert.h"
 
@@ -422,86 +421,6 @@ std::vector<mc::TransitionProperty<State, Action>> RaftModel::transition_propert
   return {{"LeaderAppendOnly", [n](const State& from, const Action&, const State& to) {
              return leader_append_only(from, to, n);
            }}};
-}
-
-namespace {
-
-// `to` matched by a spec state `s` reached from `from`: equal protocol
-// variables, but a commitIndex the spec lowered may have stayed.
-bool matches(const State& from, const State& s, const State& to, int servers) {
-  if (s.messages != to.messages || s.restarts != to.restarts) return false;
-  for (int k = 0; k < servers; ++k) {
-    Server spec = s.servers[k];
-    const Server& impl = to.servers[k];
-    if (impl.commit_index != spec.commit_index && impl.commit_index > spec.commit_index &&
-        impl.commit_index == from.servers[k].commit_index) {
-      spec.commit_index = impl.commit_index;
-    }
-    if (spec != impl) return false;
-  }
-  return true;
-}
-
-// A state that cannot lead to `to` by steps of `server`: terms and restarts
-// never decrease, and a message `server` sent cannot be taken back (unless
-// it sent it to itself, and will receive it).
-bool cannot_reach(const State& s, const State& to, int server, int servers) {
-  if (s.restarts > to.restarts) return true;
-  for (int k = 0; k < servers; ++k) {
-    if (s.servers[k].current_term > to.servers[k].current_term) return true;
-  }
-  for (const Bag::Item& item : s.messages) {
-    if (item.message.source == server && item.message.dest != server &&
-        item.count > to.messages.count(item.message)) {
-      return true;
-    }
-  }
-  return false;
-}
-
-}  // namespace
-
-bool RaftModel::reaches_by_server_steps(const State& from, const State& to, int server,
-                                        int max_steps,
-                                        const std::optional<Message>& network_message) const {
-  const int n = config_.servers;
-  // Iterative deepening keeps the search shallow for the usual one-step
-  // case; `seen` remembers the least depth each state was met at.
-  std::unordered_map<uint64_t, int> seen;
-  std::vector<mc::Successor<Action, State>> successors;
-  std::function<bool(const State&, int)> search = [&](const State& s, int budget) {
-    if (budget == 0 || cannot_reach(s, to, server, n)) return false;
-    successors.clear();
-    server_successors(s, server, successors);
-    if (network_message && s.messages.count(*network_message) > 0) {
-      network_successors(s, *network_message, successors);
-    }
-    std::vector<State> nexts;
-    nexts.reserve(successors.size());
-    for (auto& successor : successors) nexts.push_back(std::move(successor.state));
-    // The last level is only compared, never hashed: it is most of the
-    // states the search meets.
-    for (const State& next : nexts) {
-      if (matches(from, next, to, n)) return true;
-    }
-    if (budget == 1) return false;
-    for (const State& next : nexts) {
-      const uint64_t fp = fingerprint(next);
-      auto [at, inserted] = seen.try_emplace(fp, budget - 1);
-      if (!inserted) {
-        if (at->second >= budget - 1) continue;
-        at->second = budget - 1;
-      }
-      if (search(next, budget - 1)) return true;
-    }
-    return false;
-  };
-  if (matches(from, from, to, n)) return true;
-  for (int depth = 1; depth <= max_steps; ++depth) {
-    seen.clear();
-    if (search(from, depth)) return true;
-  }
-  return false;
 }
 
 }  // namespace crosscheck::spec::raft

@@ -32,6 +32,7 @@
 #include <compare>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -208,6 +209,71 @@ struct Action {
 };
 std::string_view to_string(Action::Kind kind);
 
+// A conjunct of a raft.tla action that can be false: a guard (the action
+// is not enabled), or a condition inside the action that sends it down
+// another branch (AdvanceCommitIndex's IF, HandleRequestVoteRequest's
+// grant, HandleAppendEntriesRequest's accept and "already done" cases).
+// to_string gives raft.tla's text; guard_position its place among its
+// action's conjuncts (0 for the first, which says whether the action
+// applies to the server's role or the message at all).
+enum class Guard : uint8_t {
+  kNone,
+  kTimeoutState,        // Timeout: state[i] \in {Follower, Candidate}
+  kRequestVoteState,    // RequestVote: state[i] = Candidate
+  kNotResponded,        // RequestVote: j \notin votesResponded[i]
+  kBecomeLeaderState,   // BecomeLeader: state[i] = Candidate
+  kVotesQuorum,         // BecomeLeader: votesGranted[i] \in Quorum
+  kClientRequestState,  // ClientRequest: state[i] = Leader
+  kLogRoom,             // ClientRequest: the log has room (kMaxLog, not raft.tla)
+  kAdvanceState,        // AdvanceCommitIndex: state[i] = Leader
+  kAgreeIndexes,        // AdvanceCommitIndex's IF: agreeIndexes /= {}
+  kCommitCurrentTerm,   // ... log[i][Max(agreeIndexes)].term = currentTerm[i]
+  kAppendEntriesState,  // AppendEntries: state[i] = Leader
+  kNewerTerm,           // UpdateTerm: m.mterm > currentTerm[i]
+  kStaleTerm,           // DropStaleResponse: m.mterm < currentTerm[i]
+  kResponseTerm,        // Handle...Response: m.mterm = currentTerm[i]
+  kRequestTerm,         // Handle...Request: m.mterm <= currentTerm[i]
+  kGrantTerm,           // HandleRequestVoteRequest's grant: m.mterm = currentTerm[i]
+  kGrantLogOk,          // ... logOk
+  kGrantVotedFor,       // ... votedFor[i] \in {Nil, j}
+  kAcceptTerm,          // HandleAppendEntriesRequest, accept: m.mterm = currentTerm[i]
+  kAcceptState,         // ... state[i] = Follower (a leader of m.mterm takes no step)
+  kAcceptLogOk,         // ... logOk
+  kDoneHasEntry,        // ... already done: Len(log[i]) >= index (else: append)
+  kDoneEntryMatches,    // ... log[i][index].term = m.mentries[1].term (else: conflict)
+  kAppendRoom,          // ... the log has room to append (kMaxLog, not raft.tla)
+};
+std::string_view to_string(Guard guard);
+int guard_position(Guard guard);
+
+// An action of a server that a state did not let take its step as it
+// stands: refused by a guard (`successor` is -1), or sent down another
+// branch by a condition (`successor` is the index, among the successors
+// listed with it, of the step it took instead).
+struct Refusal {
+  Action action;
+  Guard guard = Guard::kNone;
+  int successor = -1;
+};
+
+// One step of a plan of raft.tla steps (RaftModel::reaches_by_plan): an
+// action with its parameters (for Receive(m), any of its handler kinds:
+// the one m gets is taken), and when to take it.
+struct PlannedStep {
+  enum class Take : uint8_t {
+    kOnce,           // it must be enabled
+    kIfEnabled,      // skipped when it is not
+    kUntilReceived,  // Receive(m) again until a copy of m is gone (UpdateTerm, removals, ...)
+  };
+  Action action;
+  Take take = Take::kOnce;
+};
+using Plan = SmallVector<PlannedStep, 12>;
+
+// The values a guard was false for, in raft.tla's names ("m.mterm = 2,
+// currentTerm[s3] = 3"), in state `s` for `action`.
+std::string guard_values(Guard guard, const State& s, const Action& action, int servers);
+
 struct Config {
   int servers = 3;
   int values = 1;        // Value == 1..values
@@ -221,6 +287,10 @@ struct Config {
 int quorum_size(int servers);
 // Whether the servers in `members` (bit i: server i) are a quorum.
 bool is_quorum(uint32_t members, int servers);
+
+// Max(agreeIndexes) of leader `i` (raft.tla's AdvanceCommitIndex): the
+// greatest index of its log stored on a quorum by its matchIndex, or 0.
+int highest_agreed_index(const Server& leader, int i, int servers);
 
 // The safety properties, as C++ predicates over a state of `servers`.
 bool election_safety(const State& s, int servers);
@@ -244,8 +314,10 @@ class RaftModel {
   void successors(const State& s, std::vector<mc::Successor<Action, State>>& out) const;
   // The actions of one server (the receiver, for Receive), and of the
   // network (DuplicateMessage, DropMessage) on one message.
-  void server_successors(const State& s, int server,
-                         std::vector<mc::Successor<Action, State>>& out) const;
+  // With `refused`, also lists the server's actions a guard refused, or a
+  // condition sent down another branch (Refusal).
+  void server_successors(const State& s, int server, std::vector<mc::Successor<Action, State>>& out,
+                         std::vector<Refusal>* refused = nullptr) const;
   void network_successors(const State& s, const Message& m,
                           std::vector<mc::Successor<Action, State>>& out) const;
   bool within_bounds(const State& s) const;
@@ -270,9 +342,34 @@ class RaftModel {
   bool reaches_by_server_steps(const State& from, const State& to, int server, int max_steps,
                                const std::optional<Message>& network_message) const;
 
+  // Takes raft.tla's action `action` in `s` (its kind and parameters; for
+  // Receive(m), any of its handler kinds: the one m gets): true with `s`
+  // its successor, or false with `s` unchanged when it is not enabled.
+  // `scratch` is working space.
+  bool take(State& s, const Action& action,
+            std::vector<mc::Successor<Action, State>>& scratch) const;
+
+  // Whether `to` follows from `from` by the steps of `plan`, taken as each
+  // says, within `max_steps` steps: compared after every step, as
+  // reaches_by_server_steps compares. The plan's actions must be steps of
+  // `server`, or of the network on the message that search is given; the
+  // plan stops where that search would prune. So true here means true
+  // there, and false means nothing: that search decides.
+  bool reaches_by_plan(const State& from, const State& to, int server, int max_steps,
+                       std::span<const PlannedStep> plan) const;
+
+  // Why reaches_by_server_steps is false: the actions it tried for
+  // `server`, and the closest attempt with the conjunct of raft.tla that
+  // was false there (docs/raft.md, "When a step does not refine the
+  // spec"), as text and as JSON fields. `from` and `to` are the abstract
+  // states before and after an implementation step.
+  mc::StepExplanation explain_server_steps(const State& from, const State& to, int server,
+                                           int max_steps,
+                                           const std::optional<Message>& network_message) const;
+
  private:
-  void receive(const State& s, const Message& m,
-               std::vector<mc::Successor<Action, State>>& out) const;
+  void receive(const State& s, const Message& m, std::vector<mc::Successor<Action, State>>& out,
+               std::vector<Refusal>* refused) const;
 
   Config config_;
 };

@@ -41,4 +41,90 @@ Server abstract_server(const implraft::RaftNode& node) {
 
 int max_spec_steps(int servers) { return servers + kMaxLog + 5; }
 
+namespace {
+
+using Kind = Action::Kind;
+using Take = PlannedStep::Take;
+
+class PlanBuilder {
+ public:
+  explicit PlanBuilder(int server) : i_(static_cast<uint8_t>(server)) {}
+
+  PlanBuilder& then(Kind kind, int peer = 0, Take take = Take::kOnce, uint8_t value = 0) {
+    plan_.push_back({{kind, i_, static_cast<uint8_t>(peer), value}, take});
+    return *this;
+  }
+  PlanBuilder& then_on(Kind kind, const Message& m, Take take = Take::kOnce) {
+    Action action{kind, i_};
+    action.message = m;
+    plan_.push_back({action, take});
+    return *this;
+  }
+  // Receive(m) until m is gone, then what a node does at once after it.
+  PlanBuilder& receive(const Message& m) {
+    return then_on(Kind::kUpdateTerm, m, Take::kUntilReceived)
+        .then(Kind::kBecomeLeader, 0, Take::kIfEnabled)
+        .then(Kind::kAdvanceCommitIndex, 0, Take::kIfEnabled);
+  }
+  Plan done() { return std::move(plan_); }
+
+ private:
+  uint8_t i_;
+  Plan plan_;
+};
+
+// A campaign: the vote for itself is a RequestVote to itself and its
+// answer, then the tally.
+Plan campaign(const Server& me, int i, int servers) {
+  Message request;
+  request.type = MessageType::kRequestVoteRequest;
+  request.term = static_cast<uint8_t>(me.current_term + 1);
+  request.last_log_term = me.log.last_term();
+  request.last_log_index = static_cast<uint8_t>(me.log.length());
+  request.source = request.dest = static_cast<uint8_t>(i);
+  Message grant;
+  grant.type = MessageType::kRequestVoteResponse;
+  grant.term = request.term;
+  grant.vote_granted = true;
+  grant.source = grant.dest = static_cast<uint8_t>(i);
+  PlanBuilder plan(i);
+  plan.then(Kind::kTimeout)
+      .then(Kind::kRequestVote, i)
+      .then_on(Kind::kHandleRequestVoteRequest, request, Take::kUntilReceived)
+      .then_on(Kind::kHandleRequestVoteResponse, grant, Take::kUntilReceived)
+      .then(Kind::kBecomeLeader, 0, Take::kIfEnabled);
+  for (int j = 0; j < servers; ++j) {
+    if (j != i) plan.then(Kind::kRequestVote, j);
+  }
+  return plan.done();
+}
+
+}  // namespace
+
+Plan direct_plan(const AbstractStep& step, int servers) {
+  using Handler = AbstractStep::Handler;
+  const int i = step.server;
+  PlanBuilder plan(i);
+  switch (step.handler) {
+    case Handler::kOther: break;
+    case Handler::kDeliver: plan.receive(step.message); break;
+    case Handler::kDuplicate:
+      plan.then_on(Kind::kDuplicateMessage, step.message).receive(step.message);
+      break;
+    case Handler::kDrop: plan.then_on(Kind::kDropMessage, step.message); break;
+    case Handler::kElectionTimeout: return campaign(step.from.servers[i], i, servers);
+    case Handler::kHeartbeat:
+      for (int j = 0; j < servers; ++j) {
+        if (j != i) plan.then(Kind::kAppendEntries, j);
+      }
+      break;
+    case Handler::kClientRequest:
+      plan.then(Kind::kClientRequest, 0, Take::kOnce, step.value)
+          .then(Kind::kAdvanceCommitIndex, 0, Take::kIfEnabled);
+      break;
+    case Handler::kRestart: plan.then(Kind::kRestart); break;
+  }
+  return plan.done();
+}
+
 }  // namespace crosscheck::spec::raft

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <concepts>
+#include <optional>
 
 #include "impl/common/outbox.h"
 #include "impl/raft/node.h"
@@ -40,5 +41,97 @@ abstract_state(const mc::ActorState<P>& state) {
 // every peer), or a request that truncates a whole suffix and appends
 // (UpdateTerm, one removal per entry, the append, the reply).
 int max_spec_steps(int servers);
+
+// An implementation step as the refinement check sees it: the abstract
+// states around it, the server that acts, for a drop or a duplicate the
+// message the network acts on, and which handler of the node's took it.
+struct AbstractStep {
+  enum class Handler : uint8_t {
+    kOther,  // a step the direct map does not know (it leaves it to the search)
+    kDeliver,
+    kDuplicate,  // a delivery of a copy that stays in flight
+    kDrop,
+    kElectionTimeout,
+    kHeartbeat,
+    kClientRequest,
+    kRestart,
+  };
+  State from;
+  State to;
+  int server = 0;
+  std::optional<Message> network_message;
+  Handler handler = Handler::kOther;
+  Message message{};  // kDeliver, kDuplicate, kDrop: raft.tla's record of it
+  uint8_t value = 0;  // kClientRequest
+};
+
+template <class P>
+requires std::same_as<typename P::Node, implraft::RaftNode> AbstractStep abstract_step(
+    const mc::ActorState<P>& from, const mc::ActorAction<P>& action, const mc::ActorState<P>& to) {
+  using Kind = typename mc::ActorAction<P>::Kind;
+  using Handler = AbstractStep::Handler;
+  AbstractStep step{abstract_state(from), abstract_state(to), static_cast<int>(action.node), {}};
+  switch (action.kind) {
+    case Kind::kDeliver: step.handler = Handler::kDeliver; break;
+    case Kind::kDuplicate: step.handler = Handler::kDuplicate; break;
+    case Kind::kDrop: step.handler = Handler::kDrop; break;
+    case Kind::kTimeout:
+      step.handler = action.timer == implraft::Timer::kElection ? Handler::kElectionTimeout
+                                                                : Handler::kHeartbeat;
+      break;
+    case Kind::kInput:
+      step.handler = Handler::kClientRequest;
+      step.value = action.input.value;
+      break;
+    case Kind::kCrash: step.handler = Handler::kRestart; break;
+    default: break;
+  }
+  if (action.kind == Kind::kDeliver || action.kind == Kind::kDrop ||
+      action.kind == Kind::kDuplicate) {
+    step.message = abstract_message(action.message, action.from, action.node);
+  }
+  if (action.kind == Kind::kDrop || action.kind == Kind::kDuplicate) {
+    step.network_message = step.message;
+  }
+  return step;
+}
+
+// The direct map (docs/raft.md): the raft.tla steps the handler that took
+// an implementation step should be. A delivery is Receive(m) until m is
+// gone (UpdateTerm first for a newer term, one removal per conflicting
+// entry, the append, the answer), then BecomeLeader and AdvanceCommitIndex
+// where enabled; a duplicate is DuplicateMessage first; a drop
+// DropMessage; an election timeout the campaign (Timeout, RequestVote to
+// itself, its grant, the tally, BecomeLeader where enabled, RequestVote to
+// each peer); a heartbeat AppendEntries to each peer; a client request
+// ClientRequest then AdvanceCommitIndex; a crash Restart.
+Plan direct_plan(const AbstractStep& step, int servers);
+
+// RefinesRaftSpec on one implementation step: it is a sequence of at most
+// max_spec_steps steps of the acting server. The direct map's steps are
+// tried first (RaftModel::reaches_by_plan); where they do not lead to the
+// implementation's state, the search decides
+// (RaftModel::reaches_by_server_steps), so the verdict is the search's.
+template <class P>
+bool refines(const RaftModel& spec, const mc::ActorState<P>& from, const mc::ActorAction<P>& action,
+             const mc::ActorState<P>& to) {
+  const AbstractStep step = abstract_step(from, action, to);
+  const int servers = spec.config().servers;
+  const Plan plan = direct_plan(step, servers);
+  return spec.reaches_by_plan(step.from, step.to, step.server, max_spec_steps(servers), plan) ||
+         spec.reaches_by_server_steps(step.from, step.to, step.server, max_spec_steps(servers),
+                                      step.network_message);
+}
+
+// Why an implementation step does not refine the spec
+// (RaftModel::explain_server_steps).
+template <class P>
+mc::StepExplanation explain_refinement(const RaftModel& spec, const mc::ActorState<P>& from,
+                                       const mc::ActorAction<P>& action,
+                                       const mc::ActorState<P>& to) {
+  const AbstractStep step = abstract_step(from, action, to);
+  return spec.explain_server_steps(step.from, step.to, step.server,
+                                   max_spec_steps(spec.config().servers), step.network_message);
+}
 
 }  // namespace crosscheck::spec::raft

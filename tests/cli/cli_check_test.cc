@@ -180,6 +180,51 @@ TEST(Cli, EveryRaftVariantIsAViolationReadAsEventsBetweenServers) {
       << run.out;
 }
 
+// A refinement violation says which raft.tla action the step should have
+// been and which of its conjuncts was false (docs/raft.md, "When a step
+// does not refine the spec"): Figure 8's commit of an old term's entry.
+TEST(Cli, ARaftRefinementViolationNamesTheActionAndTheConjunctThatFailed) {
+  CliRun run = crosscheck("check raft --variant commit-old-term --format json --no-progress");
+  ASSERT_EQ(run.status, 1) << run.err;
+  mc::Json json = parse(run.out);
+  EXPECT_EQ(json["property"].as_string(), "RefinesRaftSpec");
+  ASSERT_TRUE(json["why"].is_string()) << run.out;
+  const mc::Json& details = json["why_details"];
+  EXPECT_EQ(details["server"].as_string(), "s2");
+  EXPECT_EQ(details["max_spec_steps"].as_int(), 14);
+  EXPECT_EQ(details["tried"].dump(),
+            R"(["Restart", "Timeout", "RequestVote", "BecomeLeader", "ClientRequest", )"
+            R"("AdvanceCommitIndex", "AppendEntries", "UpdateTerm", "DropStaleResponse", )"
+            R"("HandleAppendEntriesResponse"])");
+  const mc::Json& closest = details["closest"];
+  EXPECT_EQ(closest["after"].dump(), R"j(["HandleAppendEntriesResponse(s1->s2 )j"
+                                     R"j(AppendEntriesResponse(term 3, ok, match 1))"])j");
+  EXPECT_EQ(closest["action"].as_string(), "AdvanceCommitIndex(s2)");
+  EXPECT_EQ(closest["action_kind"].as_string(), "AdvanceCommitIndex");
+  EXPECT_EQ(closest["failed"].as_string(), "log[i][Max(agreeIndexes)].term = currentTerm[i]");
+  EXPECT_EQ(closest["failed_kind"].as_string(), "condition");
+  EXPECT_EQ(closest["values"].as_string(),
+            "Max(agreeIndexes) = 1, log[s2][1].term = 2, currentTerm[s2] = 3");
+  EXPECT_EQ(closest["differences"].dump(),
+            R"(["commitIndex[s2] is 0 in the spec, 1 in the implementation"])");
+
+  CliRun text = crosscheck("check raft --variant commit-old-term --no-progress");
+  EXPECT_NE(text.out.find("\nWhy step 17 breaks RefinesRaftSpec:\n"
+                          "  No sequence of at most 14 raft.tla steps of s2 leads from the state "
+                          "before this step to the state after it.\n"),
+            std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("\n  Closest: AdvanceCommitIndex(s2), after HandleAppendEntriesResponse("
+                          "s1->s2 AppendEntriesResponse(term 3, ok, match 1)).\n"
+                          "  AdvanceCommitIndex(s2) takes another branch: "
+                          "log[i][Max(agreeIndexes)].term = currentTerm[i] is false "
+                          "(Max(agreeIndexes) = 1, log[s2][1].term = 2, currentTerm[s2] = 3).\n"
+                          "  Still different: commitIndex[s2] is 0 in the spec, 1 in the "
+                          "implementation.\n"),
+            std::string::npos)
+      << text.out;
+}
+
 // The acceptance run of simulation: a violation found from a seed the
 // result prints, and the same trace again from that seed alone.
 TEST(Cli, ASimulatedRaftViolationIsReproducedFromItsPrintedSeed) {

@@ -70,6 +70,11 @@ struct VariantCase {
   Bounds bounds;
   const char* property;
   int shortest_steps;
+  // For RefinesRaftSpec, why (docs/raft.md, "When a step does not refine
+  // the spec"): the raft.tla action of the closest attempt, and its
+  // conjunct that was false.
+  const char* closest_action = nullptr;
+  const char* failed = nullptr;
 };
 
 void PrintTo(const VariantCase& c, std::ostream* out) { *out << c.name; }
@@ -82,11 +87,23 @@ TEST_P(RaftBuggyVariant, IsCaughtWithItsShortestCounterexample) {
   ASSERT_EQ(result.outcome, mc::Outcome::kViolation);
   EXPECT_EQ(result.property, c.property);
   EXPECT_EQ(static_cast<int>(result.trace.size()) - 1, c.shortest_steps);
+  if (c.closest_action != nullptr) {
+    ASSERT_TRUE(result.why.has_value());
+    const mc::Json& closest = result.why->details["closest"];
+    EXPECT_EQ(closest["action_kind"].as_string(), c.closest_action) << result.why->text;
+    EXPECT_EQ(closest["failed"].as_string(), c.failed) << result.why->text;
+  } else {
+    EXPECT_FALSE(result.why.has_value());  // only RefinesRaftSpec explains itself
+  }
   // The same trace, whatever the thread count.
   mc::CheckResult parallel = check_impl(3, c.variant, c.bounds, 2);
   ASSERT_EQ(parallel.trace.size(), result.trace.size());
   for (size_t i = 0; i < result.trace.size(); ++i)
     EXPECT_EQ(parallel.trace[i].action, result.trace[i].action);
+  EXPECT_EQ(parallel.why.has_value(), result.why.has_value());
+  if (parallel.why && result.why) {
+    EXPECT_EQ(parallel.why->text, result.why->text);
+  }
 }
 
 Bounds with_restart(bool refinement) {
@@ -104,21 +121,29 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         // s1 leads term 2 and replicates its entry; s2 wins term 3 with s1's
         // vote and, on s1's answer to its first AppendEntries, commits the
-        // term-2 entry by counting replicas: 17 steps.
+        // term-2 entry by counting replicas: 17 steps. raft.tla's
+        // AdvanceCommitIndex commits only an entry of the leader's term.
         VariantCase{"commit_old_term", Variant::kCommitOldTerm, with_restart(true),
-                    "RefinesRaftSpec", 17},
+                    "RefinesRaftSpec", 17, "AdvanceCommitIndex",
+                    "log[i][Max(agreeIndexes)].term = currentTerm[i]"},
         // s2 votes for s1 in term 2 and forgets the vote when s1's
-        // AppendEntries arrives: 5 steps.
-        VariantCase{"forget_vote", Variant::kForgetVote, with_restart(true), "RefinesRaftSpec", 5},
+        // AppendEntries arrives: 5 steps. HandleAppendEntriesRequest keeps
+        // votedFor.
+        VariantCase{"forget_vote", Variant::kForgetVote, with_restart(true), "RefinesRaftSpec", 5,
+                    "HandleAppendEntriesRequest", "UNCHANGED votedFor"},
         // s1 leads term 2 with an entry; s2, with an empty log, asks s1 for
-        // its vote in term 3 and s1 grants it: 6 steps.
-        VariantCase{"no_log_check", Variant::kNoLogCheck, with_restart(true), "RefinesRaftSpec", 6},
-        // s1 times out into term 2 and restarts in term 1: 2 steps.
+        // its vote in term 3 and s1 grants it: 6 steps. A grant needs logOk.
+        VariantCase{"no_log_check", Variant::kNoLogCheck, with_restart(true), "RefinesRaftSpec", 6,
+                    "HandleRequestVoteRequest", "logOk"},
+        // s1 times out into term 2 and restarts in term 1: 2 steps. Restart
+        // keeps currentTerm.
         VariantCase{"volatile_term", Variant::kVolatileTerm, with_restart(true), "RefinesRaftSpec",
-                    2},
+                    2, "Restart", "UNCHANGED currentTerm"},
         // s3, in term 3, takes s1's AppendEntries of term 2: 10 steps.
+        // HandleAppendEntriesRequest accepts only a request of its term.
         VariantCase{"accept_stale_term", Variant::kAcceptStaleTerm, with_restart(true),
-                    "RefinesRaftSpec", 10},
+                    "RefinesRaftSpec", 10, "HandleAppendEntriesRequest",
+                    "m.mterm = currentTerm[i]"},
         // s2 votes s1 leader of term 2, forgets the vote on s1's heartbeat,
         // and votes s3 leader of the same term: 12 steps.
         VariantCase{"forget_vote_safety", Variant::kForgetVote, with_restart(false),

@@ -195,11 +195,9 @@ Message request_vote(uint8_t term, uint8_t source, uint8_t dest) {
   return m;
 }
 
-TEST(RaftSpec, StepSequencesOfOneServerExplainACampaignButNotAForgedEntry) {
-  RaftModel model(small(3, 3, 1, 4));
-  const State init = model.initial_states().front();
-  // A campaign as an implementation takes it: term 2, its own vote, and a
-  // RequestVote to each peer, at once.
+// s1's campaign as an implementation takes it: term 2, its own vote, and a
+// RequestVote to each peer, at once.
+State campaign_of(const State& init) {
   State campaign = init;
   campaign.servers[0].current_term = 2;
   campaign.servers[0].role = Role::kCandidate;
@@ -207,6 +205,13 @@ TEST(RaftSpec, StepSequencesOfOneServerExplainACampaignButNotAForgedEntry) {
   campaign.servers[0].votes_responded = 0b001;
   campaign.servers[0].votes_granted = 0b001;
   for (uint8_t peer : {1, 2}) campaign.messages.add(request_vote(2, 0, peer));
+  return campaign;
+}
+
+TEST(RaftSpec, StepSequencesOfOneServerExplainACampaignButNotAForgedEntry) {
+  RaftModel model(small(3, 3, 1, 4));
+  const State init = model.initial_states().front();
+  const State campaign = campaign_of(init);
   EXPECT_TRUE(model.reaches_by_server_steps(init, campaign, 0, 8, std::nullopt));
   EXPECT_FALSE(model.reaches_by_server_steps(init, campaign, 0, 5, std::nullopt));  // it takes six
   EXPECT_FALSE(
@@ -223,6 +228,64 @@ TEST(RaftSpec, StepSequencesOfOneServerExplainACampaignButNotAForgedEntry) {
   State forged = campaign;
   forged.servers[0].log.append({2, 1});
   EXPECT_FALSE(model.reaches_by_server_steps(init, forged, 0, 12, std::nullopt));
+}
+
+// The explanation of a step no sequence explains names the attempt that
+// came closest: after the six steps of the campaign, ClientRequest would
+// have written the log, but s1 is no leader.
+TEST(RaftSpec, AForgedEntryIsExplainedByTheGuardOfTheActionThatWritesLogs) {
+  RaftModel model(small(3, 3, 1, 4));
+  const State init = model.initial_states().front();
+  State forged = campaign_of(init);
+  forged.servers[0].log.append({2, 1});
+  const mc::StepExplanation why = model.explain_server_steps(init, forged, 0, 12, std::nullopt);
+  const mc::Json& closest = why.details["closest"];
+  EXPECT_EQ(closest["action_kind"].as_string(), "ClientRequest") << why.text;
+  EXPECT_EQ(closest["failed"].as_string(), "state[i] = Leader") << why.text;
+  EXPECT_EQ(closest["failed_kind"].as_string(), "guard");
+  EXPECT_EQ(closest["values"].as_string(), "state[s1] = Candidate");
+  EXPECT_EQ(closest["after"].as_array().size(), 6u);
+  EXPECT_EQ(closest["differences"].dump(),
+            R"(["log[s1] is << >> in the spec, <<2:1>> in the implementation"])");
+  EXPECT_EQ(why.details["server"].as_string(), "s1");
+}
+
+// A follower that answers a request whose entry conflicts with its own as
+// if it held the entry: HandleAppendEntriesRequest is "already done" only
+// when the terms at the index agree; here it removes the entry instead.
+TEST(RaftSpec, AConflictingEntryKeptIsExplainedByTheAlreadyDoneCondition) {
+  RaftModel model(small(3, 3, 1, 4));
+  State before = model.initial_states().front();
+  before.servers[1].current_term = 3;
+  before.servers[1].log.append({2, 1});
+  Message request;
+  request.type = MessageType::kAppendEntriesRequest;
+  request.term = 3;
+  request.has_entry = true;
+  request.entry = {3, 1};
+  request.source = 0;
+  request.dest = 1;
+  before.messages.add(request);
+  State after = before;
+  after.messages.remove(request);
+  Message response;
+  response.type = MessageType::kAppendEntriesResponse;
+  response.term = 3;
+  response.success = true;
+  response.match_index = 1;
+  response.source = 1;
+  response.dest = 0;
+  after.messages.add(response);
+  ASSERT_FALSE(model.reaches_by_server_steps(before, after, 1, 14, std::nullopt));
+  const mc::StepExplanation why = model.explain_server_steps(before, after, 1, 14, std::nullopt);
+  const mc::Json& closest = why.details["closest"];
+  EXPECT_EQ(closest["action_kind"].as_string(), "HandleAppendEntriesRequest") << why.text;
+  EXPECT_EQ(closest["failed"].as_string(), "log[i][index].term = m.mentries[1].term") << why.text;
+  EXPECT_EQ(closest["failed_kind"].as_string(), "condition");
+  EXPECT_EQ(closest["values"].as_string(),
+            "index = m.mprevLogIndex + 1 = 1, Len(log[s2]) = 1, log[s2][1].term = 2, "
+            "m.mentries[1].term = 3");
+  EXPECT_EQ(closest["after"].as_array().size(), 0u);
 }
 
 TEST(RaftSpec, BoundsOutsideTheStateAreRejected) {
