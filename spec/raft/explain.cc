@@ -13,10 +13,11 @@
 //    that differ;
 //  - an attempt with a false conjunct scores the gap of the state it was
 //    tried in, less what the action would have set had the conjunct
-//    held (the differing variables it writes; raft.tla leaves the others
-//    UNCHANGED). It takes part only when its conjunct is not the action's
-//    first (which says whether the action applies to the server's role or
-//    the message at all) and when it would have set something.
+//    held: the differing variables of the server it writes (raft.tla
+//    leaves the others UNCHANGED) and the differing messages it sends,
+//    takes or answers. It takes part only when that is something.
+// A stutter (a step that changes nothing) takes part only as an attempt
+// with a false conjunct (AdvanceCommitIndex's IF).
 // Among equal scores the attempt after fewer spec steps wins, then the one
 // whose false conjunct came later in its action (a step counts as past
 // all its guards), then the one tried first.
