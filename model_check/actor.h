@@ -106,7 +106,12 @@ class ActorModel {
         std::sort(group.begin(), group.end());
         for (NodeId id : group) moved_by_renaming_[id] = group.size() > 1;
       }
-      renamings_ = symmetry::renamings(protocol_.node_count(), symmetric_groups_);
+      // A configuration without symmetry is still checked without it; only
+      // --symmetry (canonical()) is refused.
+      symmetry_refusal_ = symmetry::refusal(symmetric_groups_);
+      if (symmetry_refusal_.empty()) {
+        renamings_ = symmetry::renamings(protocol_.node_count(), symmetric_groups_);
+      }
     }
   }
 
@@ -177,10 +182,7 @@ class ActorModel {
   // The representative of the state's orbit under the binding's symmetry
   // (actor_symmetry.h).
   State canonical(const State& state) const requires ActorSymmetric<P> {
-    if (renamings_.empty()) {
-      throw std::invalid_argument(
-          "--symmetry: no two nodes of this configuration are interchangeable");
-    }
+    if (!symmetry_refusal_.empty()) throw std::invalid_argument(symmetry_refusal_);
     const std::vector<uint64_t> keys = name_free_keys(state);
     // The renamings that order the keys; nullptr is the identity.
     std::vector<const NodeRenaming*> candidates;
@@ -190,8 +192,8 @@ class ActorModel {
       if (orders_keys(renaming, symmetric_groups_, keys)) candidates.push_back(&renaming);
     }
     const auto renamed = [&](const NodeRenaming* renaming) {
-      State out;
       if (renaming == nullptr) return state;
+      State out;
       rename_state(protocol_, network_, state, *renaming, out);
       return out;
     };
@@ -645,6 +647,7 @@ class ActorModel {
   std::vector<std::vector<NodeId>> symmetric_groups_;
   std::vector<bool> moved_by_renaming_;  // per node: in a group of two or more
   std::vector<NodeRenaming> renamings_;
+  std::string symmetry_refusal_;  // why --symmetry is refused here, or ""
 };
 
 }  // namespace crosscheck::mc

@@ -37,6 +37,7 @@
 #include <string>
 #include <vector>
 
+#include "impl/common/assert.h"
 #include "impl/common/node_renaming.h"
 #include "model_check/actor_binding.h"
 #include "model_check/actor_network.h"
@@ -55,18 +56,27 @@ namespace symmetry {
 
 constexpr size_t kMaxGroup = 6;
 
+// Why symmetry cannot be used with these groups, or "" when it can.
+inline std::string refusal(const std::vector<std::vector<NodeId>>& groups) {
+  for (const auto& group : groups) {
+    if (group.size() > kMaxGroup) {
+      return "--symmetry: a group of " + std::to_string(group.size()) +
+             " interchangeable nodes is more than " + std::to_string(kMaxGroup) + " can take";
+    }
+  }
+  const bool any = std::any_of(groups.begin(), groups.end(),
+                               [](const std::vector<NodeId>& group) { return group.size() > 1; });
+  return any ? "" : "--symmetry: no two nodes of this configuration are interchangeable";
+}
+
 // Every renaming that permutes each group among itself, the identity left
-// out.
+// out; the groups are within refusal()'s limits.
 inline std::vector<NodeRenaming> renamings(int nodes,
                                            const std::vector<std::vector<NodeId>>& groups) {
   std::vector<NodeRenaming> all{NodeRenaming(nodes)};
   for (std::vector<NodeId> group : groups) {
     std::sort(group.begin(), group.end());
-    if (group.size() > kMaxGroup) {
-      throw std::invalid_argument("--symmetry: a group of " + std::to_string(group.size()) +
-                                  " interchangeable nodes is more than " +
-                                  std::to_string(kMaxGroup) + " can take");
-    }
+    CC_ASSERT(group.size() <= kMaxGroup);
     std::vector<NodeId> image = group;
     std::sort(image.begin(), image.end());
     std::vector<NodeRenaming> extended;

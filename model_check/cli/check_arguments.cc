@@ -366,7 +366,12 @@ ParsedCheck read_check(const ProtocolCli& protocol, const std::string& command,
   parsed.configured = !kinds.bounds.empty() || chosen.max_depth > 0 ||
                       chosen.mode != mc::SearchMode::kBreadthFirst || !kinds.checkpoints.empty() ||
                       chosen.liveness || !parsed.dot.empty();
-  if (parsed.focus != "all" && parsed.focus != "none" && parsed.configured) {
+  const bool one_focused_run = parsed.focus != "all" && parsed.focus != "none";
+  if (one_focused_run && request.model != protocol.models.front().name) {
+    throw UsageError("--focus " + parsed.focus + " applies to --model " +
+                     protocol.models.front().name + ", not " + request.model);
+  }
+  if (one_focused_run && parsed.configured) {
     throw UsageError("--focus " + parsed.focus +
                      " sets the bounds and the search itself: not with a bound, --max-depth, "
                      "--search, --liveness, --dot or a checkpoint");

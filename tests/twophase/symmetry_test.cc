@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 
 #include "check/twophase/model.h"
@@ -52,6 +53,17 @@ TEST(TwoPhaseSymmetry, ThreeRmsStatesAreTheOrbitsOfThePlainRun) {
   EXPECT_EQ(reduced.stats.distinct_states, orbits);
   EXPECT_EQ(plain_states, 85661u);
   EXPECT_EQ(reduced.stats.distinct_states, 15390u);
+}
+
+// Symmetry's limit on a group (six nodes: 720 renamings) refuses only
+// --symmetry: seven RMs are still checked without it.
+TEST(TwoPhaseSymmetry, SevenRmsAreCheckedWithoutSymmetryAndRefusedWithIt) {
+  const ImplModel seven = model(7, Variant::kCorrect, 0, 0, 0);
+  mc::SearchOptions options;
+  options.max_states = 1000;
+  EXPECT_EQ(mc::check(seven, options).outcome, mc::Outcome::kBoundExhausted);
+  options.symmetry = true;
+  EXPECT_THROW(mc::check(seven, options), std::invalid_argument);
 }
 
 TEST(TwoPhaseSymmetry, TheCounterexampleReplaysOnTheUnreducedModel) {
