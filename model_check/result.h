@@ -104,6 +104,10 @@ struct SearchRun {
   int shard_index = 0;
   int shard_count = 1;
   uint64_t unshrunk_steps = 0;  // the violating walk's steps before shrinking
+  // Breadth first with sleep sets (--por, sleep_sets.h) only:
+  bool sleep_sets = false;
+  uint64_t pruned_steps = 0;    // steps asleep where they were enabled, never taken
+  uint64_t explored_again = 0;  // explorations of a stored state for steps it had asleep
 };
 
 // The liveness phase's graph: states, steps between them, and its bytes.
