@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model_check/json.h"
@@ -155,6 +156,17 @@ struct CheckResult {
 inline bool stopped_early(Outcome outcome) {
   return outcome == Outcome::kBoundExhausted || outcome == Outcome::kMemoryExhausted ||
          outcome == Outcome::kInterrupted;
+}
+
+// Records a violation of `property` (its kind: "always", "step",
+// "deadlock") with its trace; false, for a search loop to stop on.
+inline bool set_violation(CheckResult& result, const std::string& property, const char* kind,
+                          std::vector<TraceStep> trace) {
+  result.outcome = Outcome::kViolation;
+  result.property = property;
+  result.property_kind = kind;
+  result.trace = std::move(trace);
+  return false;
 }
 
 // Names the phase a run stopped early in, unless a later step of it did.

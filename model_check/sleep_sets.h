@@ -205,7 +205,7 @@ class SleepSetSearch {
 
   CheckResult run() {
     start_ = Clock::now();
-    last_progress_ = start_;
+    progress_.start();
     std::vector<State> initial = model_.initial_states();
     result_.stats.total_states += initial.size();
     for (State& state : initial) {
@@ -391,22 +391,12 @@ class SleepSetSearch {
   }
 
   bool violation(const std::string& property, const char* kind, std::vector<TraceStep> trace) {
-    result_.outcome = Outcome::kViolation;
-    result_.property = property;
-    result_.property_kind = kind;
-    result_.trace = std::move(trace);
-    return false;
+    return set_violation(result_, property, kind, std::move(trace));
   }
 
   void report_progress_if_due() {
-    if (!options_.progress || ++since_progress_check_ < 1024) return;
-    since_progress_check_ = 0;
-    auto now = Clock::now();
-    if (std::chrono::duration<double>(now - last_progress_).count() < options_.progress_seconds) {
-      return;
-    }
-    last_progress_ = now;
-    const double seconds = std::chrono::duration<double>(now - start_).count();
+    const double seconds = progress_.due(options_);
+    if (seconds < 0) return;
     std::fprintf(stderr,
                  "progress: %llu distinct states, queue %zu, depth %d, %llu steps pruned, "
                  "%llu states explored again, %.1f s\n",
@@ -458,8 +448,7 @@ class SleepSetSearch {
   std::vector<uint64_t> fingerprints_;  // of successors_  // sorted, as the sleep sets are
   CheckResult result_;
   Clock::time_point start_;
-  Clock::time_point last_progress_;
-  uint64_t since_progress_check_ = 0;
+  ProgressClock progress_{1024};
 };
 
 }  // namespace detail
