@@ -31,6 +31,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -41,6 +42,7 @@
 #include "impl/common/outbox.h"
 #include "impl/common/small_vector.h"
 #include "model_check/actor_binding.h"
+#include "model_check/actor_commutation.h"
 #include "model_check/actor_network.h"
 #include "model_check/actor_state.h"
 #include "model_check/actor_symmetry.h"
@@ -113,6 +115,7 @@ class ActorModel {
         renamings_ = symmetry::renamings(protocol_.node_count(), symmetric_groups_);
       }
     }
+    if constexpr (commutation::node_steps_commute<P>()) reach_ = commutation::reach(protocol_);
   }
 
   const P& protocol() const { return protocol_; }
@@ -136,14 +139,24 @@ class ActorModel {
   }
 
   void successors(const State& state, std::vector<Successor<Action, State>>& out) const {
+    successors(state, out, {});
+  }
+
+  // With only the steps `filter` keeps: those not in a sleep set, or those
+  // to explore again (sleep_sets.h).
+  void successors(const State& state, std::vector<Successor<Action, State>>& out,
+                  StepFilter filter) const {
     const size_t first = out.size();
-    add_deliveries(state, out);
-    add_local_steps(state, out);
-    if constexpr (kClocks) add_time_steps(state, out);
-    add_message_faults(state, out);
-    add_crashes(state, out);
-    add_stops(state, out);
-    add_partitions(state, out);
+    add_deliveries(state, out, filter);
+    add_local_steps(state, out, filter);
+    // Time and partitions have no footprint: no filter keeps them only.
+    if constexpr (kClocks) {
+      if (!filter.only) add_time_steps(state, out);
+    }
+    add_message_faults(state, out, filter);
+    add_crashes(state, out, filter);
+    add_stops(state, out, filter);
+    if (!filter.only) add_partitions(state, out);
     for (size_t i = first; i < out.size(); ++i) collect_inert(out[i].state);
   }
 
@@ -177,6 +190,13 @@ class ActorModel {
     if constexpr (requires { typename P::History; }) protocol_.hash_history(state.history, hasher);
     if constexpr (kClocks) hash_time(state, hasher);
     return hasher.digest();
+  }
+
+  // Deliveries, timeouts and inputs of a binding whose nodes' steps commute
+  // (actor_commutation.h); every other step commutes with none.
+  std::optional<StepFootprint> footprint(const Action& action) const
+      requires(commutation::node_steps_commute<P>()) {
+    return commutation::footprint<P>(action, reach_, kClocks);
   }
 
   // The representative of the state's orbit under the binding's symmetry
@@ -324,44 +344,58 @@ class ActorModel {
     }
   }
 
-  void add_deliveries(const State& state, std::vector<Successor<Action, State>>& out) const {
+  bool is_skipped(const Action& action, StepFilter filter) const {
+    if (filter.ids.empty() && !filter.only) return false;
+    if constexpr (commutation::node_steps_commute<P>()) {
+      return !filter.keeps(footprint(action));
+    } else {
+      return filter.only;
+    }
+  }
+
+  void add_deliveries(const State& state, std::vector<Successor<Action, State>>& out,
+                      StepFilter filter) const {
     for (size_t i = 0; i < state.network.size(); ++i) {
       const Packet<P>& packet = state.network[i];
       if (!network::deliverable(state.network, network_, i) || !is_running(state, packet.to))
         continue;
+      Action action{Action::Kind::kDeliver, packet.to, packet.from, packet.message};
+      if (is_skipped(action, filter)) continue;
       State next = state;
       network::remove_copy(next.network, i);
       deliver_to(next, packet.from, packet.to, packet.message);
-      out.push_back({Action{Action::Kind::kDeliver, packet.to, packet.from, packet.message},
-                     std::move(next)});
+      out.push_back({std::move(action), std::move(next)});
     }
   }
 
   // Each running node's armed timers, then its enabled inputs.
-  void add_local_steps(const State& state, std::vector<Successor<Action, State>>& out) const {
+  void add_local_steps(const State& state, std::vector<Successor<Action, State>>& out,
+                       StepFilter filter) const {
     std::vector<typename P::Input> inputs;
     for (NodeId id = 0; id < static_cast<NodeId>(state.nodes.size()); ++id) {
       if (!is_running(state, id)) continue;
       for (uint32_t armed = state.armed_timers[id]; armed != 0; armed &= armed - 1) {
         const auto timer = static_cast<Timer>(std::countr_zero(armed));
+        Action action{Action::Kind::kTimeout, id};
+        action.timer = timer;
+        if (is_skipped(action, filter)) continue;
         State next = state;
         next.armed_timers[id] &= ~timer_bit(timer);
         run_step(next, id, [&](Node& node, NodeOutbox& effects) {
           protocol_.on_timeout(id, node, timer, effects);
         });
-        Action action{Action::Kind::kTimeout, id};
-        action.timer = timer;
         out.push_back({action, std::move(next)});
       }
       inputs.clear();
       protocol_.inputs(id, state.nodes[id], inputs);
       for (const auto& input : inputs) {
+        Action action{Action::Kind::kInput, id};
+        action.input = input;
+        if (is_skipped(action, filter)) continue;
         State next = state;
         run_step(next, id, [&](Node& node, NodeOutbox& effects) {
           protocol_.on_input(id, node, input, effects);
         });
-        Action action{Action::Kind::kInput, id};
-        action.input = input;
         out.push_back({action, std::move(next)});
       }
     }
@@ -444,33 +478,38 @@ class ActorModel {
     }
   }
 
-  void add_message_faults(const State& state, std::vector<Successor<Action, State>>& out) const {
+  void add_message_faults(const State& state, std::vector<Successor<Action, State>>& out,
+                          StepFilter filter) const {
     for (size_t i = 0; i < state.network.size(); ++i) {
       const Packet<P>& packet = state.network[i];
-      if (state.drops < budgets_.max_drops) {
+      Action drop{Action::Kind::kDrop, packet.to, packet.from, packet.message};
+      if (state.drops < budgets_.max_drops && !is_skipped(drop, filter)) {
         State next = state;
         network::remove_copy(next.network, i);
         ++next.drops;
-        out.push_back(
-            {Action{Action::Kind::kDrop, packet.to, packet.from, packet.message}, std::move(next)});
+        out.push_back({std::move(drop), std::move(next)});
       }
+      Action duplicate{Action::Kind::kDuplicate, packet.to, packet.from, packet.message};
       if (state.duplicates < budgets_.max_duplicates &&
-          network::deliverable(state.network, network_, i) && is_running(state, packet.to)) {
+          network::deliverable(state.network, network_, i) && is_running(state, packet.to) &&
+          !is_skipped(duplicate, filter)) {
         // A duplicated message is delivered while a copy of it stays in
         // flight, to be delivered again (or dropped) later.
         State next = state;
         ++next.duplicates;
         deliver_to(next, packet.from, packet.to, packet.message);
-        out.push_back({Action{Action::Kind::kDuplicate, packet.to, packet.from, packet.message},
-                       std::move(next)});
+        out.push_back({std::move(duplicate), std::move(next)});
       }
     }
   }
 
-  void add_crashes(const State& state, std::vector<Successor<Action, State>>& out) const {
+  void add_crashes(const State& state, std::vector<Successor<Action, State>>& out,
+                   StepFilter filter) const {
     if (state.crashes >= budgets_.max_crashes) return;
     for (NodeId id = 0; id < static_cast<NodeId>(state.nodes.size()); ++id) {
-      if (is_stopped(state, id) || !hooks::can_crash(protocol_, id)) continue;
+      if (is_stopped(state, id) || !hooks::can_crash(protocol_, id) ||
+          is_skipped(Action{Action::Kind::kCrash, id}, filter))
+        continue;
       State next = state;
       ++next.crashes;
       next.armed_timers[id] = 0;
@@ -486,10 +525,13 @@ class ActorModel {
     }
   }
 
-  void add_stops(const State& state, std::vector<Successor<Action, State>>& out) const {
+  void add_stops(const State& state, std::vector<Successor<Action, State>>& out,
+                 StepFilter filter) const {
     if (std::popcount(state.stopped) >= budgets_.max_stops) return;
     for (NodeId id = 0; id < static_cast<NodeId>(state.nodes.size()); ++id) {
-      if (is_stopped(state, id) || !hooks::can_crash(protocol_, id)) continue;
+      if (is_stopped(state, id) || !hooks::can_crash(protocol_, id) ||
+          is_skipped(Action{Action::Kind::kStop, id}, filter))
+        continue;
       State next = state;
       next.stopped |= bit(id);
       next.armed_timers[id] = 0;
@@ -648,6 +690,7 @@ class ActorModel {
   std::vector<bool> moved_by_renaming_;  // per node: in a group of two or more
   std::vector<NodeRenaming> renamings_;
   std::string symmetry_refusal_;  // why --symmetry is refused here, or ""
+  std::vector<uint32_t> reach_;   // per node, the nodes its steps touch (actor_commutation.h)
 };
 
 }  // namespace crosscheck::mc

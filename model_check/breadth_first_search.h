@@ -312,11 +312,7 @@ class BreadthFirstSearch {
   }
 
   bool violation(const std::string& property, const char* kind, std::vector<TraceStep> trace) {
-    result_.outcome = Outcome::kViolation;
-    result_.property = property;
-    result_.property_kind = kind;
-    result_.trace = std::move(trace);
-    return false;
+    return set_violation(result_, property, kind, std::move(trace));
   }
 
   // Re-executes, from an initial state, the successors that lead to stored

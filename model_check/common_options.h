@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 
 namespace crosscheck::mc {
@@ -25,6 +26,32 @@ struct CommonOptions {
   const std::atomic<bool>* stop = nullptr;
 
   bool stop_requested() const { return stop != nullptr && stop->load(std::memory_order_relaxed); }
+};
+
+// When a search's next progress line is due: every `progress_seconds`,
+// the clock read once in `calls_per_read` calls.
+class ProgressClock {
+ public:
+  explicit ProgressClock(uint64_t calls_per_read) : calls_per_read_(calls_per_read) {}
+
+  void start() { start_ = last_ = Clock::now(); }
+
+  // The seconds since start() when a line is due, else a negative number.
+  double due(const CommonOptions& options) {
+    if (!options.progress || ++calls_ < calls_per_read_) return -1;
+    calls_ = 0;
+    const auto now = Clock::now();
+    if (std::chrono::duration<double>(now - last_).count() < options.progress_seconds) return -1;
+    last_ = now;
+    return std::chrono::duration<double>(now - start_).count();
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  uint64_t calls_per_read_;
+  uint64_t calls_ = 0;
+  Clock::time_point start_;
+  Clock::time_point last_;
 };
 
 }  // namespace crosscheck::mc

@@ -59,7 +59,7 @@ class DepthFirstSearch {
 
   CheckResult run() {
     start_ = Clock::now();
-    last_progress_ = start_;
+    progress_.start();
     std::vector<State> initial = model_.initial_states();
     result_.stats.total_states += initial.size();
     for (size_t ordinal = 0; ordinal < initial.size(); ++ordinal) {
@@ -211,22 +211,12 @@ class DepthFirstSearch {
   }
 
   bool violation(const std::string& property, const char* kind, std::vector<TraceStep> trace) {
-    result_.outcome = Outcome::kViolation;
-    result_.property = property;
-    result_.property_kind = kind;
-    result_.trace = std::move(trace);
-    return false;
+    return set_violation(result_, property, kind, std::move(trace));
   }
 
   void report_progress_if_due() {
-    if (!options_.progress || ++since_progress_check_ < 4096) return;
-    since_progress_check_ = 0;
-    auto now = Clock::now();
-    if (std::chrono::duration<double>(now - last_progress_).count() < options_.progress_seconds) {
-      return;
-    }
-    last_progress_ = now;
-    const double seconds = std::chrono::duration<double>(now - start_).count();
+    const double seconds = progress_.due(options_);
+    if (seconds < 0) return;
     std::fprintf(stderr, "progress: %llu distinct states, stack %zu, deepest %d, %.1f s\n",
                  static_cast<unsigned long long>(result_.stats.distinct_states), stack_.size(),
                  result_.stats.depth, seconds);
@@ -292,8 +282,7 @@ class DepthFirstSearch {
   std::vector<Frame> stack_;
   CheckResult result_;
   Clock::time_point start_;
-  Clock::time_point last_progress_;
-  uint64_t since_progress_check_ = 0;
+  ProgressClock progress_{4096};
   uint64_t since_stop_check_ = 0;
 };
 

@@ -34,12 +34,20 @@
 //       For a model of nodes that exchange messages: the nodes, and what
 //       each step did among them (result.h), so that a trace can be drawn
 //       as a message-sequence chart. Node names are those of the events.
+//   std::optional<StepFootprint> footprint(const Action& a) const;
+//   void successors(const State& s, std::vector<Successor<Action, State>>& out,
+//                   StepFilter filter) const;
+//       For partial-order reduction (sleep_sets.h): a step's footprint
+//       (below), or nothing for a step that may not commute with any other;
+//       and successors() with only the steps the filter keeps.
 #pragma once
 
+#include <algorithm>
 #include <concepts>
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -138,6 +146,40 @@ concept HasActionKinds = requires(const M& model) {
 template <class M>
 concept HasSymmetry = requires(const M& model, const typename M::State& state) {
   { model.canonical(state) } -> std::same_as<typename M::State>;
+};
+
+// What a step reads and writes, and what makes it the same step in every
+// state where it is enabled (one message delivered on one link, one node's
+// timer). Two steps whose `touches` are disjoint commute: where both are
+// enabled, each stays enabled after the other and both orders reach the
+// same state.
+struct StepFootprint {
+  uint64_t id;
+  // The model's to define; the actor harness: bit n < 32, node n; bits 32
+  // and up, a fault budget the step spends.
+  uint64_t touches;
+
+  bool commutes_with(const StepFootprint& other) const { return (touches & other.touches) == 0; }
+};
+
+// Which steps successors() generates: those whose footprint ids are not in
+// `ids` (sorted), or, with `only`, just those whose ids are.
+struct StepFilter {
+  std::span<const uint64_t> ids;
+  bool only = false;
+
+  bool keeps(const std::optional<StepFootprint>& step) const {
+    if (!step) return !only;
+    return std::binary_search(ids.begin(), ids.end(), step->id) == only;
+  }
+};
+
+template <class M>
+concept HasCommutingSteps = requires(
+    const M& model, const typename M::State& state, const typename M::Action& action,
+    std::vector<Successor<typename M::Action, typename M::State>>& out, StepFilter filter) {
+  { model.footprint(action) } -> std::same_as<std::optional<StepFootprint>>;
+  model.successors(state, out, filter);
 };
 
 template <class M>

@@ -34,6 +34,11 @@ const char* option_error_message(OptionError::Kind kind) {
     case Kind::kWalkDepthBelowOne: return "walk_depth must be at least 1";
     case Kind::kTooManyActionKinds: return "coverage: more than 65535 kinds of action";
     case Kind::kTooManyLivenessProperties: return "liveness: more than 32 properties";
+    case Kind::kNoPartialOrder:
+      return "partial_order: this model says none of its steps commute (no footprint())";
+    case Kind::kPartialOrderAlone:
+      return "partial_order is a breadth-first search of its own: not with depth-first search, "
+             "simulation, symmetry, exact, coverage, liveness or a checkpoint";
   }
   return "an option the search cannot take";
 }

@@ -25,6 +25,9 @@ class OptionError : public std::invalid_argument {
     kWalkDepthBelowOne,                   // a walk of no steps
     kTooManyActionKinds,                  // coverage counts at most 65535 kinds of action
     kTooManyLivenessProperties,           // the liveness graph holds at most 32 properties
+    kNoPartialOrder,                      // partial_order, for a model whose steps never commute
+    kPartialOrderAlone,  // partial_order, with dfs, simulate, symmetry, exact, coverage,
+                         // liveness or a checkpoint
   };
 
   explicit OptionError(Kind kind);

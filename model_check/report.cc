@@ -115,6 +115,11 @@ void set_run_fields(const RunDescription& run, const CheckResult& result, Json& 
 
 void set_search_fields(const SearchRun& search, Json& json) {
   json.set("search", search.mode);
+  if (search.sleep_sets) {
+    json.set("partial_order", "sleep sets");
+    json.set("pruned_steps", search.pruned_steps);
+    json.set("explored_again", search.explored_again);
+  }
   if (search.mode != "simulate") return;
   // A string: a 64-bit seed does not survive a JSON reader's doubles.
   json.set("seed", std::to_string(search.seed));
@@ -332,6 +337,11 @@ std::string search_statistics(const CheckResult& result) {
   const SearchStats& stats = result.stats;
   std::string out;
   if (result.search.mode == "dfs") out += "  search            depth-first\n";
+  if (result.search.sleep_sets) {
+    out += "  reduction         sleep sets: " + with_separators(result.search.pruned_steps) +
+           " steps pruned, " + with_separators(result.search.explored_again) +
+           " states explored again\n";
+  }
   out += "  distinct states   " + with_separators(stats.distinct_states) + "\n";
   out += "  total states      " + with_separators(stats.total_states) + "\n";
   out += "  depth             " + std::to_string(stats.depth) + "\n";

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model_check/json.h"
@@ -104,6 +105,10 @@ struct SearchRun {
   int shard_index = 0;
   int shard_count = 1;
   uint64_t unshrunk_steps = 0;  // the violating walk's steps before shrinking
+  // Breadth first with sleep sets (--por, sleep_sets.h) only:
+  bool sleep_sets = false;
+  uint64_t pruned_steps = 0;    // steps asleep where they were enabled, never taken
+  uint64_t explored_again = 0;  // explorations of a stored state for steps it had asleep
 };
 
 // The liveness phase's graph: states, steps between them, and its bytes.
@@ -151,6 +156,17 @@ struct CheckResult {
 inline bool stopped_early(Outcome outcome) {
   return outcome == Outcome::kBoundExhausted || outcome == Outcome::kMemoryExhausted ||
          outcome == Outcome::kInterrupted;
+}
+
+// Records a violation of `property` (its kind: "always", "step",
+// "deadlock") with its trace; false, for a search loop to stop on.
+inline bool set_violation(CheckResult& result, const std::string& property, const char* kind,
+                          std::vector<TraceStep> trace) {
+  result.outcome = Outcome::kViolation;
+  result.property = property;
+  result.property_kind = kind;
+  result.trace = std::move(trace);
+  return false;
 }
 
 // Names the phase a run stopped early in, unless a later step of it did.

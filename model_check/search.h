@@ -20,6 +20,7 @@
 #include "model_check/result.h"
 #include "model_check/search_options.h"
 #include "model_check/simulation.h"
+#include "model_check/sleep_sets.h"
 
 namespace crosscheck::mc {
 
@@ -86,6 +87,23 @@ inline SimulationOptions simulation_options(const SearchOptions& options) {
 
 namespace detail {
 
+template <Model M>
+CheckResult check_with_sleep_sets(const M& model, const SearchOptions& options) {
+  if (options.mode != SearchMode::kBreadthFirst || options.symmetry || options.exact ||
+      options.coverage || options.liveness || !options.checkpoint_path.empty() ||
+      !options.resume_path.empty()) {
+    throw OptionError(OptionError::Kind::kPartialOrderAlone);
+  }
+  if constexpr (HasCommutingSteps<M>) {
+    SleepSetOptions sleep;
+    static_cast<CommonOptions&>(sleep) = options;
+    sleep.max_depth = options.max_depth;
+    return sleep_set_search(model, sleep);
+  } else {
+    throw OptionError(OptionError::Kind::kNoPartialOrder);
+  }
+}
+
 // The breadth-first search, then the liveness properties if it found no
 // violation; a liveness violation is the result, with the safety run's
 // property lists.
@@ -135,6 +153,7 @@ CheckResult check_with_liveness(const M& model, const SearchOptions& options,
 template <Model M>
 CheckResult check(const M& model, const SearchOptions& options,
                   std::function<void(const typename M::State&)> on_new_state) {
+  if (options.partial_order) return detail::check_with_sleep_sets(model, options);
   switch (options.mode) {
     case SearchMode::kDepthFirst: return depth_first(model, depth_first_options(options));
     case SearchMode::kSimulate: return simulate(model, simulation_options(options));

@@ -27,6 +27,9 @@ struct SearchOptions : CommonOptions {
   // The exhaustive searches (breadth first, depth first):
   int max_depth = 0;      // do not explore past this depth (TLC's convention); 0: no limit
   bool symmetry = false;  // identify states by their orbit (the model must define canonical())
+  // Breadth first with sleep sets (sleep_sets.h), on one thread: fewer
+  // steps, every state (the model must say which steps commute).
+  bool partial_order = false;
 
   // Breadth-first search (BreadthFirstOptions says more):
   int states_per_thread_batch = 0;

@@ -30,6 +30,9 @@ class ImplBinding {
   using Input = LocalInput;
   using State = mc::ActorState<ImplBinding>;
   using Action = mc::ActorAction<ImplBinding>;
+  // Partial-order reduction (model_check/actor_commutation.h): no history,
+  // and the bounds are the harness's copies of one message.
+  static constexpr bool kNodeStepsCommute = true;
 
   explicit ImplBinding(impl2pc::Config config) : config_(config) {}
 

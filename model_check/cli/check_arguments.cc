@@ -120,6 +120,8 @@ std::vector<OptionSpec> search_options(const std::string& command) {
       {"threads", "N", "worker threads (1..256); the result does not depend on them", "Search",
        "all cores"},
       {"symmetry", "", "identify states up to the model's symmetry", "Search"},
+      {"por", "", "partial-order reduction: bfs with sleep sets, one thread, every state",
+       "Search"},
       {"exact", "", "keep whole states, not fingerprints (bfs)", "Search"},
       {"memory-limit", "BYTES", "stop with memory_exhausted rather than pass BYTES (512M, 4G)",
        "Search"},
@@ -240,10 +242,12 @@ void read_search_option(const std::string& flag, const std::string& text,
     search.memory_limit_bytes = parse_bytes(flag, text);
   } else if (flag == "search") {
     search.mode = search_mode(text);
-  } else if (flag == "symmetry" || flag == "exact" || flag == "coverage" || flag == "liveness") {
+  } else if (flag == "symmetry" || flag == "exact" || flag == "coverage" || flag == "liveness" ||
+             flag == "por") {
     (flag == "symmetry"   ? search.symmetry
      : flag == "exact"    ? search.exact
      : flag == "coverage" ? search.coverage
+     : flag == "por"      ? search.partial_order
                           : search.liveness) = true;
   } else if (flag == "no-progress") {
     search.progress = false;
@@ -365,7 +369,7 @@ ParsedCheck read_check(const ProtocolCli& protocol, const std::string& command,
   const mc::SearchOptions& chosen = request.search;
   parsed.configured = !kinds.bounds.empty() || chosen.max_depth > 0 ||
                       chosen.mode != mc::SearchMode::kBreadthFirst || !kinds.checkpoints.empty() ||
-                      chosen.liveness || !parsed.dot.empty();
+                      chosen.liveness || chosen.partial_order || !parsed.dot.empty();
   const bool one_focused_run = parsed.focus != "all" && parsed.focus != "none";
   if (one_focused_run && request.model != protocol.models.front().name) {
     throw UsageError("--focus " + parsed.focus + " applies to --model " +
@@ -374,7 +378,7 @@ ParsedCheck read_check(const ProtocolCli& protocol, const std::string& command,
   if (one_focused_run && parsed.configured) {
     throw UsageError("--focus " + parsed.focus +
                      " sets the bounds and the search itself: not with a bound, --max-depth, "
-                     "--search, --liveness, --dot or a checkpoint");
+                     "--search, --por, --liveness, --dot or a checkpoint");
   }
   return parsed;
 }
@@ -412,6 +416,7 @@ mc::RunDescription describe(const ProtocolCli& protocol, const CheckRequest& req
     run.parameters.set("memory-limit", request.search.memory_limit_bytes);
   if (request.search.exact) run.parameters.set("exact", true);
   if (request.search.symmetry) run.parameters.set("symmetry", true);
+  if (request.search.partial_order) run.parameters.set("por", true);
   if (request.search.mode == mc::SearchMode::kSimulate) {
     run.parameters.set("walks", request.search.walks);
     run.parameters.set("depth", request.search.walk_depth);

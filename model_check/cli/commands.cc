@@ -113,7 +113,8 @@ std::string configuration_of(const mc::RunDescription& run, const mc::SearchOpti
     if (name != "max-states" && name != "memory-limit") parameters.set(name, value);
   }
   return run.protocol + " --model " + run.model + " --variant " + run.variant + " " +
-         parameters.dump() + (search.symmetry ? " --symmetry" : "");
+         parameters.dump() + (search.symmetry ? " --symmetry" : "") +
+         (search.partial_order ? " --por" : "");
 }
 
 std::atomic<bool> stop_requested{false};

@@ -25,6 +25,12 @@ std::string word_for_command_line(const mc::OptionError& error) {
     case Kind::kWalkDepthBelowOne: return "a walk needs a depth of at least 1";
     case Kind::kTooManyActionKinds: return "--coverage: more than 65535 kinds of action";
     case Kind::kTooManyLivenessProperties: return "liveness: more than 32 properties";
+    case Kind::kNoPartialOrder:
+      return "--por: this model says none of its steps commute (its binding declares no "
+             "kNodeStepsCommute)";
+    case Kind::kPartialOrderAlone:
+      return "--por is a breadth-first search of its own: not with --search dfs|simulate, "
+             "--symmetry, --exact, --coverage, --liveness, --checkpoint or --resume";
   }
   return error.what();
 }

@@ -221,7 +221,9 @@ uint64_t PaxosModel::fingerprint(const State& s) const {
                 static_cast<uint8_t>(s.max_val[a]);
   }
   hasher.add(acceptors);
-  for (uint64_t word : s.msgs.words()) hasher.add(word);
+  // Only the words the universe's records fill: the rest stay 0.
+  const auto& words = s.msgs.words();
+  for (int w = 0; w < (universe_.size() + 63) / 64; ++w) hasher.add(words[w]);
   return hasher.digest();
 }
 
@@ -303,12 +305,13 @@ bool PaxosModel::voted_for(const State& s, int a, int b, int v) const {
 }
 
 bool PaxosModel::chosen_at(const State& s, int b, int v) const {
+  uint32_t voters = 0;
+  for (int a = 0; a < universe_.acceptors(); ++a) {
+    if (voted_for(s, a, b, v)) voters |= 1u << a;
+  }
+  if (voters == 0) return false;
   for (uint32_t q : quorums_) {
-    bool all = true;
-    for (int a = 0; a < universe_.acceptors() && all; ++a) {
-      if (q & (1u << a)) all = voted_for(s, a, b, v);
-    }
-    if (all) return true;
+    if ((q & voters) == q) return true;
   }
   return false;
 }
@@ -383,10 +386,7 @@ bool PaxosModel::type_ok(const State& s) const {
     if (s.max_vbal[a] < kNoBallot || s.max_vbal[a] > u.max_ballot()) return false;
     if (s.max_val[a] < kNone || s.max_val[a] > u.values()) return false;
   }
-  for (int index = u.size(); index < 512; ++index) {
-    if (s.msgs.contains(index)) return false;
-  }
-  return true;
+  return s.msgs.none_from(u.size());  // no record outside the universe
 }
 
 bool PaxosModel::agreement(const State& s) const {
@@ -419,19 +419,24 @@ bool PaxosModel::inv_conjunct(const State& s, int conjunct) const {
         }
       }
       return true;
-    case 3:  // 1b messages report a promise kept and a vote cast
+    case 3: {  // 1b messages report a promise kept and a vote cast
+      // One (a, b)'s 1b records are adjacent, (mbal, mval) in order.
+      const int reports = (u.max_ballot() + 2) * (u.values() + 1);
       for (int a = 0; a < n; ++a) {
         for (int b = 0; b <= u.max_ballot(); ++b) {
-          for (int mbal = kNoBallot; mbal <= u.max_ballot(); ++mbal) {
-            for (int mval = 0; mval <= u.values(); ++mval) {
-              if (!s.msgs.contains(u.one_b(a, b, mbal, mval))) continue;
-              if (s.max_bal[a] < b) return false;
-              if (mbal >= 0 && (mval == kNone || !voted_for(s, a, mbal, mval))) return false;
-            }
+          uint64_t sent = s.msgs.range(u.one_b(a, b, kNoBallot, kNone), reports);
+          if (sent == 0) continue;
+          if (s.max_bal[a] < b) return false;
+          for (; sent != 0; sent &= sent - 1) {
+            const int report = std::countr_zero(sent);
+            const int mbal = report / (u.values() + 1) - 1;
+            const int mval = report % (u.values() + 1);
+            if (mbal >= 0 && (mval == kNone || !voted_for(s, a, mbal, mval))) return false;
           }
         }
       }
       return true;
+    }
     case 4:  // 2a messages are safe, and one per ballot
       for (int b = 0; b <= u.max_ballot(); ++b) {
         for (int v = 1; v <= u.values(); ++v) {

@@ -57,6 +57,16 @@ class MessageSet {
     if (shift != 0 && shift + count > 64) words_[word + 1] |= bits >> (64 - shift);
   }
   const std::array<uint64_t, 8>& words() const { return words_; }
+  // Whether every record at `from` or above is absent.
+  bool none_from(int from) const {
+    const int word = from / 64;
+    if (word >= 8) return true;
+    if ((words_[word] >> (from % 64)) != 0) return false;
+    for (int w = word + 1; w < 8; ++w) {
+      if (words_[w] != 0) return false;
+    }
+    return true;
+  }
   auto operator<=>(const MessageSet&) const = default;
 
  private:

@@ -36,6 +36,23 @@ TEST(Cli, SymmetryReducesTwoPhaseToItsOrbits) {
   EXPECT_EQ(json["depth"].as_int(), 11);
 }
 
+// --por: every state of the plain run (85,661), in fewer steps, with
+// what the reduction did in the JSON and the flag among the parameters.
+TEST(Cli, PartialOrderReductionKeepsEveryStateAndSaysWhatItPruned) {
+  CliRun run = crosscheck(
+      "check twophase --por --max-drops 0 --max-duplicates 0 --max-crashes 0 --format json "
+      "--no-progress");
+  ASSERT_EQ(run.status, 0) << run.err;
+  mc::Json json = parse(run.out);
+  EXPECT_EQ(json["distinct_states"].as_int(), 85661);
+  EXPECT_EQ(json["total_states"].as_int(), 381645);
+  EXPECT_EQ(json["partial_order"].as_string(), "sleep sets");
+  EXPECT_EQ(json["pruned_steps"].as_int(), 74306);
+  EXPECT_EQ(json["explored_again"].as_int(), 568);
+  EXPECT_TRUE(json["parameters"]["por"].as_bool());
+  EXPECT_EQ(json["search"].as_string(), "bfs");
+}
+
 TEST(Cli, TCommitWithThreeRmsMatchesTlc) {
   CliRun run = crosscheck("check twophase --model tcommit --format json --no-progress");
   ASSERT_EQ(run.status, 0) << run.err;

@@ -211,6 +211,13 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"check multipaxos --symmetry",
                  "--symmetry: this model defines no symmetry (--model impl)"},
         BadInput{"check twophase --threads 0", "--threads must be in 1..256"},
+        BadInput{"check raft --por", "--por: this model says none of its steps commute"},
+        BadInput{"check twophase --por --symmetry",
+                 "--por is a breadth-first search of its own: not with --search dfs|simulate, "
+                 "--symmetry"},
+        BadInput{"check twophase --por --search dfs", "--por is a breadth-first search of its own"},
+        BadInput{"check paxos --focus three-ballots --por",
+                 "--focus three-ballots sets the bounds and the search itself"},
         BadInput{"check raft --servers 6", "--servers must be in 1..5, not 6"},
         BadInput{"check raft --variant nope", "unknown variant 'nope'"},
         BadInput{"check raft --focus nope",

@@ -7,8 +7,9 @@
 Runs `crosscheck check PROTOCOL --format json --no-progress --focus none` (the
 default configuration, without its focused runs), and again with the
 reduction's flag, in turn (A B A B ...) so that both see the
-same machine; prints a Markdown table of distinct states, depth, shortest trace
-(for a violation) and median seconds, and the ratios. The binary is
+same machine; prints a Markdown table of distinct states, steps (states
+generated), depth, shortest trace (for a violation) and median seconds, and the
+ratios. The binary is
 bazel-bin/crosscheck unless --binary says otherwise (build it first:
 `./bazelw build //:crosscheck`).
 """
@@ -37,8 +38,8 @@ def main():
     parser.add_argument("protocols", nargs="*", default=["raft", "paxos", "twophase"])
     args = parser.parse_args()
 
-    print("| run | reduction | distinct states | depth | trace | median s | runs (s) |")
-    print("|---|---|---|---|---|---|---|")
+    print("| run | reduction | distinct states | steps | depth | trace | median s | runs (s) |")
+    print("|---|---|---|---|---|---|---|---|")
     for spec in args.protocols:
         protocol, _, extra = spec.partition(":")
         flags = extra.split() if extra else []
@@ -52,14 +53,16 @@ def main():
         for reduced in (False, True):
             result = results[reduced]
             trace = len(result["trace"]) - 1 if "trace" in result else "-"
-            print("| `check %s%s` | %s | %s | %d | %s | %.2f | %s |" % (
+            print("| `check %s%s` | %s | %s | %s | %d | %s | %.2f | %s |" % (
                 protocol, (" " + extra) if extra else "", args.flag if reduced else "none",
-                "{:,}".format(result["distinct_states"]), result["depth"], trace,
+                "{:,}".format(result["distinct_states"]), "{:,}".format(result["total_states"]),
+                result["depth"], trace,
                 statistics.median(times[reduced]),
                 ", ".join("%.2f" % t for t in times[reduced])))
         plain, reduced = results[False], results[True]
-        print("| | ratio | %.2f | | | %.2f | |" % (
+        print("| | ratio | %.2f | %.2f | | | %.2f | |" % (
             plain["distinct_states"] / max(1, reduced["distinct_states"]),
+            plain["total_states"] / max(1, reduced["total_states"]),
             statistics.median(times[False]) / max(1e-9, statistics.median(times[True]))))
 
 

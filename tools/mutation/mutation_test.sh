@@ -34,6 +34,10 @@
 #                           stops cleanly instead of exhausting the machine
 #   MUTATION_SKIP_TESTS=1   judge by the check alone (bad usage for a
 #                           protocol without a model check)
+#   MUTATION_CHECK_FLAGS    more flags for the check, split on spaces (for
+#                           instance "--por" or "--focus none --symmetry", to
+#                           compare a reduction's verdicts with the plain
+#                           search's)
 #
 # Exit status: 0 when every mutant is killed, 1 when some survive, 2 on
 # bad usage, a mutant that does not apply or compile (the check's binary,
@@ -78,6 +82,7 @@ fi
 scratch=${MUTATION_DIR:-/tmp/crosscheck-mutation}/$protocol
 check_seconds=${MUTATION_CHECK_SECONDS:-300}
 check_memory=${MUTATION_CHECK_MEMORY:-4G}
+read -r -a check_flags <<<"${MUTATION_CHECK_FLAGS:-}"
 if [ ! -d "$scratch/.git" ]; then
   mkdir -p "$(dirname "$scratch")"
   git clone --quiet "$root" "$scratch"
@@ -123,7 +128,8 @@ run_check() {
   # The braces take bash's own "Aborted" notice off the terminal.
   {
     timeout -k 30 "$check_seconds" "$scratch/bazel-bin/crosscheck" check "$check_name" \
-      --format json --no-progress --memory-limit "$check_memory" >"$json" 2>"$log"
+      --format json --no-progress --memory-limit "$check_memory" \
+      ${check_flags[@]+"${check_flags[@]}"} >"$json" 2>"$log"
   } 2>/dev/null
   code=$?
   set -e
