@@ -253,19 +253,7 @@ class DepthFirstSearch {
   }
 
   CheckResult finish() {
-    SearchStats& stats = result_.stats;
-    stats.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
-    stats.states_per_second =
-        stats.seconds > 0 ? static_cast<double>(stats.distinct_states) / stats.seconds : 0;
-    stats.queue = stack_.size();
-    stats.peak_memory_bytes = peak_memory_bytes();
-    stats.visited_bytes = visited_bytes();
-    stats.bytes_per_state =
-        stats.distinct_states > 0
-            ? static_cast<double>(stats.visited_bytes) / static_cast<double>(stats.distinct_states)
-            : 0;
-    settle_exhaustive_outcome(result_, depth_bound_hit_);
-    name_stopped_phase(result_, "safety");
+    finish_exhaustive(result_, start_, stack_.size(), visited_bytes(), depth_bound_hit_);
     return std::move(result_);
   }
 

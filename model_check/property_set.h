@@ -2,11 +2,13 @@
 // goals, step properties and deadlock, with the names a result lists.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
 #include <vector>
 
+#include "model_check/memory.h"
 #include "model_check/model.h"
 #include "model_check/result.h"
 
@@ -87,6 +89,24 @@ inline void settle_exhaustive_outcome(CheckResult& result, bool depth_bound_hit)
   for (const auto& goal : result.goals) {
     if (!goal.reached) result.outcome = Outcome::kGoalUnreached;
   }
+}
+
+// The statistics and outcome of an exhaustive search that ends now: its
+// time since `start`, what is left to explore, the visited set's size.
+inline void finish_exhaustive(CheckResult& result, std::chrono::steady_clock::time_point start,
+                              uint64_t queue, uint64_t visited_bytes, bool depth_bound_hit) {
+  SearchStats& stats = result.stats;
+  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  stats.states_per_second =
+      stats.seconds > 0 ? static_cast<double>(stats.distinct_states) / stats.seconds : 0;
+  stats.queue = queue;
+  stats.peak_memory_bytes = peak_memory_bytes();
+  stats.visited_bytes = visited_bytes;
+  stats.bytes_per_state = stats.distinct_states > 0 ? static_cast<double>(stats.visited_bytes) /
+                                                          static_cast<double>(stats.distinct_states)
+                                                    : 0;
+  settle_exhaustive_outcome(result, depth_bound_hit);
+  name_stopped_phase(result, "safety");
 }
 
 }  // namespace crosscheck::mc
