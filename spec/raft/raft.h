@@ -12,11 +12,10 @@
 // (UpdateTerm, HandleRequestVoteRequest/Response, DropStaleResponse,
 // HandleAppendEntriesRequest/Response), DuplicateMessage, DropMessage.
 //
-// Where this model departs from the text of raft.tla, and why:
-//  - Discard removes a message whose count reaches 0. raft.tla keeps it in
-//    DOMAIN messages with count 0, where Receive can still take it, so
-//    every message would be redeliverable forever; DuplicateMessage is the
-//    action meant for that.
+// The text is raft.tla at ongardie/raft.tla 6ecbdbc (February 2025), whose
+// WithoutMessage (fixed in fb894bd, September 2024) removes a message whose
+// count reaches 0, as Discard here does. Where this model departs from
+// that text, and why:
 //  - The proof-only history variables (elections, allLogs, voterLog) and
 //    the mlog fields of messages are left out. Two history variables of our
 //    own take their place: the servers that have led each term, and every
