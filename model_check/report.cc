@@ -251,7 +251,9 @@ std::string violation_text(const CheckResult& result) {
   } else if (result.loop_start >= 0) {
     out += "a fair behaviour that never gets there: " + steps + " steps, then a loop:\n\n";
   } else {
-    out += std::string(search.mode == "dfs" ? "trace " : "shortest trace ") + steps + " steps:\n\n";
+    // Only the plain breadth-first search promises the shortest.
+    const bool shortest = search.mode == "bfs" && !search.sleep_sets;
+    out += std::string(shortest ? "shortest trace " : "trace ") + steps + " steps:\n\n";
   }
   out += trace_text(result);
   if (result.why) {
