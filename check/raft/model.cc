@@ -57,6 +57,7 @@ uint64_t ImplBinding::name_free_key(const Node& node) const {
   hasher.add(static_cast<uint64_t>(volatile_state.applied.size()));
   hasher.add(node.persistent().voted_for == implraft::kNoVote);
   hasher.add(std::popcount(volatile_state.votes_granted));
+  if (volatile_state.pre_votes != 0) hasher.add(std::popcount(volatile_state.pre_votes));
   return hasher.digest();
 }
 

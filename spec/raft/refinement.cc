@@ -1,8 +1,11 @@
 #include "spec/raft/refinement.h"
 
+#include "impl/common/assert.h"
+
 namespace crosscheck::spec::raft {
 
 Message abstract_message(const implraft::Message& m, NodeId from, NodeId to) {
+  CC_ASSERT(in_raft_tla(m));
   Message s;
   s.type = static_cast<MessageType>(m.type);
   s.term = m.term;
@@ -24,7 +27,8 @@ Message abstract_message(const implraft::Message& m, NodeId from, NodeId to) {
 Server abstract_server(const implraft::RaftNode& node) {
   Server server;
   server.current_term = node.term();
-  server.role = static_cast<Role>(node.role());
+  server.role = node.role() == implraft::Role::kPreCandidate ? Role::kFollower
+                                                             : static_cast<Role>(node.role());
   server.voted_for = node.persistent().voted_for;
   for (const auto& entry : node.log()) {
     if (server.log.full()) break;  // beyond every bound; the log comparison fails

@@ -1,0 +1,133 @@
+// Scenario tests of PreVote (Ongaro's thesis, §9.6, "Preventing
+// disruptions when a server rejoins the cluster"), named after the
+// sentences they check, and of the known-buggy variant in which a pre-vote
+// request raises its receiver's term.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "check/raft/model.h"
+#include "impl/raft/node.h"
+#include "model_check/actor_system.h"
+
+namespace crosscheck::impl::raft {
+namespace {
+
+using Cluster = mc::ActorSystem<check::raft::ImplBinding>;
+
+Cluster make_cluster(Variant variant = Variant::kCorrect, bool pre_vote = true) {
+  Config config{3, variant};
+  config.pre_vote = pre_vote;
+  return Cluster(check::raft::ImplBinding(config, check::raft::ImplBounds{}));
+}
+
+void election_timeout(Cluster& cluster, NodeId id) {
+  EXPECT_TRUE(cluster.fire(id, Timer::kElection)) << "s" << id + 1 << " leads";
+}
+
+void settle(Cluster& cluster) {
+  cluster.deliver_all();
+  EXPECT_TRUE(cluster.in_flight().empty());
+}
+
+void elect(Cluster& cluster, NodeId id) {
+  election_timeout(cluster, id);
+  settle(cluster);
+}
+
+// s1 leads term 2 and, while s3 is cut off, commits an entry with s2; s3
+// times out three times; then the partition heals and s3 times out once
+// more, before s1's next heartbeat.
+void rejoin_after_three_timeouts(Cluster& cluster) {
+  elect(cluster, 0);
+  ASSERT_EQ(cluster.node(0).role(), Role::kLeader);
+  cluster.isolate(2);
+  ASSERT_TRUE(cluster.input(0, check::raft::ClientRequest{1}));
+  ASSERT_TRUE(cluster.fire(0, Timer::kHeartbeat));
+  settle(cluster);
+  for (int timeout = 0; timeout < 3; ++timeout) {
+    election_timeout(cluster, 2);
+    settle(cluster);
+  }
+  cluster.heal();
+  election_timeout(cluster, 2);
+  settle(cluster);
+}
+
+TEST(Thesis_9_6, AQuorumOfPreVotesStartsARealElection) {
+  Cluster cluster = make_cluster();
+  election_timeout(cluster, 0);
+  EXPECT_EQ(cluster.node(0).role(), Role::kPreCandidate);
+  EXPECT_EQ(cluster.node(0).term(), 1);  // no term raised yet
+  settle(cluster);
+  EXPECT_EQ(cluster.node(0).role(), Role::kLeader);
+  EXPECT_EQ(cluster.node(0).term(), 2);
+}
+
+// "the candidate would first ask other servers whether its log was
+// up-to-date enough to get their vote. Only if the candidate believed it
+// could get votes from a majority of the cluster would it increment its
+// term and start a normal election."
+TEST(Thesis_9_6, AServerThatCannotWinDoesNotIncrementItsTerm) {
+  Cluster cluster = make_cluster();
+  cluster.isolate(2);
+  for (int timeout = 0; timeout < 3; ++timeout) {
+    election_timeout(cluster, 2);
+    settle(cluster);
+  }
+  EXPECT_EQ(cluster.node(2).role(), Role::kPreCandidate);
+  EXPECT_EQ(cluster.node(2).term(), 1);
+}
+
+TEST(Thesis_9_6, APreVoteIsDeniedToALogLessUpToDate) {
+  Cluster cluster = make_cluster();
+  elect(cluster, 0);
+  cluster.isolate(2);
+  ASSERT_TRUE(cluster.input(0, check::raft::ClientRequest{1}));
+  ASSERT_TRUE(cluster.fire(0, Timer::kHeartbeat));
+  settle(cluster);  // s1 and s2 hold the entry; s3 does not
+  cluster.heal();
+  election_timeout(cluster, 2);
+  settle(cluster);
+  EXPECT_EQ(cluster.node(2).role(), Role::kPreCandidate);
+  EXPECT_EQ(cluster.node(2).term(), 2);
+  EXPECT_EQ(cluster.node(0).role(), Role::kLeader);
+}
+
+// "This change would prevent a partitioned server from disrupting the
+// cluster when it rejoins" (when, as here, its log is behind): the leader
+// keeps its term and its leadership.
+TEST(Thesis_9_6, ARejoiningServerDoesNotDisruptTheLeader) {
+  Cluster cluster = make_cluster();
+  rejoin_after_three_timeouts(cluster);
+  EXPECT_EQ(cluster.node(0).role(), Role::kLeader);
+  EXPECT_EQ(cluster.node(0).term(), 2);
+  EXPECT_EQ(cluster.node(1).term(), 2);
+}
+
+// Without PreVote the same rejoin deposes the leader: s3's term has risen
+// to 6 while it was cut off, and its RequestVote makes s1 step down (s3
+// cannot win: its log is behind).
+TEST(Thesis_9_6, WithoutPreVoteTheRejoiningServerDeposesTheLeader) {
+  Cluster cluster = make_cluster(Variant::kCorrect, /*pre_vote=*/false);
+  rejoin_after_three_timeouts(cluster);
+  EXPECT_NE(cluster.node(0).role(), Role::kLeader);
+  EXPECT_EQ(cluster.node(0).term(), 6);
+}
+
+// The known-buggy variant: the pre-vote request's term is adopted, so the
+// rejoin deposes the leader although nobody campaigned in term 3.
+TEST(Thesis_9_6, APreVoteThatRaisesTermsDisruptsTheLeader) {
+  Cluster cluster = make_cluster(Variant::kPreVoteRaisesTerm);
+  rejoin_after_three_timeouts(cluster);
+  EXPECT_EQ(cluster.node(0).role(), Role::kFollower);
+  EXPECT_EQ(cluster.node(0).term(), 3);
+  // The denials carry term 3 back, and the pre-candidate follows it: the
+  // whole cluster has moved to a term no server campaigned in.
+  EXPECT_EQ(cluster.node(2).term(), 3);
+  EXPECT_EQ(cluster.node(2).role(), Role::kFollower);
+}
+
+}  // namespace
+}  // namespace crosscheck::impl::raft
