@@ -21,6 +21,7 @@ implraft::Variant parse_variant(const std::string& name) {
   if (name == "no-log-check") return implraft::Variant::kNoLogCheck;
   if (name == "volatile-term") return implraft::Variant::kVolatileTerm;
   if (name == "accept-stale-term") return implraft::Variant::kAcceptStaleTerm;
+  if (name == "pre-vote-raises-term") return implraft::Variant::kPreVoteRaisesTerm;
   return implraft::Variant::kCorrect;
 }
 
@@ -37,8 +38,11 @@ raftcheck::ImplModel impl_model(const CheckRequest& request) {
   bounds.max_messages = request.value("max-messages");
   bounds.check_refinement = request.value("check-refinement") != 0;
   bounds.timely_elections = request.value("timely-elections") != 0;
-  return raftcheck::make_impl_model({request.value("servers"), parse_variant(request.variant)},
-                                    bounds, budgets);
+  implraft::Config config{request.value("servers"), parse_variant(request.variant)};
+  // A variant of PreVote runs with PreVote.
+  config.pre_vote =
+      request.value("pre-vote") != 0 || config.variant == implraft::Variant::kPreVoteRaisesTerm;
+  return raftcheck::make_impl_model(config, bounds, budgets);
 }
 
 specraft::RaftModel spec_model(const CheckRequest& request) {
@@ -56,7 +60,7 @@ specraft::RaftModel spec_model(const CheckRequest& request) {
 const std::map<std::string, int> kListDefaults = {
     {"servers", 3},      {"values", 1},           {"max-term", 3},         {"max-log", 1},
     {"max-restarts", 0}, {"max-drops", 0},        {"max-duplicates", 0},   {"max-copies", 1},
-    {"max-messages", 2}, {"check-refinement", 1}, {"timely-elections", 0},
+    {"max-messages", 2}, {"check-refinement", 1}, {"timely-elections", 0}, {"pre-vote", 0},
 };
 
 std::vector<std::string> properties(const std::string& model) {
@@ -163,6 +167,8 @@ ProtocolCli raft_cli() {
               {"no-log-check", "votes are granted without the log up-to-date check"},
               {"volatile-term", "current term and vote are not persisted across a restart"},
               {"accept-stale-term", "AppendEntries from an older term is accepted"},
+              {"pre-vote-raises-term",
+               "with PreVote: a pre-vote request makes its receiver adopt the term it names"},
           },
       .variant_models = kImplOnly,
       // The implementation's defaults are the README's main job: every
@@ -182,6 +188,10 @@ ProtocolCli raft_cli() {
               {"check-refinement",
                "1: check RefinesRaftSpec on every step; 0: safety properties only", 0, 1, 1,
                kImplOnly},
+              {"pre-vote",
+               "1: an election timeout first asks for pre-votes (thesis 9.6) without raising "
+               "a term",
+               0, 1, 0, kImplOnly},
               {"max-drops", "messages the network may lose", 0, 8, 0, kImplOnly},
               {"max-duplicates", "messages the network may duplicate", 0, 8, 0, kImplOnly},
               {"timely-elections",

@@ -172,7 +172,7 @@ void RaftNode::hash(StableHasher& hasher) const {
   for (const Entry& e : persistent_.log) hasher.add(uint64_t{e.term} << 8 | e.value);
   hasher.add(volatile_.role).add(uint64_t{volatile_.commit_index});
   hasher.add(uint64_t{volatile_.votes_responded} << 8 | volatile_.votes_granted |
-             uint64_t{volatile_.pre_votes} << 16);
+             uint64_t{volatile_.pre_votes} << 16 | uint64_t{volatile_.asking_as_candidate} << 24);
   for (int j = 0; j < servers_; ++j)
     hasher.add(uint64_t{volatile_.next_index[j]} << 8 | volatile_.match_index[j]);
   hasher.add(static_cast<uint64_t>(volatile_.applied.size()));
@@ -194,6 +194,7 @@ void RaftNode::campaign(RaftOutbox& out) {
   ++persistent_.current_term;
   volatile_.role = Role::kCandidate;
   volatile_.pre_votes = 0;
+  volatile_.asking_as_candidate = false;
   // The vote for itself is taken at once rather than by a message to itself.
   persistent_.voted_for = static_cast<int8_t>(id_);
   volatile_.votes_responded = static_cast<uint8_t>(1u << id_);
@@ -217,6 +218,9 @@ void RaftNode::campaign(RaftOutbox& out) {
 // up-to-date enough to get their vote" (thesis §9.6): the pre-candidate
 // keeps its term and its vote; its own pre-vote counts.
 void RaftNode::pre_campaign(RaftOutbox& out) {
+  volatile_.asking_as_candidate =
+      volatile_.role == Role::kCandidate ||
+      (volatile_.role == Role::kPreCandidate && volatile_.asking_as_candidate);
   volatile_.role = Role::kPreCandidate;
   volatile_.pre_votes = static_cast<uint8_t>(1u << id_);
   if (is_quorum(volatile_.pre_votes)) {
@@ -273,6 +277,7 @@ void RaftNode::become_follower(uint8_t term, RaftOutbox& out) {
   if (volatile_.role == Role::kLeader) out.cancel_timer(Timer::kHeartbeat);
   volatile_.role = Role::kFollower;
   volatile_.pre_votes = 0;
+  volatile_.asking_as_candidate = false;
   out.set_timer(Timer::kElection);
 }
 
@@ -325,6 +330,7 @@ void RaftNode::handle_append_entries(NodeId from, const Message& m, RaftOutbox& 
     // Another server won this term.
     volatile_.role = Role::kFollower;
     volatile_.pre_votes = 0;
+    volatile_.asking_as_candidate = false;
   }
   if (volatile_.role == Role::kLeader)
     return;  // the other leader of this term: impossible unless a bug

@@ -140,6 +140,9 @@ class RaftNode {
     uint8_t votes_responded = 0;  // bit j: server j answered this term's RequestVote
     uint8_t votes_granted = 0;
     uint8_t pre_votes = 0;  // pre-candidate: bit j, server j would vote for it
+    // Pre-candidate: it was a candidate of its term when it began to ask
+    // (an election timeout of a candidate asks again too, as etcd's does).
+    bool asking_as_candidate = false;
     std::array<uint8_t, kMaxServers> next_index{1, 1, 1, 1, 1};
     std::array<uint8_t, kMaxServers> match_index{};
     // The state machine's input: the entries applied so far, in order.

@@ -29,7 +29,7 @@ inline bool in_raft_tla(const implraft::Message& m) {
 Message abstract_message(const implraft::Message& m, NodeId from, NodeId to);
 
 // raft.tla's variables of one server, from the node's (a pre-candidate is
-// a follower there).
+// there the follower or candidate it was when it began to ask).
 Server abstract_server(const implraft::RaftNode& node);
 
 // The refinement map, for a binding whose nodes are impl/raft's.

@@ -10,6 +10,7 @@
 #include "check/raft/model.h"
 #include "impl/raft/node.h"
 #include "model_check/actor_system.h"
+#include "model_check/search.h"
 
 namespace crosscheck::impl::raft {
 namespace {
@@ -127,6 +128,32 @@ TEST(Thesis_9_6, APreVoteThatRaisesTermsDisruptsTheLeader) {
   // whole cluster has moved to a term no server campaigned in.
   EXPECT_EQ(cluster.node(2).term(), 3);
   EXPECT_EQ(cluster.node(2).role(), Role::kFollower);
+}
+
+// In the model check, every step of a node with PreVote refines raft.tla:
+// a pre-candidate is the follower or candidate it was when it began to
+// ask, and PreVote messages are no part of raft.tla's bag. Three servers,
+// terms up to 3, one entry, three messages in flight, no faults.
+check::raft::ImplModel model(Variant variant) {
+  Config config{3, variant};
+  config.pre_vote = true;
+  check::raft::ImplBounds bounds;
+  bounds.max_messages = 3;
+  return check::raft::make_impl_model(config, bounds, mc::FaultBudgets{});
+}
+
+TEST(PreVoteModel, EveryStepRefinesRaftTla) {
+  const mc::CheckResult result = mc::check(model(Variant::kCorrect), {});
+  EXPECT_EQ(result.outcome, mc::Outcome::kOk) << result.property;
+}
+
+// The buggy variant's first pre-vote request raises a term without any
+// raft.tla message to raise it: a step no raft.tla action explains.
+TEST(PreVoteModel, ATermRaisedByAPreVoteIsNoRaftTlaStep) {
+  const mc::CheckResult result = mc::check(model(Variant::kPreVoteRaisesTerm), {});
+  ASSERT_EQ(result.outcome, mc::Outcome::kViolation);
+  EXPECT_EQ(result.property, "RefinesRaftSpec");
+  EXPECT_EQ(result.trace.size(), 3u);  // the initial state, the timeout, the delivery
 }
 
 }  // namespace
