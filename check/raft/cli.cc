@@ -42,6 +42,7 @@ raftcheck::ImplModel impl_model(const CheckRequest& request) {
   // A variant of PreVote runs with PreVote.
   config.pre_vote =
       request.value("pre-vote") != 0 || config.variant == implraft::Variant::kPreVoteRaisesTerm;
+  config.check_quorum = request.value("check-quorum") != 0;
   return raftcheck::make_impl_model(config, bounds, budgets);
 }
 
@@ -61,6 +62,7 @@ const std::map<std::string, int> kListDefaults = {
     {"servers", 3},      {"values", 1},           {"max-term", 3},         {"max-log", 1},
     {"max-restarts", 0}, {"max-drops", 0},        {"max-duplicates", 0},   {"max-copies", 1},
     {"max-messages", 2}, {"check-refinement", 1}, {"timely-elections", 0}, {"pre-vote", 0},
+    {"check-quorum", 0},
 };
 
 std::vector<std::string> properties(const std::string& model) {
@@ -191,6 +193,10 @@ ProtocolCli raft_cli() {
               {"pre-vote",
                "1: an election timeout first asks for pre-votes (thesis 9.6) without raising "
                "a term",
+               0, 1, 0, kImplOnly},
+              {"check-quorum",
+               "1: a leader's election timeout makes it step down unless a quorum answered "
+               "since the last (thesis 6.2)",
                0, 1, 0, kImplOnly},
               {"max-drops", "messages the network may lose", 0, 8, 0, kImplOnly},
               {"max-duplicates", "messages the network may duplicate", 0, 8, 0, kImplOnly},

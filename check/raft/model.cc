@@ -21,6 +21,7 @@ specraft::Config spec_config(const implraft::Config& config, const ImplBounds& b
   c.max_log = bounds.max_log;
   c.max_restarts = max_crashes;
   c.max_messages = 16;  // the refinement check's search is bounded by steps, not by the bag
+  c.check_quorum = config.check_quorum;
   return c;
 }
 

@@ -91,7 +91,8 @@ RaftNode::RaftNode(NodeId id, const Config& config)
     : id_(id),
       servers_(static_cast<uint8_t>(config.servers)),
       variant_(config.variant),
-      pre_vote_(config.pre_vote) {
+      pre_vote_(config.pre_vote),
+      check_quorum_(config.check_quorum) {
   CC_ASSERT(config.servers >= 1 && config.servers <= kMaxServers);
   CC_ASSERT(id >= 0 && id < config.servers);
 }
@@ -127,7 +128,11 @@ void RaftNode::on_timeout(Timer timer, RaftOutbox& out) {
   const uint8_t before_commit = volatile_.commit_index;
   switch (timer) {
     case Timer::kElection:
-      if (volatile_.role != Role::kLeader) pre_vote_ ? pre_campaign(out) : campaign(out);
+      if (volatile_.role == Role::kLeader) {
+        check_quorum(out);
+      } else {
+        pre_vote_ ? pre_campaign(out) : campaign(out);
+      }
       break;
     case Timer::kHeartbeat:
       if (volatile_.role == Role::kLeader) {
@@ -172,7 +177,8 @@ void RaftNode::hash(StableHasher& hasher) const {
   for (const Entry& e : persistent_.log) hasher.add(uint64_t{e.term} << 8 | e.value);
   hasher.add(volatile_.role).add(uint64_t{volatile_.commit_index});
   hasher.add(uint64_t{volatile_.votes_responded} << 8 | volatile_.votes_granted |
-             uint64_t{volatile_.pre_votes} << 16 | uint64_t{volatile_.asking_as_candidate} << 24);
+             uint64_t{volatile_.pre_votes} << 16 | uint64_t{volatile_.asking_as_candidate} << 24 |
+             uint64_t{volatile_.recently_active} << 32);
   for (int j = 0; j < servers_; ++j)
     hasher.add(uint64_t{volatile_.next_index[j]} << 8 | volatile_.match_index[j]);
   hasher.add(static_cast<uint64_t>(volatile_.applied.size()));
@@ -186,6 +192,7 @@ void RaftNode::rename(const NodeRenaming& renaming) {
   volatile_.votes_responded = static_cast<uint8_t>(renaming.set_of(volatile_.votes_responded));
   volatile_.votes_granted = static_cast<uint8_t>(renaming.set_of(volatile_.votes_granted));
   volatile_.pre_votes = static_cast<uint8_t>(renaming.set_of(volatile_.pre_votes));
+  volatile_.recently_active = static_cast<uint8_t>(renaming.set_of(volatile_.recently_active));
   volatile_.next_index = renaming.indexed(volatile_.next_index);
   volatile_.match_index = renaming.indexed(volatile_.match_index);
 }
@@ -263,11 +270,30 @@ void RaftNode::handle_pre_vote_response(NodeId from, const Message& m, RaftOutbo
   if (is_quorum(volatile_.pre_votes)) campaign(out);
 }
 
+// "a leader steps down if an election timeout elapses without a
+// successful round of heartbeats to a majority of its cluster" (thesis
+// §6.2): a quorum, counting itself, must have answered since the last
+// check.
+void RaftNode::check_quorum(RaftOutbox& out) {
+  if (!check_quorum_) return;
+  const bool heard_from_quorum = is_quorum(volatile_.recently_active | (1u << id_));
+  volatile_.recently_active = 0;
+  out.set_timer(Timer::kElection);
+  if (heard_from_quorum) return;
+  volatile_.role = Role::kFollower;
+  out.cancel_timer(Timer::kHeartbeat);
+}
+
 void RaftNode::become_leader(RaftOutbox& out) {
   volatile_.role = Role::kLeader;
   volatile_.next_index.fill(static_cast<uint8_t>(persistent_.log.size() + 1));
   volatile_.match_index.fill(0);
-  out.cancel_timer(Timer::kElection);
+  volatile_.recently_active = 0;
+  if (check_quorum_) {
+    out.set_timer(Timer::kElection);  // the first quorum check
+  } else {
+    out.cancel_timer(Timer::kElection);
+  }
   out.set_timer(Timer::kHeartbeat);
 }
 
@@ -278,6 +304,7 @@ void RaftNode::become_follower(uint8_t term, RaftOutbox& out) {
   volatile_.role = Role::kFollower;
   volatile_.pre_votes = 0;
   volatile_.asking_as_candidate = false;
+  volatile_.recently_active = 0;
   out.set_timer(Timer::kElection);
 }
 
@@ -356,6 +383,8 @@ void RaftNode::handle_append_entries(NodeId from, const Message& m, RaftOutbox& 
 
 void RaftNode::handle_append_response(NodeId from, const Message& m) {
   if (m.term < persistent_.current_term) return;  // stale
+  if (check_quorum_ && volatile_.role == Role::kLeader)
+    volatile_.recently_active |= static_cast<uint8_t>(1u << from);
   if (m.success) {
     volatile_.next_index[from] = static_cast<uint8_t>(m.match_index + 1);
     volatile_.match_index[from] = m.match_index;

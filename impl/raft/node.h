@@ -112,6 +112,10 @@ struct Config {
   // whether they would vote, without raising any term; only a quorum of
   // yeses starts the election.
   bool pre_vote = false;
+  // CheckQuorum (thesis §6.2): a leader's election timer stays armed, and
+  // when it fires the leader steps down unless a quorum has answered it
+  // since the last time.
+  bool check_quorum = false;
 };
 
 using RaftOutbox = Outbox<Message, Timer>;
@@ -143,6 +147,7 @@ class RaftNode {
     // Pre-candidate: it was a candidate of its term when it began to ask
     // (an election timeout of a candidate asks again too, as etcd's does).
     bool asking_as_candidate = false;
+    uint8_t recently_active = 0;  // leader with CheckQuorum: bit j, j answered since the last check
     std::array<uint8_t, kMaxServers> next_index{1, 1, 1, 1, 1};
     std::array<uint8_t, kMaxServers> match_index{};
     // The state machine's input: the entries applied so far, in order.
@@ -190,6 +195,7 @@ class RaftNode {
 
   void campaign(RaftOutbox& out);
   void pre_campaign(RaftOutbox& out);
+  void check_quorum(RaftOutbox& out);
   bool log_up_to_date(const Message& request) const;
   void handle_pre_vote(NodeId from, const Message& m, uint8_t term, RaftOutbox& out);
   void handle_pre_vote_response(NodeId from, const Message& m, RaftOutbox& out);
@@ -208,6 +214,7 @@ class RaftNode {
   uint8_t servers_ = 1;
   Variant variant_ = Variant::kCorrect;
   bool pre_vote_ = false;
+  bool check_quorum_ = false;
   Persistent persistent_;
   Volatile volatile_;
 };

@@ -199,6 +199,10 @@ struct Action {
     kHandleAppendEntriesResponse,
     kDuplicateMessage,
     kDropMessage,
+    // Not raft.tla's (Config::check_quorum): a leader steps down to
+    // follower in its own term, as CheckQuorum has it do when it has not
+    // heard from a quorum within an election timeout.
+    kCheckQuorumStepDown,
   };
   Kind kind = Kind::kRestart;
   uint8_t server = 0;  // i: the server that acts (the receiver of m)
@@ -281,6 +285,10 @@ struct Config {
   int max_restarts = 1;  // CONSTRAINT restarts <= max_restarts
   int max_copies = 1;    // CONSTRAINT messages[m] <= max_copies
   int max_messages = 2;  // CONSTRAINT BagCardinality(messages) <= max_messages
+  // CheckQuorum (Ongaro's thesis §6.2): the leader may step down at any
+  // time (whether a quorum answered within a timeout is timing, which
+  // this spec, like raft.tla, abstracts away).
+  bool check_quorum = false;
 };
 
 int quorum_size(int servers);

@@ -1,7 +1,8 @@
-// Scenario tests of PreVote (Ongaro's thesis, §9.6, "Preventing
-// disruptions when a server rejoins the cluster"), named after the
-// sentences they check, and of the known-buggy variant in which a pre-vote
-// request raises its receiver's term.
+// Scenario tests of what Ongaro's thesis ("Consensus: Bridging Theory and
+// Practice", 2014) adds to the paper's Raft, named after the sentences they
+// check: PreVote (§9.6, "Preventing disruptions when a server rejoins the
+// cluster") with the known-buggy variant in which a pre-vote request
+// raises its receiver's term, and CheckQuorum (§6.2).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -17,9 +18,11 @@ namespace {
 
 using Cluster = mc::ActorSystem<check::raft::ImplBinding>;
 
-Cluster make_cluster(Variant variant = Variant::kCorrect, bool pre_vote = true) {
+Cluster make_cluster(Variant variant = Variant::kCorrect, bool pre_vote = true,
+                     bool check_quorum = false) {
   Config config{3, variant};
   config.pre_vote = pre_vote;
+  config.check_quorum = check_quorum;
   return Cluster(check::raft::ImplBinding(config, check::raft::ImplBounds{}));
 }
 
@@ -130,6 +133,34 @@ TEST(Thesis_9_6, APreVoteThatRaisesTermsDisruptsTheLeader) {
   EXPECT_EQ(cluster.node(2).role(), Role::kFollower);
 }
 
+// "a leader steps down if an election timeout elapses without a
+// successful round of heartbeats to a majority of its cluster"
+TEST(Thesis_6_2, ALeaderCutOffFromAMajorityStepsDownAtItsElectionTimeout) {
+  Cluster cluster = make_cluster(Variant::kCorrect, /*pre_vote=*/false, /*check_quorum=*/true);
+  elect(cluster, 0);
+  ASSERT_EQ(cluster.node(0).role(), Role::kLeader);
+  EXPECT_TRUE(cluster.armed(0, Timer::kElection));  // the leader's check
+  cluster.isolate(0);
+  ASSERT_TRUE(cluster.fire(0, Timer::kHeartbeat));
+  settle(cluster);  // lost
+  election_timeout(cluster, 0);
+  EXPECT_EQ(cluster.node(0).role(), Role::kFollower);
+  EXPECT_EQ(cluster.node(0).term(), 2);  // in its own term
+  EXPECT_FALSE(cluster.armed(0, Timer::kHeartbeat));
+}
+
+TEST(Thesis_6_2, ALeaderThatHeardFromAMajorityStaysAndChecksAgain) {
+  Cluster cluster = make_cluster(Variant::kCorrect, /*pre_vote=*/false, /*check_quorum=*/true);
+  elect(cluster, 0);
+  ASSERT_TRUE(cluster.fire(0, Timer::kHeartbeat));
+  settle(cluster);  // both followers answer
+  election_timeout(cluster, 0);
+  EXPECT_EQ(cluster.node(0).role(), Role::kLeader);
+  // Nobody has answered since that check: the next one steps down.
+  election_timeout(cluster, 0);
+  EXPECT_EQ(cluster.node(0).role(), Role::kFollower);
+}
+
 // In the model check, every step of a node with PreVote refines raft.tla:
 // a pre-candidate is the follower or candidate it was when it began to
 // ask, and PreVote messages are no part of raft.tla's bag. Three servers,
@@ -144,6 +175,21 @@ check::raft::ImplModel model(Variant variant) {
 
 TEST(PreVoteModel, EveryStepRefinesRaftTla) {
   const mc::CheckResult result = mc::check(model(Variant::kCorrect), {});
+  EXPECT_EQ(result.outcome, mc::Outcome::kOk) << result.property;
+}
+
+// A leader's CheckQuorum step down is raft.tla's with the spec's one
+// addition (CheckQuorumStepDown: a leader becomes a follower of its own
+// term); three servers, terms up to 3, one entry, two messages in flight,
+// no faults.
+TEST(CheckQuorumModel, EveryStepRefinesRaftTlaWithItsStepDown) {
+  Config config{3, Variant::kCorrect};
+  config.check_quorum = true;
+  check::raft::ImplBounds bounds;
+  bounds.max_term = 3;
+  bounds.max_messages = 2;
+  const mc::CheckResult result =
+      mc::check(check::raft::make_impl_model(config, bounds, mc::FaultBudgets{}), {});
   EXPECT_EQ(result.outcome, mc::Outcome::kOk) << result.property;
 }
 
