@@ -111,6 +111,7 @@ void RaftNode::on_message(NodeId from, const Message& m, RaftOutbox& out) {
   const bool names_future_term =
       (m.type == MessageType::kPreVoteRequest && variant_ != Variant::kPreVoteRaisesTerm) ||
       (m.type == MessageType::kPreVoteResponse && m.vote_granted);
+  if (ignores_as_in_lease(m)) return;
   if (m.term > persistent_.current_term && !names_future_term) become_follower(m.term, out);
   switch (m.type) {
     case MessageType::kRequestVoteRequest: handle_request_vote(from, m, out); break;
@@ -128,6 +129,7 @@ void RaftNode::on_timeout(Timer timer, RaftOutbox& out) {
   const uint8_t before_commit = volatile_.commit_index;
   switch (timer) {
     case Timer::kElection:
+      volatile_.heard_from_leader = false;
       if (volatile_.role == Role::kLeader) {
         check_quorum(out);
       } else {
@@ -178,7 +180,8 @@ void RaftNode::hash(StableHasher& hasher) const {
   hasher.add(volatile_.role).add(uint64_t{volatile_.commit_index});
   hasher.add(uint64_t{volatile_.votes_responded} << 8 | volatile_.votes_granted |
              uint64_t{volatile_.pre_votes} << 16 | uint64_t{volatile_.asking_as_candidate} << 24 |
-             uint64_t{volatile_.recently_active} << 32);
+             uint64_t{volatile_.recently_active} << 32 |
+             uint64_t{volatile_.heard_from_leader} << 40);
   for (int j = 0; j < servers_; ++j)
     hasher.add(uint64_t{volatile_.next_index[j]} << 8 | volatile_.match_index[j]);
   hasher.add(static_cast<uint64_t>(volatile_.applied.size()));
@@ -284,6 +287,18 @@ void RaftNode::check_quorum(RaftOutbox& out) {
   out.cancel_timer(Timer::kHeartbeat);
 }
 
+// "if a server receives a RequestVote request within the minimum election
+// timeout of hearing from a current leader, it does not update its term or
+// grant its vote" (thesis §6.2, with CheckQuorum as etcd runs it): the
+// request is ignored, as if lost.
+bool RaftNode::ignores_as_in_lease(const Message& m) const {
+  if (!check_quorum_ || m.term <= persistent_.current_term) return false;
+  if (m.type != MessageType::kRequestVoteRequest && m.type != MessageType::kPreVoteRequest)
+    return false;
+  return volatile_.role == Role::kLeader ||
+         (volatile_.role == Role::kFollower && volatile_.heard_from_leader);
+}
+
 void RaftNode::become_leader(RaftOutbox& out) {
   volatile_.role = Role::kLeader;
   volatile_.next_index.fill(static_cast<uint8_t>(persistent_.log.size() + 1));
@@ -361,6 +376,7 @@ void RaftNode::handle_append_entries(NodeId from, const Message& m, RaftOutbox& 
   }
   if (volatile_.role == Role::kLeader)
     return;  // the other leader of this term: impossible unless a bug
+  if (!stale && check_quorum_) volatile_.heard_from_leader = true;
   if (variant_ == Variant::kForgetVote && !stale) persistent_.voted_for = kNoVote;
   EntryVector& log = persistent_.log;
   const bool log_ok = m.prev_log_index == 0 || (m.prev_log_index <= log.size() &&

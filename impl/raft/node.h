@@ -114,7 +114,9 @@ struct Config {
   bool pre_vote = false;
   // CheckQuorum (thesis §6.2): a leader's election timer stays armed, and
   // when it fires the leader steps down unless a quorum has answered it
-  // since the last time.
+  // since the last time; and a leader, or a follower that has heard from
+  // one since its election timer last fired, ignores requests for votes of
+  // a later term.
   bool check_quorum = false;
 };
 
@@ -147,7 +149,9 @@ class RaftNode {
     // Pre-candidate: it was a candidate of its term when it began to ask
     // (an election timeout of a candidate asks again too, as etcd's does).
     bool asking_as_candidate = false;
-    uint8_t recently_active = 0;  // leader with CheckQuorum: bit j, j answered since the last check
+    uint8_t recently_active = 0;
+    bool heard_from_leader = false;  // follower: since its election timer last fired  // leader
+                                     // with CheckQuorum: bit j, j answered since the last check
     std::array<uint8_t, kMaxServers> next_index{1, 1, 1, 1, 1};
     std::array<uint8_t, kMaxServers> match_index{};
     // The state machine's input: the entries applied so far, in order.
@@ -196,6 +200,7 @@ class RaftNode {
   void campaign(RaftOutbox& out);
   void pre_campaign(RaftOutbox& out);
   void check_quorum(RaftOutbox& out);
+  bool ignores_as_in_lease(const Message& m) const;
   bool log_up_to_date(const Message& request) const;
   void handle_pre_vote(NodeId from, const Message& m, uint8_t term, RaftOutbox& out);
   void handle_pre_vote_response(NodeId from, const Message& m, RaftOutbox& out);

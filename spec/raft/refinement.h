@@ -103,6 +103,11 @@ requires std::same_as<typename P::Node, implraft::RaftNode> AbstractStep abstrac
     default: break;
   }
   if (network_step) step.message = abstract_message(action.message, action.from, action.node);
+  // A delivery that changes no server (a request ignored in CheckQuorum's
+  // lease) is at most raft.tla's DropMessage.
+  if (action.kind == Kind::kDeliver && step.from.servers == step.to.servers) {
+    step.network_message = step.message;
+  }
   if (action.kind == Kind::kDrop || action.kind == Kind::kDuplicate) {
     step.network_message = step.message;
   }

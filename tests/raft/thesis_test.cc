@@ -161,6 +161,26 @@ TEST(Thesis_6_2, ALeaderThatHeardFromAMajorityStaysAndChecksAgain) {
   EXPECT_EQ(cluster.node(0).role(), Role::kFollower);
 }
 
+// "if a server receives a RequestVote request within the minimum election
+// timeout of hearing from a current leader, it does not update its term or
+// grant its vote": s3, cut off, campaigns in term 3; s2, which heard from
+// s1 since its last election timeout, ignores the request. Once its own
+// timer has fired, it no longer does.
+TEST(Thesis_6_2, AFollowerThatHeardFromTheLeaderIgnoresAVoteRequest) {
+  Cluster cluster = make_cluster(Variant::kCorrect, /*pre_vote=*/false, /*check_quorum=*/true);
+  elect(cluster, 0);
+  ASSERT_TRUE(cluster.fire(0, Timer::kHeartbeat));
+  settle(cluster);
+  cluster.cut(0, 2);
+  election_timeout(cluster, 2);  // s3: term 3, RequestVote to s2 (the one to s1 is lost)
+  settle(cluster);
+  EXPECT_EQ(cluster.node(1).term(), 2);
+  EXPECT_EQ(cluster.node(1).persistent().voted_for, 0);
+  EXPECT_EQ(cluster.node(2).role(), Role::kCandidate);
+  election_timeout(cluster, 1);  // s2's lease is over: it campaigns itself, term 3
+  EXPECT_EQ(cluster.node(1).term(), 3);
+}
+
 // In the model check, every step of a node with PreVote refines raft.tla:
 // a pre-candidate is the follower or candidate it was when it began to
 // ask, and PreVote messages are no part of raft.tla's bag. Three servers,
