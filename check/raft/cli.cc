@@ -148,6 +148,22 @@ std::vector<FocusedRun> focused_runs() {
   };
 }
 
+// The correct protocol and its known-buggy variants (docs/raft.md tells
+// each one's story).
+std::vector<NamedItem> variants() {
+  return {
+      {"correct", "Raft as specified"},
+      {"commit-old-term",
+       "the leader commits an entry of an earlier term by counting replicas (Figure 8)"},
+      {"forget-vote", "a follower forgets its vote when it hears from the leader of its term"},
+      {"no-log-check", "votes are granted without the log up-to-date check"},
+      {"volatile-term", "current term and vote are not persisted across a restart"},
+      {"accept-stale-term", "AppendEntries from an older term is accepted"},
+      {"pre-vote-raises-term",
+       "with PreVote: a pre-vote request makes its receiver adopt the term it names"},
+  };
+}
+
 }  // namespace
 
 ProtocolCli raft_cli() {
@@ -159,19 +175,7 @@ ProtocolCli raft_cli() {
               {"impl", "the C++ Raft node in the actor harness, with faults (impl/raft)"},
               {"spec", "raft.tla's abstract machine (spec/raft)"},
           },
-      .variants =
-          {
-              {"correct", "Raft as specified"},
-              {"commit-old-term",
-               "the leader commits an entry of an earlier term by counting replicas (Figure 8)"},
-              {"forget-vote",
-               "a follower forgets its vote when it hears from the leader of its term"},
-              {"no-log-check", "votes are granted without the log up-to-date check"},
-              {"volatile-term", "current term and vote are not persisted across a restart"},
-              {"accept-stale-term", "AppendEntries from an older term is accepted"},
-              {"pre-vote-raises-term",
-               "with PreVote: a pre-vote request makes its receiver adopt the term it names"},
-          },
+      .variants = variants(),
       .variant_models = kImplOnly,
       // The implementation's defaults are the README's main job: every
       // variant is caught within them, and the correct node explores about
