@@ -10,6 +10,7 @@
 #include "check/twophase/model.h"
 #include "model_check/search.h"
 #include "tests/common/partial_order.h"
+#include "tests/twophase/models.h"
 
 namespace crosscheck::check::twophase {
 namespace {
@@ -17,19 +18,10 @@ namespace {
 using crosscheck::testing::expect_sleep_sets_agree;
 using impl2pc::Variant;
 
-ImplModel model(int rms, Variant variant, int drops, int duplicates, int crashes) {
-  mc::FaultBudgets budgets;
-  budgets.max_drops = drops;
-  budgets.max_duplicates = duplicates;
-  budgets.max_crashes = crashes;
-  return make_impl_model({rms, variant}, budgets);
-}
-
 TEST(TwoPhasePartialOrder, EveryVariantGetsTheVerdictOfThePlainSearch) {
-  for (Variant variant : {Variant::kCorrect, Variant::kRmTimeoutAbort, Variant::kTmMajorityCommit,
-                          Variant::kTmUnloggedDecision}) {
+  for (Variant variant : kEveryVariant) {
     for (int rms = 2; rms <= 3; ++rms) {
-      expect_sleep_sets_agree(model(rms, variant, 1, 1, 1),
+      expect_sleep_sets_agree(impl_model_with_faults(rms, variant, 1, 1, 1),
                               "variant " + std::to_string(static_cast<int>(variant)) + ", " +
                                   std::to_string(rms) + " RMs");
     }
@@ -42,7 +34,8 @@ TEST(TwoPhasePartialOrder, EveryVariantGetsTheVerdictOfThePlainSearch) {
 TEST(TwoPhasePartialOrder, ThreeRmsKeepEveryStateInFewerSteps) {
   mc::SearchOptions options;
   options.partial_order = true;
-  const mc::CheckResult reduced = mc::check(model(3, Variant::kCorrect, 0, 0, 0), options);
+  const mc::CheckResult reduced =
+      mc::check(impl_model_with_faults(3, Variant::kCorrect, 0, 0, 0), options);
   EXPECT_EQ(reduced.outcome, mc::Outcome::kOk) << reduced.property;
   EXPECT_EQ(reduced.stats.distinct_states, 85661u);
   EXPECT_EQ(reduced.stats.total_states, 381645u);

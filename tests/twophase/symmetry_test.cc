@@ -12,6 +12,7 @@
 #include "check/twophase/model.h"
 #include "model_check/search.h"
 #include "tests/common/symmetry.h"
+#include "tests/twophase/models.h"
 
 namespace crosscheck::check::twophase {
 namespace {
@@ -21,19 +22,10 @@ using crosscheck::testing::expect_symmetry_agrees;
 using crosscheck::testing::orbits_of_plain_run;
 using impl2pc::Variant;
 
-ImplModel model(int rms, Variant variant, int drops, int duplicates, int crashes) {
-  mc::FaultBudgets budgets;
-  budgets.max_drops = drops;
-  budgets.max_duplicates = duplicates;
-  budgets.max_crashes = crashes;
-  return make_impl_model({rms, variant}, budgets);
-}
-
 TEST(TwoPhaseSymmetry, EveryVariantGetsTheVerdictOfThePlainSearch) {
-  for (Variant variant : {Variant::kCorrect, Variant::kRmTimeoutAbort, Variant::kTmMajorityCommit,
-                          Variant::kTmUnloggedDecision}) {
+  for (Variant variant : kEveryVariant) {
     for (int rms = 2; rms <= 3; ++rms) {
-      expect_symmetry_agrees(model(rms, variant, 1, 0, 1),
+      expect_symmetry_agrees(impl_model_with_faults(rms, variant, 1, 0, 1),
                              "variant " + std::to_string(static_cast<int>(variant)) + ", " +
                                  std::to_string(rms) + " RMs");
     }
@@ -43,7 +35,7 @@ TEST(TwoPhaseSymmetry, EveryVariantGetsTheVerdictOfThePlainSearch) {
 // Three RMs, no faults: one state per orbit of the plain run's 85,661,
 // 15,390 (5.6 times fewer).
 TEST(TwoPhaseSymmetry, ThreeRmsStatesAreTheOrbitsOfThePlainRun) {
-  const ImplModel correct = model(3, Variant::kCorrect, 0, 0, 0);
+  const ImplModel correct = impl_model_with_faults(3, Variant::kCorrect, 0, 0, 0);
   uint64_t plain_states = 0;
   const size_t orbits = orbits_of_plain_run(correct, {{1, 2, 3}}, plain_states);
   mc::SearchOptions options;
@@ -58,7 +50,7 @@ TEST(TwoPhaseSymmetry, ThreeRmsStatesAreTheOrbitsOfThePlainRun) {
 // Symmetry's limit on a group (six nodes: 720 renamings) refuses only
 // --symmetry: seven RMs are still checked without it.
 TEST(TwoPhaseSymmetry, SevenRmsAreCheckedWithoutSymmetryAndRefusedWithIt) {
-  const ImplModel seven = model(7, Variant::kCorrect, 0, 0, 0);
+  const ImplModel seven = impl_model_with_faults(7, Variant::kCorrect, 0, 0, 0);
   mc::SearchOptions options;
   options.max_states = 1000;
   EXPECT_EQ(mc::check(seven, options).outcome, mc::Outcome::kBoundExhausted);
@@ -67,7 +59,8 @@ TEST(TwoPhaseSymmetry, SevenRmsAreCheckedWithoutSymmetryAndRefusedWithIt) {
 }
 
 TEST(TwoPhaseSymmetry, TheCounterexampleReplaysOnTheUnreducedModel) {
-  expect_symmetric_counterexample_replays(model(3, Variant::kRmTimeoutAbort, 1, 1, 1));
+  expect_symmetric_counterexample_replays(
+      impl_model_with_faults(3, Variant::kRmTimeoutAbort, 1, 1, 1));
 }
 
 }  // namespace
