@@ -149,9 +149,9 @@ class RaftNode {
     // Pre-candidate: it was a candidate of its term when it began to ask
     // (an election timeout of a candidate asks again too, as etcd's does).
     bool asking_as_candidate = false;
+    // Leader with CheckQuorum: bit j, server j answered since the last check.
     uint8_t recently_active = 0;
-    bool heard_from_leader = false;  // follower: since its election timer last fired  // leader
-                                     // with CheckQuorum: bit j, j answered since the last check
+    bool heard_from_leader = false;  // follower: since its election timer last fired
     std::array<uint8_t, kMaxServers> next_index{1, 1, 1, 1, 1};
     std::array<uint8_t, kMaxServers> match_index{};
     // The state machine's input: the entries applied so far, in order.
