@@ -21,6 +21,7 @@ implraft::Variant parse_variant(const std::string& name) {
   if (name == "no-log-check") return implraft::Variant::kNoLogCheck;
   if (name == "volatile-term") return implraft::Variant::kVolatileTerm;
   if (name == "accept-stale-term") return implraft::Variant::kAcceptStaleTerm;
+  if (name == "pre-vote-raises-term") return implraft::Variant::kPreVoteRaisesTerm;
   return implraft::Variant::kCorrect;
 }
 
@@ -37,8 +38,12 @@ raftcheck::ImplModel impl_model(const CheckRequest& request) {
   bounds.max_messages = request.value("max-messages");
   bounds.check_refinement = request.value("check-refinement") != 0;
   bounds.timely_elections = request.value("timely-elections") != 0;
-  return raftcheck::make_impl_model({request.value("servers"), parse_variant(request.variant)},
-                                    bounds, budgets);
+  implraft::Config config{request.value("servers"), parse_variant(request.variant)};
+  // A variant of PreVote runs with PreVote.
+  config.pre_vote =
+      request.value("pre-vote") != 0 || config.variant == implraft::Variant::kPreVoteRaisesTerm;
+  config.check_quorum = request.value("check-quorum") != 0;
+  return raftcheck::make_impl_model(config, bounds, budgets);
 }
 
 specraft::RaftModel spec_model(const CheckRequest& request) {
@@ -56,7 +61,8 @@ specraft::RaftModel spec_model(const CheckRequest& request) {
 const std::map<std::string, int> kListDefaults = {
     {"servers", 3},      {"values", 1},           {"max-term", 3},         {"max-log", 1},
     {"max-restarts", 0}, {"max-drops", 0},        {"max-duplicates", 0},   {"max-copies", 1},
-    {"max-messages", 2}, {"check-refinement", 1}, {"timely-elections", 0},
+    {"max-messages", 2}, {"check-refinement", 1}, {"timely-elections", 0}, {"pre-vote", 0},
+    {"check-quorum", 0},
 };
 
 std::vector<std::string> properties(const std::string& model) {
@@ -142,6 +148,22 @@ std::vector<FocusedRun> focused_runs() {
   };
 }
 
+// The correct protocol and its known-buggy variants (docs/raft.md tells
+// each one's story).
+std::vector<NamedItem> variants() {
+  return {
+      {"correct", "Raft as specified"},
+      {"commit-old-term",
+       "the leader commits an entry of an earlier term by counting replicas (Figure 8)"},
+      {"forget-vote", "a follower forgets its vote when it hears from the leader of its term"},
+      {"no-log-check", "votes are granted without the log up-to-date check"},
+      {"volatile-term", "current term and vote are not persisted across a restart"},
+      {"accept-stale-term", "AppendEntries from an older term is accepted"},
+      {"pre-vote-raises-term",
+       "with PreVote: a pre-vote request makes its receiver adopt the term it names"},
+  };
+}
+
 }  // namespace
 
 ProtocolCli raft_cli() {
@@ -153,17 +175,7 @@ ProtocolCli raft_cli() {
               {"impl", "the C++ Raft node in the actor harness, with faults (impl/raft)"},
               {"spec", "raft.tla's abstract machine (spec/raft)"},
           },
-      .variants =
-          {
-              {"correct", "Raft as specified"},
-              {"commit-old-term",
-               "the leader commits an entry of an earlier term by counting replicas (Figure 8)"},
-              {"forget-vote",
-               "a follower forgets its vote when it hears from the leader of its term"},
-              {"no-log-check", "votes are granted without the log up-to-date check"},
-              {"volatile-term", "current term and vote are not persisted across a restart"},
-              {"accept-stale-term", "AppendEntries from an older term is accepted"},
-          },
+      .variants = variants(),
       .variant_models = kImplOnly,
       // The implementation's defaults are the README's main job: every
       // variant is caught within them, and the correct node explores about
@@ -182,6 +194,14 @@ ProtocolCli raft_cli() {
               {"check-refinement",
                "1: check RefinesRaftSpec on every step; 0: safety properties only", 0, 1, 1,
                kImplOnly},
+              {"pre-vote",
+               "1: an election timeout first asks for pre-votes (thesis 9.6) without raising "
+               "a term",
+               0, 1, 0, kImplOnly},
+              {"check-quorum",
+               "1: a leader's election timeout makes it step down unless a quorum answered "
+               "since the last (thesis 6.2)",
+               0, 1, 0, kImplOnly},
               {"max-drops", "messages the network may lose", 0, 8, 0, kImplOnly},
               {"max-duplicates", "messages the network may duplicate", 0, 8, 0, kImplOnly},
               {"timely-elections",

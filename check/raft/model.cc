@@ -21,6 +21,7 @@ specraft::Config spec_config(const implraft::Config& config, const ImplBounds& b
   c.max_log = bounds.max_log;
   c.max_restarts = max_crashes;
   c.max_messages = 16;  // the refinement check's search is bounded by steps, not by the bag
+  c.check_quorum = config.check_quorum;
   return c;
 }
 
@@ -57,6 +58,7 @@ uint64_t ImplBinding::name_free_key(const Node& node) const {
   hasher.add(static_cast<uint64_t>(volatile_state.applied.size()));
   hasher.add(node.persistent().voted_for == implraft::kNoVote);
   hasher.add(std::popcount(volatile_state.votes_granted));
+  if (volatile_state.pre_votes != 0) hasher.add(std::popcount(volatile_state.pre_votes));
   return hasher.digest();
 }
 

@@ -12,6 +12,7 @@ std::string_view to_string(Role role) {
     case Role::kFollower: return "follower";
     case Role::kCandidate: return "candidate";
     case Role::kLeader: return "leader";
+    case Role::kPreCandidate: return "pre-candidate";
   }
   return "?";
 }
@@ -22,6 +23,8 @@ std::string_view to_string(MessageType type) {
     case MessageType::kRequestVoteResponse: return "RequestVoteResponse";
     case MessageType::kAppendEntriesRequest: return "AppendEntries";
     case MessageType::kAppendEntriesResponse: return "AppendEntriesResponse";
+    case MessageType::kPreVoteRequest: return "PreVote";
+    case MessageType::kPreVoteResponse: return "PreVoteResponse";
   }
   return "?";
 }
@@ -75,12 +78,21 @@ std::string Message::label() const {
     case MessageType::kAppendEntriesResponse:
       return "AppendEntriesResponse(" + t +
              (success ? ", ok, match " + std::to_string(match_index) : ", failed") + ")";
+    case MessageType::kPreVoteRequest:
+      return "PreVote(" + t + ", last log " + std::to_string(last_log_index) + "/" +
+             std::to_string(last_log_term) + ")";
+    case MessageType::kPreVoteResponse:
+      return std::string("PreVoteResponse(") + t + (vote_granted ? ", granted)" : ", denied)");
   }
   return "?";
 }
 
 RaftNode::RaftNode(NodeId id, const Config& config)
-    : id_(id), servers_(static_cast<uint8_t>(config.servers)), variant_(config.variant) {
+    : id_(id),
+      servers_(static_cast<uint8_t>(config.servers)),
+      variant_(config.variant),
+      pre_vote_(config.pre_vote),
+      check_quorum_(config.check_quorum) {
   CC_ASSERT(config.servers >= 1 && config.servers <= kMaxServers);
   CC_ASSERT(id >= 0 && id < config.servers);
 }
@@ -94,13 +106,20 @@ void RaftNode::on_message(NodeId from, const Message& m, RaftOutbox& out) {
   const Persistent before = persistent_;
   const uint8_t before_commit = volatile_.commit_index;
   // Any message of a newer term makes the receiver a follower of that term
-  // first; then the message is handled in it.
-  if (m.term > persistent_.current_term) become_follower(m.term, out);
+  // first; then the message is handled in it. Not a pre-vote request, nor
+  // a pre-vote granted: their term is one nobody has campaigned in yet.
+  const bool names_future_term =
+      (m.type == MessageType::kPreVoteRequest && variant_ != Variant::kPreVoteRaisesTerm) ||
+      (m.type == MessageType::kPreVoteResponse && m.vote_granted);
+  if (ignores_as_in_lease(m)) return;
+  if (m.term > persistent_.current_term && !names_future_term) become_follower(m.term, out);
   switch (m.type) {
     case MessageType::kRequestVoteRequest: handle_request_vote(from, m, out); break;
     case MessageType::kRequestVoteResponse: handle_vote_response(from, m, out); break;
     case MessageType::kAppendEntriesRequest: handle_append_entries(from, m, out); break;
     case MessageType::kAppendEntriesResponse: handle_append_response(from, m); break;
+    case MessageType::kPreVoteRequest: handle_pre_vote(from, m, before.current_term, out); break;
+    case MessageType::kPreVoteResponse: handle_pre_vote_response(from, m, out); break;
   }
   check_step(before, before_commit);
 }
@@ -110,7 +129,12 @@ void RaftNode::on_timeout(Timer timer, RaftOutbox& out) {
   const uint8_t before_commit = volatile_.commit_index;
   switch (timer) {
     case Timer::kElection:
-      if (volatile_.role != Role::kLeader) campaign(out);
+      volatile_.heard_from_leader = false;
+      if (volatile_.role == Role::kLeader) {
+        check_quorum(out);
+      } else {
+        pre_vote_ ? pre_campaign(out) : campaign(out);
+      }
       break;
     case Timer::kHeartbeat:
       if (volatile_.role == Role::kLeader) {
@@ -154,7 +178,10 @@ void RaftNode::hash(StableHasher& hasher) const {
   hasher.add(static_cast<uint64_t>(persistent_.log.size()));
   for (const Entry& e : persistent_.log) hasher.add(uint64_t{e.term} << 8 | e.value);
   hasher.add(volatile_.role).add(uint64_t{volatile_.commit_index});
-  hasher.add(uint64_t{volatile_.votes_responded} << 8 | volatile_.votes_granted);
+  hasher.add(uint64_t{volatile_.votes_responded} << 8 | volatile_.votes_granted |
+             uint64_t{volatile_.pre_votes} << 16 | uint64_t{volatile_.asking_as_candidate} << 24 |
+             uint64_t{volatile_.recently_active} << 32 |
+             uint64_t{volatile_.heard_from_leader} << 40);
   for (int j = 0; j < servers_; ++j)
     hasher.add(uint64_t{volatile_.next_index[j]} << 8 | volatile_.match_index[j]);
   hasher.add(static_cast<uint64_t>(volatile_.applied.size()));
@@ -167,6 +194,8 @@ void RaftNode::rename(const NodeRenaming& renaming) {
   persistent_.voted_for = static_cast<int8_t>(renaming(persistent_.voted_for));
   volatile_.votes_responded = static_cast<uint8_t>(renaming.set_of(volatile_.votes_responded));
   volatile_.votes_granted = static_cast<uint8_t>(renaming.set_of(volatile_.votes_granted));
+  volatile_.pre_votes = static_cast<uint8_t>(renaming.set_of(volatile_.pre_votes));
+  volatile_.recently_active = static_cast<uint8_t>(renaming.set_of(volatile_.recently_active));
   volatile_.next_index = renaming.indexed(volatile_.next_index);
   volatile_.match_index = renaming.indexed(volatile_.match_index);
 }
@@ -174,6 +203,8 @@ void RaftNode::rename(const NodeRenaming& renaming) {
 void RaftNode::campaign(RaftOutbox& out) {
   ++persistent_.current_term;
   volatile_.role = Role::kCandidate;
+  volatile_.pre_votes = 0;
+  volatile_.asking_as_candidate = false;
   // The vote for itself is taken at once rather than by a message to itself.
   persistent_.voted_for = static_cast<int8_t>(id_);
   volatile_.votes_responded = static_cast<uint8_t>(1u << id_);
@@ -193,11 +224,91 @@ void RaftNode::campaign(RaftOutbox& out) {
   out.set_timer(Timer::kElection);
 }
 
+// "a candidate would first ask other servers whether its log was
+// up-to-date enough to get their vote" (thesis §9.6): the pre-candidate
+// keeps its term and its vote; its own pre-vote counts.
+void RaftNode::pre_campaign(RaftOutbox& out) {
+  volatile_.asking_as_candidate =
+      volatile_.role == Role::kCandidate ||
+      (volatile_.role == Role::kPreCandidate && volatile_.asking_as_candidate);
+  volatile_.role = Role::kPreCandidate;
+  volatile_.pre_votes = static_cast<uint8_t>(1u << id_);
+  if (is_quorum(volatile_.pre_votes)) {
+    campaign(out);
+    return;
+  }
+  Message request;
+  request.type = MessageType::kPreVoteRequest;
+  request.term = static_cast<uint8_t>(persistent_.current_term + 1);
+  request.last_log_term = last_log_term();
+  request.last_log_index = last_log_index();
+  for (NodeId peer = 0; peer < servers_; ++peer) {
+    if (peer != id_) out.send(peer, request);
+  }
+  out.set_timer(Timer::kElection);
+}
+
+bool RaftNode::log_up_to_date(const Message& request) const {
+  return variant_ == Variant::kNoLogCheck || request.last_log_term > last_log_term() ||
+         (request.last_log_term == last_log_term() && request.last_log_index >= last_log_index());
+}
+
+// A pre-vote is granted for a term above the receiver's (as it was before
+// this message: the buggy variant has adopted the request's by now) to a
+// log at least as up to date as its own; the receiver changes nothing.
+void RaftNode::handle_pre_vote(NodeId from, const Message& m, uint8_t term, RaftOutbox& out) {
+  const bool grant = m.term > term && log_up_to_date(m);
+  Message response;
+  response.type = MessageType::kPreVoteResponse;
+  response.term = grant ? m.term : persistent_.current_term;
+  response.vote_granted = grant;
+  out.send(from, response);
+}
+
+void RaftNode::handle_pre_vote_response(NodeId from, const Message& m, RaftOutbox& out) {
+  if (volatile_.role != Role::kPreCandidate || !m.vote_granted ||
+      m.term != persistent_.current_term + 1)
+    return;  // stale, or denied
+  volatile_.pre_votes |= static_cast<uint8_t>(1u << from);
+  if (is_quorum(volatile_.pre_votes)) campaign(out);
+}
+
+// "a leader steps down if an election timeout elapses without a
+// successful round of heartbeats to a majority of its cluster" (thesis
+// §6.2): a quorum, counting itself, must have answered since the last
+// check.
+void RaftNode::check_quorum(RaftOutbox& out) {
+  if (!check_quorum_) return;
+  const bool heard_from_quorum = is_quorum(volatile_.recently_active | (1u << id_));
+  volatile_.recently_active = 0;
+  out.set_timer(Timer::kElection);
+  if (heard_from_quorum) return;
+  volatile_.role = Role::kFollower;
+  out.cancel_timer(Timer::kHeartbeat);
+}
+
+// "if a server receives a RequestVote request within the minimum election
+// timeout of hearing from a current leader, it does not update its term or
+// grant its vote" (thesis §6.2, with CheckQuorum as etcd runs it): the
+// request is ignored, as if lost.
+bool RaftNode::ignores_as_in_lease(const Message& m) const {
+  if (!check_quorum_ || m.term <= persistent_.current_term) return false;
+  if (m.type != MessageType::kRequestVoteRequest && m.type != MessageType::kPreVoteRequest)
+    return false;
+  return volatile_.role == Role::kLeader ||
+         (volatile_.role == Role::kFollower && volatile_.heard_from_leader);
+}
+
 void RaftNode::become_leader(RaftOutbox& out) {
   volatile_.role = Role::kLeader;
   volatile_.next_index.fill(static_cast<uint8_t>(persistent_.log.size() + 1));
   volatile_.match_index.fill(0);
-  out.cancel_timer(Timer::kElection);
+  volatile_.recently_active = 0;
+  if (check_quorum_) {
+    out.set_timer(Timer::kElection);  // the first quorum check
+  } else {
+    out.cancel_timer(Timer::kElection);
+  }
   out.set_timer(Timer::kHeartbeat);
 }
 
@@ -206,6 +317,9 @@ void RaftNode::become_follower(uint8_t term, RaftOutbox& out) {
   persistent_.voted_for = kNoVote;
   if (volatile_.role == Role::kLeader) out.cancel_timer(Timer::kHeartbeat);
   volatile_.role = Role::kFollower;
+  volatile_.pre_votes = 0;
+  volatile_.asking_as_candidate = false;
+  volatile_.recently_active = 0;
   out.set_timer(Timer::kElection);
 }
 
@@ -227,9 +341,7 @@ void RaftNode::send_append(NodeId to, RaftOutbox& out) {
 }
 
 void RaftNode::handle_request_vote(NodeId from, const Message& m, RaftOutbox& out) {
-  const bool log_ok = variant_ == Variant::kNoLogCheck || m.last_log_term > last_log_term() ||
-                      (m.last_log_term == last_log_term() && m.last_log_index >= last_log_index());
-  const bool grant = m.term == persistent_.current_term && log_ok &&
+  const bool grant = m.term == persistent_.current_term && log_up_to_date(m) &&
                      (persistent_.voted_for == kNoVote || persistent_.voted_for == from);
   if (grant) persistent_.voted_for = static_cast<int8_t>(from);
   Message response;
@@ -256,12 +368,15 @@ void RaftNode::handle_append_entries(NodeId from, const Message& m, RaftOutbox& 
     out.send(from, response);
     return;
   }
-  if (!stale && volatile_.role == Role::kCandidate) {
+  if (!stale && (volatile_.role == Role::kCandidate || volatile_.role == Role::kPreCandidate)) {
     // Another server won this term.
     volatile_.role = Role::kFollower;
+    volatile_.pre_votes = 0;
+    volatile_.asking_as_candidate = false;
   }
   if (volatile_.role == Role::kLeader)
     return;  // the other leader of this term: impossible unless a bug
+  if (!stale && check_quorum_) volatile_.heard_from_leader = true;
   if (variant_ == Variant::kForgetVote && !stale) persistent_.voted_for = kNoVote;
   EntryVector& log = persistent_.log;
   const bool log_ok = m.prev_log_index == 0 || (m.prev_log_index <= log.size() &&
@@ -284,6 +399,8 @@ void RaftNode::handle_append_entries(NodeId from, const Message& m, RaftOutbox& 
 
 void RaftNode::handle_append_response(NodeId from, const Message& m) {
   if (m.term < persistent_.current_term) return;  // stale
+  if (check_quorum_ && volatile_.role == Role::kLeader)
+    volatile_.recently_active |= static_cast<uint8_t>(1u << from);
   if (m.success) {
     volatile_.next_index[from] = static_cast<uint8_t>(m.match_index + 1);
     volatile_.match_index[from] = m.match_index;

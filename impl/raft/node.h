@@ -32,7 +32,9 @@ namespace crosscheck::impl::raft {
 constexpr int kMaxServers = 5;
 constexpr int8_t kNoVote = -1;
 
-enum class Role : uint8_t { kFollower, kCandidate, kLeader };
+// A pre-candidate (PreVote, Ongaro's thesis §9.6) is a follower asking
+// whether it could win an election before it starts one.
+enum class Role : uint8_t { kFollower, kCandidate, kLeader, kPreCandidate };
 std::string_view to_string(Role role);
 
 struct Entry {
@@ -50,6 +52,9 @@ enum class MessageType : uint8_t {
   kRequestVoteResponse,
   kAppendEntriesRequest,
   kAppendEntriesResponse,
+  // PreVote (thesis §9.6): raft.tla has no such messages.
+  kPreVoteRequest,   // term: the term the sender would campaign in; last log as RequestVote
+  kPreVoteResponse,  // term: the request's when granted, else the receiver's; vote_granted
 };
 std::string_view to_string(MessageType type);
 
@@ -95,11 +100,24 @@ enum class Variant : uint8_t {
   kVolatileTerm,
   // AppendEntries from an older term is accepted as if it were current.
   kAcceptStaleTerm,
+  // With PreVote: a pre-vote request makes its receiver adopt the term it
+  // names, so a partitioned server that rejoins disrupts a stable cluster.
+  kPreVoteRaisesTerm,
 };
 
 struct Config {
   int servers = 3;
   Variant variant = Variant::kCorrect;
+  // PreVote (thesis §9.6): an election timeout first asks the others
+  // whether they would vote, without raising any term; only a quorum of
+  // yeses starts the election.
+  bool pre_vote = false;
+  // CheckQuorum (thesis §6.2): a leader's election timer stays armed, and
+  // when it fires the leader steps down unless a quorum has answered it
+  // since the last time; and a leader, or a follower that has heard from
+  // one since its election timer last fired, ignores requests for votes of
+  // a later term.
+  bool check_quorum = false;
 };
 
 using RaftOutbox = Outbox<Message, Timer>;
@@ -127,6 +145,13 @@ class RaftNode {
     uint8_t commit_index = 0;
     uint8_t votes_responded = 0;  // bit j: server j answered this term's RequestVote
     uint8_t votes_granted = 0;
+    uint8_t pre_votes = 0;  // pre-candidate: bit j, server j would vote for it
+    // Pre-candidate: it was a candidate of its term when it began to ask
+    // (an election timeout of a candidate asks again too, as etcd's does).
+    bool asking_as_candidate = false;
+    // Leader with CheckQuorum: bit j, server j answered since the last check.
+    uint8_t recently_active = 0;
+    bool heard_from_leader = false;  // follower: since its election timer last fired
     std::array<uint8_t, kMaxServers> next_index{1, 1, 1, 1, 1};
     std::array<uint8_t, kMaxServers> match_index{};
     // The state machine's input: the entries applied so far, in order.
@@ -173,6 +198,12 @@ class RaftNode {
   bool is_quorum(uint32_t members) const;
 
   void campaign(RaftOutbox& out);
+  void pre_campaign(RaftOutbox& out);
+  void check_quorum(RaftOutbox& out);
+  bool ignores_as_in_lease(const Message& m) const;
+  bool log_up_to_date(const Message& request) const;
+  void handle_pre_vote(NodeId from, const Message& m, uint8_t term, RaftOutbox& out);
+  void handle_pre_vote_response(NodeId from, const Message& m, RaftOutbox& out);
   void become_leader(RaftOutbox& out);
   void become_follower(uint8_t term, RaftOutbox& out);
   void send_append(NodeId to, RaftOutbox& out);
@@ -187,6 +218,8 @@ class RaftNode {
   NodeId id_ = 0;
   uint8_t servers_ = 1;
   Variant variant_ = Variant::kCorrect;
+  bool pre_vote_ = false;
+  bool check_quorum_ = false;
   Persistent persistent_;
   Volatile volatile_;
 };

@@ -44,6 +44,17 @@ void restart(const State& s, int i, Successors& out) {
   out.push_back({action_of(Kind::kRestart, i), std::move(next)});
 }
 
+// CheckQuorum's step down (Config::check_quorum): a leader becomes a
+// follower of its own term; nothing else changes.
+void check_quorum_step_down(const State& s, int i, Successors& out, Refusals* refused) {
+  if (s.servers[i].role != Role::kLeader) {
+    return refuse(refused, action_of(Kind::kCheckQuorumStepDown, i), Guard::kAdvanceState);
+  }
+  State next = s;
+  next.servers[i].role = Role::kFollower;
+  out.push_back({action_of(Kind::kCheckQuorumStepDown, i), std::move(next)});
+}
+
 void timeout(const State& s, int i, Successors& out, Refusals* refused) {
   const Server& me = s.servers[i];
   if (me.role != Role::kFollower && me.role != Role::kCandidate) {
@@ -353,6 +364,7 @@ void RaftModel::server_successors(const State& s, int i, Successors& out, Refusa
   client_request(s, i, config_.values, out, refused);
   advance_commit_index(s, i, n, out, refused);
   append_entries(s, i, n, out, refused);
+  if (config_.check_quorum) check_quorum_step_down(s, i, out, refused);
   for (const Bag::Item& item : s.messages) {  // Receive(m), m.mdest = i
     if (item.message.dest == i) receive(s, item.message, out, refused);
   }
@@ -391,6 +403,9 @@ bool RaftModel::take(State& s, const Action& action, Successors& scratch) const 
     case Kind::kClientRequest: client_request(s, i, config_.values, scratch, nullptr); break;
     case Kind::kAdvanceCommitIndex: advance_commit_index(s, i, n, scratch, nullptr); break;
     case Kind::kAppendEntries: append_entries(s, i, n, scratch, nullptr); break;
+    case Kind::kCheckQuorumStepDown:
+      if (config_.check_quorum) check_quorum_step_down(s, i, scratch, nullptr);
+      break;
     case Kind::kDuplicateMessage:
     case Kind::kDropMessage:
       if (s.messages.count(action.message) > 0) network_successors(s, action.message, scratch);

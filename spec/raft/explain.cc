@@ -68,6 +68,7 @@ uint16_t writes(Kind kind) {
              kRestarts;
     case Kind::kTimeout: return kState | kCurrentTerm | kVotedFor | kVotesResponded | kVotesGranted;
     case Kind::kBecomeLeader: return kState | kNextIndex | kMatchIndex;
+    case Kind::kCheckQuorumStepDown: return kState;
     case Kind::kClientRequest: return kLog;
     case Kind::kAdvanceCommitIndex: return kCommitIndex;
     case Kind::kUpdateTerm: return kCurrentTerm | kState | kVotedFor;
@@ -141,7 +142,8 @@ bool touches(const Action& action, const Message& message) {
     case Kind::kTimeout:
     case Kind::kBecomeLeader:
     case Kind::kClientRequest:
-    case Kind::kAdvanceCommitIndex: return false;
+    case Kind::kAdvanceCommitIndex:
+    case Kind::kCheckQuorumStepDown: return false;
     case Kind::kRequestVote:
     case Kind::kAppendEntries:
       return message.type == (action.kind == Kind::kRequestVote

@@ -45,6 +45,7 @@ std::string_view to_string(Action::Kind kind) {
     case Kind::kHandleAppendEntriesResponse: return "HandleAppendEntriesResponse";
     case Kind::kDuplicateMessage: return "DuplicateMessage";
     case Kind::kDropMessage: return "DropMessage";
+    case Kind::kCheckQuorumStepDown: return "CheckQuorumStepDown";
   }
   return "?";
 }
@@ -377,7 +378,8 @@ std::string RaftModel::action_label(const Action& a) const {
     case Kind::kRestart:
     case Kind::kTimeout:
     case Kind::kBecomeLeader:
-    case Kind::kAdvanceCommitIndex: return name + "(" + i + ")";
+    case Kind::kAdvanceCommitIndex:
+    case Kind::kCheckQuorumStepDown: return name + "(" + i + ")";
     case Kind::kRequestVote:
     case Kind::kAppendEntries: return name + "(" + i + ", s" + std::to_string(a.peer + 1) + ")";
     case Kind::kClientRequest: return name + "(" + i + ", " + std::to_string(a.value) + ")";

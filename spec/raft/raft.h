@@ -12,11 +12,10 @@
 // (UpdateTerm, HandleRequestVoteRequest/Response, DropStaleResponse,
 // HandleAppendEntriesRequest/Response), DuplicateMessage, DropMessage.
 //
-// Where this model departs from the text of raft.tla, and why:
-//  - Discard removes a message whose count reaches 0. raft.tla keeps it in
-//    DOMAIN messages with count 0, where Receive can still take it, so
-//    every message would be redeliverable forever; DuplicateMessage is the
-//    action meant for that.
+// The text is raft.tla at ongardie/raft.tla 6ecbdbc (February 2025), whose
+// WithoutMessage (fixed in fb894bd, September 2024) removes a message whose
+// count reaches 0, as Discard here does. Where this model departs from
+// that text, and why:
 //  - The proof-only history variables (elections, allLogs, voterLog) and
 //    the mlog fields of messages are left out. Two history variables of our
 //    own take their place: the servers that have led each term, and every
@@ -200,6 +199,10 @@ struct Action {
     kHandleAppendEntriesResponse,
     kDuplicateMessage,
     kDropMessage,
+    // Not raft.tla's (Config::check_quorum): a leader steps down to
+    // follower in its own term, as CheckQuorum has it do when it has not
+    // heard from a quorum within an election timeout.
+    kCheckQuorumStepDown,
   };
   Kind kind = Kind::kRestart;
   uint8_t server = 0;  // i: the server that acts (the receiver of m)
@@ -282,6 +285,10 @@ struct Config {
   int max_restarts = 1;  // CONSTRAINT restarts <= max_restarts
   int max_copies = 1;    // CONSTRAINT messages[m] <= max_copies
   int max_messages = 2;  // CONSTRAINT BagCardinality(messages) <= max_messages
+  // CheckQuorum (Ongaro's thesis §6.2): the leader may step down at any
+  // time (whether a quorum answered within a timeout is timing, which
+  // this spec, like raft.tla, abstracts away).
+  bool check_quorum = false;
 };
 
 int quorum_size(int servers);

@@ -1,8 +1,11 @@
 #include "spec/raft/refinement.h"
 
+#include "impl/common/assert.h"
+
 namespace crosscheck::spec::raft {
 
 Message abstract_message(const implraft::Message& m, NodeId from, NodeId to) {
+  CC_ASSERT(in_raft_tla(m));
   Message s;
   s.type = static_cast<MessageType>(m.type);
   s.term = m.term;
@@ -24,7 +27,13 @@ Message abstract_message(const implraft::Message& m, NodeId from, NodeId to) {
 Server abstract_server(const implraft::RaftNode& node) {
   Server server;
   server.current_term = node.term();
-  server.role = static_cast<Role>(node.role());
+  // raft.tla has no pre-candidates: one is the follower or the candidate
+  // it was when it began to ask.
+  if (node.role() == implraft::Role::kPreCandidate) {
+    server.role = node.volatile_state().asking_as_candidate ? Role::kCandidate : Role::kFollower;
+  } else {
+    server.role = static_cast<Role>(node.role());
+  }
   server.voted_for = node.persistent().voted_for;
   for (const auto& entry : node.log()) {
     if (server.log.full()) break;  // beyond every bound; the log comparison fails

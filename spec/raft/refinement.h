@@ -16,10 +16,20 @@ namespace crosscheck::spec::raft {
 
 namespace implraft = crosscheck::impl::raft;
 
-// raft.tla's record of message `m` from node `from` to node `to`.
+// Whether raft.tla has messages of m's type (PreVote's it has not: the
+// refinement map leaves them out of the bag, as steps no raft.tla server
+// takes part in).
+inline bool in_raft_tla(const implraft::Message& m) {
+  return m.type != implraft::MessageType::kPreVoteRequest &&
+         m.type != implraft::MessageType::kPreVoteResponse;
+}
+
+// raft.tla's record of message `m` from node `from` to node `to`; only for
+// a message in_raft_tla.
 Message abstract_message(const implraft::Message& m, NodeId from, NodeId to);
 
-// raft.tla's variables of one server, from the node's.
+// raft.tla's variables of one server, from the node's (a pre-candidate is
+// there the follower or candidate it was when it began to ask).
 Server abstract_server(const implraft::RaftNode& node);
 
 // The refinement map, for a binding whose nodes are impl/raft's.
@@ -29,6 +39,7 @@ abstract_state(const mc::ActorState<P>& state) {
   State s;
   for (size_t k = 0; k < state.nodes.size(); ++k) s.servers[k] = abstract_server(state.nodes[k]);
   for (const auto& packet : state.network) {
+    if (!in_raft_tla(packet.message)) continue;
     const Message m = abstract_message(packet.message, packet.from, packet.to);
     for (int copy = 0; copy < packet.count; ++copy) s.messages.add(m);
   }
@@ -71,6 +82,11 @@ requires std::same_as<typename P::Node, implraft::RaftNode> AbstractStep abstrac
   using Kind = typename mc::ActorAction<P>::Kind;
   using Handler = AbstractStep::Handler;
   AbstractStep step{abstract_state(from), abstract_state(to), static_cast<int>(action.node), {}};
+  const bool network_step = action.kind == Kind::kDeliver || action.kind == Kind::kDrop ||
+                            action.kind == Kind::kDuplicate;
+  // A PreVote message's delivery, drop or duplicate is a step the search
+  // judges (the map has no plan for it, and raft.tla no record of it).
+  if (network_step && !in_raft_tla(action.message)) return step;
   switch (action.kind) {
     case Kind::kDeliver: step.handler = Handler::kDeliver; break;
     case Kind::kDuplicate: step.handler = Handler::kDuplicate; break;
@@ -86,9 +102,11 @@ requires std::same_as<typename P::Node, implraft::RaftNode> AbstractStep abstrac
     case Kind::kCrash: step.handler = Handler::kRestart; break;
     default: break;
   }
-  if (action.kind == Kind::kDeliver || action.kind == Kind::kDrop ||
-      action.kind == Kind::kDuplicate) {
-    step.message = abstract_message(action.message, action.from, action.node);
+  if (network_step) step.message = abstract_message(action.message, action.from, action.node);
+  // A delivery that changes no server (a request ignored in CheckQuorum's
+  // lease) is at most raft.tla's DropMessage.
+  if (action.kind == Kind::kDeliver && step.from.servers == step.to.servers) {
+    step.network_message = step.message;
   }
   if (action.kind == Kind::kDrop || action.kind == Kind::kDuplicate) {
     step.network_message = step.message;
