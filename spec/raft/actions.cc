@@ -55,6 +55,25 @@ void check_quorum_step_down(const State& s, int i, Successors& out, Refusals* re
   out.push_back({action_of(Kind::kCheckQuorumStepDown, i), std::move(next)});
 }
 
+// PreVote's term news (Config::pre_vote): server i becomes a follower of
+// a newer term t that some server has reached, with no vote, as UpdateTerm
+// does for a message of term t. A refused pre-vote carries the refuser's
+// term, which only grows, so some server has t when the answer arrives.
+void update_term_from_pre_vote(const State& s, int i, int servers, Successors& out) {
+  int newest = 0;
+  for (int j = 0; j < servers; ++j) newest = std::max<int>(newest, s.servers[j].current_term);
+  for (int t = s.servers[i].current_term + 1; t <= newest; ++t) {
+    State next = s;
+    Server& me = next.servers[i];
+    me.current_term = static_cast<uint8_t>(t);
+    me.role = Role::kFollower;
+    me.voted_for = kNil;
+    Action action = action_of(Kind::kUpdateTermFromPreVote, i);
+    action.value = static_cast<uint8_t>(t);
+    out.push_back({action, std::move(next)});
+  }
+}
+
 void timeout(const State& s, int i, Successors& out, Refusals* refused) {
   const Server& me = s.servers[i];
   if (me.role != Role::kFollower && me.role != Role::kCandidate) {
@@ -365,6 +384,7 @@ void RaftModel::server_successors(const State& s, int i, Successors& out, Refusa
   advance_commit_index(s, i, n, out, refused);
   append_entries(s, i, n, out, refused);
   if (config_.check_quorum) check_quorum_step_down(s, i, out, refused);
+  if (config_.pre_vote) update_term_from_pre_vote(s, i, n, out);
   for (const Bag::Item& item : s.messages) {  // Receive(m), m.mdest = i
     if (item.message.dest == i) receive(s, item.message, out, refused);
   }
@@ -405,6 +425,9 @@ bool RaftModel::take(State& s, const Action& action, Successors& scratch) const 
     case Kind::kAppendEntries: append_entries(s, i, n, scratch, nullptr); break;
     case Kind::kCheckQuorumStepDown:
       if (config_.check_quorum) check_quorum_step_down(s, i, scratch, nullptr);
+      break;
+    case Kind::kUpdateTermFromPreVote:
+      if (config_.pre_vote) update_term_from_pre_vote(s, i, n, scratch);
       break;
     case Kind::kDuplicateMessage:
     case Kind::kDropMessage:

@@ -69,6 +69,7 @@ uint16_t writes(Kind kind) {
     case Kind::kTimeout: return kState | kCurrentTerm | kVotedFor | kVotesResponded | kVotesGranted;
     case Kind::kBecomeLeader: return kState | kNextIndex | kMatchIndex;
     case Kind::kCheckQuorumStepDown: return kState;
+    case Kind::kUpdateTermFromPreVote: return kCurrentTerm | kState | kVotedFor;
     case Kind::kClientRequest: return kLog;
     case Kind::kAdvanceCommitIndex: return kCommitIndex;
     case Kind::kUpdateTerm: return kCurrentTerm | kState | kVotedFor;
@@ -143,7 +144,8 @@ bool touches(const Action& action, const Message& message) {
     case Kind::kBecomeLeader:
     case Kind::kClientRequest:
     case Kind::kAdvanceCommitIndex:
-    case Kind::kCheckQuorumStepDown: return false;
+    case Kind::kCheckQuorumStepDown:
+    case Kind::kUpdateTermFromPreVote: return false;
     case Kind::kRequestVote:
     case Kind::kAppendEntries:
       return message.type == (action.kind == Kind::kRequestVote

@@ -46,6 +46,7 @@ std::string_view to_string(Action::Kind kind) {
     case Kind::kDuplicateMessage: return "DuplicateMessage";
     case Kind::kDropMessage: return "DropMessage";
     case Kind::kCheckQuorumStepDown: return "CheckQuorumStepDown";
+    case Kind::kUpdateTermFromPreVote: return "UpdateTermFromPreVote";
   }
   return "?";
 }
@@ -382,7 +383,8 @@ std::string RaftModel::action_label(const Action& a) const {
     case Kind::kCheckQuorumStepDown: return name + "(" + i + ")";
     case Kind::kRequestVote:
     case Kind::kAppendEntries: return name + "(" + i + ", s" + std::to_string(a.peer + 1) + ")";
-    case Kind::kClientRequest: return name + "(" + i + ", " + std::to_string(a.value) + ")";
+    case Kind::kClientRequest:
+    case Kind::kUpdateTermFromPreVote: return name + "(" + i + ", " + std::to_string(a.value) + ")";
     default:
       return name + "(s" + std::to_string(a.message.source + 1) + "->s" +
              std::to_string(a.message.dest + 1) + " " + a.message.label() + ")";

@@ -203,11 +203,16 @@ struct Action {
     // follower in its own term, as CheckQuorum has it do when it has not
     // heard from a quorum within an election timeout.
     kCheckQuorumStepDown,
+    // Not raft.tla's (Config::pre_vote): server i adopts term `value`,
+    // which some server has reached, as UpdateTerm would; a PreVote
+    // response carries it (a denial names the denier's term), and raft.tla
+    // has no record of that message.
+    kUpdateTermFromPreVote,
   };
   Kind kind = Kind::kRestart;
   uint8_t server = 0;  // i: the server that acts (the receiver of m)
   uint8_t peer = 0;    // j in RequestVote(i, j) and AppendEntries(i, j)
-  uint8_t value = 0;   // v in ClientRequest(i, v)
+  uint8_t value = 0;   // v in ClientRequest(i, v); the term in UpdateTermFromPreVote
   Message message{};   // m in the message actions
 };
 std::string_view to_string(Action::Kind kind);
@@ -289,6 +294,9 @@ struct Config {
   // time (whether a quorum answered within a timeout is timing, which
   // this spec, like raft.tla, abstracts away).
   bool check_quorum = false;
+  // PreVote (thesis §9.6): a server may learn a newer term from a message
+  // this spec has no record of (Action::kUpdateTermFromPreVote).
+  bool pre_vote = false;
 };
 
 int quorum_size(int servers);

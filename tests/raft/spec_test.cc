@@ -131,6 +131,46 @@ TEST(RaftSpec, TwoServersStateCountIsPinned) {
   EXPECT_EQ(result.stats.depth, 40);
 }
 
+// The spec's two additions (not raft.tla's): CheckQuorum's step down and
+// PreVote's term news. Two servers within the bounds above: they add
+// states, and every property still holds.
+TEST(RaftSpec, TheAdditionsForCheckQuorumAndPreVoteKeepEveryProperty) {
+  Config config = small(2, 3, 1, 2);
+  config.check_quorum = true;
+  config.pre_vote = true;
+  mc::CheckResult result = mc::check(RaftModel(config), {});
+  EXPECT_EQ(result.outcome, mc::Outcome::kOk) << result.property;
+  EXPECT_GT(result.stats.distinct_states, 72723u);
+}
+
+// UpdateTermFromPreVote(i, t) takes i to any newer term t that some
+// server has reached, as a follower with no vote; nothing else changes.
+TEST(RaftSpec, ATermLearntFromAPreVoteIsOneSomeServerHasReached) {
+  Config config = small(3, 4, 1, 2);
+  config.pre_vote = true;
+  RaftModel model(config);
+  State s = model.initial_states().front();
+  s.servers[1].current_term = 3;
+  s.servers[2].current_term = 2;
+  s.servers[0].role = Role::kCandidate;
+  s.servers[0].voted_for = 0;
+  std::vector<int> terms;
+  for (const auto& successor : successors(model, s)) {
+    if (successor.action.kind != Kind::kUpdateTermFromPreVote || successor.action.server != 0)
+      continue;
+    terms.push_back(successor.action.value);
+    const Server& learnt = successor.state.servers[0];
+    EXPECT_EQ(learnt.current_term, successor.action.value);
+    EXPECT_EQ(learnt.role, Role::kFollower);
+    EXPECT_EQ(learnt.voted_for, kNil);
+    EXPECT_EQ(successor.state.messages, s.messages);
+  }
+  EXPECT_EQ(terms, (std::vector<int>{2, 3}));
+  config.pre_vote = false;
+  for (const auto& successor : successors(RaftModel(config), s))
+    EXPECT_NE(successor.action.kind, Kind::kUpdateTermFromPreVote);
+}
+
 // Three servers with terms up to 2 leave room for one election only: the
 // goal of a leader in a second term cannot be reached, and the checker
 // says so rather than report `ok`.
