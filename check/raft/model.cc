@@ -22,6 +22,7 @@ specraft::Config spec_config(const implraft::Config& config, const ImplBounds& b
   c.max_restarts = max_crashes;
   c.max_messages = 16;  // the refinement check's search is bounded by steps, not by the bag
   c.check_quorum = config.check_quorum;
+  c.pre_vote = config.pre_vote;
   return c;
 }
 
@@ -31,12 +32,89 @@ ImplBinding::ImplBinding(implraft::Config config, ImplBounds bounds)
     : config_(config), bounds_(bounds), spec_(spec_config(config, bounds, 8)) {}
 
 void ImplBinding::inputs(NodeId, const Node& node, std::vector<Input>& out) const {
-  if (!node.accepts_client_requests()) return;
-  for (int v = 1; v <= bounds_.values; ++v) out.push_back({static_cast<uint8_t>(v)});
+  using Kind = ClientRequest::Kind;
+  if (node.accepts_client_requests()) {
+    for (int v = 1; v <= bounds_.values; ++v) out.push_back({static_cast<uint8_t>(v)});
+  }
+  if (bounds_.max_reads > 0 && node.accepts_reads()) out.push_back({0, Kind::kRead});
+  if (!bounds_.leader_transfer) return;
+  for (NodeId target = 0; target < config_.servers; ++target) {
+    if (node.can_transfer_leadership(target))
+      out.push_back({static_cast<uint8_t>(target), Kind::kTransfer});
+  }
+}
+
+void ImplBinding::on_input(NodeId, Node& node, const Input& input,
+                           implraft::RaftOutbox& out) const {
+  switch (input.kind) {
+    case ClientRequest::Kind::kWrite: node.on_client_request(input.value, out); break;
+    case ClientRequest::Kind::kRead: node.on_read_request(out); break;
+    case ClientRequest::Kind::kTransfer: node.on_transfer_leadership(input.value, out); break;
+  }
+}
+
+std::string ImplBinding::input_label(const Input& input) const {
+  switch (input.kind) {
+    case ClientRequest::Kind::kWrite: return "ClientRequest(" + std::to_string(input.value) + ")";
+    case ClientRequest::Kind::kRead: return "ReadRequest";
+    case ClientRequest::Kind::kTransfer:
+      return "TransferLeadership(" + node_name(input.value) + ")";
+  }
+  return "?";
+}
+
+void ImplBinding::hash_history(const History& history, StableHasher& hasher) const {
+  uint64_t floors = 0;
+  for (uint8_t floor : history.floor) floors = floors << 8 | floor;
+  hasher.add(uint64_t{history.committed} | uint64_t{history.reads} << 8 |
+             uint64_t{history.answered} << 16 | uint64_t{history.stale_answer} << 24 |
+             uint64_t{history.stale_floor} << 32 | uint64_t{history.stale} << 40);
+  hasher.add(floors);
+}
+
+// A read begins when a leader's read round moves on; it is answered when
+// it stops being pending in the leader that took it (a leader that steps
+// down leaves its read unanswered), or at once in the step it began.
+void ImplBinding::record_step(History& history, NodeId self, const Node& before,
+                              const Node& after) const {
+  if (bounds_.max_reads == 0) return;  // no reads: keep the states as they were
+  history.committed = std::max(history.committed, after.commit_index());
+  const implraft::ReadIndex& was = before.volatile_state().read;
+  const implraft::ReadIndex& is = after.volatile_state().read;
+  const bool began = is.round > was.round;
+  if (began) {
+    ++history.reads;
+    history.floor[self] = history.committed;
+  }
+  const bool answered = after.role() == implraft::Role::kLeader && !is.pending &&
+                        (began || (was.pending && before.term() == after.term()));
+  if (!answered) return;
+  ++history.answered;
+  if (is.index < history.floor[self] && !history.stale) {
+    history.stale = true;
+    history.stale_answer = is.index;
+    history.stale_floor = history.floor[self];
+  }
+  history.floor[self] = 0;
+}
+
+mc::Json ImplBinding::history_json(const History& history) const {
+  mc::Json json = mc::Json::object();
+  if (bounds_.max_reads == 0) return json;
+  json.set("committed", int{history.committed});
+  json.set("reads", int{history.reads});
+  json.set("answered", int{history.answered});
+  if (history.stale) {
+    json.set("stale_read", "answered from " + std::to_string(history.stale_answer) +
+                               " entries when " + std::to_string(history.stale_floor) +
+                               " were committed before it began");
+  }
+  return json;
 }
 
 bool ImplBinding::within_bounds(const State& state) const {
   if (state.copies_in_flight() > bounds_.max_messages) return false;
+  if (state.history.reads > bounds_.max_reads) return false;
   for (const Node& node : state.nodes) {
     if (node.term() > bounds_.max_term || static_cast<int>(node.log().size()) > bounds_.max_log)
       return false;
@@ -172,6 +250,8 @@ bool impl_applied_entries_kept(const ImplState& state) {
   return true;
 }
 
+bool impl_reads_linearizable(const ImplState& state) { return !state.history.stale; }
+
 bool impl_local_invariants(const ImplState& state) {
   for (const auto& node : state.nodes) {
     if (node.volatile_state().violation != implraft::LocalViolation::kNone) return false;
@@ -180,7 +260,7 @@ bool impl_local_invariants(const ImplState& state) {
 }
 
 std::vector<mc::StateProperty<ImplState>> ImplBinding::properties() const {
-  return {
+  std::vector<mc::StateProperty<ImplState>> properties = {
       mc::always<ImplState>("ElectionSafety", impl_election_safety),
       mc::always<ImplState>("LogMatching", impl_log_matching),
       mc::always<ImplState>("StateMachineSafety", impl_state_machine_safety),
@@ -210,6 +290,12 @@ std::vector<mc::StateProperty<ImplState>> ImplBinding::properties() const {
             });
           }),
   };
+  if (bounds_.max_reads > 0) {
+    properties.push_back(mc::always<ImplState>("ReadsAreLinearizable", impl_reads_linearizable));
+    properties.push_back(mc::sometimes<ImplState>(
+        "ReadAnswered", [](const ImplState& s) { return s.history.answered > 0; }));
+  }
+  return properties;
 }
 
 std::vector<mc::LivenessProperty<ImplState>> ImplBinding::liveness_properties() const {

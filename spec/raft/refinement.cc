@@ -121,8 +121,10 @@ Plan direct_plan(const AbstractStep& step, int servers) {
       plan.then_on(Kind::kDuplicateMessage, step.message).receive(step.message);
       break;
     case Handler::kDrop: plan.then_on(Kind::kDropMessage, step.message); break;
-    case Handler::kElectionTimeout: return campaign(step.from.servers[i], i, servers);
+    case Handler::kElectionTimeout:
+    case Handler::kTimeoutNow: return campaign(step.from.servers[i], i, servers);
     case Handler::kHeartbeat:
+    case Handler::kReadRequest:
       for (int j = 0; j < servers; ++j) {
         if (j != i) plan.then(Kind::kAppendEntries, j);
       }
