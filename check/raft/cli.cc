@@ -1,5 +1,6 @@
 // Raft on the command line: the implementation (with its known-buggy
 // variants and fault budgets) and raft.tla's abstract machine.
+#include <algorithm>
 #include <ostream>
 
 #include "check/raft/model.h"
@@ -22,6 +23,8 @@ implraft::Variant parse_variant(const std::string& name) {
   if (name == "volatile-term") return implraft::Variant::kVolatileTerm;
   if (name == "accept-stale-term") return implraft::Variant::kAcceptStaleTerm;
   if (name == "pre-vote-raises-term") return implraft::Variant::kPreVoteRaisesTerm;
+  if (name == "readindex-without-quorum-round")
+    return implraft::Variant::kReadIndexWithoutQuorumRound;
   return implraft::Variant::kCorrect;
 }
 
@@ -38,7 +41,12 @@ raftcheck::ImplModel impl_model(const CheckRequest& request) {
   bounds.max_messages = request.value("max-messages");
   bounds.check_refinement = request.value("check-refinement") != 0;
   bounds.timely_elections = request.value("timely-elections") != 0;
+  bounds.max_reads = request.value("max-reads");
+  bounds.leader_transfer = request.value("transfer") != 0;
   implraft::Config config{request.value("servers"), parse_variant(request.variant)};
+  // A variant of reads runs with a read.
+  if (config.variant == implraft::Variant::kReadIndexWithoutQuorumRound)
+    bounds.max_reads = std::max(bounds.max_reads, 1);
   // A variant of PreVote runs with PreVote.
   config.pre_vote =
       request.value("pre-vote") != 0 || config.variant == implraft::Variant::kPreVoteRaisesTerm;
@@ -62,7 +70,7 @@ const std::map<std::string, int> kListDefaults = {
     {"servers", 3},      {"values", 1},           {"max-term", 3},         {"max-log", 1},
     {"max-restarts", 0}, {"max-drops", 0},        {"max-duplicates", 0},   {"max-copies", 1},
     {"max-messages", 2}, {"check-refinement", 1}, {"timely-elections", 0}, {"pre-vote", 0},
-    {"check-quorum", 0},
+    {"check-quorum", 0}, {"max-reads", 0},        {"transfer", 0},
 };
 
 std::vector<std::string> properties(const std::string& model) {
@@ -145,6 +153,25 @@ std::vector<FocusedRun> focused_runs() {
        .values = {{"max-log", 2}, {"max-term", 4}, {"max-restarts", 0}},
        .symmetry = true,
        .max_depth = 30},
+      {.name = "pre-vote-check-quorum",
+       .exercises = "PreVote and CheckQuorum together: pre-candidates, a leader's quorum "
+                    "check and step down, vote requests ignored in a leader's lease, a term "
+                    "learnt from a refused pre-vote",
+       .values = {{"pre-vote", 1}, {"check-quorum", 1}, {"max-restarts", 0}},
+       .symmetry = true,
+       .max_depth = 26},
+      {.name = "transfer",
+       .exercises = "leadership transfer: a leader catches its successor up, sends "
+                    "TimeoutNow, stops taking writes, abandons a transfer at its timeout",
+       .values = {{"transfer", 1}, {"max-restarts", 0}},
+       .symmetry = true,
+       .max_depth = 27},
+      {.name = "reads",
+       .exercises = "ReadIndex reads: a leader that has committed an entry of its term "
+                    "confirms it still leads with a heartbeat round before answering, "
+                    "across a change of leader with two entries",
+       .values = {{"max-reads", 1}, {"max-log", 2}, {"max-restarts", 0}},
+       .symmetry = true},
   };
 }
 
@@ -160,7 +187,10 @@ std::vector<NamedItem> variants() {
       {"volatile-term", "current term and vote are not persisted across a restart"},
       {"accept-stale-term", "AppendEntries from an older term is accepted"},
       {"pre-vote-raises-term",
-       "with PreVote: a pre-vote request makes its receiver adopt the term it names"},
+       "with PreVote (implied): a pre-vote request makes its receiver adopt the term it names"},
+      {"readindex-without-quorum-round",
+       "a read is answered from the leader's commit index without a heartbeat round "
+       "(implies --max-reads 1 at least)"},
   };
 }
 
@@ -202,6 +232,11 @@ ProtocolCli raft_cli() {
                "1: a leader's election timeout makes it step down unless a quorum answered "
                "since the last (thesis 6.2)",
                0, 1, 0, kImplOnly},
+              {"max-reads",
+               "linearizable reads (ReadIndex, thesis 6.4) leaders may be asked for, in all", 0, 4,
+               0, kImplOnly},
+              {"transfer", "1: a leader may be asked to transfer its leadership (thesis 3.10)", 0,
+               1, 0, kImplOnly},
               {"max-drops", "messages the network may lose", 0, 8, 0, kImplOnly},
               {"max-duplicates", "messages the network may duplicate", 0, 8, 0, kImplOnly},
               {"timely-elections",
