@@ -25,6 +25,7 @@ implraft::Variant parse_variant(const std::string& name) {
   if (name == "pre-vote-raises-term") return implraft::Variant::kPreVoteRaisesTerm;
   if (name == "readindex-without-quorum-round")
     return implraft::Variant::kReadIndexWithoutQuorumRound;
+  if (name == "single-server-change-unsafe") return implraft::Variant::kSingleServerChangeUnsafe;
   return implraft::Variant::kCorrect;
 }
 
@@ -43,10 +44,12 @@ raftcheck::ImplModel impl_model(const CheckRequest& request) {
   bounds.timely_elections = request.value("timely-elections") != 0;
   bounds.max_reads = request.value("max-reads");
   bounds.leader_transfer = request.value("transfer") != 0;
+  bounds.membership = request.value("membership") != 0;
   implraft::Config config{request.value("servers"), parse_variant(request.variant)};
   // A variant of reads runs with a read.
   if (config.variant == implraft::Variant::kReadIndexWithoutQuorumRound)
     bounds.max_reads = std::max(bounds.max_reads, 1);
+  if (config.variant == implraft::Variant::kSingleServerChangeUnsafe) bounds.membership = true;
   // A variant of PreVote runs with PreVote.
   config.pre_vote =
       request.value("pre-vote") != 0 || config.variant == implraft::Variant::kPreVoteRaisesTerm;
@@ -70,7 +73,7 @@ const std::map<std::string, int> kListDefaults = {
     {"servers", 3},      {"values", 1},           {"max-term", 3},         {"max-log", 1},
     {"max-restarts", 0}, {"max-drops", 0},        {"max-duplicates", 0},   {"max-copies", 1},
     {"max-messages", 2}, {"check-refinement", 1}, {"timely-elections", 0}, {"pre-vote", 0},
-    {"check-quorum", 0}, {"max-reads", 0},        {"transfer", 0},
+    {"check-quorum", 0}, {"max-reads", 0},        {"transfer", 0},         {"membership", 0},
 };
 
 std::vector<std::string> properties(const std::string& model) {
@@ -172,6 +175,16 @@ std::vector<FocusedRun> focused_runs() {
                     "across a change of leader with two entries",
        .values = {{"max-reads", 1}, {"max-log", 2}, {"max-restarts", 0}},
        .symmetry = true},
+      {.name = "membership",
+       .exercises = "single-server membership changes: a server removed and added back, "
+                    "quorums of the latest configuration in a log, committed or not",
+       .values = {{"membership", 1}, {"max-log", 2}, {"max-restarts", 0}},
+       .symmetry = true},
+      {.name = "membership-four",
+       .exercises = "membership changes from four servers: even configurations, whose "
+                    "halves are no quorums",
+       .values = {{"membership", 1}, {"servers", 4}, {"max-log", 2}, {"max-restarts", 0}},
+       .symmetry = true},
   };
 }
 
@@ -191,6 +204,9 @@ std::vector<NamedItem> variants() {
       {"readindex-without-quorum-round",
        "a read is answered from the leader's commit index without a heartbeat round "
        "(implies --max-reads 1 at least)"},
+      {"single-server-change-unsafe",
+       "a leader changes membership before an entry of its term is committed (implies "
+       "--membership 1)"},
   };
 }
 
@@ -237,6 +253,10 @@ ProtocolCli raft_cli() {
                0, kImplOnly},
               {"transfer", "1: a leader may be asked to transfer its leadership (thesis 3.10)", 0,
                1, 0, kImplOnly},
+              {"membership",
+               "1: a leader may add or remove one server at a time (thesis 4.1); every server "
+               "starts a voter",
+               0, 1, 0, kImplOnly},
               {"max-drops", "messages the network may lose", 0, 8, 0, kImplOnly},
               {"max-duplicates", "messages the network may duplicate", 0, 8, 0, kImplOnly},
               {"timely-elections",

@@ -23,6 +23,7 @@ specraft::Config spec_config(const implraft::Config& config, const ImplBounds& b
   c.max_messages = 16;  // the refinement check's search is bounded by steps, not by the bag
   c.check_quorum = config.check_quorum;
   c.pre_vote = config.pre_vote;
+  c.membership = bounds.membership;
   return c;
 }
 
@@ -37,10 +38,11 @@ void ImplBinding::inputs(NodeId, const Node& node, std::vector<Input>& out) cons
     for (int v = 1; v <= bounds_.values; ++v) out.push_back({static_cast<uint8_t>(v)});
   }
   if (bounds_.max_reads > 0 && node.accepts_reads()) out.push_back({0, Kind::kRead});
-  if (!bounds_.leader_transfer) return;
   for (NodeId target = 0; target < config_.servers; ++target) {
-    if (node.can_transfer_leadership(target))
+    if (bounds_.leader_transfer && node.can_transfer_leadership(target))
       out.push_back({static_cast<uint8_t>(target), Kind::kTransfer});
+    if (bounds_.membership && node.can_change_membership(target))
+      out.push_back({static_cast<uint8_t>(target), Kind::kChangeMembership});
   }
 }
 
@@ -50,6 +52,7 @@ void ImplBinding::on_input(NodeId, Node& node, const Input& input,
     case ClientRequest::Kind::kWrite: node.on_client_request(input.value, out); break;
     case ClientRequest::Kind::kRead: node.on_read_request(out); break;
     case ClientRequest::Kind::kTransfer: node.on_transfer_leadership(input.value, out); break;
+    case ClientRequest::Kind::kChangeMembership: node.on_change_membership(input.value, out); break;
   }
 }
 
@@ -59,6 +62,8 @@ std::string ImplBinding::input_label(const Input& input) const {
     case ClientRequest::Kind::kRead: return "ReadRequest";
     case ClientRequest::Kind::kTransfer:
       return "TransferLeadership(" + node_name(input.value) + ")";
+    case ClientRequest::Kind::kChangeMembership:
+      return "ChangeMembership(" + node_name(input.value) + ")";
   }
   return "?";
 }
@@ -168,8 +173,7 @@ mc::Json ImplBinding::node_json(NodeId, const Node& node) const {
   const int8_t vote = node.persistent().voted_for;
   json.set("voted_for", vote == implraft::kNoVote ? mc::Json(nullptr) : mc::Json(node_name(vote)));
   mc::Json log = mc::Json::array();
-  for (const auto& entry : node.log())
-    log.push(std::to_string(entry.term) + ":" + std::to_string(entry.value));
+  for (const auto& entry : node.log()) log.push(implraft::entry_label(entry));
   json.set("log", std::move(log));
   json.set("commit_index", int{node.commit_index()});
   json.set("applied", static_cast<int>(node.volatile_state().applied.size()));
@@ -235,16 +239,24 @@ bool impl_state_machine_safety(const ImplState& state) {
   return true;
 }
 
+// An applied entry is lost only if a server without it is elected, by a
+// quorum of its own configuration that lacks it too; so every quorum of
+// the configuration of every server without it has a holder (with every
+// server a voter: a majority holds it).
 bool impl_applied_entries_kept(const ImplState& state) {
-  const int servers = static_cast<int>(state.nodes.size());
   for (const auto& node : state.nodes) {
     const auto& applied = node.volatile_state().applied;
     for (size_t index = 1; index <= applied.size(); ++index) {
-      int holders = 0;
-      for (const auto& other : state.nodes) {
-        holders += other.log().size() >= index && other.log()[index - 1] == applied[index - 1];
+      uint32_t lacking = 0;
+      for (size_t k = 0; k < state.nodes.size(); ++k) {
+        const auto& log = state.nodes[k].log();
+        if (log.size() < index || log[index - 1] != applied[index - 1]) lacking |= 1u << k;
       }
-      if (holders < specraft::quorum_size(servers)) return false;
+      for (size_t k = 0; k < state.nodes.size(); ++k) {
+        if ((lacking & (1u << k)) &&
+            specraft::is_quorum_of(lacking, state.nodes[k].configuration()))
+          return false;
+      }
     }
   }
   return true;

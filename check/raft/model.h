@@ -56,6 +56,9 @@ struct ImplBounds {
   int max_reads = 0;
   // Whether a leader may be asked to transfer its leadership.
   bool leader_transfer = false;
+  // Whether a leader may be asked to add or remove one server (every
+  // server starts a voter).
+  bool membership = false;
 };
 
 class ImplBinding {
@@ -90,6 +93,9 @@ class ImplBinding {
   // interchangeable, as raft.tla's Server is.
   std::vector<std::vector<NodeId>> interchangeable_nodes() const;
   void rename(Node& node, const NodeRenaming& renaming) const { node.rename(renaming); }
+  void rename(Message& message, const NodeRenaming& renaming) const {
+    message.entry.voters = static_cast<uint8_t>(renaming.set_of(message.entry.voters));
+  }
   void rename_history(History& history, const NodeRenaming& renaming) const {
     history.floor = renaming.indexed(history.floor);
   }

@@ -58,8 +58,18 @@ void Message::hash(StableHasher& hasher) const {
   const uint64_t body = uint64_t{prev_log_index} | uint64_t{prev_log_term} << 8 |
                         uint64_t{entry.term} << 16 | uint64_t{entry.value} << 24 |
                         uint64_t{commit_index} << 32 | uint64_t{match_index} << 40 |
-                        uint64_t{read_round} << 48;
+                        uint64_t{read_round} << 48 | uint64_t{entry.voters} << 56;
   hasher.add(header).add(body);
+}
+
+std::string entry_label(const Entry& entry) {
+  std::string text = std::to_string(entry.term) + ":";
+  if (!entry.is_configuration()) return text + std::to_string(entry.value);
+  std::string voters;
+  for (int j = 0; j < kMaxServers; ++j) {
+    if (entry.voters & (1u << j)) voters += (voters.empty() ? "s" : ",s") + std::to_string(j + 1);
+  }
+  return text + "{" + voters + "}";
 }
 
 std::string Message::label() const {
@@ -74,8 +84,7 @@ std::string Message::label() const {
     case MessageType::kAppendEntriesRequest: {
       std::string text = "AppendEntries(" + t + ", prev " + std::to_string(prev_log_index) + "/" +
                          std::to_string(prev_log_term);
-      if (has_entry)
-        text += ", entry " + std::to_string(entry.term) + ":" + std::to_string(entry.value);
+      if (has_entry) text += ", entry " + entry_label(entry);
       return text + ", commit " + std::to_string(commit_index) + round + ")";
     }
     case MessageType::kAppendEntriesResponse:
@@ -101,7 +110,22 @@ RaftNode::RaftNode(NodeId id, const Config& config)
   CC_ASSERT(id >= 0 && id < config.servers);
 }
 
-bool RaftNode::is_quorum(uint32_t members) const { return std::popcount(members) * 2 > servers_; }
+uint8_t RaftNode::configuration() const {
+  for (size_t index = persistent_.log.size(); index >= 1; --index) {
+    if (persistent_.log[index - 1].is_configuration()) return persistent_.log[index - 1].voters;
+  }
+  return static_cast<uint8_t>((1u << servers_) - 1);  // every server
+}
+
+bool RaftNode::is_quorum(uint32_t members) const {
+  const uint32_t voters = configuration();
+  return std::popcount(members & voters) * 2 > std::popcount(voters);
+}
+
+// A leader's peers: the voters of its configuration but itself.
+bool RaftNode::is_follower_of_mine(NodeId peer) const {
+  return peer != id_ && (configuration() & (1u << peer)) != 0;
+}
 
 void RaftNode::start(RaftOutbox& out) { out.set_timer(Timer::kElection); }
 
@@ -138,6 +162,8 @@ void RaftNode::on_timeout(Timer timer, RaftOutbox& out) {
       if (volatile_.role == Role::kLeader) {
         volatile_.transferee = kNoVote;  // a transfer not done by now is abandoned
         check_quorum(out);
+      } else if (!(configuration() & (1u << id_))) {
+        out.set_timer(Timer::kElection);  // not a voter: it never stands
       } else {
         pre_vote_ ? pre_campaign(out) : campaign(out);
       }
@@ -145,7 +171,7 @@ void RaftNode::on_timeout(Timer timer, RaftOutbox& out) {
     case Timer::kHeartbeat:
       if (volatile_.role == Role::kLeader) {
         for (NodeId peer = 0; peer < servers_; ++peer) {
-          if (peer != id_) send_append(peer, out);
+          if (is_follower_of_mine(peer)) send_append(peer, out);
         }
         out.set_timer(Timer::kHeartbeat);
       }
@@ -183,8 +209,32 @@ void RaftNode::on_read_request(RaftOutbox& out) {
   read.pending = !is_quorum(read.acks) && variant_ != Variant::kReadIndexWithoutQuorumRound;
   if (!read.pending) return;  // answered at once
   for (NodeId peer = 0; peer < servers_; ++peer) {
-    if (peer != id_) send_append(peer, out);
+    if (is_follower_of_mine(peer)) send_append(peer, out);
   }
+}
+
+bool RaftNode::can_change_membership(NodeId target) const {
+  if (volatile_.role != Role::kLeader || volatile_.transferee != kNoVote || target == id_ ||
+      target < 0 || target >= servers_) {
+    return false;
+  }
+  int latest = 0;
+  for (size_t index = 1; index <= persistent_.log.size(); ++index) {
+    if (persistent_.log[index - 1].is_configuration()) latest = static_cast<int>(index);
+  }
+  if (latest > volatile_.commit_index) return false;  // one change at a time
+  return variant_ == Variant::kSingleServerChangeUnsafe ||
+         term_at(volatile_.commit_index) == persistent_.current_term;
+}
+
+void RaftNode::on_change_membership(NodeId target, RaftOutbox& /*out*/) {
+  CC_ASSERT(can_change_membership(target));
+  const Persistent before = persistent_;
+  const uint8_t before_commit = volatile_.commit_index;
+  const auto voters = static_cast<uint8_t>(configuration() ^ (1u << target));
+  persistent_.log.push_back({persistent_.current_term, 0, voters});
+  maybe_commit();
+  check_step(before, before_commit);
 }
 
 void RaftNode::restart(RaftOutbox& out) {
@@ -198,15 +248,18 @@ void RaftNode::restart(RaftOutbox& out) {
 
 std::map<int, int> RaftNode::state_machine() const {
   std::map<int, int> registers;
-  for (size_t i = 0; i < volatile_.applied.size(); ++i)
-    registers[volatile_.applied[i].value] = static_cast<int>(i + 1);
+  for (size_t i = 0; i < volatile_.applied.size(); ++i) {
+    if (!volatile_.applied[i].is_configuration())
+      registers[volatile_.applied[i].value] = static_cast<int>(i + 1);
+  }
   return registers;
 }
 
 void RaftNode::hash(StableHasher& hasher) const {
   hasher.add(uint64_t{persistent_.current_term}).add(int{persistent_.voted_for});
   hasher.add(static_cast<uint64_t>(persistent_.log.size()));
-  for (const Entry& e : persistent_.log) hasher.add(uint64_t{e.term} << 8 | e.value);
+  for (const Entry& e : persistent_.log)
+    hasher.add(uint64_t{e.voters} << 16 | uint64_t{e.term} << 8 | e.value);
   hasher.add(volatile_.role).add(uint64_t{volatile_.commit_index});
   hasher.add(uint64_t{volatile_.votes_responded} << 8 | volatile_.votes_granted |
              uint64_t{volatile_.pre_votes} << 16 | uint64_t{volatile_.asking_as_candidate} << 24 |
@@ -219,7 +272,8 @@ void RaftNode::hash(StableHasher& hasher) const {
   for (int j = 0; j < servers_; ++j)
     hasher.add(uint64_t{volatile_.next_index[j]} << 8 | volatile_.match_index[j]);
   hasher.add(static_cast<uint64_t>(volatile_.applied.size()));
-  for (const Entry& e : volatile_.applied) hasher.add(uint64_t{e.term} << 8 | e.value);
+  for (const Entry& e : volatile_.applied)
+    hasher.add(uint64_t{e.voters} << 16 | uint64_t{e.term} << 8 | e.value);
   hasher.add(volatile_.violation);
 }
 
@@ -233,6 +287,8 @@ void RaftNode::rename(const NodeRenaming& renaming) {
   if (volatile_.transferee != kNoVote)
     volatile_.transferee = static_cast<int8_t>(renaming(volatile_.transferee));
   volatile_.read.acks = static_cast<uint8_t>(renaming.set_of(volatile_.read.acks));
+  for (Entry& e : persistent_.log) e.voters = static_cast<uint8_t>(renaming.set_of(e.voters));
+  for (Entry& e : volatile_.applied) e.voters = static_cast<uint8_t>(renaming.set_of(e.voters));
   volatile_.next_index = renaming.indexed(volatile_.next_index);
   volatile_.match_index = renaming.indexed(volatile_.match_index);
 }

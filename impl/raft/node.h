@@ -40,7 +40,11 @@ std::string_view to_string(Role role);
 struct Entry {
   uint8_t term = 0;
   uint8_t value = 0;  // the client's command: "write `value`" (see RaftNode::state_machine)
+  // A configuration entry (value 0): the voters from this entry on, bit j
+  // for server j (thesis §4.1). 0 for a client's command.
+  uint8_t voters = 0;
   auto operator<=>(const Entry&) const = default;
+  bool is_configuration() const { return voters != 0; }
 };
 
 // Logs and applied sequences: inline up to 8 entries, so that copying a
@@ -60,6 +64,8 @@ enum class MessageType : uint8_t {
   kTimeoutNow,
 };
 std::string_view to_string(MessageType type);
+// "2:1" (term 2, value 1), or "3:{s1,s2}" for a configuration entry.
+std::string entry_label(const Entry& entry);
 
 // The fields a type does not use stay zero.
 struct Message {
@@ -117,6 +123,11 @@ enum class Variant : uint8_t {
   // leader's commit index at once, though a newer leader may have
   // committed more since this one was deposed.
   kReadIndexWithoutQuorumRound,
+  // A leader starts a membership change before an entry of its own term
+  // is committed (the single-server change bug Ongaro reported on
+  // raft-dev in 2015): configurations two changes apart may then elect
+  // leaders whose quorums do not overlap, and a committed entry is lost.
+  kSingleServerChangeUnsafe,
 };
 
 struct Config {
@@ -137,9 +148,10 @@ struct Config {
 using RaftOutbox = Outbox<Message, Timer>;
 
 // What a leader may be asked (the model's inputs): to append `value`, to
-// read, or to hand its leadership to server `value`.
+// read, to hand its leadership to server `value`, or to add or remove
+// server `value` (a single-server membership change).
 struct ClientRequest {
-  enum class Kind : uint8_t { kWrite, kRead, kTransfer };
+  enum class Kind : uint8_t { kWrite, kRead, kTransfer, kChangeMembership };
   uint8_t value = 0;
   Kind kind = Kind::kWrite;
   auto operator<=>(const ClientRequest&) const = default;
@@ -223,6 +235,14 @@ class RaftNode {
            term_at(volatile_.commit_index) == persistent_.current_term;
   }
   void on_read_request(RaftOutbox& out);
+  // A single-server membership change (thesis §4.1): server `target` joins
+  // or leaves the voters. One at a time (the latest configuration must be
+  // committed), after an entry of the leader's term is committed, and
+  // never the leader itself.
+  bool can_change_membership(NodeId target) const;
+  void on_change_membership(NodeId target, RaftOutbox& out);
+  // The latest configuration in the log, committed or not: its voters.
+  uint8_t configuration() const;
   // Crash and recovery: everything but the persistent state is lost.
   void restart(RaftOutbox& out);
   // The same node with the servers' ids renamed (symmetry reduction): its
@@ -251,6 +271,7 @@ class RaftNode {
   uint8_t last_log_index() const { return static_cast<uint8_t>(persistent_.log.size()); }
   uint8_t term_at(int index) const { return index == 0 ? 0 : persistent_.log[index - 1].term; }
   bool is_quorum(uint32_t members) const;
+  bool is_follower_of_mine(NodeId peer) const;
 
   void campaign(RaftOutbox& out, bool transfer = false);
   void pre_campaign(RaftOutbox& out);

@@ -119,7 +119,7 @@ void become_leader(const State& s, int i, int servers, Successors& out, Refusals
   if (me.role != Role::kCandidate) {
     return refuse(refused, action_of(Kind::kBecomeLeader, i), Guard::kBecomeLeaderState);
   }
-  if (!is_quorum(me.votes_granted, servers)) {
+  if (!is_quorum_of(me.votes_granted, voters(me.log, servers))) {
     return refuse(refused, action_of(Kind::kBecomeLeader, i), Guard::kVotesQuorum);
   }
   State next = s;
@@ -150,15 +150,48 @@ void client_request(const State& s, int i, int values, Successors& out, Refusals
   }
 }
 
+// ChangeMembership(i, c) (Config::membership; thesis §4.1): leader i
+// appends configuration c, which adds or removes one server other than i,
+// once its latest configuration is committed ("the leader ... will not
+// begin another change until the first change has been committed") and
+// an entry of its own term is (the rule Ongaro added in 2015: without it,
+// two leaders elected by changes of different terms may not overlap).
+void change_membership(const State& s, int i, int servers, Successors& out, Refusals* refused) {
+  const Server& me = s.servers[i];
+  const uint32_t current = voters(me.log, servers);
+  bool own_term_committed = false;
+  for (int index = 1; index <= me.commit_index; ++index)
+    own_term_committed = own_term_committed || me.log.term_at(index) == me.current_term;
+  const Guard guard = me.role != Role::kLeader ? Guard::kClientRequestState
+                      : me.log.full()          ? Guard::kLogRoom
+                      : configuration_index(me.log) > me.commit_index
+                          ? Guard::kConfigurationCommitted
+                      : !own_term_committed ? Guard::kTermEntryCommitted
+                                            : Guard::kNone;
+  for (int j = 0; j < servers; ++j) {
+    if (j == i) continue;
+    Action action = action_of(Kind::kChangeMembership, i);
+    action.value = static_cast<uint8_t>(current ^ (1u << j));
+    if (guard != Guard::kNone) {
+      refuse(refused, action, guard);
+      continue;
+    }
+    State next = s;
+    next.servers[i].log.append({me.current_term, 0, action.value});
+    out.push_back({action, std::move(next)});
+  }
+}
+
 }  // namespace
 
 int highest_agreed_index(const Server& me, int i, int servers) {
+  const uint32_t configuration = voters(me.log, servers);
   for (int index = me.log.length(); index >= 1; --index) {
     uint32_t agree = 1u << i;
     for (int k = 0; k < servers; ++k) {
       if (me.match_index[k] >= index) agree |= 1u << k;
     }
-    if (is_quorum(agree, servers)) return index;
+    if (is_quorum_of(agree, configuration)) return index;
   }
   return 0;
 }
@@ -385,6 +418,7 @@ void RaftModel::server_successors(const State& s, int i, Successors& out, Refusa
   append_entries(s, i, n, out, refused);
   if (config_.check_quorum) check_quorum_step_down(s, i, out, refused);
   if (config_.pre_vote) update_term_from_pre_vote(s, i, n, out);
+  if (config_.membership) change_membership(s, i, n, out, refused);
   for (const Bag::Item& item : s.messages) {  // Receive(m), m.mdest = i
     if (item.message.dest == i) receive(s, item.message, out, refused);
   }
@@ -428,6 +462,9 @@ bool RaftModel::take(State& s, const Action& action, Successors& scratch) const 
       break;
     case Kind::kUpdateTermFromPreVote:
       if (config_.pre_vote) update_term_from_pre_vote(s, i, n, scratch);
+      break;
+    case Kind::kChangeMembership:
+      if (config_.membership) change_membership(s, i, n, scratch, nullptr);
       break;
     case Kind::kDuplicateMessage:
     case Kind::kDropMessage:

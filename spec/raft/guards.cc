@@ -1,6 +1,7 @@
 // The conjuncts of raft.tla's actions that can be false (raft.h's Guard):
 // their text as raft.tla writes it, their place in their action, and the
 // values a state gives them.
+#include <bit>
 #include <string>
 
 #include "spec/raft/raft.h"
@@ -23,6 +24,10 @@ GuardText guard_text(Guard guard) {
     case Guard::kBecomeLeaderState: return {"state[i] = Candidate", 0};
     case Guard::kVotesQuorum: return {"votesGranted[i] \\in Quorum", 1};
     case Guard::kClientRequestState: return {"state[i] = Leader", 0};
+    case Guard::kConfigurationCommitted:
+      return {"the latest configuration in log[i] is committed (not raft.tla's)", 2};
+    case Guard::kTermEntryCommitted:
+      return {"an entry of currentTerm[i] is committed (not raft.tla's)", 3};
     case Guard::kLogRoom: return {"Len(log[i]) < MaxLog (this model's log capacity)", 1};
     case Guard::kAdvanceState: return {"state[i] = Leader", 0};
     case Guard::kAgreeIndexes: return {"agreeIndexes /= {}", 1};
@@ -119,9 +124,19 @@ std::string guard_values(Guard guard, const State& s, const Action& action, int 
     case Guard::kNotResponded:
       return "j = " + name(action.peer) + ", votesResponded[" + name(i) +
              "] = " + set_text(me.votes_responded, servers);
-    case Guard::kVotesQuorum:
+    case Guard::kVotesQuorum: {
+      const uint32_t configuration = voters(me.log, servers);
       return "votesGranted[" + name(i) + "] = " + set_text(me.votes_granted, servers) +
-             ", and a quorum is " + number(quorum_size(servers)) + " of " + number(servers);
+             ", and a quorum is " + number(std::popcount(configuration) / 2 + 1) + " of " +
+             set_text(static_cast<uint8_t>(configuration), servers);
+    }
+    case Guard::kConfigurationCommitted:
+      return "commitIndex[" + name(i) + "] = " + number(me.commit_index) +
+             ", the latest configuration is at index " + number(configuration_index(me.log));
+    case Guard::kTermEntryCommitted:
+      return "commitIndex[" + name(i) + "] = " + number(me.commit_index) + ", log[" + name(i) +
+             "][commitIndex].term = " + number(me.log.term_at(me.commit_index)) + ", currentTerm[" +
+             name(i) + "] = " + number(me.current_term);
     case Guard::kLogRoom:
     case Guard::kAppendRoom: return "Len(log[" + name(i) + "]) = " + number(me.log.length());
     case Guard::kAgreeIndexes: {

@@ -8,6 +8,28 @@
 
 namespace crosscheck::spec::raft {
 
+std::string entry_label(const Entry& entry) {
+  std::string text = std::to_string(entry.term) + ":";
+  if (!entry.is_configuration()) return text + std::to_string(entry.value);
+  text += "{";
+  for (int j = 0; j < 8; ++j) {
+    if (entry.voters & (1u << j)) text += (text.back() == '{' ? "s" : ",s") + std::to_string(j + 1);
+  }
+  return text + "}";
+}
+
+namespace {
+
+mc::Json set_json(uint8_t members, int servers) {
+  mc::Json json = mc::Json::array();
+  for (int j = 0; j < servers; ++j) {
+    if (members & (1u << j)) json.push("s" + std::to_string(j + 1));
+  }
+  return json;
+}
+
+}  // namespace
+
 std::string_view to_string(Role role) {
   switch (role) {
     case Role::kFollower: return "Follower";
@@ -47,6 +69,7 @@ std::string_view to_string(Action::Kind kind) {
     case Kind::kDropMessage: return "DropMessage";
     case Kind::kCheckQuorumStepDown: return "CheckQuorumStepDown";
     case Kind::kUpdateTermFromPreVote: return "UpdateTermFromPreVote";
+    case Kind::kChangeMembership: return "ChangeMembership";
   }
   return "?";
 }
@@ -60,7 +83,8 @@ void Message::hash(StableHasher& hasher) const {
       uint64_t{vote_granted} << 48 | uint64_t{has_entry} << 49 | uint64_t{success} << 50;
   const uint64_t body = uint64_t{prev_log_index} | uint64_t{prev_log_term} << 8 |
                         uint64_t{entry.term} << 16 | uint64_t{entry.value} << 24 |
-                        uint64_t{commit_index} << 32 | uint64_t{match_index} << 40;
+                        uint64_t{commit_index} << 32 | uint64_t{match_index} << 40 |
+                        uint64_t{entry.voters} << 48;
   hasher.add(header).add(body);
 }
 
@@ -75,8 +99,7 @@ std::string Message::label() const {
     case MessageType::kAppendEntriesRequest: {
       std::string text = "AppendEntriesRequest(" + t + ", prev " + std::to_string(prev_log_index) +
                          "/" + std::to_string(prev_log_term);
-      if (has_entry)
-        text += ", entry " + std::to_string(entry.term) + ":" + std::to_string(entry.value);
+      if (has_entry) text += ", entry " + entry_label(entry);
       return text + ", commit " + std::to_string(commit_index) + ")";
     }
     case MessageType::kAppendEntriesResponse:
@@ -104,6 +127,7 @@ mc::Json Message::json() const {
         mc::Json e = mc::Json::object();
         e.set("term", int{entry.term});
         e.set("value", int{entry.value});
+        if (entry.is_configuration()) e.set("voters", set_json(entry.voters, 8));
         entries.push(std::move(e));
       }
       json.set("mentries", std::move(entries));
@@ -142,6 +166,22 @@ void Bag::remove(const Message& message) {
                              [](const Item& item, const Message& m) { return item.message < m; });
   CC_ASSERT(at != items_.end() && at->message == message);
   if (--at->count == 0) items_.erase(at);
+}
+
+int configuration_index(const Log& log) {
+  for (int index = log.length(); index >= 1; --index) {
+    if (log.at(index).is_configuration()) return index;
+  }
+  return 0;
+}
+
+uint32_t voters(const Log& log, int servers) {
+  const int index = configuration_index(log);
+  return index == 0 ? (1u << servers) - 1 : log.at(index).voters;
+}
+
+bool is_quorum_of(uint32_t members, uint32_t voters) {
+  return std::popcount(members & voters) * 2 > std::popcount(voters);
 }
 
 int quorum_size(int servers) { return servers / 2 + 1; }
@@ -202,15 +242,22 @@ bool state_machine_safety(const State& s, int servers) {
   return true;
 }
 
+// A committed entry can be lost only if a server without it is elected,
+// by a quorum of its own configuration that lacks it too. So every server
+// without it must find a holder in every quorum of its configuration;
+// with every server a voter, that is a majority of all holding it.
 bool committed_entries_kept(const State& s, int servers) {
   for (int index = 1; index <= s.history.committed_length; ++index) {
     const Entry& entry = s.history.committed[index - 1].entry;
-    uint32_t holders = 0;
+    uint32_t lacking = 0;
     for (int i = 0; i < servers; ++i) {
       const Log& log = s.servers[i].log;
-      if (log.length() >= index && log.at(index) == entry) holders |= 1u << i;
+      if (log.length() < index || log.at(index) != entry) lacking |= 1u << i;
     }
-    if (!is_quorum(holders, servers)) return false;
+    for (int i = 0; i < servers; ++i) {
+      if ((lacking & (1u << i)) && is_quorum_of(lacking, voters(s.servers[i].log, servers)))
+        return false;
+    }
   }
   return true;
 }
@@ -270,9 +317,9 @@ uint64_t RaftModel::fingerprint(const State& s) const {
                static_cast<uint64_t>(server.log.length()) << 48);
     uint64_t entries = 0;
     for (int index = 1; index <= server.log.length(); ++index) {
-      entries =
-          entries << 16 | uint64_t{server.log.at(index).term} << 8 | server.log.at(index).value;
-      if (index % 4 == 0 || index == server.log.length()) {
+      const Entry& e = server.log.at(index);
+      entries = entries << 24 | uint64_t{e.voters} << 16 | uint64_t{e.term} << 8 | e.value;
+      if (index % 2 == 0 || index == server.log.length()) {
         hasher.add(entries);
         entries = 0;
       }
@@ -293,7 +340,8 @@ uint64_t RaftModel::fingerprint(const State& s) const {
   hasher.add(uint64_t{s.history.committed_length});
   for (int index = 1; index <= s.history.committed_length; ++index) {
     const Commitment& c = s.history.committed[index - 1];
-    hasher.add(uint64_t{c.entry.term} << 16 | uint64_t{c.entry.value} << 8 | c.term);
+    hasher.add(uint64_t{c.entry.voters} << 24 | uint64_t{c.entry.term} << 16 |
+               uint64_t{c.entry.value} << 8 | c.term);
   }
   return hasher.digest();
 }
@@ -306,15 +354,8 @@ mc::Json log_json(const Log& log) {
     mc::Json entry = mc::Json::object();
     entry.set("term", int{log.at(index).term});
     entry.set("value", int{log.at(index).value});
+    if (log.at(index).is_configuration()) entry.set("voters", set_json(log.at(index).voters, 8));
     json.push(std::move(entry));
-  }
-  return json;
-}
-
-mc::Json set_json(uint8_t members, int servers) {
-  mc::Json json = mc::Json::array();
-  for (int j = 0; j < servers; ++j) {
-    if (members & (1u << j)) json.push("s" + std::to_string(j + 1));
   }
   return json;
 }
@@ -385,6 +426,10 @@ std::string RaftModel::action_label(const Action& a) const {
     case Kind::kAppendEntries: return name + "(" + i + ", s" + std::to_string(a.peer + 1) + ")";
     case Kind::kClientRequest:
     case Kind::kUpdateTermFromPreVote: return name + "(" + i + ", " + std::to_string(a.value) + ")";
+    case Kind::kChangeMembership: {
+      const std::string voters = entry_label({0, 0, a.value});  // "0:{s1,s2}"
+      return name + "(" + i + ", " + voters.substr(voters.find('{')) + ")";
+    }
     default:
       return name + "(s" + std::to_string(a.message.source + 1) + "->s" +
              std::to_string(a.message.dest + 1) + " " + a.message.label() + ")";

@@ -143,6 +143,35 @@ TEST(RaftSpec, TheAdditionsForCheckQuorumAndPreVoteKeepEveryProperty) {
   EXPECT_GT(result.stats.distinct_states, 72723u);
 }
 
+// ChangeMembership (Config::membership): two servers, logs of two entries,
+// so that a leader commits an entry of its term and then removes the
+// other server, or re-adds it. Every property holds, the configuration
+// changes are taken, and a one-server configuration commits alone.
+TEST(RaftSpec, SingleServerMembershipChangesKeepEveryProperty) {
+  Config config = small(2, 3, 2, 2);
+  config.membership = true;
+  mc::SearchOptions options;
+  options.coverage = true;
+  mc::CheckResult result = mc::check(RaftModel(config), options);
+  EXPECT_EQ(result.outcome, mc::Outcome::kOk) << result.property;
+  const auto taken = std::find_if(result.coverage.begin(), result.coverage.end(),
+                                  [](const auto& c) { return c.action == "ChangeMembership"; });
+  ASSERT_NE(taken, result.coverage.end());
+  EXPECT_GT(taken->distinct, 0u);
+}
+
+TEST(RaftSpec, AConfigurationDecidesQuorums) {
+  Log log;
+  EXPECT_EQ(voters(log, 3), 0b111u);
+  log.append({2, 1});
+  log.append({2, 0, 0b011});
+  EXPECT_EQ(configuration_index(log), 2);
+  EXPECT_EQ(voters(log, 3), 0b011u);
+  EXPECT_TRUE(is_quorum_of(0b011, 0b011));
+  EXPECT_FALSE(is_quorum_of(0b101, 0b011));    // s3 is no voter
+  EXPECT_FALSE(is_quorum_of(0b0011, 0b1111));  // half of four is no quorum
+}
+
 // UpdateTermFromPreVote(i, t) takes i to any newer term t that some
 // server has reached, as a follower with no vote; nothing else changes.
 TEST(RaftSpec, ATermLearntFromAPreVoteIsOneSomeServerHasReached) {

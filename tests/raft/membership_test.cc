@@ -1,0 +1,181 @@
+// Single-server membership changes (Ongaro's thesis §4.1), named after the
+// sentences they check, with the known-buggy variant that changes
+// membership before an entry of the leader's term is committed (the bug
+// Ongaro reported on raft-dev in 2015), and the model checks.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "check/raft/model.h"
+#include "impl/raft/node.h"
+#include "model_check/actor_system.h"
+#include "model_check/search.h"
+
+namespace crosscheck::impl::raft {
+namespace {
+
+using Cluster = mc::ActorSystem<check::raft::ImplBinding>;
+using Kind = ClientRequest::Kind;
+
+Cluster make_cluster(int servers, Variant variant = Variant::kCorrect) {
+  check::raft::ImplBounds bounds;
+  bounds.membership = true;
+  return Cluster(check::raft::ImplBinding({servers, variant}, bounds));
+}
+
+void settle(Cluster& cluster) {
+  cluster.deliver_all();
+  EXPECT_TRUE(cluster.in_flight().empty());
+}
+
+void elect(Cluster& cluster, NodeId id) {
+  ASSERT_TRUE(cluster.fire(id, Timer::kElection));
+  settle(cluster);
+  ASSERT_EQ(cluster.node(id).role(), Role::kLeader);
+}
+
+// A heartbeat round, then another to carry the new commit index.
+void replicate(Cluster& cluster, NodeId leader) {
+  ASSERT_TRUE(cluster.fire(leader, Timer::kHeartbeat));
+  settle(cluster);
+  ASSERT_TRUE(cluster.fire(leader, Timer::kHeartbeat));
+  settle(cluster);
+}
+
+bool change(Cluster& cluster, NodeId leader, NodeId target) {
+  return cluster.input(leader,
+                       ClientRequest{static_cast<uint8_t>(target), Kind::kChangeMembership});
+}
+
+constexpr uint8_t kAll3 = 0b111;
+
+// "the leader ... will not begin another change until the first change
+// has been committed"; and, since 2015, not before an entry of its own
+// term is committed either.
+TEST(Thesis_4_1, ALeaderChangesMembershipOnlyAfterAnEntryOfItsTermIsCommitted) {
+  Cluster cluster = make_cluster(3);
+  elect(cluster, 0);
+  EXPECT_FALSE(change(cluster, 0, 2));
+  ASSERT_TRUE(cluster.input(0, ClientRequest{1}));
+  replicate(cluster, 0);
+  EXPECT_TRUE(change(cluster, 0, 2));
+  EXPECT_FALSE(change(cluster, 0, 1));  // the first change is not committed yet
+  EXPECT_FALSE(change(cluster, 0, 0));  // and never the leader itself
+}
+
+// "a server always uses the latest configuration in its log, regardless
+// of whether the entry is committed": removing s3 from three servers, the
+// leader counts a quorum of {s1, s2} at once, and sends s3 nothing more.
+TEST(Thesis_4_1, AServerUsesTheLatestConfigurationInItsLogCommittedOrNot) {
+  Cluster cluster = make_cluster(3);
+  elect(cluster, 0);
+  ASSERT_TRUE(cluster.input(0, ClientRequest{1}));
+  replicate(cluster, 0);
+  ASSERT_TRUE(change(cluster, 0, 2));
+  EXPECT_EQ(cluster.node(0).configuration(), 0b011);
+  EXPECT_EQ(cluster.node(1).configuration(), kAll3);
+  ASSERT_TRUE(cluster.fire(0, Timer::kHeartbeat));
+  ASSERT_EQ(cluster.in_flight().size(), 1u);  // to s2 only
+  settle(cluster);
+  EXPECT_EQ(cluster.node(1).configuration(), 0b011);  // uncommitted, in force
+  EXPECT_EQ(cluster.node(0).commit_index(), 2);       // s1 and s2: a quorum of {s1, s2}
+  EXPECT_EQ(cluster.node(2).configuration(), kAll3);  // s3 never heard
+}
+
+// "the removed servers will not receive heartbeats, so when their
+// election timeouts elapse, they will start new elections" (§4.2.3): s3,
+// removed, is sent nothing more and stands in term 3; its log lacks the
+// configuration, so neither s1 nor s2 votes for it.
+TEST(Thesis_4_1, ARemovedServerHearsNothingMoreAndCannotWin) {
+  Cluster cluster = make_cluster(3);
+  elect(cluster, 0);
+  ASSERT_TRUE(cluster.input(0, ClientRequest{1}));
+  replicate(cluster, 0);
+  ASSERT_TRUE(change(cluster, 0, 2));
+  replicate(cluster, 0);
+  EXPECT_EQ(cluster.node(0).commit_index(), 2);
+  EXPECT_EQ(cluster.node(2).log().size(), 1u);
+  ASSERT_TRUE(cluster.fire(2, Timer::kElection));
+  EXPECT_EQ(cluster.node(2).role(), Role::kCandidate);
+  settle(cluster);
+  EXPECT_NE(cluster.node(2).role(), Role::kLeader);
+  EXPECT_EQ(cluster.node(0).term(), 3);  // the disruption the thesis describes
+}
+
+// The 2015 bug in four servers. s1 leads term 2 and, with nothing of its
+// term committed, starts removing s2 ({s1, s3, s4}, in its log alone).
+// s2 wins term 3 with s3 and s4 and, likewise, starts removing s1
+// ({s2, s3, s4}), which s3 accepts: committed, by s2 and s3. Yet s1, whose
+// configuration is {s1, s3, s4}, and s4 both lack it, and they are a
+// quorum of s1's configuration: AppliedEntriesKept fails.
+TEST(Thesis_4_1, ChangesOfTwoTermsWithoutACommitOfTheirOwnDoNotOverlap) {
+  Cluster cluster = make_cluster(4, Variant::kSingleServerChangeUnsafe);
+  elect(cluster, 0);
+  ASSERT_TRUE(change(cluster, 0, 1));
+  ASSERT_EQ(cluster.node(0).configuration(), 0b1101);
+  cluster.isolate(0);
+  elect(cluster, 1);
+  ASSERT_TRUE(change(cluster, 1, 0));
+  cluster.cut(1, 3);
+  ASSERT_TRUE(cluster.fire(1, Timer::kHeartbeat));
+  settle(cluster);
+  EXPECT_EQ(cluster.node(1).commit_index(), 1);
+  EXPECT_FALSE(check::raft::impl_applied_entries_kept(cluster.state()));
+  EXPECT_TRUE(check::raft::impl_election_safety(cluster.state()));
+}
+
+TEST(Thesis_4_1, WithTheRuleTheSecondLeaderCannotChangeMembershipYet) {
+  Cluster cluster = make_cluster(4);
+  elect(cluster, 0);
+  EXPECT_FALSE(change(cluster, 0, 1));
+}
+
+mc::CheckResult check(int servers, Variant variant, check::raft::ImplBounds bounds) {
+  bounds.membership = true;
+  mc::SearchOptions options;
+  options.symmetry = true;
+  return mc::check(check::raft::make_impl_model({servers, variant}, bounds, mc::FaultBudgets{}),
+                   options);
+}
+
+// Three servers, two entries (one of them a configuration), terms up to
+// 3, three messages: every step refines raft.tla with ChangeMembership,
+// and every applied entry stays on every configuration that could elect.
+TEST(MembershipModel, ThreeServersRefineRaftTlaWithChangeMembership) {
+  check::raft::ImplBounds bounds;
+  bounds.max_log = 2;
+  bounds.max_messages = 3;
+  const mc::CheckResult result = check(3, Variant::kCorrect, bounds);
+  EXPECT_EQ(result.outcome, mc::Outcome::kOk) << result.property;
+  EXPECT_EQ(result.stats.distinct_states, 822256u);
+}
+
+// The variant's first step out of the spec: s1, leader of term 2 with
+// nothing committed, appends a configuration (4 steps).
+TEST(MembershipModel, AnUnsafeChangeIsNoRaftTlaStep) {
+  check::raft::ImplBounds bounds;
+  bounds.max_log = 1;
+  bounds.max_messages = 3;
+  const mc::CheckResult result = check(3, Variant::kSingleServerChangeUnsafe, bounds);
+  ASSERT_EQ(result.outcome, mc::Outcome::kViolation);
+  EXPECT_EQ(result.property, "RefinesRaftSpec");
+  EXPECT_EQ(result.trace.size() - 1, 4u);
+  ASSERT_TRUE(result.why.has_value());
+  EXPECT_EQ(result.why->details["closest"]["action_kind"].as_string(), "ChangeMembership");
+}
+
+// Without the refinement check the search goes on to the loss: four
+// servers, the shortest run of the scenario above, 17 steps.
+TEST(MembershipModel, AnUnsafeChangeLosesACommittedEntryInFourServers) {
+  check::raft::ImplBounds bounds;
+  bounds.max_log = 1;
+  bounds.max_messages = 3;
+  bounds.check_refinement = false;
+  const mc::CheckResult result = check(4, Variant::kSingleServerChangeUnsafe, bounds);
+  ASSERT_EQ(result.outcome, mc::Outcome::kViolation);
+  EXPECT_EQ(result.property, "AppliedEntriesKept");
+  EXPECT_EQ(result.trace.size() - 1, 17u);
+}
+
+}  // namespace
+}  // namespace crosscheck::impl::raft
