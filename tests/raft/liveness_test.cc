@@ -12,6 +12,7 @@
 #include "check/raft/model.h"
 #include "model_check/actor_system.h"
 #include "model_check/liveness.h"
+#include "model_check/search.h"
 #include "tests/raft/constrained_model.h"
 
 namespace crosscheck::check::raft {
@@ -239,6 +240,19 @@ TEST(RaftLiveness, ARejoiningServerLeavesTheClusterWithoutALeaderOnlyWithTheVari
   const mc::CheckResult correct = from_rejoin(implraft::Variant::kCorrect);
   EXPECT_EQ(correct.outcome, mc::Outcome::kOk) << correct.property;
   EXPECT_EQ(correct.stats.distinct_states, 373u);
+  // And in every one of those states s1 still leads term 2.
+  implraft::Config config{3, implraft::Variant::kCorrect};
+  config.pre_vote = true;
+  testing::ConstrainedModel kept(make_impl_model(config, bounds, mc::FaultBudgets{}));
+  kept.start_at(rejoining(implraft::Variant::kCorrect))
+      .check_also({"S1LeadsTerm2", [](const ImplState&, const ImplAction&, const ImplState& to) {
+                     return to.nodes[0].role() == implraft::Role::kLeader &&
+                            to.nodes[0].term() == 2;
+                   }});
+  const mc::CheckResult safety = mc::check(kept);
+  // Nothing violated; the goal LeaderOfALaterTerm is, fittingly, unreached.
+  EXPECT_EQ(safety.outcome, mc::Outcome::kGoalUnreached) << safety.property;
+  EXPECT_EQ(safety.stats.distinct_states, 373u);
 
   const mc::CheckResult result = from_rejoin(implraft::Variant::kPreVoteRaisesTerm);
   ASSERT_EQ(result.outcome, mc::Outcome::kViolation);
