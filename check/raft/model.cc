@@ -316,13 +316,21 @@ std::vector<mc::LivenessProperty<ImplState>> ImplBinding::liveness_properties() 
       return std::any_of(s.nodes.begin(), s.nodes.end(), predicate);
     };
   };
+  const auto some_leader =
+      any_node([](const auto& node) { return node.role() == implraft::Role::kLeader; });
   return {
-      mc::eventually<ImplState>("LeaderEventuallyElected", any_node([](const auto& node) {
-                                  return node.role() == implraft::Role::kLeader;
-                                })),
+      mc::eventually<ImplState>("LeaderEventuallyElected", some_leader),
       mc::leads_to<ImplState>("RequestEventuallyCommitted",
                               any_node([](const auto& node) { return !node.log().empty(); }),
                               any_node([](const auto& node) { return node.commit_index() > 0; })),
+      // Whenever no server leads, one eventually does: []<>leader. Within
+      // the bounds that is also <>[]leader, a leader that eventually keeps
+      // its office: a loop raises no term, and within one term a server
+      // cannot lead, stop and lead again, so a loop has a leader in every
+      // state or in none (docs/raft.md#liveness).
+      mc::leads_to<ImplState>(
+          "LeaderEventuallyRestored", [some_leader](const ImplState& s) { return !some_leader(s); },
+          some_leader),
   };
 }
 

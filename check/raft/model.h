@@ -113,8 +113,9 @@ class ImplBinding {
   std::vector<mc::StateProperty<State>> properties() const;
   std::vector<mc::TransitionProperty<State, Action>> transition_properties() const;
   // A leader is eventually elected; an entry in some log is eventually
-  // committed (under weak fairness of delivery and timers; docs/raft.md
-  // says what the bounds make of them).
+  // committed; whenever no server leads, one eventually does (under weak
+  // fairness of delivery and timers; docs/raft.md says what the bounds
+  // make of them).
   std::vector<mc::LivenessProperty<State>> liveness_properties() const;
 
  private:
