@@ -180,6 +180,11 @@ std::vector<FocusedRun> focused_runs() {
                     "quorums of the latest configuration in a log, committed or not",
        .values = {{"membership", 1}, {"max-log", 2}, {"max-restarts", 0}},
        .symmetry = true},
+      {.name = "membership-three-entries",
+       .exercises = "two membership changes in a row: a second change only once the first "
+                    "is committed, two messages in flight",
+       .values = {{"membership", 1}, {"max-log", 3}, {"max-messages", 2}, {"max-restarts", 0}},
+       .symmetry = true},
       {.name = "membership-four",
        .exercises = "membership changes from four servers: even configurations, whose "
                     "halves are no quorums",

@@ -239,22 +239,43 @@ bool impl_state_machine_safety(const ImplState& state) {
   return true;
 }
 
-// An applied entry is lost only if a server without it is elected, by a
-// quorum of its own configuration that lacks it too; so every quorum of
-// the configuration of every server without it has a holder (with every
+namespace {
+
+// specraft::kept_by_every_later_configuration for the node's log.
+bool kept_by_every_later_configuration(const implraft::EntryVector& log, size_t index,
+                                       uint32_t lacking, int servers) {
+  uint32_t in_force = (1u << servers) - 1;
+  for (size_t k = 1; k <= index; ++k) {
+    if (log[k - 1].is_configuration()) in_force = log[k - 1].voters;
+  }
+  if (specraft::is_quorum_of(lacking, in_force)) return false;
+  for (size_t k = index + 1; k <= log.size(); ++k) {
+    if (log[k - 1].is_configuration() && specraft::is_quorum_of(lacking, log[k - 1].voters))
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// An applied entry stays on a quorum of every later configuration: for
+// every log holding it, no quorum of the configuration in force at its
+// index, or of a configuration entered after it, lacks it (with every
 // server a voter: a majority holds it).
 bool impl_applied_entries_kept(const ImplState& state) {
+  const int servers = static_cast<int>(state.nodes.size());
   for (const auto& node : state.nodes) {
     const auto& applied = node.volatile_state().applied;
     for (size_t index = 1; index <= applied.size(); ++index) {
       uint32_t lacking = 0;
-      for (size_t k = 0; k < state.nodes.size(); ++k) {
+      for (int k = 0; k < servers; ++k) {
         const auto& log = state.nodes[k].log();
         if (log.size() < index || log[index - 1] != applied[index - 1]) lacking |= 1u << k;
       }
-      for (size_t k = 0; k < state.nodes.size(); ++k) {
-        if ((lacking & (1u << k)) &&
-            specraft::is_quorum_of(lacking, state.nodes[k].configuration()))
+      if (lacking == (1u << servers) - 1) return false;  // on no log at all
+      for (int k = 0; k < servers; ++k) {
+        if (!(lacking & (1u << k)) &&
+            !kept_by_every_later_configuration(state.nodes[k].log(), index, lacking, servers))
           return false;
       }
     }

@@ -175,9 +175,21 @@ int configuration_index(const Log& log) {
   return 0;
 }
 
-uint32_t voters(const Log& log, int servers) {
-  const int index = configuration_index(log);
-  return index == 0 ? (1u << servers) - 1 : log.at(index).voters;
+uint32_t voters(const Log& log, int servers) { return voters_at(log, log.length(), servers); }
+
+uint32_t voters_at(const Log& log, int index, int servers) {
+  for (int k = index; k >= 1; --k) {
+    if (log.at(k).is_configuration()) return log.at(k).voters;
+  }
+  return (1u << servers) - 1;
+}
+
+bool kept_by_every_later_configuration(const Log& log, int index, uint32_t lacking, int servers) {
+  if (is_quorum_of(lacking, voters_at(log, index, servers))) return false;
+  for (int k = index + 1; k <= log.length(); ++k) {
+    if (log.at(k).is_configuration() && is_quorum_of(lacking, log.at(k).voters)) return false;
+  }
+  return true;
 }
 
 bool is_quorum_of(uint32_t members, uint32_t voters) {
@@ -242,10 +254,10 @@ bool state_machine_safety(const State& s, int servers) {
   return true;
 }
 
-// A committed entry can be lost only if a server without it is elected,
-// by a quorum of its own configuration that lacks it too. So every server
-// without it must find a holder in every quorum of its configuration;
-// with every server a voter, that is a majority of all holding it.
+// A committed entry stays on a quorum of every later configuration: for
+// every log holding it, no quorum of the configuration in force at its
+// index, or of a configuration entered after it, lacks it. With every
+// server a voter, that is a majority of all holding it.
 bool committed_entries_kept(const State& s, int servers) {
   for (int index = 1; index <= s.history.committed_length; ++index) {
     const Entry& entry = s.history.committed[index - 1].entry;
@@ -254,8 +266,10 @@ bool committed_entries_kept(const State& s, int servers) {
       const Log& log = s.servers[i].log;
       if (log.length() < index || log.at(index) != entry) lacking |= 1u << i;
     }
+    if (lacking == (1u << servers) - 1) return false;  // on no log at all
     for (int i = 0; i < servers; ++i) {
-      if ((lacking & (1u << i)) && is_quorum_of(lacking, voters(s.servers[i].log, servers)))
+      if (!(lacking & (1u << i)) &&
+          !kept_by_every_later_configuration(s.servers[i].log, index, lacking, servers))
         return false;
     }
   }

@@ -322,6 +322,14 @@ bool is_quorum(uint32_t members, int servers);
 // committed"): the voters of its log's last configuration entry, or every
 // server.
 uint32_t voters(const Log& log, int servers);
+// The configuration in force at `index` of the log: the voters of its last
+// configuration entry at or before it, or every server.
+uint32_t voters_at(const Log& log, int index, int servers);
+// Whether no quorum of a configuration a log holding an entry at `index`
+// has used since then (the one in force there, and every configuration
+// entry after it) is made of servers in `lacking` alone: such a quorum
+// could elect a leader without the entry.
+bool kept_by_every_later_configuration(const Log& log, int index, uint32_t lacking, int servers);
 // A quorum of a configuration: more than half its voters.
 bool is_quorum_of(uint32_t members, uint32_t voters);
 // The index of the log's last configuration entry, or 0.
