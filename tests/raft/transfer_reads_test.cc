@@ -144,6 +144,24 @@ TEST(Thesis_6_4, AReadIsAnsweredOnceAMajorityAcknowledgesANewHeartbeatRound) {
   EXPECT_FALSE(cluster.state().history.stale);
 }
 
+// The round must be new: an answer to a heartbeat sent before the read
+// arrived shows only that the leader led then.
+TEST(Thesis_6_4, AnAnswerToAnEarlierHeartbeatDoesNotConfirmARead) {
+  Cluster cluster = make_cluster();
+  elect(cluster, 0);
+  write(cluster, 0, 1);
+  ASSERT_TRUE(cluster.fire(0, Timer::kHeartbeat));
+  ASSERT_TRUE(cluster.deliver([](const Cluster::Envelope& e) { return e.to == 1; }));
+  ASSERT_TRUE(read(cluster, 0));  // s2's answer, of round 0, is in flight
+  ASSERT_TRUE(cluster.deliver([](const Cluster::Envelope& e) {
+    return e.to == 0 && e.message.read_round == 0;
+  }));
+  EXPECT_TRUE(cluster.node(0).volatile_state().read.pending);
+  ASSERT_TRUE(cluster.deliver([](const Cluster::Envelope& e) { return e.to == 1; }));
+  ASSERT_TRUE(cluster.deliver([](const Cluster::Envelope& e) { return e.to == 0; }));
+  EXPECT_FALSE(cluster.node(0).volatile_state().read.pending);
+}
+
 // s1 leads term 2 and commits 2:1; cut off from the others, it is still
 // leader when s2 wins term 3 and commits 3:1. A read at s1 cannot be
 // answered: its heartbeats reach nobody. The buggy variant answers at
