@@ -153,9 +153,8 @@ TEST(Thesis_6_4, AnAnswerToAnEarlierHeartbeatDoesNotConfirmARead) {
   ASSERT_TRUE(cluster.fire(0, Timer::kHeartbeat));
   ASSERT_TRUE(cluster.deliver([](const Cluster::Envelope& e) { return e.to == 1; }));
   ASSERT_TRUE(read(cluster, 0));  // s2's answer, of round 0, is in flight
-  ASSERT_TRUE(cluster.deliver([](const Cluster::Envelope& e) {
-    return e.to == 0 && e.message.read_round == 0;
-  }));
+  ASSERT_TRUE(cluster.deliver(
+      [](const Cluster::Envelope& e) { return e.to == 0 && e.message.read_round == 0; }));
   EXPECT_TRUE(cluster.node(0).volatile_state().read.pending);
   ASSERT_TRUE(cluster.deliver([](const Cluster::Envelope& e) { return e.to == 1; }));
   ASSERT_TRUE(cluster.deliver([](const Cluster::Envelope& e) { return e.to == 0; }));
