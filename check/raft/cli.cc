@@ -26,6 +26,7 @@ implraft::Variant parse_variant(const std::string& name) {
   if (name == "readindex-without-quorum-round")
     return implraft::Variant::kReadIndexWithoutQuorumRound;
   if (name == "single-server-change-unsafe") return implraft::Variant::kSingleServerChangeUnsafe;
+  if (name == "joint-leave-early") return implraft::Variant::kJointLeaveEarly;
   return implraft::Variant::kCorrect;
 }
 
@@ -45,11 +46,13 @@ raftcheck::ImplModel impl_model(const CheckRequest& request) {
   bounds.max_reads = request.value("max-reads");
   bounds.leader_transfer = request.value("transfer") != 0;
   bounds.membership = request.value("membership") != 0;
+  bounds.joint_consensus = request.value("joint") != 0;
   implraft::Config config{request.value("servers"), parse_variant(request.variant)};
   // A variant of reads runs with a read.
   if (config.variant == implraft::Variant::kReadIndexWithoutQuorumRound)
     bounds.max_reads = std::max(bounds.max_reads, 1);
   if (config.variant == implraft::Variant::kSingleServerChangeUnsafe) bounds.membership = true;
+  if (config.variant == implraft::Variant::kJointLeaveEarly) bounds.joint_consensus = true;
   // A variant of PreVote runs with PreVote.
   config.pre_vote =
       request.value("pre-vote") != 0 || config.variant == implraft::Variant::kPreVoteRaisesTerm;
@@ -74,6 +77,7 @@ const std::map<std::string, int> kListDefaults = {
     {"max-restarts", 0}, {"max-drops", 0},        {"max-duplicates", 0},   {"max-copies", 1},
     {"max-messages", 2}, {"check-refinement", 1}, {"timely-elections", 0}, {"pre-vote", 0},
     {"check-quorum", 0}, {"max-reads", 0},        {"transfer", 0},         {"membership", 0},
+    {"joint", 0},
 };
 
 std::vector<std::string> properties(const std::string& model) {
@@ -185,6 +189,12 @@ std::vector<FocusedRun> focused_runs() {
                     "is committed, two messages in flight",
        .values = {{"membership", 1}, {"max-log", 3}, {"max-messages", 2}, {"max-restarts", 0}},
        .symmetry = true},
+      {.name = "joint",
+       .exercises = "joint consensus: two voters changed at once through a joint "
+                    "configuration, quorums of both, left once committed",
+       .values = {{"joint", 1}, {"max-log", 3}, {"max-restarts", 0}},
+       .symmetry = true,
+       .max_depth = 30},
       {.name = "membership-four",
        .exercises = "membership changes from four servers: even configurations, whose "
                     "halves are no quorums",
@@ -212,6 +222,8 @@ std::vector<NamedItem> variants() {
       {"single-server-change-unsafe",
        "a leader changes membership before an entry of its term is committed (implies "
        "--membership 1)"},
+      {"joint-leave-early",
+       "a leader leaves a joint configuration before it is committed (implies --joint 1)"},
   };
 }
 
@@ -261,6 +273,10 @@ ProtocolCli raft_cli() {
               {"membership",
                "1: a leader may add or remove one server at a time (thesis 4.1); every server "
                "starts a voter",
+               0, 1, 0, kImplOnly},
+              {"joint",
+               "1: a leader may change two or more voters at once through a joint "
+               "configuration, left once committed (the paper's 6)",
                0, 1, 0, kImplOnly},
               {"max-drops", "messages the network may lose", 0, 8, 0, kImplOnly},
               {"max-duplicates", "messages the network may duplicate", 0, 8, 0, kImplOnly},

@@ -23,7 +23,8 @@ specraft::Config spec_config(const implraft::Config& config, const ImplBounds& b
   c.max_messages = 16;  // the refinement check's search is bounded by steps, not by the bag
   c.check_quorum = config.check_quorum;
   c.pre_vote = config.pre_vote;
-  c.membership = bounds.membership;
+  c.membership = bounds.membership || bounds.joint_consensus;
+  c.joint_consensus = bounds.joint_consensus;
   return c;
 }
 
@@ -44,6 +45,11 @@ void ImplBinding::inputs(NodeId, const Node& node, std::vector<Input>& out) cons
     if (bounds_.membership && node.can_change_membership(target))
       out.push_back({static_cast<uint8_t>(target), Kind::kChangeMembership});
   }
+  if (!bounds_.joint_consensus) return;
+  for (unsigned voters = 1; voters < (1u << config_.servers); ++voters) {
+    if (node.can_change_membership_jointly(static_cast<uint8_t>(voters)))
+      out.push_back({static_cast<uint8_t>(voters), Kind::kJointChange});
+  }
 }
 
 void ImplBinding::on_input(NodeId, Node& node, const Input& input,
@@ -53,6 +59,7 @@ void ImplBinding::on_input(NodeId, Node& node, const Input& input,
     case ClientRequest::Kind::kRead: node.on_read_request(out); break;
     case ClientRequest::Kind::kTransfer: node.on_transfer_leadership(input.value, out); break;
     case ClientRequest::Kind::kChangeMembership: node.on_change_membership(input.value, out); break;
+    case ClientRequest::Kind::kJointChange: node.on_joint_change(input.value, out); break;
   }
 }
 
@@ -64,6 +71,10 @@ std::string ImplBinding::input_label(const Input& input) const {
       return "TransferLeadership(" + node_name(input.value) + ")";
     case ClientRequest::Kind::kChangeMembership:
       return "ChangeMembership(" + node_name(input.value) + ")";
+    case ClientRequest::Kind::kJointChange: {
+      const std::string label = implraft::entry_label({0, 0, input.value});  // "0:{s1,s2}"
+      return "JointChange(" + label.substr(2) + ")";
+    }
   }
   return "?";
 }
@@ -244,13 +255,14 @@ namespace {
 // specraft::kept_by_every_later_configuration for the node's log.
 bool kept_by_every_later_configuration(const implraft::EntryVector& log, size_t index,
                                        uint32_t lacking, int servers) {
-  uint32_t in_force = (1u << servers) - 1;
+  specraft::Configuration in_force{(1u << servers) - 1, 0};
   for (size_t k = 1; k <= index; ++k) {
-    if (log[k - 1].is_configuration()) in_force = log[k - 1].voters;
+    if (log[k - 1].is_configuration()) in_force = {log[k - 1].voters, log[k - 1].old_voters};
   }
   if (specraft::is_quorum_of(lacking, in_force)) return false;
   for (size_t k = index + 1; k <= log.size(); ++k) {
-    if (log[k - 1].is_configuration() && specraft::is_quorum_of(lacking, log[k - 1].voters))
+    const implraft::Entry& e = log[k - 1];
+    if (e.is_configuration() && specraft::is_quorum_of(lacking, {e.voters, e.old_voters}))
       return false;
   }
   return true;

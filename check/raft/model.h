@@ -59,6 +59,9 @@ struct ImplBounds {
   // Whether a leader may be asked to add or remove one server (every
   // server starts a voter).
   bool membership = false;
+  // Whether a leader may be asked to change two or more voters at once,
+  // through a joint configuration.
+  bool joint_consensus = false;
 };
 
 class ImplBinding {
@@ -95,6 +98,7 @@ class ImplBinding {
   void rename(Node& node, const NodeRenaming& renaming) const { node.rename(renaming); }
   void rename(Message& message, const NodeRenaming& renaming) const {
     message.entry.voters = static_cast<uint8_t>(renaming.set_of(message.entry.voters));
+    message.entry.old_voters = static_cast<uint8_t>(renaming.set_of(message.entry.old_voters));
   }
   void rename_history(History& history, const NodeRenaming& renaming) const {
     history.floor = renaming.indexed(history.floor);

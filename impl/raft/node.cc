@@ -51,10 +51,10 @@ std::string_view to_string(LocalViolation violation) {
 void Message::hash(StableHasher& hasher) const {
   // Two words rather than a mix per field: hashing is on the checker's hot
   // path.
-  const uint64_t header = uint64_t{static_cast<uint8_t>(type)} | uint64_t{term} << 8 |
-                          uint64_t{last_log_term} << 16 | uint64_t{last_log_index} << 24 |
-                          uint64_t{vote_granted} << 32 | uint64_t{has_entry} << 33 |
-                          uint64_t{success} << 34 | uint64_t{transfer} << 35;
+  const uint64_t header =
+      uint64_t{static_cast<uint8_t>(type)} | uint64_t{term} << 8 | uint64_t{last_log_term} << 16 |
+      uint64_t{last_log_index} << 24 | uint64_t{vote_granted} << 32 | uint64_t{has_entry} << 33 |
+      uint64_t{success} << 34 | uint64_t{transfer} << 35 | uint64_t{entry.old_voters} << 40;
   const uint64_t body = uint64_t{prev_log_index} | uint64_t{prev_log_term} << 8 |
                         uint64_t{entry.term} << 16 | uint64_t{entry.value} << 24 |
                         uint64_t{commit_index} << 32 | uint64_t{match_index} << 40 |
@@ -62,14 +62,23 @@ void Message::hash(StableHasher& hasher) const {
   hasher.add(header).add(body);
 }
 
+namespace {
+
+std::string set_label(uint8_t members) {
+  std::string text;
+  for (int j = 0; j < kMaxServers; ++j) {
+    if (members & (1u << j)) text += (text.empty() ? "s" : ",s") + std::to_string(j + 1);
+  }
+  return "{" + text + "}";
+}
+
+}  // namespace
+
 std::string entry_label(const Entry& entry) {
   std::string text = std::to_string(entry.term) + ":";
   if (!entry.is_configuration()) return text + std::to_string(entry.value);
-  std::string voters;
-  for (int j = 0; j < kMaxServers; ++j) {
-    if (entry.voters & (1u << j)) voters += (voters.empty() ? "s" : ",s") + std::to_string(j + 1);
-  }
-  return text + "{" + voters + "}";
+  text += set_label(entry.voters);
+  return entry.is_joint() ? text + "&" + set_label(entry.old_voters) : text;
 }
 
 std::string Message::label() const {
@@ -110,21 +119,36 @@ RaftNode::RaftNode(NodeId id, const Config& config)
   CC_ASSERT(id >= 0 && id < config.servers);
 }
 
-uint8_t RaftNode::configuration() const {
+int RaftNode::configuration_index() const {
   for (size_t index = persistent_.log.size(); index >= 1; --index) {
-    if (persistent_.log[index - 1].is_configuration()) return persistent_.log[index - 1].voters;
+    if (persistent_.log[index - 1].is_configuration()) return static_cast<int>(index);
   }
-  return static_cast<uint8_t>((1u << servers_) - 1);  // every server
+  return 0;
 }
 
+uint8_t RaftNode::configuration() const {
+  const int index = configuration_index();
+  if (index == 0) return static_cast<uint8_t>((1u << servers_) - 1);  // every server
+  return persistent_.log[index - 1].voters;
+}
+
+uint8_t RaftNode::old_configuration() const {
+  const int index = configuration_index();
+  return index == 0 ? 0 : persistent_.log[index - 1].old_voters;
+}
+
+// A majority of the voters, and in a joint configuration of the old ones too.
 bool RaftNode::is_quorum(uint32_t members) const {
-  const uint32_t voters = configuration();
-  return std::popcount(members & voters) * 2 > std::popcount(voters);
+  auto majority = [members](uint32_t voters) {
+    return std::popcount(members & voters) * 2 > std::popcount(voters);
+  };
+  const uint32_t old = old_configuration();
+  return majority(configuration()) && (old == 0 || majority(old));
 }
 
-// A leader's peers: the voters of its configuration but itself.
+// A leader's peers: the voters of its configuration (old and new) but itself.
 bool RaftNode::is_follower_of_mine(NodeId peer) const {
-  return peer != id_ && (configuration() & (1u << peer)) != 0;
+  return peer != id_ && ((configuration() | old_configuration()) & (1u << peer)) != 0;
 }
 
 void RaftNode::start(RaftOutbox& out) { out.set_timer(Timer::kElection); }
@@ -162,7 +186,7 @@ void RaftNode::on_timeout(Timer timer, RaftOutbox& out) {
       if (volatile_.role == Role::kLeader) {
         volatile_.transferee = kNoVote;  // a transfer not done by now is abandoned
         check_quorum(out);
-      } else if (!(configuration() & (1u << id_))) {
+      } else if (!((configuration() | old_configuration()) & (1u << id_))) {
         out.set_timer(Timer::kElection);  // not a voter: it never stands
       } else {
         pre_vote_ ? pre_campaign(out) : campaign(out);
@@ -213,18 +237,49 @@ void RaftNode::on_read_request(RaftOutbox& out) {
   }
 }
 
-bool RaftNode::can_change_membership(NodeId target) const {
-  if (volatile_.role != Role::kLeader || volatile_.transferee != kNoVote || target == id_ ||
-      target < 0 || target >= servers_) {
-    return false;
-  }
-  int latest = 0;
-  for (size_t index = 1; index <= persistent_.log.size(); ++index) {
-    if (persistent_.log[index - 1].is_configuration()) latest = static_cast<int>(index);
-  }
-  if (latest > volatile_.commit_index) return false;  // one change at a time
+// A leader not handing over, whose latest configuration is committed and
+// not joint (one change at a time), and which has committed an entry of
+// its own term.
+bool RaftNode::may_change_membership() const {
+  if (volatile_.role != Role::kLeader || volatile_.transferee != kNoVote) return false;
+  if (configuration_index() > volatile_.commit_index || old_configuration() != 0) return false;
   return variant_ == Variant::kSingleServerChangeUnsafe ||
          term_at(volatile_.commit_index) == persistent_.current_term;
+}
+
+bool RaftNode::can_change_membership(NodeId target) const {
+  return target != id_ && target >= 0 && target < servers_ && may_change_membership();
+}
+
+bool RaftNode::can_change_membership_jointly(uint8_t voters) const {
+  const uint32_t all = (1u << servers_) - 1;
+  return (voters & (1u << id_)) != 0 && (voters & ~all) == 0 &&
+         std::popcount(static_cast<uint32_t>(voters ^ configuration())) >= 2 &&
+         may_change_membership();
+}
+
+void RaftNode::on_joint_change(uint8_t voters, RaftOutbox& /*out*/) {
+  CC_ASSERT(can_change_membership_jointly(voters));
+  const Persistent before = persistent_;
+  const uint8_t before_commit = volatile_.commit_index;
+  persistent_.log.push_back({persistent_.current_term, 0, voters, configuration()});
+  if (variant_ == Variant::kJointLeaveEarly)
+    persistent_.log.push_back({persistent_.current_term, 0, voters});
+  maybe_commit();
+  check_step(before, before_commit);
+}
+
+// "Once the joint consensus has been committed, the system then
+// transitions to the new configuration" (§6), as etcd's auto-leave has the
+// leader propose it.
+void RaftNode::leave_joint_if_committed() {
+  const int latest = configuration_index();
+  if (volatile_.role != Role::kLeader || latest == 0 || latest > volatile_.commit_index ||
+      !persistent_.log[latest - 1].is_joint()) {
+    return;
+  }
+  persistent_.log.push_back({persistent_.current_term, 0, configuration()});
+  maybe_commit();  // a configuration of the leader alone commits at once
 }
 
 void RaftNode::on_change_membership(NodeId target, RaftOutbox& /*out*/) {
@@ -259,7 +314,8 @@ void RaftNode::hash(StableHasher& hasher) const {
   hasher.add(uint64_t{persistent_.current_term}).add(int{persistent_.voted_for});
   hasher.add(static_cast<uint64_t>(persistent_.log.size()));
   for (const Entry& e : persistent_.log)
-    hasher.add(uint64_t{e.voters} << 16 | uint64_t{e.term} << 8 | e.value);
+    hasher.add(uint64_t{e.old_voters} << 24 | uint64_t{e.voters} << 16 | uint64_t{e.term} << 8 |
+               e.value);
   hasher.add(volatile_.role).add(uint64_t{volatile_.commit_index});
   hasher.add(uint64_t{volatile_.votes_responded} << 8 | volatile_.votes_granted |
              uint64_t{volatile_.pre_votes} << 16 | uint64_t{volatile_.asking_as_candidate} << 24 |
@@ -273,7 +329,8 @@ void RaftNode::hash(StableHasher& hasher) const {
     hasher.add(uint64_t{volatile_.next_index[j]} << 8 | volatile_.match_index[j]);
   hasher.add(static_cast<uint64_t>(volatile_.applied.size()));
   for (const Entry& e : volatile_.applied)
-    hasher.add(uint64_t{e.voters} << 16 | uint64_t{e.term} << 8 | e.value);
+    hasher.add(uint64_t{e.old_voters} << 24 | uint64_t{e.voters} << 16 | uint64_t{e.term} << 8 |
+               e.value);
   hasher.add(volatile_.violation);
 }
 
@@ -287,8 +344,12 @@ void RaftNode::rename(const NodeRenaming& renaming) {
   if (volatile_.transferee != kNoVote)
     volatile_.transferee = static_cast<int8_t>(renaming(volatile_.transferee));
   volatile_.read.acks = static_cast<uint8_t>(renaming.set_of(volatile_.read.acks));
-  for (Entry& e : persistent_.log) e.voters = static_cast<uint8_t>(renaming.set_of(e.voters));
-  for (Entry& e : volatile_.applied) e.voters = static_cast<uint8_t>(renaming.set_of(e.voters));
+  for (auto* entries : {&persistent_.log, &volatile_.applied}) {
+    for (Entry& e : *entries) {
+      e.voters = static_cast<uint8_t>(renaming.set_of(e.voters));
+      e.old_voters = static_cast<uint8_t>(renaming.set_of(e.old_voters));
+    }
+  }
   volatile_.next_index = renaming.indexed(volatile_.next_index);
   volatile_.match_index = renaming.indexed(volatile_.match_index);
 }
@@ -557,8 +618,9 @@ void RaftNode::maybe_commit() {
     if (variant_ == Variant::kCommitOldTerm || term_at(index) == persistent_.current_term) {
       commit_to(static_cast<uint8_t>(index));
     }
-    return;
+    break;
   }
+  leave_joint_if_committed();
 }
 
 void RaftNode::commit_to(uint8_t index) {

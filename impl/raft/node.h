@@ -43,8 +43,12 @@ struct Entry {
   // A configuration entry (value 0): the voters from this entry on, bit j
   // for server j (thesis §4.1). 0 for a client's command.
   uint8_t voters = 0;
+  // A joint configuration (the paper's §6, as etcd's ConfChangeV2 enters
+  // one): the voters being left, whose majority counts too; 0 otherwise.
+  uint8_t old_voters = 0;
   auto operator<=>(const Entry&) const = default;
   bool is_configuration() const { return voters != 0; }
+  bool is_joint() const { return old_voters != 0; }
 };
 
 // Logs and applied sequences: inline up to 8 entries, so that copying a
@@ -128,6 +132,10 @@ enum class Variant : uint8_t {
   // raft-dev in 2015): configurations two changes apart may then elect
   // leaders whose quorums do not overlap, and a committed entry is lost.
   kSingleServerChangeUnsafe,
+  // A leader leaves a joint configuration at once, in the step that enters
+  // it, instead of once it is committed: the old configuration may then
+  // still elect a leader whose quorum misses every server of the new.
+  kJointLeaveEarly,
 };
 
 struct Config {
@@ -148,10 +156,11 @@ struct Config {
 using RaftOutbox = Outbox<Message, Timer>;
 
 // What a leader may be asked (the model's inputs): to append `value`, to
-// read, to hand its leadership to server `value`, or to add or remove
-// server `value` (a single-server membership change).
+// read, to hand its leadership to server `value`, to add or remove server
+// `value` (a single-server membership change), or to make `value` the
+// voters, through a joint configuration.
 struct ClientRequest {
-  enum class Kind : uint8_t { kWrite, kRead, kTransfer, kChangeMembership };
+  enum class Kind : uint8_t { kWrite, kRead, kTransfer, kChangeMembership, kJointChange };
   uint8_t value = 0;
   Kind kind = Kind::kWrite;
   auto operator<=>(const ClientRequest&) const = default;
@@ -241,8 +250,17 @@ class RaftNode {
   // never the leader itself.
   bool can_change_membership(NodeId target) const;
   void on_change_membership(NodeId target, RaftOutbox& out);
-  // The latest configuration in the log, committed or not: its voters.
+  // A change of any number of voters, through the joint configuration
+  // C_old,new (the paper's §6): entered like a single-server change, and
+  // left by the leader, with an entry of C_new alone, once it is committed.
+  // The new voters include the leader and differ from the current in two
+  // servers or more (one is a single-server change).
+  bool can_change_membership_jointly(uint8_t voters) const;
+  void on_joint_change(uint8_t voters, RaftOutbox& out);
+  // The latest configuration in the log, committed or not: its voters, and
+  // in a joint configuration the voters being left (else 0).
   uint8_t configuration() const;
+  uint8_t old_configuration() const;
   // Crash and recovery: everything but the persistent state is lost.
   void restart(RaftOutbox& out);
   // The same node with the servers' ids renamed (symmetry reduction): its
@@ -272,6 +290,9 @@ class RaftNode {
   uint8_t term_at(int index) const { return index == 0 ? 0 : persistent_.log[index - 1].term; }
   bool is_quorum(uint32_t members) const;
   bool is_follower_of_mine(NodeId peer) const;
+  int configuration_index() const;  // of the latest configuration entry, or 0
+  bool may_change_membership() const;
+  void leave_joint_if_committed();
 
   void campaign(RaftOutbox& out, bool transfer = false);
   void pre_campaign(RaftOutbox& out);

@@ -119,7 +119,7 @@ void become_leader(const State& s, int i, int servers, Successors& out, Refusals
   if (me.role != Role::kCandidate) {
     return refuse(refused, action_of(Kind::kBecomeLeader, i), Guard::kBecomeLeaderState);
   }
-  if (!is_quorum_of(me.votes_granted, voters(me.log, servers))) {
+  if (!is_quorum_of(me.votes_granted, configuration_of(me.log, servers))) {
     return refuse(refused, action_of(Kind::kBecomeLeader, i), Guard::kVotesQuorum);
   }
   State next = s;
@@ -156,18 +156,22 @@ void client_request(const State& s, int i, int values, Successors& out, Refusals
 // begin another change until the first change has been committed") and
 // an entry of its own term is (the rule Ongaro added in 2015: without it,
 // two leaders elected by changes of different terms may not overlap).
-void change_membership(const State& s, int i, int servers, Successors& out, Refusals* refused) {
-  const Server& me = s.servers[i];
-  const uint32_t current = voters(me.log, servers);
+Guard membership_change_guard(const Server& me, int servers) {
   bool own_term_committed = false;
   for (int index = 1; index <= me.commit_index; ++index)
     own_term_committed = own_term_committed || me.log.term_at(index) == me.current_term;
-  const Guard guard = me.role != Role::kLeader ? Guard::kClientRequestState
-                      : me.log.full()          ? Guard::kLogRoom
-                      : configuration_index(me.log) > me.commit_index
-                          ? Guard::kConfigurationCommitted
-                      : !own_term_committed ? Guard::kTermEntryCommitted
-                                            : Guard::kNone;
+  return me.role != Role::kLeader                            ? Guard::kClientRequestState
+         : me.log.full()                                     ? Guard::kLogRoom
+         : configuration_index(me.log) > me.commit_index     ? Guard::kConfigurationCommitted
+         : configuration_of(me.log, servers).old_voters != 0 ? Guard::kNotJoint
+         : !own_term_committed                               ? Guard::kTermEntryCommitted
+                                                             : Guard::kNone;
+}
+
+void change_membership(const State& s, int i, int servers, Successors& out, Refusals* refused) {
+  const Server& me = s.servers[i];
+  const uint32_t current = configuration_of(me.log, servers).voters;
+  const Guard guard = membership_change_guard(me, servers);
   for (int j = 0; j < servers; ++j) {
     if (j == i) continue;
     Action action = action_of(Kind::kChangeMembership, i);
@@ -182,10 +186,49 @@ void change_membership(const State& s, int i, int servers, Successors& out, Refu
   }
 }
 
+// ChangeMembershipJoint(i, c) (Config::joint_consensus): as
+// ChangeMembership, for new voters c that keep i and change two or more.
+void change_membership_jointly(const State& s, int i, int servers, Successors& out,
+                               Refusals* refused) {
+  const Server& me = s.servers[i];
+  const uint32_t current = configuration_of(me.log, servers).voters;
+  const Guard guard = membership_change_guard(me, servers);
+  for (uint32_t voters = 1; voters < (1u << servers); ++voters) {
+    if (!(voters & (1u << i)) || std::popcount(voters ^ current) < 2) continue;
+    Action action = action_of(Kind::kChangeMembershipJoint, i);
+    action.value = static_cast<uint8_t>(voters);
+    if (guard != Guard::kNone) {
+      refuse(refused, action, guard);
+      continue;
+    }
+    State next = s;
+    next.servers[i].log.append({me.current_term, 0, action.value, static_cast<uint8_t>(current)});
+    out.push_back({action, std::move(next)});
+  }
+}
+
+// LeaveJoint(i): leader i, whose latest configuration is joint and
+// committed, appends its new voters alone.
+void leave_joint(const State& s, int i, int servers, Successors& out, Refusals* refused) {
+  const Server& me = s.servers[i];
+  const Action action = action_of(Kind::kLeaveJoint, i);
+  const Configuration current = configuration_of(me.log, servers);
+  const Guard guard = me.role != Role::kLeader  ? Guard::kClientRequestState
+                      : me.log.full()           ? Guard::kLogRoom
+                      : current.old_voters == 0 ? Guard::kJoint
+                      : configuration_index(me.log) > me.commit_index
+                          ? Guard::kConfigurationCommitted
+                          : Guard::kNone;
+  if (guard != Guard::kNone) return refuse(refused, action, guard);
+  State next = s;
+  next.servers[i].log.append({me.current_term, 0, static_cast<uint8_t>(current.voters)});
+  out.push_back({action, std::move(next)});
+}
+
 }  // namespace
 
 int highest_agreed_index(const Server& me, int i, int servers) {
-  const uint32_t configuration = voters(me.log, servers);
+  const Configuration configuration = configuration_of(me.log, servers);
   for (int index = me.log.length(); index >= 1; --index) {
     uint32_t agree = 1u << i;
     for (int k = 0; k < servers; ++k) {
@@ -419,6 +462,10 @@ void RaftModel::server_successors(const State& s, int i, Successors& out, Refusa
   if (config_.check_quorum) check_quorum_step_down(s, i, out, refused);
   if (config_.pre_vote) update_term_from_pre_vote(s, i, n, out);
   if (config_.membership) change_membership(s, i, n, out, refused);
+  if (config_.joint_consensus) {
+    change_membership_jointly(s, i, n, out, refused);
+    leave_joint(s, i, n, out, refused);
+  }
   for (const Bag::Item& item : s.messages) {  // Receive(m), m.mdest = i
     if (item.message.dest == i) receive(s, item.message, out, refused);
   }
@@ -465,6 +512,12 @@ bool RaftModel::take(State& s, const Action& action, Successors& scratch) const 
       break;
     case Kind::kChangeMembership:
       if (config_.membership) change_membership(s, i, n, scratch, nullptr);
+      break;
+    case Kind::kChangeMembershipJoint:
+      if (config_.joint_consensus) change_membership_jointly(s, i, n, scratch, nullptr);
+      break;
+    case Kind::kLeaveJoint:
+      if (config_.joint_consensus) leave_joint(s, i, n, scratch, nullptr);
       break;
     case Kind::kDuplicateMessage:
     case Kind::kDropMessage:

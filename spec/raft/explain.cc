@@ -71,7 +71,9 @@ uint16_t writes(Kind kind) {
     case Kind::kCheckQuorumStepDown: return kState;
     case Kind::kUpdateTermFromPreVote: return kCurrentTerm | kState | kVotedFor;
     case Kind::kClientRequest:
-    case Kind::kChangeMembership: return kLog;
+    case Kind::kChangeMembership:
+    case Kind::kChangeMembershipJoint:
+    case Kind::kLeaveJoint: return kLog;
     case Kind::kAdvanceCommitIndex: return kCommitIndex;
     case Kind::kUpdateTerm: return kCurrentTerm | kState | kVotedFor;
     case Kind::kHandleRequestVoteRequest: return kVotedFor | kMessages;
@@ -147,7 +149,9 @@ bool touches(const Action& action, const Message& message) {
     case Kind::kAdvanceCommitIndex:
     case Kind::kCheckQuorumStepDown:
     case Kind::kUpdateTermFromPreVote:
-    case Kind::kChangeMembership: return false;
+    case Kind::kChangeMembership:
+    case Kind::kChangeMembershipJoint:
+    case Kind::kLeaveJoint: return false;
     case Kind::kRequestVote:
     case Kind::kAppendEntries:
       return message.type == (action.kind == Kind::kRequestVote
@@ -464,7 +468,7 @@ std::string joined(const std::vector<std::string>& items, const char* separator)
 
 std::vector<std::string> kind_names(uint32_t kinds) {
   std::vector<std::string> names;
-  for (int k = 0; k <= static_cast<int>(Kind::kChangeMembership); ++k) {
+  for (int k = 0; k <= static_cast<int>(Kind::kLeaveJoint); ++k) {
     if (kinds & (1u << k)) names.emplace_back(to_string(static_cast<Kind>(k)));
   }
   return names;

@@ -27,7 +27,9 @@ GuardText guard_text(Guard guard) {
     case Guard::kConfigurationCommitted:
       return {"the latest configuration in log[i] is committed (not raft.tla's)", 2};
     case Guard::kTermEntryCommitted:
-      return {"an entry of currentTerm[i] is committed (not raft.tla's)", 3};
+      return {"an entry of currentTerm[i] is committed (not raft.tla's)", 4};
+    case Guard::kNotJoint: return {"the latest configuration is not joint (not raft.tla's)", 3};
+    case Guard::kJoint: return {"the latest configuration is joint (not raft.tla's)", 2};
     case Guard::kLogRoom: return {"Len(log[i]) < MaxLog (this model's log capacity)", 1};
     case Guard::kAdvanceState: return {"state[i] = Leader", 0};
     case Guard::kAgreeIndexes: return {"agreeIndexes /= {}", 1};
@@ -125,11 +127,22 @@ std::string guard_values(Guard guard, const State& s, const Action& action, int 
       return "j = " + name(action.peer) + ", votesResponded[" + name(i) +
              "] = " + set_text(me.votes_responded, servers);
     case Guard::kVotesQuorum: {
-      const uint32_t configuration = voters(me.log, servers);
-      return "votesGranted[" + name(i) + "] = " + set_text(me.votes_granted, servers) +
-             ", and a quorum is " + number(std::popcount(configuration) / 2 + 1) + " of " +
-             set_text(static_cast<uint8_t>(configuration), servers);
+      const Configuration configuration = configuration_of(me.log, servers);
+      auto quorum = [&](uint32_t voters) {
+        return number(std::popcount(voters) / 2 + 1) + " of " +
+               set_text(static_cast<uint8_t>(voters), servers);
+      };
+      std::string text = "votesGranted[" + name(i) + "] = " + set_text(me.votes_granted, servers) +
+                         ", and a quorum is " + quorum(configuration.voters);
+      if (configuration.old_voters != 0) text += " and " + quorum(configuration.old_voters);
+      return text;
     }
+    case Guard::kNotJoint:
+    case Guard::kJoint:
+      if (configuration_index(me.log) == 0)
+        return "log[" + name(i) + "] has no configuration entry: every server votes";
+      return "the latest configuration in log[" + name(i) + "] is " +
+             entry_label(me.log.at(configuration_index(me.log)));
     case Guard::kConfigurationCommitted:
       return "commitIndex[" + name(i) + "] = " + number(me.commit_index) +
              ", the latest configuration is at index " + number(configuration_index(me.log));

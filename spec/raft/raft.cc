@@ -11,11 +11,15 @@ namespace crosscheck::spec::raft {
 std::string entry_label(const Entry& entry) {
   std::string text = std::to_string(entry.term) + ":";
   if (!entry.is_configuration()) return text + std::to_string(entry.value);
-  text += "{";
-  for (int j = 0; j < 8; ++j) {
-    if (entry.voters & (1u << j)) text += (text.back() == '{' ? "s" : ",s") + std::to_string(j + 1);
-  }
-  return text + "}";
+  auto set = [](uint8_t members) {
+    std::string out = "{";
+    for (int j = 0; j < 8; ++j) {
+      if (members & (1u << j)) out += (out.back() == '{' ? "s" : ",s") + std::to_string(j + 1);
+    }
+    return out + "}";
+  };
+  text += set(entry.voters);
+  return entry.is_joint() ? text + "&" + set(entry.old_voters) : text;
 }
 
 namespace {
@@ -70,6 +74,8 @@ std::string_view to_string(Action::Kind kind) {
     case Kind::kCheckQuorumStepDown: return "CheckQuorumStepDown";
     case Kind::kUpdateTermFromPreVote: return "UpdateTermFromPreVote";
     case Kind::kChangeMembership: return "ChangeMembership";
+    case Kind::kChangeMembershipJoint: return "ChangeMembershipJoint";
+    case Kind::kLeaveJoint: return "LeaveJoint";
   }
   return "?";
 }
@@ -84,7 +90,7 @@ void Message::hash(StableHasher& hasher) const {
   const uint64_t body = uint64_t{prev_log_index} | uint64_t{prev_log_term} << 8 |
                         uint64_t{entry.term} << 16 | uint64_t{entry.value} << 24 |
                         uint64_t{commit_index} << 32 | uint64_t{match_index} << 40 |
-                        uint64_t{entry.voters} << 48;
+                        uint64_t{entry.voters} << 48 | uint64_t{entry.old_voters} << 56;
   hasher.add(header).add(body);
 }
 
@@ -128,6 +134,7 @@ mc::Json Message::json() const {
         e.set("term", int{entry.term});
         e.set("value", int{entry.value});
         if (entry.is_configuration()) e.set("voters", set_json(entry.voters, 8));
+        if (entry.is_joint()) e.set("old_voters", set_json(entry.old_voters, 8));
         entries.push(std::move(e));
       }
       json.set("mentries", std::move(entries));
@@ -175,21 +182,30 @@ int configuration_index(const Log& log) {
   return 0;
 }
 
-uint32_t voters(const Log& log, int servers) { return voters_at(log, log.length(), servers); }
+Configuration configuration_of(const Log& log, int servers) {
+  return configuration_at(log, log.length(), servers);
+}
 
-uint32_t voters_at(const Log& log, int index, int servers) {
+Configuration configuration_at(const Log& log, int index, int servers) {
   for (int k = index; k >= 1; --k) {
-    if (log.at(k).is_configuration()) return log.at(k).voters;
+    if (log.at(k).is_configuration()) return {log.at(k).voters, log.at(k).old_voters};
   }
-  return (1u << servers) - 1;
+  return {(1u << servers) - 1, 0};
 }
 
 bool kept_by_every_later_configuration(const Log& log, int index, uint32_t lacking, int servers) {
-  if (is_quorum_of(lacking, voters_at(log, index, servers))) return false;
+  if (is_quorum_of(lacking, configuration_at(log, index, servers))) return false;
   for (int k = index + 1; k <= log.length(); ++k) {
-    if (log.at(k).is_configuration() && is_quorum_of(lacking, log.at(k).voters)) return false;
+    const Entry& e = log.at(k);
+    if (e.is_configuration() && is_quorum_of(lacking, Configuration{e.voters, e.old_voters}))
+      return false;
   }
   return true;
+}
+
+bool is_quorum_of(uint32_t members, Configuration configuration) {
+  return is_quorum_of(members, configuration.voters) &&
+         (configuration.old_voters == 0 || is_quorum_of(members, configuration.old_voters));
 }
 
 bool is_quorum_of(uint32_t members, uint32_t voters) {
@@ -332,7 +348,8 @@ uint64_t RaftModel::fingerprint(const State& s) const {
     uint64_t entries = 0;
     for (int index = 1; index <= server.log.length(); ++index) {
       const Entry& e = server.log.at(index);
-      entries = entries << 24 | uint64_t{e.voters} << 16 | uint64_t{e.term} << 8 | e.value;
+      entries = entries << 32 | uint64_t{e.old_voters} << 24 | uint64_t{e.voters} << 16 |
+                uint64_t{e.term} << 8 | e.value;
       if (index % 2 == 0 || index == server.log.length()) {
         hasher.add(entries);
         entries = 0;
@@ -354,8 +371,8 @@ uint64_t RaftModel::fingerprint(const State& s) const {
   hasher.add(uint64_t{s.history.committed_length});
   for (int index = 1; index <= s.history.committed_length; ++index) {
     const Commitment& c = s.history.committed[index - 1];
-    hasher.add(uint64_t{c.entry.voters} << 24 | uint64_t{c.entry.term} << 16 |
-               uint64_t{c.entry.value} << 8 | c.term);
+    hasher.add(uint64_t{c.entry.old_voters} << 32 | uint64_t{c.entry.voters} << 24 |
+               uint64_t{c.entry.term} << 16 | uint64_t{c.entry.value} << 8 | c.term);
   }
   return hasher.digest();
 }
@@ -369,6 +386,7 @@ mc::Json log_json(const Log& log) {
     entry.set("term", int{log.at(index).term});
     entry.set("value", int{log.at(index).value});
     if (log.at(index).is_configuration()) entry.set("voters", set_json(log.at(index).voters, 8));
+    if (log.at(index).is_joint()) entry.set("old_voters", set_json(log.at(index).old_voters, 8));
     json.push(std::move(entry));
   }
   return json;
@@ -440,6 +458,8 @@ std::string RaftModel::action_label(const Action& a) const {
     case Kind::kAppendEntries: return name + "(" + i + ", s" + std::to_string(a.peer + 1) + ")";
     case Kind::kClientRequest:
     case Kind::kUpdateTermFromPreVote: return name + "(" + i + ", " + std::to_string(a.value) + ")";
+    case Kind::kLeaveJoint: return name + "(" + i + ")";
+    case Kind::kChangeMembershipJoint:
     case Kind::kChangeMembership: {
       const std::string voters = entry_label({0, 0, a.value});  // "0:{s1,s2}"
       return name + "(" + i + ", " + voters.substr(voters.find('{')) + ")";

@@ -57,8 +57,12 @@ struct Entry {
   uint8_t term = 0;
   uint8_t value = 0;
   uint8_t voters = 0;
+  // A joint configuration (Config::joint_consensus): the voters being
+  // left, whose majority counts too; 0 otherwise.
+  uint8_t old_voters = 0;
   auto operator<=>(const Entry&) const = default;
   bool is_configuration() const { return voters != 0; }
+  bool is_joint() const { return old_voters != 0; }
 };
 // "2:1" (term 2, value 1), or "3:{s1,s2}" for a configuration.
 std::string entry_label(const Entry& entry);
@@ -218,6 +222,13 @@ struct Action {
     // change (Ongaro's thesis §4.1), the leader appending a configuration
     // entry with `value` as its voters.
     kChangeMembership,
+    // Not raft.tla's (Config::joint_consensus; the paper's §6): leader i
+    // enters the joint configuration of `value` (the new voters, two or
+    // more changed, i among them) and its current voters, under
+    // ChangeMembership's guards; and leaves it, for `value` alone, once it
+    // is committed.
+    kChangeMembershipJoint,
+    kLeaveJoint,
   };
   Kind kind = Kind::kRestart;
   uint8_t server = 0;  // i: the server that acts (the receiver of m)
@@ -244,6 +255,8 @@ enum class Guard : uint8_t {
   kClientRequestState,      // ClientRequest: state[i] = Leader
   kConfigurationCommitted,  // ChangeMembership: the latest configuration is committed
   kTermEntryCommitted,      // ChangeMembership: an entry of currentTerm[i] is committed
+  kNotJoint,                // ChangeMembership: the latest configuration is not joint
+  kJoint,                   // LeaveJoint: the latest configuration is joint
   kLogRoom,                 // ClientRequest: the log has room (kMaxLog, not raft.tla)
   kAdvanceState,            // AdvanceCommitIndex: state[i] = Leader
   kAgreeIndexes,            // AdvanceCommitIndex's IF: agreeIndexes /= {}
@@ -312,6 +325,8 @@ struct Config {
   // Single-server membership changes (thesis §4.1): every server starts a
   // voter; a leader may add or remove one server at a time.
   bool membership = false;
+  // Changes of any number of voters through joint configurations.
+  bool joint_consensus = false;
 };
 
 int quorum_size(int servers);
@@ -321,17 +336,24 @@ bool is_quorum(uint32_t members, int servers);
 // configuration in its log, regardless of whether the entry is
 // committed"): the voters of its log's last configuration entry, or every
 // server.
-uint32_t voters(const Log& log, int servers);
-// The configuration in force at `index` of the log: the voters of its last
+// The voters, and in a joint configuration the voters being left (else 0).
+struct Configuration {
+  uint32_t voters = 0;
+  uint32_t old_voters = 0;
+};
+Configuration configuration_of(const Log& log, int servers);
+// The configuration in force at `index` of the log: its last
 // configuration entry at or before it, or every server.
-uint32_t voters_at(const Log& log, int index, int servers);
+Configuration configuration_at(const Log& log, int index, int servers);
 // Whether no quorum of a configuration a log holding an entry at `index`
 // has used since then (the one in force there, and every configuration
 // entry after it) is made of servers in `lacking` alone: such a quorum
 // could elect a leader without the entry.
 bool kept_by_every_later_configuration(const Log& log, int index, uint32_t lacking, int servers);
-// A quorum of a configuration: more than half its voters.
+// A quorum of a configuration: more than half its voters (and, in a joint
+// configuration, more than half the voters being left).
 bool is_quorum_of(uint32_t members, uint32_t voters);
+bool is_quorum_of(uint32_t members, Configuration configuration);
 // The index of the log's last configuration entry, or 0.
 int configuration_index(const Log& log);
 

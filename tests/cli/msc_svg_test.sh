@@ -34,6 +34,9 @@ docs_chart readindex-without-quorum-round.svg raft --variant readindex-without-q
 # Two single-server changes of different terms, whose quorums do not overlap.
 docs_chart single-server-change-unsafe.svg raft --variant single-server-change-unsafe --servers 4 \
   --check-refinement 0 --max-restarts 0 --max-log 1 --max-term 4 --max-messages 4 --symmetry
+# A joint configuration left before it is committed.
+docs_chart joint-leave-early.svg raft --variant joint-leave-early --check-refinement 0 --max-log 3 \
+  --max-restarts 0 --symmetry
 # A timeout decides.
 chart twophase_rm_timeout_abort twophase --variant rm-timeout-abort
 # A crash, and the messages its restart sends.

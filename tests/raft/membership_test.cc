@@ -1,7 +1,9 @@
-// Single-server membership changes (Ongaro's thesis §4.1), named after the
-// sentences they check, with the known-buggy variant that changes
+// Membership changes, named after the sentences they check: single-server
+// changes (Ongaro's thesis §4.1), with the known-buggy variant that changes
 // membership before an entry of the leader's term is committed (the bug
-// Ongaro reported on raft-dev in 2015), and the model checks.
+// Ongaro reported on raft-dev in 2015), and joint consensus (the paper's
+// §6), with the variant that leaves the joint configuration early; and the
+// model checks.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -136,6 +138,58 @@ TEST(Thesis_4_1, WithTheRuleTheSecondLeaderCannotChangeMembershipYet) {
   EXPECT_FALSE(change(cluster, 0, 1));
 }
 
+Cluster make_joint_cluster(Variant variant = Variant::kCorrect) {
+  check::raft::ImplBounds bounds;
+  bounds.joint_consensus = true;
+  return Cluster(check::raft::ImplBinding({3, variant}, bounds));
+}
+
+bool change_jointly(Cluster& cluster, NodeId leader, uint8_t voters) {
+  return cluster.input(leader, ClientRequest{voters, Kind::kJointChange});
+}
+
+// "The leader first stores the configuration entry for C_old,new ...
+// Once C_old,new has been committed ... it is now safe for the leader to
+// create a log entry describing C_new" (the paper's §6): from {s1,s2,s3}
+// to {s1} at once, through the joint configuration, which takes a quorum
+// of both; left by the leader once committed, as etcd's auto-leave does.
+TEST(Raft_6, AJointConfigurationIsEnteredThenLeftOnceCommitted) {
+  Cluster cluster = make_joint_cluster();
+  elect(cluster, 0);
+  ASSERT_TRUE(cluster.input(0, ClientRequest{1}));
+  replicate(cluster, 0);
+  EXPECT_FALSE(change_jointly(cluster, 0, 0b011));  // one server: a single-server change
+  ASSERT_TRUE(change_jointly(cluster, 0, 0b001));
+  EXPECT_EQ(cluster.node(0).configuration(), 0b001);
+  EXPECT_EQ(cluster.node(0).old_configuration(), kAll3);
+  EXPECT_EQ(cluster.node(0).commit_index(), 1);  // s1 alone is no quorum of {s1,s2,s3}
+  ASSERT_TRUE(cluster.fire(0, Timer::kHeartbeat));
+  settle(cluster);  // committed: s1 appends {s1} alone, and commits it alone
+  EXPECT_EQ(cluster.node(0).log().size(), 3u);
+  EXPECT_EQ(cluster.node(0).configuration(), 0b001);
+  EXPECT_EQ(cluster.node(0).old_configuration(), 0);
+  EXPECT_EQ(cluster.node(0).commit_index(), 3);
+}
+
+// Leaving early, s1 is {s1} alone at once and commits the change by
+// itself; s2 and s3, which never heard, still hold {s1,s2,s3} and elect s2,
+// which overwrites what s1 applied.
+TEST(Raft_6, LeavingAJointConfigurationEarlyLosesWhatTheNewOneCommitted) {
+  Cluster cluster = make_joint_cluster(Variant::kJointLeaveEarly);
+  elect(cluster, 0);
+  ASSERT_TRUE(cluster.input(0, ClientRequest{1}));
+  replicate(cluster, 0);
+  cluster.isolate(0);
+  ASSERT_TRUE(change_jointly(cluster, 0, 0b001));
+  EXPECT_EQ(cluster.node(0).commit_index(), 3);
+  elect(cluster, 1);
+  ASSERT_TRUE(cluster.input(1, ClientRequest{1}));
+  cluster.heal();
+  ASSERT_TRUE(cluster.fire(1, Timer::kHeartbeat));
+  settle(cluster);
+  EXPECT_FALSE(check::raft::impl_applied_entries_kept(cluster.state()));
+}
+
 mc::CheckResult check(int servers, Variant variant, check::raft::ImplBounds bounds) {
   bounds.membership = true;
   mc::SearchOptions options;
@@ -184,6 +238,52 @@ TEST(MembershipModel, AnUnsafeChangeElectsTwoLeadersInOneTermInFourServers) {
   EXPECT_EQ(result.property, "ElectionSafety");
   EXPECT_EQ(result.trace.size() - 1, 29u);
   EXPECT_EQ(result.stats.distinct_states, 1691928u);
+}
+
+mc::CheckResult check_joint(Variant variant, check::raft::ImplBounds bounds) {
+  bounds.joint_consensus = true;
+  mc::SearchOptions options;
+  options.symmetry = true;
+  return mc::check(check::raft::make_impl_model({3, variant}, bounds, mc::FaultBudgets{}), options);
+}
+
+// Leaving early is no raft.tla step with LeaveJoint's guard: caught at the
+// change, 8 steps in (s1 elected by s2, an entry of its term committed).
+TEST(JointModel, LeavingEarlyIsNoRaftTlaStep) {
+  check::raft::ImplBounds bounds;
+  bounds.max_log = 3;
+  bounds.max_messages = 3;
+  const mc::CheckResult result = check_joint(Variant::kJointLeaveEarly, bounds);
+  ASSERT_EQ(result.outcome, mc::Outcome::kViolation);
+  EXPECT_EQ(result.property, "RefinesRaftSpec");
+  EXPECT_EQ(result.trace.size() - 1, 8u);
+  ASSERT_TRUE(result.why.has_value());
+  EXPECT_EQ(result.why->details["closest"]["action_kind"].as_string(), "LeaveJoint");
+}
+
+// Without the refinement check: s2, elected under the old configuration,
+// overwrites the entries s1 committed alone: AppliedEntriesKept, 18 steps.
+TEST(JointModel, LeavingEarlyLosesACommittedEntry) {
+  check::raft::ImplBounds bounds;
+  bounds.max_log = 3;
+  bounds.max_messages = 3;
+  bounds.check_refinement = false;
+  const mc::CheckResult result = check_joint(Variant::kJointLeaveEarly, bounds);
+  ASSERT_EQ(result.outcome, mc::Outcome::kViolation);
+  EXPECT_EQ(result.property, "AppliedEntriesKept");
+  EXPECT_EQ(result.trace.size() - 1, 18u);
+}
+
+// The correct node, three entries (one of the leader's term, the joint
+// configuration, the new one), two messages: every step refines raft.tla
+// with ChangeMembershipJoint and LeaveJoint.
+TEST(JointModel, JointChangesRefineRaftTla) {
+  check::raft::ImplBounds bounds;
+  bounds.max_log = 3;
+  bounds.max_messages = 2;
+  const mc::CheckResult result = check_joint(Variant::kCorrect, bounds);
+  EXPECT_EQ(result.outcome, mc::Outcome::kOk) << result.property;
+  EXPECT_EQ(result.stats.distinct_states, 2691u);
 }
 
 }  // namespace
