@@ -227,6 +227,60 @@ std::vector<NamedItem> variants() {
   };
 }
 
+// The implementation's defaults are the README's main job: every variant
+// is caught within them (or within the focused runs that follow), and the
+// correct node explores about 1.9 million states. raft.tla's own state
+// space grows much faster (every message a leader may send is in the bag),
+// so the spec's defaults are smaller.
+std::vector<IntFlag> flags() {
+  return {
+      {"servers", "servers in the cluster", 1, specraft::kMaxServers, 3, {}, {{"spec", 2}}},
+      {"values", "distinct client values (Value)", 1, 4, 1, {}},
+      {"max-term", "largest current term explored", 1, specraft::kMaxTerm - 1, 3, {}},
+      {"max-log", "longest log explored", 0, specraft::kMaxLog - 1, 1, {}},
+      {"max-restarts", "crash-and-restarts of any server", 0, 8, 1, {}, {{"spec", 0}}},
+      {"max-copies", "copies of one message in flight at once", 1, 8, 1, {}},
+      {"max-messages", "messages in flight at once", 1, 16, 3, {}, {{"spec", 2}}},
+      {"check-refinement", "1: check RefinesRaftSpec on every step; 0: safety properties only", 0,
+       1, 1, kImplOnly},
+      {"pre-vote",
+       "1: an election timeout first asks for pre-votes (thesis 9.6) without raising "
+       "a term",
+       0, 1, 0, kImplOnly},
+      {"check-quorum",
+       "1: a leader's election timeout makes it step down unless a quorum answered "
+       "since the last (thesis 6.2)",
+       0, 1, 0, kImplOnly},
+      {"max-reads", "linearizable reads (ReadIndex, thesis 6.4) leaders may be asked for, in all",
+       0, 4, 0, kImplOnly},
+      {"transfer", "1: a leader may be asked to transfer its leadership (thesis 3.10)", 0, 1, 0,
+       kImplOnly},
+      {"membership",
+       "1: a leader may add or remove one server at a time (thesis 4.1); every server "
+       "starts a voter",
+       0, 1, 0, kImplOnly},
+      {"joint",
+       "1: a leader may change two or more voters at once through a joint "
+       "configuration, left once committed (the paper's 6)",
+       0, 1, 0, kImplOnly},
+      {"max-drops", "messages the network may lose", 0, 8, 0, kImplOnly},
+      {"max-duplicates", "messages the network may duplicate", 0, 8, 0, kImplOnly},
+      {"timely-elections",
+       "1: no server stands for election while another is a candidate of its term or a "
+       "leader (the timing "
+       "liveness needs)",
+       0, 1, 0, kImplOnly},
+      {"depth",
+       "steps of bounded model checking in `crosscheck prove raft`",
+       1,
+       30,
+       10,
+       {},
+       {},
+       true},
+  };
+}
+
 }  // namespace
 
 ProtocolCli raft_cli() {
@@ -240,60 +294,7 @@ ProtocolCli raft_cli() {
           },
       .variants = variants(),
       .variant_models = kImplOnly,
-      // The implementation's defaults are the README's main job: every
-      // variant is caught within them, and the correct node explores about
-      // 1.9 million states. raft.tla's own state space grows much faster
-      // (every message a leader may send is in the bag), so the spec's
-      // defaults are smaller.
-      .flags =
-          {
-              {"servers", "servers in the cluster", 1, specraft::kMaxServers, 3, {}, {{"spec", 2}}},
-              {"values", "distinct client values (Value)", 1, 4, 1, {}},
-              {"max-term", "largest current term explored", 1, specraft::kMaxTerm - 1, 3, {}},
-              {"max-log", "longest log explored", 0, specraft::kMaxLog - 1, 1, {}},
-              {"max-restarts", "crash-and-restarts of any server", 0, 8, 1, {}, {{"spec", 0}}},
-              {"max-copies", "copies of one message in flight at once", 1, 8, 1, {}},
-              {"max-messages", "messages in flight at once", 1, 16, 3, {}, {{"spec", 2}}},
-              {"check-refinement",
-               "1: check RefinesRaftSpec on every step; 0: safety properties only", 0, 1, 1,
-               kImplOnly},
-              {"pre-vote",
-               "1: an election timeout first asks for pre-votes (thesis 9.6) without raising "
-               "a term",
-               0, 1, 0, kImplOnly},
-              {"check-quorum",
-               "1: a leader's election timeout makes it step down unless a quorum answered "
-               "since the last (thesis 6.2)",
-               0, 1, 0, kImplOnly},
-              {"max-reads",
-               "linearizable reads (ReadIndex, thesis 6.4) leaders may be asked for, in all", 0, 4,
-               0, kImplOnly},
-              {"transfer", "1: a leader may be asked to transfer its leadership (thesis 3.10)", 0,
-               1, 0, kImplOnly},
-              {"membership",
-               "1: a leader may add or remove one server at a time (thesis 4.1); every server "
-               "starts a voter",
-               0, 1, 0, kImplOnly},
-              {"joint",
-               "1: a leader may change two or more voters at once through a joint "
-               "configuration, left once committed (the paper's 6)",
-               0, 1, 0, kImplOnly},
-              {"max-drops", "messages the network may lose", 0, 8, 0, kImplOnly},
-              {"max-duplicates", "messages the network may duplicate", 0, 8, 0, kImplOnly},
-              {"timely-elections",
-               "1: no server stands for election while another is a candidate of its term or a "
-               "leader (the timing "
-               "liveness needs)",
-               0, 1, 0, kImplOnly},
-              {"depth",
-               "steps of bounded model checking in `crosscheck prove raft`",
-               1,
-               30,
-               10,
-               {},
-               {},
-               true},
-          },
+      .flags = flags(),
       .properties = properties,
       .check = check,
       .prove = prove,

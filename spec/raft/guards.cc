@@ -109,6 +109,30 @@ std::string_view to_string(Guard guard) { return guard_text(guard).text; }
 
 int guard_position(Guard guard) { return guard_text(guard).position; }
 
+namespace {
+
+// The values of the guards membership changes add (not raft.tla's).
+std::string configuration_values(Guard guard, const Server& me, int i) {
+  switch (guard) {
+    case Guard::kNotJoint:
+    case Guard::kJoint:
+      if (configuration_index(me.log) == 0)
+        return "log[" + name(i) + "] has no configuration entry: every server votes";
+      return "the latest configuration in log[" + name(i) + "] is " +
+             entry_label(me.log.at(configuration_index(me.log)));
+    case Guard::kConfigurationCommitted:
+      return "commitIndex[" + name(i) + "] = " + number(me.commit_index) +
+             ", the latest configuration is at index " + number(configuration_index(me.log));
+    case Guard::kTermEntryCommitted:
+      return "commitIndex[" + name(i) + "] = " + number(me.commit_index) + ", log[" + name(i) +
+             "][commitIndex].term = " + number(me.log.term_at(me.commit_index)) + ", currentTerm[" +
+             name(i) + "] = " + number(me.current_term);
+    default: return "";
+  }
+}
+
+}  // namespace
+
 std::string guard_values(Guard guard, const State& s, const Action& action, int servers) {
   const int i = action.server;
   const Server& me = s.servers[i];
@@ -139,17 +163,8 @@ std::string guard_values(Guard guard, const State& s, const Action& action, int 
     }
     case Guard::kNotJoint:
     case Guard::kJoint:
-      if (configuration_index(me.log) == 0)
-        return "log[" + name(i) + "] has no configuration entry: every server votes";
-      return "the latest configuration in log[" + name(i) + "] is " +
-             entry_label(me.log.at(configuration_index(me.log)));
     case Guard::kConfigurationCommitted:
-      return "commitIndex[" + name(i) + "] = " + number(me.commit_index) +
-             ", the latest configuration is at index " + number(configuration_index(me.log));
-    case Guard::kTermEntryCommitted:
-      return "commitIndex[" + name(i) + "] = " + number(me.commit_index) + ", log[" + name(i) +
-             "][commitIndex].term = " + number(me.log.term_at(me.commit_index)) + ", currentTerm[" +
-             name(i) + "] = " + number(me.current_term);
+    case Guard::kTermEntryCommitted: return configuration_values(guard, me, i);
     case Guard::kLogRoom:
     case Guard::kAppendRoom: return "Len(log[" + name(i) + "]) = " + number(me.log.length());
     case Guard::kAgreeIndexes: {
