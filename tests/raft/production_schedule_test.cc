@@ -281,7 +281,7 @@ RC_GTEST_PROP(RaftProductionSchedules, EveryScheduleIsSafeAndItsHistoryLineariza
 // answer shows in random schedules, and shrinks to a few steps.
 TEST(RaftProductionShrinking, FindsAStaleReadWithoutTheHeartbeatRound) {
   auto failure = crosscheck::testing::shrink_failure<ScheduleRun>(
-      "raft-readindex-without-quorum-round", 20000, [] {
+      "raft-readindex-without-quorum-round", 100000, [] {
         Clients clients;
         return run_schedule(Variant::kReadIndexWithoutQuorumRound, *schedules(), clients);
       });

@@ -162,14 +162,52 @@ TEST(RaftSpec, SingleServerMembershipChangesKeepEveryProperty) {
 
 TEST(RaftSpec, AConfigurationDecidesQuorums) {
   Log log;
-  EXPECT_EQ(voters(log, 3), 0b111u);
+  EXPECT_EQ(configuration_of(log, 3).voters, 0b111u);
   log.append({2, 1});
   log.append({2, 0, 0b011});
   EXPECT_EQ(configuration_index(log), 2);
-  EXPECT_EQ(voters(log, 3), 0b011u);
+  EXPECT_EQ(configuration_of(log, 3).voters, 0b011u);
   EXPECT_TRUE(is_quorum_of(0b011, 0b011));
   EXPECT_FALSE(is_quorum_of(0b101, 0b011));    // s3 is no voter
   EXPECT_FALSE(is_quorum_of(0b0011, 0b1111));  // half of four is no quorum
+  // A joint configuration needs a majority of each: {s1} and {s1,s2,s3}.
+  log.append({2, 0, 0b001, 0b111});
+  const Configuration joint = configuration_of(log, 3);
+  EXPECT_EQ(joint.old_voters, 0b111u);
+  EXPECT_FALSE(is_quorum_of(0b001, joint));
+  EXPECT_FALSE(is_quorum_of(0b110, joint));
+  EXPECT_TRUE(is_quorum_of(0b011, joint));
+  EXPECT_EQ(configuration_at(log, 2, 3).voters, 0b011u);
+}
+
+// ChangeMembershipJoint and LeaveJoint (Config::joint_consensus): leader
+// s1 of three, with an entry of its term committed, may enter only joint
+// configurations that keep it and change two voters ({s1} here); LeaveJoint
+// waits for the joint entry to be committed, then appends {s1} alone.
+TEST(RaftSpec, AJointConfigurationIsEnteredAndLeftOnlyOnceCommitted) {
+  Config config = small(3, 3, 3, 2);
+  config.joint_consensus = true;
+  RaftModel model(config);
+  State s = model.initial_states().front();
+  Server& leader = s.servers[0];
+  leader.current_term = 2;
+  leader.role = Role::kLeader;
+  leader.log.append({2, 1});
+  leader.commit_index = 1;
+  std::vector<int> entered;
+  for (const auto& successor : successors(model, s)) {
+    if (successor.action.kind == Kind::kChangeMembershipJoint)
+      entered.push_back(successor.action.value);
+    EXPECT_NE(successor.action.kind, Kind::kLeaveJoint);
+  }
+  EXPECT_EQ(entered, (std::vector<int>{0b001}));
+  s = step(model, s, Kind::kChangeMembershipJoint, 0);
+  EXPECT_EQ(s.servers[0].log.at(2), (Entry{2, 0, 0b001, 0b111}));
+  for (const auto& successor : successors(model, s))
+    EXPECT_NE(successor.action.kind, Kind::kLeaveJoint);  // not committed yet
+  s.servers[0].commit_index = 2;
+  s = step(model, s, Kind::kLeaveJoint, 0);
+  EXPECT_EQ(s.servers[0].log.at(3), (Entry{2, 0, 0b001}));
 }
 
 // UpdateTermFromPreVote(i, t) takes i to any newer term t that some
