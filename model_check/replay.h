@@ -111,6 +111,11 @@ void confirm_liveness_claim(const M& model, const ClaimedViolation& claim,
           result.reason = "the premise of " + claim.property + " holds nowhere on the trace";
           return;
         }
+        // The path to the state the lasso starts from may pass through the
+        // goal: the earliest premise state with no goal after it, if any.
+        for (size_t i = states.size(); i-- > from && !property.goal(states[i]);) {
+          if (property.premise(states[i])) from = i;
+        }
       }
       for (size_t i = from; i < states.size(); ++i) {
         if (property.goal(states[i])) {

@@ -152,17 +152,7 @@ void set_property_fields(const CheckResult& result, Json& json) {
     goals.push(std::move(entry));
   }
   json.set("goals", std::move(goals));
-  if (!result.coverage.empty()) {
-    Json coverage = Json::array();
-    for (const auto& entry : result.coverage) {
-      Json item = Json::object();
-      item.set("action", entry.action);
-      item.set("generated", entry.generated);
-      item.set("distinct", entry.distinct);
-      coverage.push(std::move(item));
-    }
-    json.set("coverage", std::move(coverage));
-  }
+  if (!result.coverage.empty()) json.set("coverage", coverage_json(result.coverage));
   if (!result.stopped_phase.empty()) json.set("stopped_in", result.stopped_phase);
   if (!result.unchecked.empty()) json.set("unchecked", names_json(result.unchecked));
   if (result.liveness_graph) {
@@ -387,14 +377,34 @@ std::string result_text(const RunDescription& run, const CheckResult& result) {
   return out + property_lists(result);
 }
 
+Json coverage_json(const std::vector<ActionCoverage>& coverage) {
+  Json json = Json::array();
+  for (const auto& entry : coverage) {
+    Json item = Json::object();
+    item.set("action", entry.action);
+    item.set("generated", entry.generated);
+    item.set("distinct", entry.distinct);
+    json.push(std::move(item));
+  }
+  return json;
+}
+
+std::string coverage_lines(const std::vector<ActionCoverage>& coverage, const std::string& indent) {
+  std::string out;
+  for (const auto& entry : coverage) {
+    out += indent + entry.action + ": " + with_separators(entry.generated) + ", " +
+           with_separators(entry.distinct) + "\n";
+  }
+  return out;
+}
+
 std::string property_lists(const CheckResult& result) {
   std::string out;
   if (!result.coverage.empty()) {
     out += "\nAction coverage (steps generated, new states found)\n";
     std::vector<std::string> warnings;
+    out += coverage_lines(result.coverage, "  ");
     for (const auto& entry : result.coverage) {
-      out += "  " + entry.action + ": " + with_separators(entry.generated) + ", " +
-             with_separators(entry.distinct) + "\n";
       if (entry.generated == 0) {
         warnings.push_back(entry.action + " was never enabled");
       } else if (entry.distinct == 0) {

@@ -42,6 +42,11 @@ std::string explanation_text(const std::string& heading, const StepExplanation& 
 // 1234567 as "1,234,567".
 std::string with_separators(uint64_t n);
 
+// --coverage's counts, as the JSON's "coverage" and as text lines (each
+// "<indent>kind: generated, new").
+Json coverage_json(const std::vector<ActionCoverage>& coverage);
+std::string coverage_lines(const std::vector<ActionCoverage>& coverage, const std::string& indent);
+
 // The process exit status for a result: 0 ok, 1 violation or unreached
 // goal, 3 search stopped by a bound or the memory limit before it was
 // complete.

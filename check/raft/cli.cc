@@ -1,5 +1,6 @@
 // Raft on the command line: the implementation (with its known-buggy
 // variants and fault budgets) and raft.tla's abstract machine.
+#include <algorithm>
 #include <ostream>
 
 #include "check/raft/model.h"
@@ -22,6 +23,10 @@ implraft::Variant parse_variant(const std::string& name) {
   if (name == "volatile-term") return implraft::Variant::kVolatileTerm;
   if (name == "accept-stale-term") return implraft::Variant::kAcceptStaleTerm;
   if (name == "pre-vote-raises-term") return implraft::Variant::kPreVoteRaisesTerm;
+  if (name == "readindex-without-quorum-round")
+    return implraft::Variant::kReadIndexWithoutQuorumRound;
+  if (name == "single-server-change-unsafe") return implraft::Variant::kSingleServerChangeUnsafe;
+  if (name == "joint-leave-early") return implraft::Variant::kJointLeaveEarly;
   return implraft::Variant::kCorrect;
 }
 
@@ -38,7 +43,16 @@ raftcheck::ImplModel impl_model(const CheckRequest& request) {
   bounds.max_messages = request.value("max-messages");
   bounds.check_refinement = request.value("check-refinement") != 0;
   bounds.timely_elections = request.value("timely-elections") != 0;
+  bounds.max_reads = request.value("max-reads");
+  bounds.leader_transfer = request.value("transfer") != 0;
+  bounds.membership = request.value("membership") != 0;
+  bounds.joint_consensus = request.value("joint") != 0;
   implraft::Config config{request.value("servers"), parse_variant(request.variant)};
+  // A variant of reads runs with a read.
+  if (config.variant == implraft::Variant::kReadIndexWithoutQuorumRound)
+    bounds.max_reads = std::max(bounds.max_reads, 1);
+  if (config.variant == implraft::Variant::kSingleServerChangeUnsafe) bounds.membership = true;
+  if (config.variant == implraft::Variant::kJointLeaveEarly) bounds.joint_consensus = true;
   // A variant of PreVote runs with PreVote.
   config.pre_vote =
       request.value("pre-vote") != 0 || config.variant == implraft::Variant::kPreVoteRaisesTerm;
@@ -62,7 +76,8 @@ const std::map<std::string, int> kListDefaults = {
     {"servers", 3},      {"values", 1},           {"max-term", 3},         {"max-log", 1},
     {"max-restarts", 0}, {"max-drops", 0},        {"max-duplicates", 0},   {"max-copies", 1},
     {"max-messages", 2}, {"check-refinement", 1}, {"timely-elections", 0}, {"pre-vote", 0},
-    {"check-quorum", 0},
+    {"check-quorum", 0}, {"max-reads", 0},        {"transfer", 0},         {"membership", 0},
+    {"joint", 0},
 };
 
 std::vector<std::string> properties(const std::string& model) {
@@ -145,6 +160,46 @@ std::vector<FocusedRun> focused_runs() {
        .values = {{"max-log", 2}, {"max-term", 4}, {"max-restarts", 0}},
        .symmetry = true,
        .max_depth = 30},
+      {.name = "pre-vote-check-quorum",
+       .exercises = "PreVote and CheckQuorum together: pre-candidates, a leader's quorum "
+                    "check and step down, vote requests ignored in a leader's lease, a term "
+                    "learnt from a refused pre-vote",
+       .values = {{"pre-vote", 1}, {"check-quorum", 1}, {"max-restarts", 0}},
+       .symmetry = true,
+       .max_depth = 26},
+      {.name = "transfer",
+       .exercises = "leadership transfer: a leader catches its successor up, sends "
+                    "TimeoutNow, stops taking writes, abandons a transfer at its timeout",
+       .values = {{"transfer", 1}, {"max-restarts", 0}},
+       .symmetry = true,
+       .max_depth = 27},
+      {.name = "reads",
+       .exercises = "ReadIndex reads: a leader that has committed an entry of its term "
+                    "confirms it still leads with a heartbeat round before answering, "
+                    "across a change of leader with two entries",
+       .values = {{"max-reads", 1}, {"max-log", 2}, {"max-restarts", 0}},
+       .symmetry = true},
+      {.name = "membership",
+       .exercises = "single-server membership changes: a server removed and added back, "
+                    "quorums of the latest configuration in a log, committed or not",
+       .values = {{"membership", 1}, {"max-log", 2}, {"max-restarts", 0}},
+       .symmetry = true},
+      {.name = "membership-three-entries",
+       .exercises = "two membership changes in a row: a second change only once the first "
+                    "is committed, two messages in flight",
+       .values = {{"membership", 1}, {"max-log", 3}, {"max-messages", 2}, {"max-restarts", 0}},
+       .symmetry = true},
+      {.name = "joint",
+       .exercises = "joint consensus: two voters changed at once through a joint "
+                    "configuration, quorums of both, left once committed",
+       .values = {{"joint", 1}, {"max-log", 3}, {"max-restarts", 0}},
+       .symmetry = true,
+       .max_depth = 30},
+      {.name = "membership-four",
+       .exercises = "membership changes from four servers: even configurations, whose "
+                    "halves are no quorums",
+       .values = {{"membership", 1}, {"servers", 4}, {"max-log", 2}, {"max-restarts", 0}},
+       .symmetry = true},
   };
 }
 
@@ -160,7 +215,69 @@ std::vector<NamedItem> variants() {
       {"volatile-term", "current term and vote are not persisted across a restart"},
       {"accept-stale-term", "AppendEntries from an older term is accepted"},
       {"pre-vote-raises-term",
-       "with PreVote: a pre-vote request makes its receiver adopt the term it names"},
+       "with PreVote (implied): a pre-vote request makes its receiver adopt the term it names"},
+      {"readindex-without-quorum-round",
+       "a read is answered from the leader's commit index without a heartbeat round "
+       "(implies --max-reads 1 at least)"},
+      {"single-server-change-unsafe",
+       "a leader changes membership before an entry of its term is committed (implies "
+       "--membership 1)"},
+      {"joint-leave-early",
+       "a leader leaves a joint configuration before it is committed (implies --joint 1)"},
+  };
+}
+
+// The implementation's defaults are the README's main job: every variant
+// is caught within them (or within the focused runs that follow), and the
+// correct node explores about 1.9 million states. raft.tla's own state
+// space grows much faster (every message a leader may send is in the bag),
+// so the spec's defaults are smaller.
+std::vector<IntFlag> flags() {
+  return {
+      {"servers", "servers in the cluster", 1, specraft::kMaxServers, 3, {}, {{"spec", 2}}},
+      {"values", "distinct client values (Value)", 1, 4, 1, {}},
+      {"max-term", "largest current term explored", 1, specraft::kMaxTerm - 1, 3, {}},
+      {"max-log", "longest log explored", 0, specraft::kMaxLog - 1, 1, {}},
+      {"max-restarts", "crash-and-restarts of any server", 0, 8, 1, {}, {{"spec", 0}}},
+      {"max-copies", "copies of one message in flight at once", 1, 8, 1, {}},
+      {"max-messages", "messages in flight at once", 1, 16, 3, {}, {{"spec", 2}}},
+      {"check-refinement", "1: check RefinesRaftSpec on every step; 0: safety properties only", 0,
+       1, 1, kImplOnly},
+      {"pre-vote",
+       "1: an election timeout first asks for pre-votes (thesis 9.6) without raising "
+       "a term",
+       0, 1, 0, kImplOnly},
+      {"check-quorum",
+       "1: a leader's election timeout makes it step down unless a quorum answered "
+       "since the last (thesis 6.2)",
+       0, 1, 0, kImplOnly},
+      {"max-reads", "linearizable reads (ReadIndex, thesis 6.4) leaders may be asked for, in all",
+       0, 4, 0, kImplOnly},
+      {"transfer", "1: a leader may be asked to transfer its leadership (thesis 3.10)", 0, 1, 0,
+       kImplOnly},
+      {"membership",
+       "1: a leader may add or remove one server at a time (thesis 4.1); every server "
+       "starts a voter",
+       0, 1, 0, kImplOnly},
+      {"joint",
+       "1: a leader may change two or more voters at once through a joint "
+       "configuration, left once committed (the paper's 6)",
+       0, 1, 0, kImplOnly},
+      {"max-drops", "messages the network may lose", 0, 8, 0, kImplOnly},
+      {"max-duplicates", "messages the network may duplicate", 0, 8, 0, kImplOnly},
+      {"timely-elections",
+       "1: no server stands for election while another is a candidate of its term or a "
+       "leader (the timing "
+       "liveness needs)",
+       0, 1, 0, kImplOnly},
+      {"depth",
+       "steps of bounded model checking in `crosscheck prove raft`",
+       1,
+       30,
+       10,
+       {},
+       {},
+       true},
   };
 }
 
@@ -177,47 +294,7 @@ ProtocolCli raft_cli() {
           },
       .variants = variants(),
       .variant_models = kImplOnly,
-      // The implementation's defaults are the README's main job: every
-      // variant is caught within them, and the correct node explores about
-      // 1.9 million states. raft.tla's own state space grows much faster
-      // (every message a leader may send is in the bag), so the spec's
-      // defaults are smaller.
-      .flags =
-          {
-              {"servers", "servers in the cluster", 1, specraft::kMaxServers, 3, {}, {{"spec", 2}}},
-              {"values", "distinct client values (Value)", 1, 4, 1, {}},
-              {"max-term", "largest current term explored", 1, specraft::kMaxTerm - 1, 3, {}},
-              {"max-log", "longest log explored", 0, specraft::kMaxLog - 1, 1, {}},
-              {"max-restarts", "crash-and-restarts of any server", 0, 8, 1, {}, {{"spec", 0}}},
-              {"max-copies", "copies of one message in flight at once", 1, 8, 1, {}},
-              {"max-messages", "messages in flight at once", 1, 16, 3, {}, {{"spec", 2}}},
-              {"check-refinement",
-               "1: check RefinesRaftSpec on every step; 0: safety properties only", 0, 1, 1,
-               kImplOnly},
-              {"pre-vote",
-               "1: an election timeout first asks for pre-votes (thesis 9.6) without raising "
-               "a term",
-               0, 1, 0, kImplOnly},
-              {"check-quorum",
-               "1: a leader's election timeout makes it step down unless a quorum answered "
-               "since the last (thesis 6.2)",
-               0, 1, 0, kImplOnly},
-              {"max-drops", "messages the network may lose", 0, 8, 0, kImplOnly},
-              {"max-duplicates", "messages the network may duplicate", 0, 8, 0, kImplOnly},
-              {"timely-elections",
-               "1: no server stands for election while another is a candidate of its term or a "
-               "leader (the timing "
-               "liveness needs)",
-               0, 1, 0, kImplOnly},
-              {"depth",
-               "steps of bounded model checking in `crosscheck prove raft`",
-               1,
-               30,
-               10,
-               {},
-               {},
-               true},
-          },
+      .flags = flags(),
       .properties = properties,
       .check = check,
       .prove = prove,

@@ -22,6 +22,9 @@ specraft::Config spec_config(const implraft::Config& config, const ImplBounds& b
   c.max_restarts = max_crashes;
   c.max_messages = 16;  // the refinement check's search is bounded by steps, not by the bag
   c.check_quorum = config.check_quorum;
+  c.pre_vote = config.pre_vote;
+  c.membership = bounds.membership || bounds.joint_consensus;
+  c.joint_consensus = bounds.joint_consensus;
   return c;
 }
 
@@ -31,12 +34,103 @@ ImplBinding::ImplBinding(implraft::Config config, ImplBounds bounds)
     : config_(config), bounds_(bounds), spec_(spec_config(config, bounds, 8)) {}
 
 void ImplBinding::inputs(NodeId, const Node& node, std::vector<Input>& out) const {
-  if (!node.accepts_client_requests()) return;
-  for (int v = 1; v <= bounds_.values; ++v) out.push_back({static_cast<uint8_t>(v)});
+  using Kind = ClientRequest::Kind;
+  if (node.accepts_client_requests()) {
+    for (int v = 1; v <= bounds_.values; ++v) out.push_back({static_cast<uint8_t>(v)});
+  }
+  if (bounds_.max_reads > 0 && node.accepts_reads()) out.push_back({0, Kind::kRead});
+  for (NodeId target = 0; target < config_.servers; ++target) {
+    if (bounds_.leader_transfer && node.can_transfer_leadership(target))
+      out.push_back({static_cast<uint8_t>(target), Kind::kTransfer});
+    if (bounds_.membership && node.can_change_membership(target))
+      out.push_back({static_cast<uint8_t>(target), Kind::kChangeMembership});
+  }
+  if (!bounds_.joint_consensus) return;
+  for (unsigned voters = 1; voters < (1u << config_.servers); ++voters) {
+    if (node.can_change_membership_jointly(static_cast<uint8_t>(voters)))
+      out.push_back({static_cast<uint8_t>(voters), Kind::kJointChange});
+  }
+}
+
+void ImplBinding::on_input(NodeId, Node& node, const Input& input,
+                           implraft::RaftOutbox& out) const {
+  switch (input.kind) {
+    case ClientRequest::Kind::kWrite: node.on_client_request(input.value, out); break;
+    case ClientRequest::Kind::kRead: node.on_read_request(out); break;
+    case ClientRequest::Kind::kTransfer: node.on_transfer_leadership(input.value, out); break;
+    case ClientRequest::Kind::kChangeMembership: node.on_change_membership(input.value, out); break;
+    case ClientRequest::Kind::kJointChange: node.on_joint_change(input.value, out); break;
+  }
+}
+
+std::string ImplBinding::input_label(const Input& input) const {
+  switch (input.kind) {
+    case ClientRequest::Kind::kWrite: return "ClientRequest(" + std::to_string(input.value) + ")";
+    case ClientRequest::Kind::kRead: return "ReadRequest";
+    case ClientRequest::Kind::kTransfer:
+      return "TransferLeadership(" + node_name(input.value) + ")";
+    case ClientRequest::Kind::kChangeMembership:
+      return "ChangeMembership(" + node_name(input.value) + ")";
+    case ClientRequest::Kind::kJointChange: {
+      const std::string label = implraft::entry_label({0, 0, input.value});  // "0:{s1,s2}"
+      return "JointChange(" + label.substr(2) + ")";
+    }
+  }
+  return "?";
+}
+
+void ImplBinding::hash_history(const History& history, StableHasher& hasher) const {
+  uint64_t floors = 0;
+  for (uint8_t floor : history.floor) floors = floors << 8 | floor;
+  hasher.add(uint64_t{history.committed} | uint64_t{history.reads} << 8 |
+             uint64_t{history.answered} << 16 | uint64_t{history.stale_answer} << 24 |
+             uint64_t{history.stale_floor} << 32 | uint64_t{history.stale} << 40);
+  hasher.add(floors);
+}
+
+// A read begins when a leader's read round moves on; it is answered when
+// it stops being pending in the leader that took it (a leader that steps
+// down leaves its read unanswered), or at once in the step it began.
+void ImplBinding::record_step(History& history, NodeId self, const Node& before,
+                              const Node& after) const {
+  if (bounds_.max_reads == 0) return;  // no reads: keep the states as they were
+  history.committed = std::max(history.committed, after.commit_index());
+  const implraft::ReadIndex& was = before.volatile_state().read;
+  const implraft::ReadIndex& is = after.volatile_state().read;
+  const bool began = is.round > was.round;
+  if (began) {
+    ++history.reads;
+    history.floor[self] = history.committed;
+  }
+  const bool answered = after.role() == implraft::Role::kLeader && !is.pending &&
+                        (began || (was.pending && before.term() == after.term()));
+  if (!answered) return;
+  ++history.answered;
+  if (is.index < history.floor[self] && !history.stale) {
+    history.stale = true;
+    history.stale_answer = is.index;
+    history.stale_floor = history.floor[self];
+  }
+  history.floor[self] = 0;
+}
+
+mc::Json ImplBinding::history_json(const History& history) const {
+  mc::Json json = mc::Json::object();
+  if (bounds_.max_reads == 0) return json;
+  json.set("committed", int{history.committed});
+  json.set("reads", int{history.reads});
+  json.set("answered", int{history.answered});
+  if (history.stale) {
+    json.set("stale_read", "answered from " + std::to_string(history.stale_answer) +
+                               " entries when " + std::to_string(history.stale_floor) +
+                               " were committed before it began");
+  }
+  return json;
 }
 
 bool ImplBinding::within_bounds(const State& state) const {
   if (state.copies_in_flight() > bounds_.max_messages) return false;
+  if (state.history.reads > bounds_.max_reads) return false;
   for (const Node& node : state.nodes) {
     if (node.term() > bounds_.max_term || static_cast<int>(node.log().size()) > bounds_.max_log)
       return false;
@@ -90,8 +184,7 @@ mc::Json ImplBinding::node_json(NodeId, const Node& node) const {
   const int8_t vote = node.persistent().voted_for;
   json.set("voted_for", vote == implraft::kNoVote ? mc::Json(nullptr) : mc::Json(node_name(vote)));
   mc::Json log = mc::Json::array();
-  for (const auto& entry : node.log())
-    log.push(std::to_string(entry.term) + ":" + std::to_string(entry.value));
+  for (const auto& entry : node.log()) log.push(implraft::entry_label(entry));
   json.set("log", std::move(log));
   json.set("commit_index", int{node.commit_index()});
   json.set("applied", static_cast<int>(node.volatile_state().applied.size()));
@@ -157,20 +250,52 @@ bool impl_state_machine_safety(const ImplState& state) {
   return true;
 }
 
+namespace {
+
+// specraft::kept_by_every_later_configuration for the node's log.
+bool kept_by_every_later_configuration(const implraft::EntryVector& log, size_t index,
+                                       uint32_t lacking, int servers) {
+  specraft::Configuration in_force{(1u << servers) - 1, 0};
+  for (size_t k = 1; k <= index; ++k) {
+    if (log[k - 1].is_configuration()) in_force = {log[k - 1].voters, log[k - 1].old_voters};
+  }
+  if (specraft::is_quorum_of(lacking, in_force)) return false;
+  for (size_t k = index + 1; k <= log.size(); ++k) {
+    const implraft::Entry& e = log[k - 1];
+    if (e.is_configuration() && specraft::is_quorum_of(lacking, {e.voters, e.old_voters}))
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// An applied entry stays on a quorum of every later configuration: for
+// every log holding it, no quorum of the configuration in force at its
+// index, or of a configuration entered after it, lacks it (with every
+// server a voter: a majority holds it).
 bool impl_applied_entries_kept(const ImplState& state) {
   const int servers = static_cast<int>(state.nodes.size());
   for (const auto& node : state.nodes) {
     const auto& applied = node.volatile_state().applied;
     for (size_t index = 1; index <= applied.size(); ++index) {
-      int holders = 0;
-      for (const auto& other : state.nodes) {
-        holders += other.log().size() >= index && other.log()[index - 1] == applied[index - 1];
+      uint32_t lacking = 0;
+      for (int k = 0; k < servers; ++k) {
+        const auto& log = state.nodes[k].log();
+        if (log.size() < index || log[index - 1] != applied[index - 1]) lacking |= 1u << k;
       }
-      if (holders < specraft::quorum_size(servers)) return false;
+      if (lacking == (1u << servers) - 1) return false;  // on no log at all
+      for (int k = 0; k < servers; ++k) {
+        if (!(lacking & (1u << k)) &&
+            !kept_by_every_later_configuration(state.nodes[k].log(), index, lacking, servers))
+          return false;
+      }
     }
   }
   return true;
 }
+
+bool impl_reads_linearizable(const ImplState& state) { return !state.history.stale; }
 
 bool impl_local_invariants(const ImplState& state) {
   for (const auto& node : state.nodes) {
@@ -180,7 +305,7 @@ bool impl_local_invariants(const ImplState& state) {
 }
 
 std::vector<mc::StateProperty<ImplState>> ImplBinding::properties() const {
-  return {
+  std::vector<mc::StateProperty<ImplState>> properties = {
       mc::always<ImplState>("ElectionSafety", impl_election_safety),
       mc::always<ImplState>("LogMatching", impl_log_matching),
       mc::always<ImplState>("StateMachineSafety", impl_state_machine_safety),
@@ -210,6 +335,12 @@ std::vector<mc::StateProperty<ImplState>> ImplBinding::properties() const {
             });
           }),
   };
+  if (bounds_.max_reads > 0) {
+    properties.push_back(mc::always<ImplState>("ReadsAreLinearizable", impl_reads_linearizable));
+    properties.push_back(mc::sometimes<ImplState>(
+        "ReadAnswered", [](const ImplState& s) { return s.history.answered > 0; }));
+  }
+  return properties;
 }
 
 std::vector<mc::LivenessProperty<ImplState>> ImplBinding::liveness_properties() const {
@@ -218,13 +349,21 @@ std::vector<mc::LivenessProperty<ImplState>> ImplBinding::liveness_properties() 
       return std::any_of(s.nodes.begin(), s.nodes.end(), predicate);
     };
   };
+  const auto some_leader =
+      any_node([](const auto& node) { return node.role() == implraft::Role::kLeader; });
   return {
-      mc::eventually<ImplState>("LeaderEventuallyElected", any_node([](const auto& node) {
-                                  return node.role() == implraft::Role::kLeader;
-                                })),
+      mc::eventually<ImplState>("LeaderEventuallyElected", some_leader),
       mc::leads_to<ImplState>("RequestEventuallyCommitted",
                               any_node([](const auto& node) { return !node.log().empty(); }),
                               any_node([](const auto& node) { return node.commit_index() > 0; })),
+      // Whenever no server leads, one eventually does: []<>leader. Within
+      // the bounds that is also <>[]leader, a leader that eventually keeps
+      // its office: a loop raises no term, and within one term a server
+      // cannot lead, stop and lead again, so a loop has a leader in every
+      // state or in none (docs/raft.md#liveness).
+      mc::leads_to<ImplState>(
+          "LeaderEventuallyRestored", [some_leader](const ImplState& s) { return !some_leader(s); },
+          some_leader),
   };
 }
 

@@ -3,6 +3,7 @@
 // refinement of raft.tla (spec/raft/refinement.h) checked on every step.
 #pragma once
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -15,10 +16,25 @@ namespace crosscheck::check::raft {
 namespace implraft = crosscheck::impl::raft;
 namespace specraft = crosscheck::spec::raft;
 
-// A client request a leader may take: append `value`.
-struct ClientRequest {
-  uint8_t value = 0;
-  auto operator<=>(const ClientRequest&) const = default;
+using ClientRequest = implraft::ClientRequest;
+
+// What the clients have seen of reads, as a history variable: enough to
+// judge each read against the writes that had finished when it began.
+// The log orders every write; a write has finished, at the latest, once
+// its entry is committed somewhere; so a read is linearizable exactly when
+// its answer reflects at least the longest prefix committed anywhere when
+// it began (ReadsAreLinearizable, docs/raft.md).
+struct ReadHistory {
+  uint8_t committed = 0;  // the largest commit index any server has had
+  uint8_t reads = 0;      // reads begun
+  uint8_t answered = 0;   // reads answered
+  // Server i's pending read must reflect this many entries.
+  std::array<uint8_t, implraft::kMaxServers> floor{};
+  // The first read answered with less: its answer and its floor.
+  uint8_t stale_answer = 0;
+  uint8_t stale_floor = 0;
+  bool stale = false;
+  auto operator<=>(const ReadHistory&) const = default;
 };
 
 struct ImplBounds {
@@ -36,6 +52,16 @@ struct ImplBounds {
   // term or a leader. Without it an asynchronous network can split votes
   // or depose leaders forever; with it, only crashes end a leadership.
   bool timely_elections = false;
+  // Linearizable reads (ReadIndex) a leader may be asked for, over a run.
+  int max_reads = 0;
+  // Whether a leader may be asked to transfer its leadership.
+  bool leader_transfer = false;
+  // Whether a leader may be asked to add or remove one server (every
+  // server starts a voter).
+  bool membership = false;
+  // Whether a leader may be asked to change two or more voters at once,
+  // through a joint configuration.
+  bool joint_consensus = false;
 };
 
 class ImplBinding {
@@ -44,6 +70,7 @@ class ImplBinding {
   using Message = implraft::Message;
   using Timer = implraft::Timer;
   using Input = ClientRequest;
+  using History = ReadHistory;
   using State = mc::ActorState<ImplBinding>;
   using Action = mc::ActorAction<ImplBinding>;
 
@@ -62,30 +89,37 @@ class ImplBinding {
     node.on_timeout(timer, out);
   }
   void inputs(NodeId self, const Node& node, std::vector<Input>& out) const;
-  void on_input(NodeId, Node& node, const Input& input, implraft::RaftOutbox& out) const {
-    node.on_client_request(input.value, out);
-  }
+  void on_input(NodeId, Node& node, const Input& input, implraft::RaftOutbox& out) const;
   void restart(NodeId, Node& node, implraft::RaftOutbox& out) const { node.restart(out); }
   bool within_bounds(const State& state) const;
   // Symmetry (model_check/actor_symmetry.h): the servers are
   // interchangeable, as raft.tla's Server is.
   std::vector<std::vector<NodeId>> interchangeable_nodes() const;
   void rename(Node& node, const NodeRenaming& renaming) const { node.rename(renaming); }
+  void rename(Message& message, const NodeRenaming& renaming) const {
+    message.entry.voters = static_cast<uint8_t>(renaming.set_of(message.entry.voters));
+    message.entry.old_voters = static_cast<uint8_t>(renaming.set_of(message.entry.old_voters));
+  }
+  void rename_history(History& history, const NodeRenaming& renaming) const {
+    history.floor = renaming.indexed(history.floor);
+  }
   uint64_t name_free_key(const Node& node) const;
   static bool elections_are_timely(const State& state);
 
   std::string node_name(NodeId id) const { return "s" + std::to_string(id + 1); }
   mc::Json node_json(NodeId id, const Node& node) const;
   std::string timer_label(Timer timer) const { return std::string(implraft::to_string(timer)); }
-  std::string input_label(const Input& input) const {
-    return "ClientRequest(" + std::to_string(input.value) + ")";
-  }
+  std::string input_label(const Input& input) const;
+  void hash_history(const History& history, StableHasher& hasher) const;
+  void record_step(History& history, NodeId self, const Node& before, const Node& after) const;
+  mc::Json history_json(const History& history) const;
 
   std::vector<mc::StateProperty<State>> properties() const;
   std::vector<mc::TransitionProperty<State, Action>> transition_properties() const;
   // A leader is eventually elected; an entry in some log is eventually
-  // committed (under weak fairness of delivery and timers; docs/raft.md
-  // says what the bounds make of them).
+  // committed; whenever no server leads, one eventually does (under weak
+  // fairness of delivery and timers; docs/raft.md says what the bounds
+  // make of them).
   std::vector<mc::LivenessProperty<State>> liveness_properties() const;
 
  private:
@@ -106,5 +140,6 @@ bool impl_log_matching(const ImplState& state);
 bool impl_state_machine_safety(const ImplState& state);  // applied sequences agree
 bool impl_applied_entries_kept(const ImplState& state);  // an applied entry stays on a majority
 bool impl_local_invariants(const ImplState& state);
+bool impl_reads_linearizable(const ImplState& state);
 
 }  // namespace crosscheck::check::raft

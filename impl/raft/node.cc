@@ -25,6 +25,7 @@ std::string_view to_string(MessageType type) {
     case MessageType::kAppendEntriesResponse: return "AppendEntriesResponse";
     case MessageType::kPreVoteRequest: return "PreVote";
     case MessageType::kPreVoteResponse: return "PreVoteResponse";
+    case MessageType::kTimeoutNow: return "TimeoutNow";
   }
   return "?";
 }
@@ -50,39 +51,60 @@ std::string_view to_string(LocalViolation violation) {
 void Message::hash(StableHasher& hasher) const {
   // Two words rather than a mix per field: hashing is on the checker's hot
   // path.
-  const uint64_t header = uint64_t{static_cast<uint8_t>(type)} | uint64_t{term} << 8 |
-                          uint64_t{last_log_term} << 16 | uint64_t{last_log_index} << 24 |
-                          uint64_t{vote_granted} << 32 | uint64_t{has_entry} << 33 |
-                          uint64_t{success} << 34;
+  const uint64_t header =
+      uint64_t{static_cast<uint8_t>(type)} | uint64_t{term} << 8 | uint64_t{last_log_term} << 16 |
+      uint64_t{last_log_index} << 24 | uint64_t{vote_granted} << 32 | uint64_t{has_entry} << 33 |
+      uint64_t{success} << 34 | uint64_t{transfer} << 35 | uint64_t{entry.old_voters} << 40;
   const uint64_t body = uint64_t{prev_log_index} | uint64_t{prev_log_term} << 8 |
                         uint64_t{entry.term} << 16 | uint64_t{entry.value} << 24 |
-                        uint64_t{commit_index} << 32 | uint64_t{match_index} << 40;
+                        uint64_t{commit_index} << 32 | uint64_t{match_index} << 40 |
+                        uint64_t{read_round} << 48 | uint64_t{entry.voters} << 56;
   hasher.add(header).add(body);
+}
+
+namespace {
+
+std::string set_label(uint8_t members) {
+  std::string text;
+  for (int j = 0; j < kMaxServers; ++j) {
+    if (members & (1u << j)) text += (text.empty() ? "s" : ",s") + std::to_string(j + 1);
+  }
+  return "{" + text + "}";
+}
+
+}  // namespace
+
+std::string entry_label(const Entry& entry) {
+  std::string text = std::to_string(entry.term) + ":";
+  if (!entry.is_configuration()) return text + std::to_string(entry.value);
+  text += set_label(entry.voters);
+  return entry.is_joint() ? text + "&" + set_label(entry.old_voters) : text;
 }
 
 std::string Message::label() const {
   const std::string t = "term " + std::to_string(term);
+  const std::string round = read_round == 0 ? "" : ", read round " + std::to_string(read_round);
   switch (type) {
     case MessageType::kRequestVoteRequest:
       return "RequestVote(" + t + ", last log " + std::to_string(last_log_index) + "/" +
-             std::to_string(last_log_term) + ")";
+             std::to_string(last_log_term) + (transfer ? ", transfer" : "") + ")";
     case MessageType::kRequestVoteResponse:
       return std::string("RequestVoteResponse(") + t + (vote_granted ? ", granted)" : ", denied)");
     case MessageType::kAppendEntriesRequest: {
       std::string text = "AppendEntries(" + t + ", prev " + std::to_string(prev_log_index) + "/" +
                          std::to_string(prev_log_term);
-      if (has_entry)
-        text += ", entry " + std::to_string(entry.term) + ":" + std::to_string(entry.value);
-      return text + ", commit " + std::to_string(commit_index) + ")";
+      if (has_entry) text += ", entry " + entry_label(entry);
+      return text + ", commit " + std::to_string(commit_index) + round + ")";
     }
     case MessageType::kAppendEntriesResponse:
       return "AppendEntriesResponse(" + t +
-             (success ? ", ok, match " + std::to_string(match_index) : ", failed") + ")";
+             (success ? ", ok, match " + std::to_string(match_index) : ", failed") + round + ")";
     case MessageType::kPreVoteRequest:
       return "PreVote(" + t + ", last log " + std::to_string(last_log_index) + "/" +
              std::to_string(last_log_term) + ")";
     case MessageType::kPreVoteResponse:
       return std::string("PreVoteResponse(") + t + (vote_granted ? ", granted)" : ", denied)");
+    case MessageType::kTimeoutNow: return "TimeoutNow(" + t + ")";
   }
   return "?";
 }
@@ -97,7 +119,37 @@ RaftNode::RaftNode(NodeId id, const Config& config)
   CC_ASSERT(id >= 0 && id < config.servers);
 }
 
-bool RaftNode::is_quorum(uint32_t members) const { return std::popcount(members) * 2 > servers_; }
+int RaftNode::configuration_index() const {
+  for (size_t index = persistent_.log.size(); index >= 1; --index) {
+    if (persistent_.log[index - 1].is_configuration()) return static_cast<int>(index);
+  }
+  return 0;
+}
+
+uint8_t RaftNode::configuration() const {
+  const int index = configuration_index();
+  if (index == 0) return static_cast<uint8_t>((1u << servers_) - 1);  // every server
+  return persistent_.log[index - 1].voters;
+}
+
+uint8_t RaftNode::old_configuration() const {
+  const int index = configuration_index();
+  return index == 0 ? 0 : persistent_.log[index - 1].old_voters;
+}
+
+// A majority of the voters, and in a joint configuration of the old ones too.
+bool RaftNode::is_quorum(uint32_t members) const {
+  auto majority = [members](uint32_t voters) {
+    return std::popcount(members & voters) * 2 > std::popcount(voters);
+  };
+  const uint32_t old = old_configuration();
+  return majority(configuration()) && (old == 0 || majority(old));
+}
+
+// A leader's peers: the voters of its configuration (old and new) but itself.
+bool RaftNode::is_follower_of_mine(NodeId peer) const {
+  return peer != id_ && ((configuration() | old_configuration()) & (1u << peer)) != 0;
+}
 
 void RaftNode::start(RaftOutbox& out) { out.set_timer(Timer::kElection); }
 
@@ -117,9 +169,10 @@ void RaftNode::on_message(NodeId from, const Message& m, RaftOutbox& out) {
     case MessageType::kRequestVoteRequest: handle_request_vote(from, m, out); break;
     case MessageType::kRequestVoteResponse: handle_vote_response(from, m, out); break;
     case MessageType::kAppendEntriesRequest: handle_append_entries(from, m, out); break;
-    case MessageType::kAppendEntriesResponse: handle_append_response(from, m); break;
+    case MessageType::kAppendEntriesResponse: handle_append_response(from, m, out); break;
     case MessageType::kPreVoteRequest: handle_pre_vote(from, m, before.current_term, out); break;
     case MessageType::kPreVoteResponse: handle_pre_vote_response(from, m, out); break;
+    case MessageType::kTimeoutNow: handle_timeout_now(m, out); break;
   }
   check_step(before, before_commit);
 }
@@ -131,7 +184,10 @@ void RaftNode::on_timeout(Timer timer, RaftOutbox& out) {
     case Timer::kElection:
       volatile_.heard_from_leader = false;
       if (volatile_.role == Role::kLeader) {
+        volatile_.transferee = kNoVote;  // a transfer not done by now is abandoned
         check_quorum(out);
+      } else if (!((configuration() | old_configuration()) & (1u << id_))) {
+        out.set_timer(Timer::kElection);  // not a voter: it never stands
       } else {
         pre_vote_ ? pre_campaign(out) : campaign(out);
       }
@@ -139,7 +195,7 @@ void RaftNode::on_timeout(Timer timer, RaftOutbox& out) {
     case Timer::kHeartbeat:
       if (volatile_.role == Role::kLeader) {
         for (NodeId peer = 0; peer < servers_; ++peer) {
-          if (peer != id_) send_append(peer, out);
+          if (is_follower_of_mine(peer)) send_append(peer, out);
         }
         out.set_timer(Timer::kHeartbeat);
       }
@@ -157,6 +213,85 @@ void RaftNode::on_client_request(uint8_t value, RaftOutbox& /*out*/) {
   check_step(before, before_commit);
 }
 
+void RaftNode::on_transfer_leadership(NodeId target, RaftOutbox& out) {
+  CC_ASSERT(can_transfer_leadership(target));
+  volatile_.transferee = static_cast<int8_t>(target);
+  out.set_timer(Timer::kElection);  // the transfer's deadline
+  if (volatile_.match_index[target] == last_log_index()) {
+    send_timeout_now_if_ready(target, out);
+  } else {
+    send_append(target, out);  // catch the target up first
+  }
+}
+
+void RaftNode::on_read_request(RaftOutbox& out) {
+  CC_ASSERT(accepts_reads());
+  ReadIndex& read = volatile_.read;
+  ++read.round;
+  read.index = volatile_.commit_index;
+  read.acks = static_cast<uint8_t>(1u << id_);
+  read.pending = !is_quorum(read.acks) && variant_ != Variant::kReadIndexWithoutQuorumRound;
+  if (!read.pending) return;  // answered at once
+  for (NodeId peer = 0; peer < servers_; ++peer) {
+    if (is_follower_of_mine(peer)) send_append(peer, out);
+  }
+}
+
+// A leader not handing over, whose latest configuration is committed and
+// not joint (one change at a time), and which has committed an entry of
+// its own term.
+bool RaftNode::may_change_membership() const {
+  if (volatile_.role != Role::kLeader || volatile_.transferee != kNoVote) return false;
+  if (configuration_index() > volatile_.commit_index || old_configuration() != 0) return false;
+  return variant_ == Variant::kSingleServerChangeUnsafe ||
+         term_at(volatile_.commit_index) == persistent_.current_term;
+}
+
+bool RaftNode::can_change_membership(NodeId target) const {
+  return target != id_ && target >= 0 && target < servers_ && may_change_membership();
+}
+
+bool RaftNode::can_change_membership_jointly(uint8_t voters) const {
+  const uint32_t all = (1u << servers_) - 1;
+  return (voters & (1u << id_)) != 0 && (voters & ~all) == 0 &&
+         std::popcount(static_cast<uint32_t>(voters ^ configuration())) >= 2 &&
+         may_change_membership();
+}
+
+void RaftNode::on_joint_change(uint8_t voters, RaftOutbox& /*out*/) {
+  CC_ASSERT(can_change_membership_jointly(voters));
+  const Persistent before = persistent_;
+  const uint8_t before_commit = volatile_.commit_index;
+  persistent_.log.push_back({persistent_.current_term, 0, voters, configuration()});
+  if (variant_ == Variant::kJointLeaveEarly)
+    persistent_.log.push_back({persistent_.current_term, 0, voters});
+  maybe_commit();
+  check_step(before, before_commit);
+}
+
+// "Once the joint consensus has been committed, the system then
+// transitions to the new configuration" (§6), as etcd's auto-leave has the
+// leader propose it.
+void RaftNode::leave_joint_if_committed() {
+  const int latest = configuration_index();
+  if (volatile_.role != Role::kLeader || latest == 0 || latest > volatile_.commit_index ||
+      !persistent_.log[latest - 1].is_joint()) {
+    return;
+  }
+  persistent_.log.push_back({persistent_.current_term, 0, configuration()});
+  maybe_commit();  // a configuration of the leader alone commits at once
+}
+
+void RaftNode::on_change_membership(NodeId target, RaftOutbox& /*out*/) {
+  CC_ASSERT(can_change_membership(target));
+  const Persistent before = persistent_;
+  const uint8_t before_commit = volatile_.commit_index;
+  const auto voters = static_cast<uint8_t>(configuration() ^ (1u << target));
+  persistent_.log.push_back({persistent_.current_term, 0, voters});
+  maybe_commit();
+  check_step(before, before_commit);
+}
+
 void RaftNode::restart(RaftOutbox& out) {
   volatile_ = Volatile{};
   if (variant_ == Variant::kVolatileTerm) {
@@ -168,24 +303,34 @@ void RaftNode::restart(RaftOutbox& out) {
 
 std::map<int, int> RaftNode::state_machine() const {
   std::map<int, int> registers;
-  for (size_t i = 0; i < volatile_.applied.size(); ++i)
-    registers[volatile_.applied[i].value] = static_cast<int>(i + 1);
+  for (size_t i = 0; i < volatile_.applied.size(); ++i) {
+    if (!volatile_.applied[i].is_configuration())
+      registers[volatile_.applied[i].value] = static_cast<int>(i + 1);
+  }
   return registers;
 }
 
 void RaftNode::hash(StableHasher& hasher) const {
   hasher.add(uint64_t{persistent_.current_term}).add(int{persistent_.voted_for});
   hasher.add(static_cast<uint64_t>(persistent_.log.size()));
-  for (const Entry& e : persistent_.log) hasher.add(uint64_t{e.term} << 8 | e.value);
+  for (const Entry& e : persistent_.log)
+    hasher.add(uint64_t{e.old_voters} << 24 | uint64_t{e.voters} << 16 | uint64_t{e.term} << 8 |
+               e.value);
   hasher.add(volatile_.role).add(uint64_t{volatile_.commit_index});
   hasher.add(uint64_t{volatile_.votes_responded} << 8 | volatile_.votes_granted |
              uint64_t{volatile_.pre_votes} << 16 | uint64_t{volatile_.asking_as_candidate} << 24 |
              uint64_t{volatile_.recently_active} << 32 |
-             uint64_t{volatile_.heard_from_leader} << 40);
+             uint64_t{volatile_.heard_from_leader} << 40 |
+             uint64_t{static_cast<uint8_t>(volatile_.transferee)} << 48);
+  const ReadIndex& read = volatile_.read;
+  hasher.add(uint64_t{read.round} | uint64_t{read.pending} << 8 | uint64_t{read.index} << 16 |
+             uint64_t{read.acks} << 24);
   for (int j = 0; j < servers_; ++j)
     hasher.add(uint64_t{volatile_.next_index[j]} << 8 | volatile_.match_index[j]);
   hasher.add(static_cast<uint64_t>(volatile_.applied.size()));
-  for (const Entry& e : volatile_.applied) hasher.add(uint64_t{e.term} << 8 | e.value);
+  for (const Entry& e : volatile_.applied)
+    hasher.add(uint64_t{e.old_voters} << 24 | uint64_t{e.voters} << 16 | uint64_t{e.term} << 8 |
+               e.value);
   hasher.add(volatile_.violation);
 }
 
@@ -196,11 +341,20 @@ void RaftNode::rename(const NodeRenaming& renaming) {
   volatile_.votes_granted = static_cast<uint8_t>(renaming.set_of(volatile_.votes_granted));
   volatile_.pre_votes = static_cast<uint8_t>(renaming.set_of(volatile_.pre_votes));
   volatile_.recently_active = static_cast<uint8_t>(renaming.set_of(volatile_.recently_active));
+  if (volatile_.transferee != kNoVote)
+    volatile_.transferee = static_cast<int8_t>(renaming(volatile_.transferee));
+  volatile_.read.acks = static_cast<uint8_t>(renaming.set_of(volatile_.read.acks));
+  for (auto* entries : {&persistent_.log, &volatile_.applied}) {
+    for (Entry& e : *entries) {
+      e.voters = static_cast<uint8_t>(renaming.set_of(e.voters));
+      e.old_voters = static_cast<uint8_t>(renaming.set_of(e.old_voters));
+    }
+  }
   volatile_.next_index = renaming.indexed(volatile_.next_index);
   volatile_.match_index = renaming.indexed(volatile_.match_index);
 }
 
-void RaftNode::campaign(RaftOutbox& out) {
+void RaftNode::campaign(RaftOutbox& out, bool transfer) {
   ++persistent_.current_term;
   volatile_.role = Role::kCandidate;
   volatile_.pre_votes = 0;
@@ -218,10 +372,26 @@ void RaftNode::campaign(RaftOutbox& out) {
   request.term = persistent_.current_term;
   request.last_log_term = last_log_term();
   request.last_log_index = last_log_index();
+  request.transfer = transfer;
   for (NodeId peer = 0; peer < servers_; ++peer) {
     if (peer != id_) out.send(peer, request);
   }
   out.set_timer(Timer::kElection);
+}
+
+// "the target server ... immediately starts a new election" (thesis
+// §3.10), without a pre-vote: the leader has vouched for its log.
+void RaftNode::handle_timeout_now(const Message& m, RaftOutbox& out) {
+  if (m.term != persistent_.current_term || volatile_.role != Role::kFollower) return;
+  campaign(out, /*transfer=*/true);
+}
+
+void RaftNode::send_timeout_now_if_ready(NodeId to, RaftOutbox& out) {
+  if (volatile_.transferee != to || volatile_.match_index[to] != last_log_index()) return;
+  Message message;
+  message.type = MessageType::kTimeoutNow;
+  message.term = persistent_.current_term;
+  out.send(to, message);
 }
 
 // "a candidate would first ask other servers whether its log was
@@ -283,7 +453,14 @@ void RaftNode::check_quorum(RaftOutbox& out) {
   volatile_.recently_active = 0;
   out.set_timer(Timer::kElection);
   if (heard_from_quorum) return;
+  step_down_as_leader(out);
+}
+
+void RaftNode::step_down_as_leader(RaftOutbox& out) {
   volatile_.role = Role::kFollower;
+  volatile_.transferee = kNoVote;
+  volatile_.read = ReadIndex{};  // a pending read goes unanswered
+  volatile_.recently_active = 0;
   out.cancel_timer(Timer::kHeartbeat);
 }
 
@@ -295,6 +472,7 @@ bool RaftNode::ignores_as_in_lease(const Message& m) const {
   if (!check_quorum_ || m.term <= persistent_.current_term) return false;
   if (m.type != MessageType::kRequestVoteRequest && m.type != MessageType::kPreVoteRequest)
     return false;
+  if (m.transfer) return false;  // the leader itself asked for this election
   return volatile_.role == Role::kLeader ||
          (volatile_.role == Role::kFollower && volatile_.heard_from_leader);
 }
@@ -304,6 +482,8 @@ void RaftNode::become_leader(RaftOutbox& out) {
   volatile_.next_index.fill(static_cast<uint8_t>(persistent_.log.size() + 1));
   volatile_.match_index.fill(0);
   volatile_.recently_active = 0;
+  volatile_.transferee = kNoVote;
+  volatile_.read = ReadIndex{};
   if (check_quorum_) {
     out.set_timer(Timer::kElection);  // the first quorum check
   } else {
@@ -315,11 +495,10 @@ void RaftNode::become_leader(RaftOutbox& out) {
 void RaftNode::become_follower(uint8_t term, RaftOutbox& out) {
   persistent_.current_term = term;
   persistent_.voted_for = kNoVote;
-  if (volatile_.role == Role::kLeader) out.cancel_timer(Timer::kHeartbeat);
+  if (volatile_.role == Role::kLeader) step_down_as_leader(out);
   volatile_.role = Role::kFollower;
   volatile_.pre_votes = 0;
   volatile_.asking_as_candidate = false;
-  volatile_.recently_active = 0;
   out.set_timer(Timer::kElection);
 }
 
@@ -337,6 +516,7 @@ void RaftNode::send_append(NodeId to, RaftOutbox& out) {
   }
   // Never tell a follower to commit past what this request makes it hold.
   request.commit_index = static_cast<uint8_t>(std::min<int>(volatile_.commit_index, last_entry));
+  request.read_round = volatile_.read.round;
   out.send(to, request);
 }
 
@@ -363,6 +543,7 @@ void RaftNode::handle_append_entries(NodeId from, const Message& m, RaftOutbox& 
   Message response;
   response.type = MessageType::kAppendEntriesResponse;
   response.term = persistent_.current_term;
+  response.read_round = m.read_round;
   const bool stale = m.term < persistent_.current_term;
   if (stale && variant_ != Variant::kAcceptStaleTerm) {
     out.send(from, response);
@@ -397,17 +578,30 @@ void RaftNode::handle_append_entries(NodeId from, const Message& m, RaftOutbox& 
   out.send(from, response);
 }
 
-void RaftNode::handle_append_response(NodeId from, const Message& m) {
+void RaftNode::handle_append_response(NodeId from, const Message& m, RaftOutbox& out) {
   if (m.term < persistent_.current_term) return;  // stale
   if (check_quorum_ && volatile_.role == Role::kLeader)
     volatile_.recently_active |= static_cast<uint8_t>(1u << from);
+  acknowledge_read(from, m);
   if (m.success) {
     volatile_.next_index[from] = static_cast<uint8_t>(m.match_index + 1);
     volatile_.match_index[from] = m.match_index;
-    if (volatile_.role == Role::kLeader) maybe_commit();
+    if (volatile_.role == Role::kLeader) {
+      maybe_commit();
+      send_timeout_now_if_ready(from, out);
+    }
   } else {
     volatile_.next_index[from] = static_cast<uint8_t>(std::max(volatile_.next_index[from] - 1, 1));
   }
+}
+
+// Any answer, success or not, to a heartbeat of the read's round shows
+// that its sender had not moved past this leader's term when it answered.
+void RaftNode::acknowledge_read(NodeId from, const Message& m) {
+  ReadIndex& read = volatile_.read;
+  if (volatile_.role != Role::kLeader || !read.pending || m.read_round != read.round) return;
+  read.acks |= static_cast<uint8_t>(1u << from);
+  if (is_quorum(read.acks)) read.pending = false;  // answered from the state at read.index
 }
 
 void RaftNode::maybe_commit() {
@@ -424,8 +618,9 @@ void RaftNode::maybe_commit() {
     if (variant_ == Variant::kCommitOldTerm || term_at(index) == persistent_.current_term) {
       commit_to(static_cast<uint8_t>(index));
     }
-    return;
+    break;
   }
+  leave_joint_if_committed();
 }
 
 void RaftNode::commit_to(uint8_t index) {

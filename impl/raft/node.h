@@ -40,7 +40,15 @@ std::string_view to_string(Role role);
 struct Entry {
   uint8_t term = 0;
   uint8_t value = 0;  // the client's command: "write `value`" (see RaftNode::state_machine)
+  // A configuration entry (value 0): the voters from this entry on, bit j
+  // for server j (thesis §4.1). 0 for a client's command.
+  uint8_t voters = 0;
+  // A joint configuration (the paper's §6, as etcd's ConfChangeV2 enters
+  // one): the voters being left, whose majority counts too; 0 otherwise.
+  uint8_t old_voters = 0;
   auto operator<=>(const Entry&) const = default;
+  bool is_configuration() const { return voters != 0; }
+  bool is_joint() const { return old_voters != 0; }
 };
 
 // Logs and applied sequences: inline up to 8 entries, so that copying a
@@ -55,8 +63,13 @@ enum class MessageType : uint8_t {
   // PreVote (thesis §9.6): raft.tla has no such messages.
   kPreVoteRequest,   // term: the term the sender would campaign in; last log as RequestVote
   kPreVoteResponse,  // term: the request's when granted, else the receiver's; vote_granted
+  // Leadership transfer (thesis §3.10): the leader tells its chosen
+  // successor, once its log is up to date, to start an election at once.
+  kTimeoutNow,
 };
 std::string_view to_string(MessageType type);
+// "2:1" (term 2, value 1), or "3:{s1,s2}" for a configuration entry.
+std::string entry_label(const Entry& entry);
 
 // The fields a type does not use stay zero.
 struct Message {
@@ -64,6 +77,9 @@ struct Message {
   uint8_t term = 0;
   uint8_t last_log_term = 0;   // RequestVoteRequest
   uint8_t last_log_index = 0;  // RequestVoteRequest
+  // RequestVoteRequest: the campaign a TimeoutNow started, which a server
+  // in a leader's lease (CheckQuorum) does not ignore.
+  bool transfer = false;
   bool vote_granted = false;   // RequestVoteResponse
   uint8_t prev_log_index = 0;  // AppendEntriesRequest
   uint8_t prev_log_term = 0;   // AppendEntriesRequest
@@ -72,6 +88,10 @@ struct Message {
   uint8_t commit_index = 0;    // AppendEntriesRequest
   bool success = false;        // AppendEntriesResponse
   uint8_t match_index = 0;     // AppendEntriesResponse
+  // AppendEntries and its response: the leader's ReadIndex round when it
+  // sent the request, echoed by the answer (thesis §6.4: the heartbeat
+  // round that confirms the leader still leads).
+  uint8_t read_round = 0;
 
   auto operator<=>(const Message&) const = default;
   void hash(StableHasher& hasher) const;
@@ -103,6 +123,19 @@ enum class Variant : uint8_t {
   // With PreVote: a pre-vote request makes its receiver adopt the term it
   // names, so a partitioned server that rejoins disrupts a stable cluster.
   kPreVoteRaisesTerm,
+  // ReadIndex without the heartbeat round: a read is answered from the
+  // leader's commit index at once, though a newer leader may have
+  // committed more since this one was deposed.
+  kReadIndexWithoutQuorumRound,
+  // A leader starts a membership change before an entry of its own term
+  // is committed (the single-server change bug Ongaro reported on
+  // raft-dev in 2015): configurations two changes apart may then elect
+  // leaders whose quorums do not overlap, and a committed entry is lost.
+  kSingleServerChangeUnsafe,
+  // A leader leaves a joint configuration at once, in the step that enters
+  // it, instead of once it is committed: the old configuration may then
+  // still elect a leader whose quorum misses every server of the new.
+  kJointLeaveEarly,
 };
 
 struct Config {
@@ -122,6 +155,17 @@ struct Config {
 
 using RaftOutbox = Outbox<Message, Timer>;
 
+// What a leader may be asked (the model's inputs): to append `value`, to
+// read, to hand its leadership to server `value`, to add or remove server
+// `value` (a single-server membership change), or to make `value` the
+// voters, through a joint configuration.
+struct ClientRequest {
+  enum class Kind : uint8_t { kWrite, kRead, kTransfer, kChangeMembership, kJointChange };
+  uint8_t value = 0;
+  Kind kind = Kind::kWrite;
+  auto operator<=>(const ClientRequest&) const = default;
+};
+
 // A local invariant the node found broken on a step; kNone while healthy.
 enum class LocalViolation : uint8_t {
   kNone,
@@ -130,6 +174,18 @@ enum class LocalViolation : uint8_t {
   kCommitBeyondLog,
 };
 std::string_view to_string(LocalViolation violation);
+
+// A leader's linearizable read (thesis §6.4, ReadIndex): it notes its
+// commit index, confirms with a quorum that it still leads by a round of
+// heartbeats sent after the read arrived, and answers from the state
+// machine at the noted index. One read at a time.
+struct ReadIndex {
+  uint8_t round = 0;  // reads begun in this leadership; the heartbeats carry it
+  bool pending = false;
+  uint8_t index = 0;  // the commit index when the read began: the answer's
+  uint8_t acks = 0;   // bit j: server j answered a heartbeat of this round
+  auto operator<=>(const ReadIndex&) const = default;
+};
 
 class RaftNode {
  public:
@@ -154,6 +210,9 @@ class RaftNode {
     bool heard_from_leader = false;  // follower: since its election timer last fired
     std::array<uint8_t, kMaxServers> next_index{1, 1, 1, 1, 1};
     std::array<uint8_t, kMaxServers> match_index{};
+    // Leader: the server a leadership transfer is handing over to.
+    int8_t transferee = kNoVote;
+    ReadIndex read;
     // The state machine's input: the entries applied so far, in order.
     EntryVector applied;
     LocalViolation violation = LocalViolation::kNone;
@@ -166,8 +225,42 @@ class RaftNode {
   void start(RaftOutbox& out);
   void on_message(NodeId from, const Message& message, RaftOutbox& out);
   void on_timeout(Timer timer, RaftOutbox& out);
-  bool accepts_client_requests() const { return volatile_.role == Role::kLeader; }
+  // A leader takes writes unless it is handing over its leadership.
+  bool accepts_client_requests() const {
+    return volatile_.role == Role::kLeader && volatile_.transferee == kNoVote;
+  }
   void on_client_request(uint8_t value, RaftOutbox& out);
+  // Leadership transfer to `target` (thesis §3.10); the transfer is
+  // abandoned if it has not happened by the leader's next election timeout.
+  bool can_transfer_leadership(NodeId target) const {
+    return volatile_.role == Role::kLeader && volatile_.transferee == kNoVote && target != id_ &&
+           target >= 0 && target < servers_;
+  }
+  void on_transfer_leadership(NodeId target, RaftOutbox& out);
+  // A linearizable read: only a leader that has committed an entry of its
+  // own term knows its commit index is current (§6.4, step 1).
+  bool accepts_reads() const {
+    return volatile_.role == Role::kLeader && !volatile_.read.pending &&
+           term_at(volatile_.commit_index) == persistent_.current_term;
+  }
+  void on_read_request(RaftOutbox& out);
+  // A single-server membership change (thesis §4.1): server `target` joins
+  // or leaves the voters. One at a time (the latest configuration must be
+  // committed), after an entry of the leader's term is committed, and
+  // never the leader itself.
+  bool can_change_membership(NodeId target) const;
+  void on_change_membership(NodeId target, RaftOutbox& out);
+  // A change of any number of voters, through the joint configuration
+  // C_old,new (the paper's §6): entered like a single-server change, and
+  // left by the leader, with an entry of C_new alone, once it is committed.
+  // The new voters include the leader and differ from the current in two
+  // servers or more (one is a single-server change).
+  bool can_change_membership_jointly(uint8_t voters) const;
+  void on_joint_change(uint8_t voters, RaftOutbox& out);
+  // The latest configuration in the log, committed or not: its voters, and
+  // in a joint configuration the voters being left (else 0).
+  uint8_t configuration() const;
+  uint8_t old_configuration() const;
   // Crash and recovery: everything but the persistent state is lost.
   void restart(RaftOutbox& out);
   // The same node with the servers' ids renamed (symmetry reduction): its
@@ -196,8 +289,12 @@ class RaftNode {
   uint8_t last_log_index() const { return static_cast<uint8_t>(persistent_.log.size()); }
   uint8_t term_at(int index) const { return index == 0 ? 0 : persistent_.log[index - 1].term; }
   bool is_quorum(uint32_t members) const;
+  bool is_follower_of_mine(NodeId peer) const;
+  int configuration_index() const;  // of the latest configuration entry, or 0
+  bool may_change_membership() const;
+  void leave_joint_if_committed();
 
-  void campaign(RaftOutbox& out);
+  void campaign(RaftOutbox& out, bool transfer = false);
   void pre_campaign(RaftOutbox& out);
   void check_quorum(RaftOutbox& out);
   bool ignores_as_in_lease(const Message& m) const;
@@ -210,7 +307,11 @@ class RaftNode {
   void handle_request_vote(NodeId from, const Message& m, RaftOutbox& out);
   void handle_vote_response(NodeId from, const Message& m, RaftOutbox& out);
   void handle_append_entries(NodeId from, const Message& m, RaftOutbox& out);
-  void handle_append_response(NodeId from, const Message& m);
+  void handle_append_response(NodeId from, const Message& m, RaftOutbox& out);
+  void handle_timeout_now(const Message& m, RaftOutbox& out);
+  void send_timeout_now_if_ready(NodeId to, RaftOutbox& out);
+  void acknowledge_read(NodeId from, const Message& m);
+  void step_down_as_leader(RaftOutbox& out);
   void maybe_commit();
   void commit_to(uint8_t index);
   void check_step(const Persistent& before_persistent, uint8_t before_commit);

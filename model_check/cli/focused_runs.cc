@@ -77,6 +77,8 @@ mc::Json focused_runs_json(const ProtocolCli& protocol,
     run.set("depth", record.result.stats.depth);
     run.set("seconds", record.result.stats.seconds);
     if (!record.result.property.empty()) run.set("property", record.result.property);
+    if (!record.result.coverage.empty())
+      run.set("coverage", mc::coverage_json(record.result.coverage));
     runs.push(std::move(run));
   }
   return runs;
@@ -92,6 +94,10 @@ std::string focused_runs_text(const std::vector<FocusedRunRecord>& records) {
     out += "    " + verdict_of(record) + ": " +
            mc::with_separators(record.result.stats.distinct_states) + " states, depth " +
            std::to_string(record.result.stats.depth) + ", " + seconds + "\n";
+    if (!record.result.coverage.empty()) {
+      out += "    coverage (steps generated, new states found):\n";
+      out += mc::coverage_lines(record.result.coverage, "      ");
+    }
   }
   return out;
 }

@@ -55,6 +55,25 @@ void check_quorum_step_down(const State& s, int i, Successors& out, Refusals* re
   out.push_back({action_of(Kind::kCheckQuorumStepDown, i), std::move(next)});
 }
 
+// PreVote's term news (Config::pre_vote): server i becomes a follower of
+// a newer term t that some server has reached, with no vote, as UpdateTerm
+// does for a message of term t. A refused pre-vote carries the refuser's
+// term, which only grows, so some server has t when the answer arrives.
+void update_term_from_pre_vote(const State& s, int i, int servers, Successors& out) {
+  int newest = 0;
+  for (int j = 0; j < servers; ++j) newest = std::max<int>(newest, s.servers[j].current_term);
+  for (int t = s.servers[i].current_term + 1; t <= newest; ++t) {
+    State next = s;
+    Server& me = next.servers[i];
+    me.current_term = static_cast<uint8_t>(t);
+    me.role = Role::kFollower;
+    me.voted_for = kNil;
+    Action action = action_of(Kind::kUpdateTermFromPreVote, i);
+    action.value = static_cast<uint8_t>(t);
+    out.push_back({action, std::move(next)});
+  }
+}
+
 void timeout(const State& s, int i, Successors& out, Refusals* refused) {
   const Server& me = s.servers[i];
   if (me.role != Role::kFollower && me.role != Role::kCandidate) {
@@ -100,7 +119,7 @@ void become_leader(const State& s, int i, int servers, Successors& out, Refusals
   if (me.role != Role::kCandidate) {
     return refuse(refused, action_of(Kind::kBecomeLeader, i), Guard::kBecomeLeaderState);
   }
-  if (!is_quorum(me.votes_granted, servers)) {
+  if (!is_quorum_of(me.votes_granted, configuration_of(me.log, servers))) {
     return refuse(refused, action_of(Kind::kBecomeLeader, i), Guard::kVotesQuorum);
   }
   State next = s;
@@ -131,15 +150,91 @@ void client_request(const State& s, int i, int values, Successors& out, Refusals
   }
 }
 
+// ChangeMembership(i, c) (Config::membership; thesis §4.1): leader i
+// appends configuration c, which adds or removes one server other than i,
+// once its latest configuration is committed ("the leader ... will not
+// begin another change until the first change has been committed") and
+// an entry of its own term is (the rule Ongaro added in 2015: without it,
+// two leaders elected by changes of different terms may not overlap).
+Guard membership_change_guard(const Server& me, int servers) {
+  bool own_term_committed = false;
+  for (int index = 1; index <= me.commit_index; ++index)
+    own_term_committed = own_term_committed || me.log.term_at(index) == me.current_term;
+  return me.role != Role::kLeader                            ? Guard::kClientRequestState
+         : me.log.full()                                     ? Guard::kLogRoom
+         : configuration_index(me.log) > me.commit_index     ? Guard::kConfigurationCommitted
+         : configuration_of(me.log, servers).old_voters != 0 ? Guard::kNotJoint
+         : !own_term_committed                               ? Guard::kTermEntryCommitted
+                                                             : Guard::kNone;
+}
+
+void change_membership(const State& s, int i, int servers, Successors& out, Refusals* refused) {
+  const Server& me = s.servers[i];
+  const uint32_t current = configuration_of(me.log, servers).voters;
+  const Guard guard = membership_change_guard(me, servers);
+  for (int j = 0; j < servers; ++j) {
+    if (j == i) continue;
+    Action action = action_of(Kind::kChangeMembership, i);
+    action.value = static_cast<uint8_t>(current ^ (1u << j));
+    if (guard != Guard::kNone) {
+      refuse(refused, action, guard);
+      continue;
+    }
+    State next = s;
+    next.servers[i].log.append({me.current_term, 0, action.value});
+    out.push_back({action, std::move(next)});
+  }
+}
+
+// ChangeMembershipJoint(i, c) (Config::joint_consensus): as
+// ChangeMembership, for new voters c that keep i and change two or more.
+void change_membership_jointly(const State& s, int i, int servers, Successors& out,
+                               Refusals* refused) {
+  const Server& me = s.servers[i];
+  const uint32_t current = configuration_of(me.log, servers).voters;
+  const Guard guard = membership_change_guard(me, servers);
+  for (uint32_t voters = 1; voters < (1u << servers); ++voters) {
+    if (!(voters & (1u << i)) || std::popcount(voters ^ current) < 2) continue;
+    Action action = action_of(Kind::kChangeMembershipJoint, i);
+    action.value = static_cast<uint8_t>(voters);
+    if (guard != Guard::kNone) {
+      refuse(refused, action, guard);
+      continue;
+    }
+    State next = s;
+    next.servers[i].log.append({me.current_term, 0, action.value, static_cast<uint8_t>(current)});
+    out.push_back({action, std::move(next)});
+  }
+}
+
+// LeaveJoint(i): leader i, whose latest configuration is joint and
+// committed, appends its new voters alone.
+void leave_joint(const State& s, int i, int servers, Successors& out, Refusals* refused) {
+  const Server& me = s.servers[i];
+  const Action action = action_of(Kind::kLeaveJoint, i);
+  const Configuration current = configuration_of(me.log, servers);
+  const Guard guard = me.role != Role::kLeader  ? Guard::kClientRequestState
+                      : me.log.full()           ? Guard::kLogRoom
+                      : current.old_voters == 0 ? Guard::kJoint
+                      : configuration_index(me.log) > me.commit_index
+                          ? Guard::kConfigurationCommitted
+                          : Guard::kNone;
+  if (guard != Guard::kNone) return refuse(refused, action, guard);
+  State next = s;
+  next.servers[i].log.append({me.current_term, 0, static_cast<uint8_t>(current.voters)});
+  out.push_back({action, std::move(next)});
+}
+
 }  // namespace
 
 int highest_agreed_index(const Server& me, int i, int servers) {
+  const Configuration configuration = configuration_of(me.log, servers);
   for (int index = me.log.length(); index >= 1; --index) {
     uint32_t agree = 1u << i;
     for (int k = 0; k < servers; ++k) {
       if (me.match_index[k] >= index) agree |= 1u << k;
     }
-    if (is_quorum(agree, servers)) return index;
+    if (is_quorum_of(agree, configuration)) return index;
   }
   return 0;
 }
@@ -365,6 +460,12 @@ void RaftModel::server_successors(const State& s, int i, Successors& out, Refusa
   advance_commit_index(s, i, n, out, refused);
   append_entries(s, i, n, out, refused);
   if (config_.check_quorum) check_quorum_step_down(s, i, out, refused);
+  if (config_.pre_vote) update_term_from_pre_vote(s, i, n, out);
+  if (config_.membership) change_membership(s, i, n, out, refused);
+  if (config_.joint_consensus) {
+    change_membership_jointly(s, i, n, out, refused);
+    leave_joint(s, i, n, out, refused);
+  }
   for (const Bag::Item& item : s.messages) {  // Receive(m), m.mdest = i
     if (item.message.dest == i) receive(s, item.message, out, refused);
   }
@@ -405,6 +506,18 @@ bool RaftModel::take(State& s, const Action& action, Successors& scratch) const 
     case Kind::kAppendEntries: append_entries(s, i, n, scratch, nullptr); break;
     case Kind::kCheckQuorumStepDown:
       if (config_.check_quorum) check_quorum_step_down(s, i, scratch, nullptr);
+      break;
+    case Kind::kUpdateTermFromPreVote:
+      if (config_.pre_vote) update_term_from_pre_vote(s, i, n, scratch);
+      break;
+    case Kind::kChangeMembership:
+      if (config_.membership) change_membership(s, i, n, scratch, nullptr);
+      break;
+    case Kind::kChangeMembershipJoint:
+      if (config_.joint_consensus) change_membership_jointly(s, i, n, scratch, nullptr);
+      break;
+    case Kind::kLeaveJoint:
+      if (config_.joint_consensus) leave_joint(s, i, n, scratch, nullptr);
       break;
     case Kind::kDuplicateMessage:
     case Kind::kDropMessage:

@@ -69,7 +69,11 @@ uint16_t writes(Kind kind) {
     case Kind::kTimeout: return kState | kCurrentTerm | kVotedFor | kVotesResponded | kVotesGranted;
     case Kind::kBecomeLeader: return kState | kNextIndex | kMatchIndex;
     case Kind::kCheckQuorumStepDown: return kState;
-    case Kind::kClientRequest: return kLog;
+    case Kind::kUpdateTermFromPreVote: return kCurrentTerm | kState | kVotedFor;
+    case Kind::kClientRequest:
+    case Kind::kChangeMembership:
+    case Kind::kChangeMembershipJoint:
+    case Kind::kLeaveJoint: return kLog;
     case Kind::kAdvanceCommitIndex: return kCommitIndex;
     case Kind::kUpdateTerm: return kCurrentTerm | kState | kVotedFor;
     case Kind::kHandleRequestVoteRequest: return kVotedFor | kMessages;
@@ -143,7 +147,11 @@ bool touches(const Action& action, const Message& message) {
     case Kind::kBecomeLeader:
     case Kind::kClientRequest:
     case Kind::kAdvanceCommitIndex:
-    case Kind::kCheckQuorumStepDown: return false;
+    case Kind::kCheckQuorumStepDown:
+    case Kind::kUpdateTermFromPreVote:
+    case Kind::kChangeMembership:
+    case Kind::kChangeMembershipJoint:
+    case Kind::kLeaveJoint: return false;
     case Kind::kRequestVote:
     case Kind::kAppendEntries:
       return message.type == (action.kind == Kind::kRequestVote
@@ -173,8 +181,7 @@ std::string set_text(uint8_t members, int servers) {
 std::string log_text(const Log& log) {
   std::string out;
   for (int index = 1; index <= log.length(); ++index) {
-    out += (index > 1 ? ", " : "") + std::to_string(log.at(index).term) + ":" +
-           std::to_string(log.at(index).value);
+    out += (index > 1 ? ", " : "") + entry_label(log.at(index));
   }
   return out.empty() ? "<< >>" : "<<" + out + ">>";
 }
@@ -461,7 +468,7 @@ std::string joined(const std::vector<std::string>& items, const char* separator)
 
 std::vector<std::string> kind_names(uint32_t kinds) {
   std::vector<std::string> names;
-  for (int k = 0; k <= static_cast<int>(Kind::kDropMessage); ++k) {
+  for (int k = 0; k <= static_cast<int>(Kind::kLeaveJoint); ++k) {
     if (kinds & (1u << k)) names.emplace_back(to_string(static_cast<Kind>(k)));
   }
   return names;

@@ -1,6 +1,7 @@
 // The conjuncts of raft.tla's actions that can be false (raft.h's Guard):
 // their text as raft.tla writes it, their place in their action, and the
 // values a state gives them.
+#include <bit>
 #include <string>
 
 #include "spec/raft/raft.h"
@@ -23,6 +24,12 @@ GuardText guard_text(Guard guard) {
     case Guard::kBecomeLeaderState: return {"state[i] = Candidate", 0};
     case Guard::kVotesQuorum: return {"votesGranted[i] \\in Quorum", 1};
     case Guard::kClientRequestState: return {"state[i] = Leader", 0};
+    case Guard::kConfigurationCommitted:
+      return {"the latest configuration in log[i] is committed (not raft.tla's)", 2};
+    case Guard::kTermEntryCommitted:
+      return {"an entry of currentTerm[i] is committed (not raft.tla's)", 4};
+    case Guard::kNotJoint: return {"the latest configuration is not joint (not raft.tla's)", 3};
+    case Guard::kJoint: return {"the latest configuration is joint (not raft.tla's)", 2};
     case Guard::kLogRoom: return {"Len(log[i]) < MaxLog (this model's log capacity)", 1};
     case Guard::kAdvanceState: return {"state[i] = Leader", 0};
     case Guard::kAgreeIndexes: return {"agreeIndexes /= {}", 1};
@@ -102,6 +109,30 @@ std::string_view to_string(Guard guard) { return guard_text(guard).text; }
 
 int guard_position(Guard guard) { return guard_text(guard).position; }
 
+namespace {
+
+// The values of the guards membership changes add (not raft.tla's).
+std::string configuration_values(Guard guard, const Server& me, int i) {
+  switch (guard) {
+    case Guard::kNotJoint:
+    case Guard::kJoint:
+      if (configuration_index(me.log) == 0)
+        return "log[" + name(i) + "] has no configuration entry: every server votes";
+      return "the latest configuration in log[" + name(i) + "] is " +
+             entry_label(me.log.at(configuration_index(me.log)));
+    case Guard::kConfigurationCommitted:
+      return "commitIndex[" + name(i) + "] = " + number(me.commit_index) +
+             ", the latest configuration is at index " + number(configuration_index(me.log));
+    case Guard::kTermEntryCommitted:
+      return "commitIndex[" + name(i) + "] = " + number(me.commit_index) + ", log[" + name(i) +
+             "][commitIndex].term = " + number(me.log.term_at(me.commit_index)) + ", currentTerm[" +
+             name(i) + "] = " + number(me.current_term);
+    default: return "";
+  }
+}
+
+}  // namespace
+
 std::string guard_values(Guard guard, const State& s, const Action& action, int servers) {
   const int i = action.server;
   const Server& me = s.servers[i];
@@ -119,9 +150,21 @@ std::string guard_values(Guard guard, const State& s, const Action& action, int 
     case Guard::kNotResponded:
       return "j = " + name(action.peer) + ", votesResponded[" + name(i) +
              "] = " + set_text(me.votes_responded, servers);
-    case Guard::kVotesQuorum:
-      return "votesGranted[" + name(i) + "] = " + set_text(me.votes_granted, servers) +
-             ", and a quorum is " + number(quorum_size(servers)) + " of " + number(servers);
+    case Guard::kVotesQuorum: {
+      const Configuration configuration = configuration_of(me.log, servers);
+      auto quorum = [&](uint32_t voters) {
+        return number(std::popcount(voters) / 2 + 1) + " of " +
+               set_text(static_cast<uint8_t>(voters), servers);
+      };
+      std::string text = "votesGranted[" + name(i) + "] = " + set_text(me.votes_granted, servers) +
+                         ", and a quorum is " + quorum(configuration.voters);
+      if (configuration.old_voters != 0) text += " and " + quorum(configuration.old_voters);
+      return text;
+    }
+    case Guard::kNotJoint:
+    case Guard::kJoint:
+    case Guard::kConfigurationCommitted:
+    case Guard::kTermEntryCommitted: return configuration_values(guard, me, i);
     case Guard::kLogRoom:
     case Guard::kAppendRoom: return "Len(log[" + name(i) + "]) = " + number(me.log.length());
     case Guard::kAgreeIndexes: {

@@ -8,6 +8,32 @@
 
 namespace crosscheck::spec::raft {
 
+std::string entry_label(const Entry& entry) {
+  std::string text = std::to_string(entry.term) + ":";
+  if (!entry.is_configuration()) return text + std::to_string(entry.value);
+  auto set = [](uint8_t members) {
+    std::string out = "{";
+    for (int j = 0; j < 8; ++j) {
+      if (members & (1u << j)) out += (out.back() == '{' ? "s" : ",s") + std::to_string(j + 1);
+    }
+    return out + "}";
+  };
+  text += set(entry.voters);
+  return entry.is_joint() ? text + "&" + set(entry.old_voters) : text;
+}
+
+namespace {
+
+mc::Json set_json(uint8_t members, int servers) {
+  mc::Json json = mc::Json::array();
+  for (int j = 0; j < servers; ++j) {
+    if (members & (1u << j)) json.push("s" + std::to_string(j + 1));
+  }
+  return json;
+}
+
+}  // namespace
+
 std::string_view to_string(Role role) {
   switch (role) {
     case Role::kFollower: return "Follower";
@@ -46,6 +72,10 @@ std::string_view to_string(Action::Kind kind) {
     case Kind::kDuplicateMessage: return "DuplicateMessage";
     case Kind::kDropMessage: return "DropMessage";
     case Kind::kCheckQuorumStepDown: return "CheckQuorumStepDown";
+    case Kind::kUpdateTermFromPreVote: return "UpdateTermFromPreVote";
+    case Kind::kChangeMembership: return "ChangeMembership";
+    case Kind::kChangeMembershipJoint: return "ChangeMembershipJoint";
+    case Kind::kLeaveJoint: return "LeaveJoint";
   }
   return "?";
 }
@@ -59,7 +89,8 @@ void Message::hash(StableHasher& hasher) const {
       uint64_t{vote_granted} << 48 | uint64_t{has_entry} << 49 | uint64_t{success} << 50;
   const uint64_t body = uint64_t{prev_log_index} | uint64_t{prev_log_term} << 8 |
                         uint64_t{entry.term} << 16 | uint64_t{entry.value} << 24 |
-                        uint64_t{commit_index} << 32 | uint64_t{match_index} << 40;
+                        uint64_t{commit_index} << 32 | uint64_t{match_index} << 40 |
+                        uint64_t{entry.voters} << 48 | uint64_t{entry.old_voters} << 56;
   hasher.add(header).add(body);
 }
 
@@ -74,8 +105,7 @@ std::string Message::label() const {
     case MessageType::kAppendEntriesRequest: {
       std::string text = "AppendEntriesRequest(" + t + ", prev " + std::to_string(prev_log_index) +
                          "/" + std::to_string(prev_log_term);
-      if (has_entry)
-        text += ", entry " + std::to_string(entry.term) + ":" + std::to_string(entry.value);
+      if (has_entry) text += ", entry " + entry_label(entry);
       return text + ", commit " + std::to_string(commit_index) + ")";
     }
     case MessageType::kAppendEntriesResponse:
@@ -103,6 +133,8 @@ mc::Json Message::json() const {
         mc::Json e = mc::Json::object();
         e.set("term", int{entry.term});
         e.set("value", int{entry.value});
+        if (entry.is_configuration()) e.set("voters", set_json(entry.voters, 8));
+        if (entry.is_joint()) e.set("old_voters", set_json(entry.old_voters, 8));
         entries.push(std::move(e));
       }
       json.set("mentries", std::move(entries));
@@ -141,6 +173,43 @@ void Bag::remove(const Message& message) {
                              [](const Item& item, const Message& m) { return item.message < m; });
   CC_ASSERT(at != items_.end() && at->message == message);
   if (--at->count == 0) items_.erase(at);
+}
+
+int configuration_index(const Log& log) {
+  for (int index = log.length(); index >= 1; --index) {
+    if (log.at(index).is_configuration()) return index;
+  }
+  return 0;
+}
+
+Configuration configuration_of(const Log& log, int servers) {
+  return configuration_at(log, log.length(), servers);
+}
+
+Configuration configuration_at(const Log& log, int index, int servers) {
+  for (int k = index; k >= 1; --k) {
+    if (log.at(k).is_configuration()) return {log.at(k).voters, log.at(k).old_voters};
+  }
+  return {(1u << servers) - 1, 0};
+}
+
+bool kept_by_every_later_configuration(const Log& log, int index, uint32_t lacking, int servers) {
+  if (is_quorum_of(lacking, configuration_at(log, index, servers))) return false;
+  for (int k = index + 1; k <= log.length(); ++k) {
+    const Entry& e = log.at(k);
+    if (e.is_configuration() && is_quorum_of(lacking, Configuration{e.voters, e.old_voters}))
+      return false;
+  }
+  return true;
+}
+
+bool is_quorum_of(uint32_t members, Configuration configuration) {
+  return is_quorum_of(members, configuration.voters) &&
+         (configuration.old_voters == 0 || is_quorum_of(members, configuration.old_voters));
+}
+
+bool is_quorum_of(uint32_t members, uint32_t voters) {
+  return std::popcount(members & voters) * 2 > std::popcount(voters);
 }
 
 int quorum_size(int servers) { return servers / 2 + 1; }
@@ -201,15 +270,24 @@ bool state_machine_safety(const State& s, int servers) {
   return true;
 }
 
+// A committed entry stays on a quorum of every later configuration: for
+// every log holding it, no quorum of the configuration in force at its
+// index, or of a configuration entered after it, lacks it. With every
+// server a voter, that is a majority of all holding it.
 bool committed_entries_kept(const State& s, int servers) {
   for (int index = 1; index <= s.history.committed_length; ++index) {
     const Entry& entry = s.history.committed[index - 1].entry;
-    uint32_t holders = 0;
+    uint32_t lacking = 0;
     for (int i = 0; i < servers; ++i) {
       const Log& log = s.servers[i].log;
-      if (log.length() >= index && log.at(index) == entry) holders |= 1u << i;
+      if (log.length() < index || log.at(index) != entry) lacking |= 1u << i;
     }
-    if (!is_quorum(holders, servers)) return false;
+    if (lacking == (1u << servers) - 1) return false;  // on no log at all
+    for (int i = 0; i < servers; ++i) {
+      if (!(lacking & (1u << i)) &&
+          !kept_by_every_later_configuration(s.servers[i].log, index, lacking, servers))
+        return false;
+    }
   }
   return true;
 }
@@ -269,9 +347,10 @@ uint64_t RaftModel::fingerprint(const State& s) const {
                static_cast<uint64_t>(server.log.length()) << 48);
     uint64_t entries = 0;
     for (int index = 1; index <= server.log.length(); ++index) {
-      entries =
-          entries << 16 | uint64_t{server.log.at(index).term} << 8 | server.log.at(index).value;
-      if (index % 4 == 0 || index == server.log.length()) {
+      const Entry& e = server.log.at(index);
+      entries = entries << 32 | uint64_t{e.old_voters} << 24 | uint64_t{e.voters} << 16 |
+                uint64_t{e.term} << 8 | e.value;
+      if (index % 2 == 0 || index == server.log.length()) {
         hasher.add(entries);
         entries = 0;
       }
@@ -292,7 +371,8 @@ uint64_t RaftModel::fingerprint(const State& s) const {
   hasher.add(uint64_t{s.history.committed_length});
   for (int index = 1; index <= s.history.committed_length; ++index) {
     const Commitment& c = s.history.committed[index - 1];
-    hasher.add(uint64_t{c.entry.term} << 16 | uint64_t{c.entry.value} << 8 | c.term);
+    hasher.add(uint64_t{c.entry.old_voters} << 32 | uint64_t{c.entry.voters} << 24 |
+               uint64_t{c.entry.term} << 16 | uint64_t{c.entry.value} << 8 | c.term);
   }
   return hasher.digest();
 }
@@ -305,15 +385,9 @@ mc::Json log_json(const Log& log) {
     mc::Json entry = mc::Json::object();
     entry.set("term", int{log.at(index).term});
     entry.set("value", int{log.at(index).value});
+    if (log.at(index).is_configuration()) entry.set("voters", set_json(log.at(index).voters, 8));
+    if (log.at(index).is_joint()) entry.set("old_voters", set_json(log.at(index).old_voters, 8));
     json.push(std::move(entry));
-  }
-  return json;
-}
-
-mc::Json set_json(uint8_t members, int servers) {
-  mc::Json json = mc::Json::array();
-  for (int j = 0; j < servers; ++j) {
-    if (members & (1u << j)) json.push("s" + std::to_string(j + 1));
   }
   return json;
 }
@@ -382,7 +456,14 @@ std::string RaftModel::action_label(const Action& a) const {
     case Kind::kCheckQuorumStepDown: return name + "(" + i + ")";
     case Kind::kRequestVote:
     case Kind::kAppendEntries: return name + "(" + i + ", s" + std::to_string(a.peer + 1) + ")";
-    case Kind::kClientRequest: return name + "(" + i + ", " + std::to_string(a.value) + ")";
+    case Kind::kClientRequest:
+    case Kind::kUpdateTermFromPreVote: return name + "(" + i + ", " + std::to_string(a.value) + ")";
+    case Kind::kLeaveJoint: return name + "(" + i + ")";
+    case Kind::kChangeMembershipJoint:
+    case Kind::kChangeMembership: {
+      const std::string voters = entry_label({0, 0, a.value});  // "0:{s1,s2}"
+      return name + "(" + i + ", " + voters.substr(voters.find('{')) + ")";
+    }
     default:
       return name + "(s" + std::to_string(a.message.source + 1) + "->s" +
              std::to_string(a.message.dest + 1) + " " + a.message.label() + ")";

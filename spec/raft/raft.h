@@ -51,11 +51,21 @@ constexpr int8_t kNil = -1;
 enum class Role : uint8_t { kFollower, kCandidate, kLeader };
 std::string_view to_string(Role role);
 
+// A client's command, or (Config::membership, value 0) a configuration:
+// the voters from this entry on, bit j for server j.
 struct Entry {
   uint8_t term = 0;
   uint8_t value = 0;
+  uint8_t voters = 0;
+  // A joint configuration (Config::joint_consensus): the voters being
+  // left, whose majority counts too; 0 otherwise.
+  uint8_t old_voters = 0;
   auto operator<=>(const Entry&) const = default;
+  bool is_configuration() const { return voters != 0; }
+  bool is_joint() const { return old_voters != 0; }
 };
+// "2:1" (term 2, value 1), or "3:{s1,s2}" for a configuration.
+std::string entry_label(const Entry& entry);
 
 // A log of at most kMaxLog entries, 1-based as in TLA+. Slots past the end
 // are kept zero, so that == and hashing see only the entries.
@@ -203,11 +213,27 @@ struct Action {
     // follower in its own term, as CheckQuorum has it do when it has not
     // heard from a quorum within an election timeout.
     kCheckQuorumStepDown,
+    // Not raft.tla's (Config::pre_vote): server i adopts term `value`,
+    // which some server has reached, as UpdateTerm would; a PreVote
+    // response carries it (a denial names the denier's term), and raft.tla
+    // has no record of that message.
+    kUpdateTermFromPreVote,
+    // Not raft.tla's (Config::membership): a single-server membership
+    // change (Ongaro's thesis §4.1), the leader appending a configuration
+    // entry with `value` as its voters.
+    kChangeMembership,
+    // Not raft.tla's (Config::joint_consensus; the paper's §6): leader i
+    // enters the joint configuration of `value` (the new voters, two or
+    // more changed, i among them) and its current voters, under
+    // ChangeMembership's guards; and leaves it, for `value` alone, once it
+    // is committed.
+    kChangeMembershipJoint,
+    kLeaveJoint,
   };
   Kind kind = Kind::kRestart;
   uint8_t server = 0;  // i: the server that acts (the receiver of m)
   uint8_t peer = 0;    // j in RequestVote(i, j) and AppendEntries(i, j)
-  uint8_t value = 0;   // v in ClientRequest(i, v)
+  uint8_t value = 0;   // v in ClientRequest(i, v); the term in UpdateTermFromPreVote
   Message message{};   // m in the message actions
 };
 std::string_view to_string(Action::Kind kind);
@@ -221,30 +247,34 @@ std::string_view to_string(Action::Kind kind);
 // applies to the server's role or the message at all).
 enum class Guard : uint8_t {
   kNone,
-  kTimeoutState,        // Timeout: state[i] \in {Follower, Candidate}
-  kRequestVoteState,    // RequestVote: state[i] = Candidate
-  kNotResponded,        // RequestVote: j \notin votesResponded[i]
-  kBecomeLeaderState,   // BecomeLeader: state[i] = Candidate
-  kVotesQuorum,         // BecomeLeader: votesGranted[i] \in Quorum
-  kClientRequestState,  // ClientRequest: state[i] = Leader
-  kLogRoom,             // ClientRequest: the log has room (kMaxLog, not raft.tla)
-  kAdvanceState,        // AdvanceCommitIndex: state[i] = Leader
-  kAgreeIndexes,        // AdvanceCommitIndex's IF: agreeIndexes /= {}
-  kCommitCurrentTerm,   // ... log[i][Max(agreeIndexes)].term = currentTerm[i]
-  kAppendEntriesState,  // AppendEntries: state[i] = Leader
-  kNewerTerm,           // UpdateTerm: m.mterm > currentTerm[i]
-  kStaleTerm,           // DropStaleResponse: m.mterm < currentTerm[i]
-  kResponseTerm,        // Handle...Response: m.mterm = currentTerm[i]
-  kRequestTerm,         // Handle...Request: m.mterm <= currentTerm[i]
-  kGrantTerm,           // HandleRequestVoteRequest's grant: m.mterm = currentTerm[i]
-  kGrantLogOk,          // ... logOk
-  kGrantVotedFor,       // ... votedFor[i] \in {Nil, j}
-  kAcceptTerm,          // HandleAppendEntriesRequest, accept: m.mterm = currentTerm[i]
-  kAcceptState,         // ... state[i] = Follower (a leader of m.mterm takes no step)
-  kAcceptLogOk,         // ... logOk
-  kDoneHasEntry,        // ... already done: Len(log[i]) >= index (else: append)
-  kDoneEntryMatches,    // ... log[i][index].term = m.mentries[1].term (else: conflict)
-  kAppendRoom,          // ... the log has room to append (kMaxLog, not raft.tla)
+  kTimeoutState,            // Timeout: state[i] \in {Follower, Candidate}
+  kRequestVoteState,        // RequestVote: state[i] = Candidate
+  kNotResponded,            // RequestVote: j \notin votesResponded[i]
+  kBecomeLeaderState,       // BecomeLeader: state[i] = Candidate
+  kVotesQuorum,             // BecomeLeader: votesGranted[i] \in Quorum
+  kClientRequestState,      // ClientRequest: state[i] = Leader
+  kConfigurationCommitted,  // ChangeMembership: the latest configuration is committed
+  kTermEntryCommitted,      // ChangeMembership: an entry of currentTerm[i] is committed
+  kNotJoint,                // ChangeMembership: the latest configuration is not joint
+  kJoint,                   // LeaveJoint: the latest configuration is joint
+  kLogRoom,                 // ClientRequest: the log has room (kMaxLog, not raft.tla)
+  kAdvanceState,            // AdvanceCommitIndex: state[i] = Leader
+  kAgreeIndexes,            // AdvanceCommitIndex's IF: agreeIndexes /= {}
+  kCommitCurrentTerm,       // ... log[i][Max(agreeIndexes)].term = currentTerm[i]
+  kAppendEntriesState,      // AppendEntries: state[i] = Leader
+  kNewerTerm,               // UpdateTerm: m.mterm > currentTerm[i]
+  kStaleTerm,               // DropStaleResponse: m.mterm < currentTerm[i]
+  kResponseTerm,            // Handle...Response: m.mterm = currentTerm[i]
+  kRequestTerm,             // Handle...Request: m.mterm <= currentTerm[i]
+  kGrantTerm,               // HandleRequestVoteRequest's grant: m.mterm = currentTerm[i]
+  kGrantLogOk,              // ... logOk
+  kGrantVotedFor,           // ... votedFor[i] \in {Nil, j}
+  kAcceptTerm,              // HandleAppendEntriesRequest, accept: m.mterm = currentTerm[i]
+  kAcceptState,             // ... state[i] = Follower (a leader of m.mterm takes no step)
+  kAcceptLogOk,             // ... logOk
+  kDoneHasEntry,            // ... already done: Len(log[i]) >= index (else: append)
+  kDoneEntryMatches,        // ... log[i][index].term = m.mentries[1].term (else: conflict)
+  kAppendRoom,              // ... the log has room to append (kMaxLog, not raft.tla)
 };
 std::string_view to_string(Guard guard);
 int guard_position(Guard guard);
@@ -289,11 +319,43 @@ struct Config {
   // time (whether a quorum answered within a timeout is timing, which
   // this spec, like raft.tla, abstracts away).
   bool check_quorum = false;
+  // PreVote (thesis §9.6): a server may learn a newer term from a message
+  // this spec has no record of (Action::kUpdateTermFromPreVote).
+  bool pre_vote = false;
+  // Single-server membership changes (thesis §4.1): every server starts a
+  // voter; a leader may add or remove one server at a time.
+  bool membership = false;
+  // Changes of any number of voters through joint configurations.
+  bool joint_consensus = false;
 };
 
 int quorum_size(int servers);
 // Whether the servers in `members` (bit i: server i) are a quorum.
 bool is_quorum(uint32_t members, int servers);
+// Server i's configuration (thesis §4.1: "a server always uses the latest
+// configuration in its log, regardless of whether the entry is
+// committed"): the voters of its log's last configuration entry, or every
+// server.
+// The voters, and in a joint configuration the voters being left (else 0).
+struct Configuration {
+  uint32_t voters = 0;
+  uint32_t old_voters = 0;
+};
+Configuration configuration_of(const Log& log, int servers);
+// The configuration in force at `index` of the log: its last
+// configuration entry at or before it, or every server.
+Configuration configuration_at(const Log& log, int index, int servers);
+// Whether no quorum of a configuration a log holding an entry at `index`
+// has used since then (the one in force there, and every configuration
+// entry after it) is made of servers in `lacking` alone: such a quorum
+// could elect a leader without the entry.
+bool kept_by_every_later_configuration(const Log& log, int index, uint32_t lacking, int servers);
+// A quorum of a configuration: more than half its voters (and, in a joint
+// configuration, more than half the voters being left).
+bool is_quorum_of(uint32_t members, uint32_t voters);
+bool is_quorum_of(uint32_t members, Configuration configuration);
+// The index of the log's last configuration entry, or 0.
+int configuration_index(const Log& log);
 
 // Max(agreeIndexes) of leader `i` (raft.tla's AdvanceCommitIndex): the
 // greatest index of its log stored on a quorum by its matchIndex, or 0.

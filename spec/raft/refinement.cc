@@ -17,7 +17,7 @@ Message abstract_message(const implraft::Message& m, NodeId from, NodeId to) {
   s.prev_log_index = m.prev_log_index;
   s.prev_log_term = m.prev_log_term;
   s.has_entry = m.has_entry;
-  s.entry = {m.entry.term, m.entry.value};
+  s.entry = {m.entry.term, m.entry.value, m.entry.voters, m.entry.old_voters};
   s.commit_index = m.commit_index;
   s.success = m.success;
   s.match_index = m.match_index;
@@ -37,7 +37,7 @@ Server abstract_server(const implraft::RaftNode& node) {
   server.voted_for = node.persistent().voted_for;
   for (const auto& entry : node.log()) {
     if (server.log.full()) break;  // beyond every bound; the log comparison fails
-    server.log.append({entry.term, entry.value});
+    server.log.append({entry.term, entry.value, entry.voters, entry.old_voters});
   }
   const auto& v = node.volatile_state();
   server.commit_index = v.commit_index;
@@ -121,8 +121,10 @@ Plan direct_plan(const AbstractStep& step, int servers) {
       plan.then_on(Kind::kDuplicateMessage, step.message).receive(step.message);
       break;
     case Handler::kDrop: plan.then_on(Kind::kDropMessage, step.message); break;
-    case Handler::kElectionTimeout: return campaign(step.from.servers[i], i, servers);
+    case Handler::kElectionTimeout:
+    case Handler::kTimeoutNow: return campaign(step.from.servers[i], i, servers);
     case Handler::kHeartbeat:
+    case Handler::kReadRequest:
       for (int j = 0; j < servers; ++j) {
         if (j != i) plan.then(Kind::kAppendEntries, j);
       }

@@ -16,12 +16,13 @@ namespace crosscheck::spec::raft {
 
 namespace implraft = crosscheck::impl::raft;
 
-// Whether raft.tla has messages of m's type (PreVote's it has not: the
-// refinement map leaves them out of the bag, as steps no raft.tla server
-// takes part in).
+// Whether raft.tla has messages of m's type (PreVote's and TimeoutNow it
+// has not: the refinement map leaves them out of the bag, as steps no
+// raft.tla server takes part in).
 inline bool in_raft_tla(const implraft::Message& m) {
   return m.type != implraft::MessageType::kPreVoteRequest &&
-         m.type != implraft::MessageType::kPreVoteResponse;
+         m.type != implraft::MessageType::kPreVoteResponse &&
+         m.type != implraft::MessageType::kTimeoutNow;
 }
 
 // raft.tla's record of message `m` from node `from` to node `to`; only for
@@ -65,6 +66,8 @@ struct AbstractStep {
     kElectionTimeout,
     kHeartbeat,
     kClientRequest,
+    kReadRequest,  // ReadIndex's round of heartbeats
+    kTimeoutNow,   // a leadership transfer's campaign
     kRestart,
   };
   State from;
@@ -84,8 +87,13 @@ requires std::same_as<typename P::Node, implraft::RaftNode> AbstractStep abstrac
   AbstractStep step{abstract_state(from), abstract_state(to), static_cast<int>(action.node), {}};
   const bool network_step = action.kind == Kind::kDeliver || action.kind == Kind::kDrop ||
                             action.kind == Kind::kDuplicate;
-  // A PreVote message's delivery, drop or duplicate is a step the search
-  // judges (the map has no plan for it, and raft.tla no record of it).
+  // A TimeoutNow's delivery is the campaign an election timeout starts.
+  // Any other step on a message raft.tla has not (PreVote's; a
+  // TimeoutNow's drop or duplicate) the search judges.
+  if (action.kind == Kind::kDeliver && action.message.type == implraft::MessageType::kTimeoutNow) {
+    step.handler = Handler::kTimeoutNow;
+    return step;
+  }
   if (network_step && !in_raft_tla(action.message)) return step;
   switch (action.kind) {
     case Kind::kDeliver: step.handler = Handler::kDeliver; break;
@@ -96,8 +104,12 @@ requires std::same_as<typename P::Node, implraft::RaftNode> AbstractStep abstrac
                                                                 : Handler::kHeartbeat;
       break;
     case Kind::kInput:
-      step.handler = Handler::kClientRequest;
-      step.value = action.input.value;
+      if (action.input.kind == implraft::ClientRequest::Kind::kWrite) {
+        step.handler = Handler::kClientRequest;
+        step.value = action.input.value;
+      } else if (action.input.kind == implraft::ClientRequest::Kind::kRead) {
+        step.handler = Handler::kReadRequest;
+      }  // a transfer sends an AppendEntries, or a message raft.tla has not
       break;
     case Kind::kCrash: step.handler = Handler::kRestart; break;
     default: break;
@@ -121,8 +133,9 @@ requires std::same_as<typename P::Node, implraft::RaftNode> AbstractStep abstrac
 // where enabled; a duplicate is DuplicateMessage first; a drop
 // DropMessage; an election timeout the campaign (Timeout, RequestVote to
 // itself, its grant, the tally, BecomeLeader where enabled, RequestVote to
-// each peer); a heartbeat AppendEntries to each peer; a client request
-// ClientRequest then AdvanceCommitIndex; a crash Restart.
+// each peer), and so is a TimeoutNow's delivery; a heartbeat, and a read
+// request, AppendEntries to each peer; a client request ClientRequest then
+// AdvanceCommitIndex; a crash Restart.
 Plan direct_plan(const AbstractStep& step, int servers);
 
 // RefinesRaftSpec on one implementation step: it is a sequence of at most

@@ -156,7 +156,9 @@ z3::expr state_machine_safety_formula(z3::context& c, const PropVars& v) {
   return all_of(c, parts);
 }
 
-// \A n \in 1..Len(committed) : {i : n <= Len(log[i]) /\ log[i][n] = committed[n].entry} \in Quorum
+// \A n \in 1..Len(committed) : {i : ~(n <= Len(log[i]) /\ log[i][n] = committed[n].entry)}
+// \notin Quorum: no quorum lacks a committed entry (with every server a
+// voter; the encoding has no configuration entries)
 z3::expr committed_entries_kept_formula(z3::context& c, const PropVars& v) {
   std::vector<z3::expr> parts;
   for (int index = 1; index <= kMaxLog; ++index) {
@@ -166,7 +168,7 @@ z3::expr committed_entries_kept_formula(z3::context& c, const PropVars& v) {
                         v.log_value[i][index - 1] == v.committed_value(index));
     }
     parts.push_back(
-        z3::implies(index <= v.committed_length(), count_of(c, holders) >= quorum_size(v.n)));
+        z3::implies(index <= v.committed_length(), v.n - count_of(c, holders) < quorum_size(v.n)));
   }
   return all_of(c, parts);
 }

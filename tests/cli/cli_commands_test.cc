@@ -221,7 +221,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"check raft --servers 6", "--servers must be in 1..5, not 6"},
         BadInput{"check raft --variant nope", "unknown variant 'nope'"},
         BadInput{"check raft --focus nope",
-                 "unknown focused run 'nope' for raft (known: two-entries, four-terms, or all, "
+                 "unknown focused run 'nope' for raft (known: two-entries, four-terms, "
+                 "pre-vote-check-quorum, transfer, reads, membership, membership-three-entries, "
+                 "joint, membership-four, or all, "
                  "none)"},
         BadInput{"check raft --focus two-entries --max-log 1",
                  "--focus two-entries sets the bounds and the search itself"},

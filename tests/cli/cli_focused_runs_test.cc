@@ -5,7 +5,9 @@
 // the bounds it needs to replay.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "model_check/json.h"
 #include "tests/cli/cli_runner.h"
@@ -31,6 +33,38 @@ TEST(CliFocusedRuns, OneRunAloneReportsItsOwnBounds) {
   EXPECT_EQ(record["name"].as_string(), "two-entries");
   EXPECT_TRUE(record["passed"].as_bool());
   EXPECT_EQ(record["distinct_states"].as_int(), 340924);
+}
+
+// PreVote with CheckQuorum, to depth 26: every step refines raft.tla with
+// the spec's two additions, and the coverage shows the pre-vote messages.
+TEST(CliFocusedRuns, PreVoteWithCheckQuorumRefinesRaftTla) {
+  CliRun run =
+      crosscheck("check raft --focus pre-vote-check-quorum --coverage --format json --no-progress");
+  ASSERT_EQ(run.status, 0) << run.err;
+  mc::Json json = parse(run.out);
+  EXPECT_EQ(json["result"].as_string(), "ok");
+  EXPECT_EQ(json["distinct_states"].as_int(), 120971);
+  EXPECT_EQ(json["parameters"]["max-depth"].as_int(), 26);
+  const mc::Json& record = json["focused_runs"].as_array()[0];
+  std::vector<std::string> kinds;
+  for (const mc::Json& entry : record["coverage"].as_array())
+    kinds.push_back(entry["action"].as_string());
+  for (const char* kind : {"Deliver PreVote", "Deliver PreVoteResponse", "Timeout election"})
+    EXPECT_NE(std::find(kinds.begin(), kinds.end(), kind), kinds.end()) << kind;
+}
+
+// The read variant is caught where reads run: 19 steps, the last a read
+// a deposed leader answers from its own commit index.
+TEST(CliFocusedRuns, TheReadsRunCatchesAReadWithoutAHeartbeatRound) {
+  CliRun run = crosscheck(
+      "check raft --variant readindex-without-quorum-round --focus reads --format json "
+      "--no-progress");
+  ASSERT_EQ(run.status, 1) << run.err;
+  mc::Json json = parse(run.out);
+  EXPECT_EQ(json["property"].as_string(), "ReadsAreLinearizable");
+  EXPECT_EQ(json["focused_run"].as_string(), "reads");
+  EXPECT_EQ(json["parameters"]["max-reads"].as_int(), 1);
+  EXPECT_EQ(json["trace"].as_array().size(), 20u);  // 19 steps
 }
 
 // A Paxos proposer that proposes its own value over a reported vote is

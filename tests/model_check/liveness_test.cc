@@ -4,6 +4,7 @@
 // enabled), and a violation comes back as a lasso the model can replay.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <optional>
 #include <string>
@@ -13,6 +14,7 @@
 #include "impl/common/hash.h"
 #include "model_check/liveness.h"
 #include "model_check/memory.h"
+#include "model_check/replay.h"
 #include "model_check/search.h"
 
 namespace crosscheck::mc {
@@ -31,7 +33,7 @@ struct GraphModel {
 
   std::vector<Edge> edges;
   int goal_state = -1;
-  int premise_state = -1;
+  std::vector<int> premise_states = {};  // none: the property is `eventually`
 
   std::vector<State> initial_states() const { return {0}; }
   void successors(const State& s, std::vector<Successor<Action, State>>& out) const {
@@ -53,10 +55,13 @@ struct GraphModel {
   std::vector<StateProperty<State>> properties() const { return {}; }
   std::vector<LivenessProperty<State>> liveness_properties() const {
     const int goal = goal_state;
-    const int premise = premise_state;
-    if (premise >= 0) {
+    const std::vector<int> premise = premise_states;
+    if (!premise.empty()) {
       return {leads_to<State>(
-          "Leads", [premise](const State& s) { return s == premise; },
+          "Leads",
+          [premise](const State& s) {
+            return std::find(premise.begin(), premise.end(), s) != premise.end();
+          },
           [goal](const State& s) { return s == goal; })};
     }
     return {eventually<State>("Reaches", [goal](const State& s) { return s == goal; })};
@@ -123,15 +128,33 @@ TEST(Liveness, StutteringWhereNoFairActionIsEnabledIsACounterexample) {
 TEST(Liveness, LeadsToStartsWhereThePremiseHolds) {
   // 0 -> 1 -> 2 -> 3 (goal) fairly, but from 2 a fair loop 2 <-> 4 avoids 3
   // unless 2 -> 3 is enabled throughout it (it is not: 4 has no such step).
-  GraphModel model{{{0, 1, 1}, {1, 2, 2}, {2, 3, 3}, {2, 4, 4}, {4, 2, 5}}, 3, 2};
+  GraphModel model{{{0, 1, 1}, {1, 2, 2}, {2, 3, 3}, {2, 4, 4}, {4, 2, 5}}, 3, {2}};
   CheckResult result = check_liveness(model);
   ASSERT_EQ(result.outcome, Outcome::kViolation);
   EXPECT_EQ(result.property_kind, "leads-to");
   EXPECT_EQ(lasso_states(result), (std::vector<int>{0, 1, 2, 4, 2}));
   EXPECT_EQ(result.loop_start, 2);
   // Where the premise never holds, the property holds vacuously.
-  model.premise_state = 5;
+  model.premise_states = {5};
   EXPECT_EQ(check_liveness(model).outcome, Outcome::kOk);
+}
+
+// The premise holds at 0 and again at 2, and the goal at 1 between them:
+// the lasso starts at 2, where the behaviour stutters, and its path from
+// the initial state passes through the goal. Replay confirms it from 2.
+TEST(Liveness, ALeadsToLassoMayReachItsPremiseThroughTheGoal) {
+  GraphModel model{{{0, 1, 1}, {1, 2, 2}, {2, 3, -1}}, 1, {0, 2}};
+  CheckResult result = check_liveness(model);
+  ASSERT_EQ(result.outcome, Outcome::kViolation);
+  EXPECT_EQ(lasso_states(result), (std::vector<int>{0, 1, 2}));
+  EXPECT_EQ(result.loop_start, 2);
+  ReplayResult replayed = replay(model, result.trace, {"Leads", "leads-to", result.loop_start});
+  EXPECT_TRUE(replayed.confirmed) << replayed.reason;
+  // A lasso whose goal holds after its last premise state is refused.
+  model.premise_states = {0};
+  replayed = replay(model, result.trace, {"Leads", "leads-to", result.loop_start});
+  EXPECT_FALSE(replayed.confirmed);
+  EXPECT_EQ(replayed.reason, "the goal of Leads holds in the state after step 1");
 }
 
 namespace twophase = crosscheck::check::twophase;

@@ -131,6 +131,113 @@ TEST(RaftSpec, TwoServersStateCountIsPinned) {
   EXPECT_EQ(result.stats.depth, 40);
 }
 
+// The spec's two additions (not raft.tla's): CheckQuorum's step down and
+// PreVote's term news. Two servers within the bounds above: they add
+// states, and every property still holds.
+TEST(RaftSpec, TheAdditionsForCheckQuorumAndPreVoteKeepEveryProperty) {
+  Config config = small(2, 3, 1, 2);
+  config.check_quorum = true;
+  config.pre_vote = true;
+  mc::CheckResult result = mc::check(RaftModel(config), {});
+  EXPECT_EQ(result.outcome, mc::Outcome::kOk) << result.property;
+  EXPECT_GT(result.stats.distinct_states, 72723u);
+}
+
+// ChangeMembership (Config::membership): two servers, logs of two entries,
+// so that a leader commits an entry of its term and then removes the
+// other server, or re-adds it. Every property holds, the configuration
+// changes are taken, and a one-server configuration commits alone.
+TEST(RaftSpec, SingleServerMembershipChangesKeepEveryProperty) {
+  Config config = small(2, 3, 2, 2);
+  config.membership = true;
+  mc::SearchOptions options;
+  options.coverage = true;
+  mc::CheckResult result = mc::check(RaftModel(config), options);
+  EXPECT_EQ(result.outcome, mc::Outcome::kOk) << result.property;
+  const auto taken = std::find_if(result.coverage.begin(), result.coverage.end(),
+                                  [](const auto& c) { return c.action == "ChangeMembership"; });
+  ASSERT_NE(taken, result.coverage.end());
+  EXPECT_GT(taken->distinct, 0u);
+}
+
+TEST(RaftSpec, AConfigurationDecidesQuorums) {
+  Log log;
+  EXPECT_EQ(configuration_of(log, 3).voters, 0b111u);
+  log.append({2, 1});
+  log.append({2, 0, 0b011});
+  EXPECT_EQ(configuration_index(log), 2);
+  EXPECT_EQ(configuration_of(log, 3).voters, 0b011u);
+  EXPECT_TRUE(is_quorum_of(0b011, 0b011));
+  EXPECT_FALSE(is_quorum_of(0b101, 0b011));    // s3 is no voter
+  EXPECT_FALSE(is_quorum_of(0b0011, 0b1111));  // half of four is no quorum
+  // A joint configuration needs a majority of each: {s1} and {s1,s2,s3}.
+  log.append({2, 0, 0b001, 0b111});
+  const Configuration joint = configuration_of(log, 3);
+  EXPECT_EQ(joint.old_voters, 0b111u);
+  EXPECT_FALSE(is_quorum_of(0b001, joint));
+  EXPECT_FALSE(is_quorum_of(0b110, joint));
+  EXPECT_TRUE(is_quorum_of(0b011, joint));
+  EXPECT_EQ(configuration_at(log, 2, 3).voters, 0b011u);
+}
+
+// ChangeMembershipJoint and LeaveJoint (Config::joint_consensus): leader
+// s1 of three, with an entry of its term committed, may enter only joint
+// configurations that keep it and change two voters ({s1} here); LeaveJoint
+// waits for the joint entry to be committed, then appends {s1} alone.
+TEST(RaftSpec, AJointConfigurationIsEnteredAndLeftOnlyOnceCommitted) {
+  Config config = small(3, 3, 3, 2);
+  config.joint_consensus = true;
+  RaftModel model(config);
+  State s = model.initial_states().front();
+  Server& leader = s.servers[0];
+  leader.current_term = 2;
+  leader.role = Role::kLeader;
+  leader.log.append({2, 1});
+  leader.commit_index = 1;
+  std::vector<int> entered;
+  for (const auto& successor : successors(model, s)) {
+    if (successor.action.kind == Kind::kChangeMembershipJoint)
+      entered.push_back(successor.action.value);
+    EXPECT_NE(successor.action.kind, Kind::kLeaveJoint);
+  }
+  EXPECT_EQ(entered, (std::vector<int>{0b001}));
+  s = step(model, s, Kind::kChangeMembershipJoint, 0);
+  EXPECT_EQ(s.servers[0].log.at(2), (Entry{2, 0, 0b001, 0b111}));
+  for (const auto& successor : successors(model, s))
+    EXPECT_NE(successor.action.kind, Kind::kLeaveJoint);  // not committed yet
+  s.servers[0].commit_index = 2;
+  s = step(model, s, Kind::kLeaveJoint, 0);
+  EXPECT_EQ(s.servers[0].log.at(3), (Entry{2, 0, 0b001}));
+}
+
+// UpdateTermFromPreVote(i, t) takes i to any newer term t that some
+// server has reached, as a follower with no vote; nothing else changes.
+TEST(RaftSpec, ATermLearntFromAPreVoteIsOneSomeServerHasReached) {
+  Config config = small(3, 4, 1, 2);
+  config.pre_vote = true;
+  RaftModel model(config);
+  State s = model.initial_states().front();
+  s.servers[1].current_term = 3;
+  s.servers[2].current_term = 2;
+  s.servers[0].role = Role::kCandidate;
+  s.servers[0].voted_for = 0;
+  std::vector<int> terms;
+  for (const auto& successor : successors(model, s)) {
+    if (successor.action.kind != Kind::kUpdateTermFromPreVote || successor.action.server != 0)
+      continue;
+    terms.push_back(successor.action.value);
+    const Server& learnt = successor.state.servers[0];
+    EXPECT_EQ(learnt.current_term, successor.action.value);
+    EXPECT_EQ(learnt.role, Role::kFollower);
+    EXPECT_EQ(learnt.voted_for, kNil);
+    EXPECT_EQ(successor.state.messages, s.messages);
+  }
+  EXPECT_EQ(terms, (std::vector<int>{2, 3}));
+  config.pre_vote = false;
+  for (const auto& successor : successors(RaftModel(config), s))
+    EXPECT_NE(successor.action.kind, Kind::kUpdateTermFromPreVote);
+}
+
 // Three servers with terms up to 2 leave room for one election only: the
 // goal of a leader in a second term cannot be reached, and the checker
 // says so rather than report `ok`.

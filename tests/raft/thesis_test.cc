@@ -181,6 +181,37 @@ TEST(Thesis_6_2, AFollowerThatHeardFromTheLeaderIgnoresAVoteRequest) {
   EXPECT_EQ(cluster.node(1).term(), 3);
 }
 
+// PreVote with CheckQuorum, as etcd runs them: s1 leads term 2; s3, which
+// has not heard from it, wins s2's pre-vote and campaigns in term 3; s1,
+// in its lease, ignores s3's vote request. A pre-vote request s1 sent in
+// its own campaign reaches s3 late, and s3's refusal carries term 3: s1
+// steps down to it. raft.tla has no record of that refusal, so the spec
+// has UpdateTermFromPreVote for it (Config::pre_vote).
+TEST(Thesis_9_6, ARefusedPreVoteCarriesTheRefusersNewerTerm) {
+  Cluster cluster = make_cluster(Variant::kCorrect, /*pre_vote=*/true, /*check_quorum=*/true);
+  auto is = [](MessageType type, NodeId from, NodeId to) {
+    return [=](const Cluster::Envelope& e) {
+      return e.message.type == type && e.from == from && e.to == to;
+    };
+  };
+  election_timeout(cluster, 0);
+  ASSERT_TRUE(cluster.deliver(is(MessageType::kPreVoteRequest, 0, 1)));
+  cluster.deliver_all(
+      [&](const Cluster::Envelope& e) { return e.message.type != MessageType::kPreVoteRequest; });
+  ASSERT_EQ(cluster.node(0).role(), Role::kLeader);
+  election_timeout(cluster, 2);
+  ASSERT_TRUE(cluster.deliver(is(MessageType::kPreVoteRequest, 2, 1)));
+  ASSERT_TRUE(cluster.deliver(is(MessageType::kPreVoteResponse, 1, 2)));
+  ASSERT_EQ(cluster.node(2).role(), Role::kCandidate);
+  ASSERT_EQ(cluster.node(2).term(), 3);
+  ASSERT_TRUE(cluster.deliver(is(MessageType::kRequestVoteRequest, 2, 0)));
+  EXPECT_EQ(cluster.node(0).role(), Role::kLeader);  // ignored in its lease
+  ASSERT_TRUE(cluster.deliver(is(MessageType::kPreVoteRequest, 0, 2)));
+  ASSERT_TRUE(cluster.deliver(is(MessageType::kPreVoteResponse, 2, 0)));
+  EXPECT_EQ(cluster.node(0).role(), Role::kFollower);
+  EXPECT_EQ(cluster.node(0).term(), 3);
+}
+
 // In the model check, every step of a node with PreVote refines raft.tla:
 // a pre-candidate is the follower or candidate it was when it began to
 // ask, and PreVote messages are no part of raft.tla's bag. Three servers,
