@@ -48,14 +48,7 @@ raftcheck::ImplModel impl_model(const CheckRequest& request) {
   bounds.membership = request.value("membership") != 0;
   bounds.joint_consensus = request.value("joint") != 0;
   implraft::Config config{request.value("servers"), parse_variant(request.variant)};
-  // A variant of reads runs with a read.
-  if (config.variant == implraft::Variant::kReadIndexWithoutQuorumRound)
-    bounds.max_reads = std::max(bounds.max_reads, 1);
-  if (config.variant == implraft::Variant::kSingleServerChangeUnsafe) bounds.membership = true;
-  if (config.variant == implraft::Variant::kJointLeaveEarly) bounds.joint_consensus = true;
-  // A variant of PreVote runs with PreVote.
-  config.pre_vote =
-      request.value("pre-vote") != 0 || config.variant == implraft::Variant::kPreVoteRaisesTerm;
+  config.pre_vote = request.value("pre-vote") != 0;
   config.check_quorum = request.value("check-quorum") != 0;
   return raftcheck::make_impl_model(config, bounds, budgets);
 }
@@ -215,15 +208,17 @@ std::vector<NamedItem> variants() {
       {"volatile-term", "current term and vote are not persisted across a restart"},
       {"accept-stale-term", "AppendEntries from an older term is accepted"},
       {"pre-vote-raises-term",
-       "with PreVote (implied): a pre-vote request makes its receiver adopt the term it names"},
+       "with PreVote (on by default): a pre-vote request makes its receiver adopt the term it "
+       "names"},
       {"readindex-without-quorum-round",
        "a read is answered from the leader's commit index without a heartbeat round "
-       "(implies --max-reads 1 at least)"},
+       "(--max-reads 1 by default)"},
       {"single-server-change-unsafe",
-       "a leader changes membership before an entry of its term is committed (implies "
-       "--membership 1)"},
+       "a leader changes membership before an entry of its term is committed "
+       "(--membership 1 by default)"},
       {"joint-leave-early",
-       "a leader leaves a joint configuration before it is committed (implies --joint 1)"},
+       "a leader leaves a joint configuration before it is committed (--joint 1 by "
+       "default)"},
   };
 }
 
@@ -232,8 +227,61 @@ std::vector<NamedItem> variants() {
 // correct node explores about 1.9 million states. raft.tla's own state
 // space grows much faster (every message a leader may send is in the bag),
 // so the spec's defaults are smaller.
-std::vector<IntFlag> flags() {
+// What production Rafts add, each off by default. A variant of a feature
+// runs with the feature, by its own default (variant_defaults), so that the
+// run's parameters say so.
+std::vector<IntFlag> feature_flags() {
   return {
+      {"pre-vote",
+       "1: an election timeout first asks for pre-votes (thesis 9.6) without raising "
+       "a term",
+       0,
+       1,
+       0,
+       kImplOnly,
+       {},
+       false,
+       {{"pre-vote-raises-term", 1}}},
+      {"check-quorum",
+       "1: a leader's election timeout makes it step down unless a quorum answered "
+       "since the last (thesis 6.2)",
+       0, 1, 0, kImplOnly},
+      {"max-reads",
+       "linearizable reads (ReadIndex, thesis 6.4) leaders may be asked for, in all",
+       0,
+       4,
+       0,
+       kImplOnly,
+       {},
+       false,
+       {{"readindex-without-quorum-round", 1}}},
+      {"transfer", "1: a leader may be asked to transfer its leadership (thesis 3.10)", 0, 1, 0,
+       kImplOnly},
+      {"membership",
+       "1: a leader may add or remove one server at a time (thesis 4.1); every server "
+       "starts a voter",
+       0,
+       1,
+       0,
+       kImplOnly,
+       {},
+       false,
+       {{"single-server-change-unsafe", 1}}},
+      {"joint",
+       "1: a leader may change two or more voters at once through a joint "
+       "configuration, left once committed (the paper's 6)",
+       0,
+       1,
+       0,
+       kImplOnly,
+       {},
+       false,
+       {{"joint-leave-early", 1}}},
+  };
+}
+
+std::vector<IntFlag> flags() {
+  std::vector<IntFlag> flags = {
       {"servers", "servers in the cluster", 1, specraft::kMaxServers, 3, {}, {{"spec", 2}}},
       {"values", "distinct client values (Value)", 1, 4, 1, {}},
       {"max-term", "largest current term explored", 1, specraft::kMaxTerm - 1, 3, {}},
@@ -243,26 +291,6 @@ std::vector<IntFlag> flags() {
       {"max-messages", "messages in flight at once", 1, 16, 3, {}, {{"spec", 2}}},
       {"check-refinement", "1: check RefinesRaftSpec on every step; 0: safety properties only", 0,
        1, 1, kImplOnly},
-      {"pre-vote",
-       "1: an election timeout first asks for pre-votes (thesis 9.6) without raising "
-       "a term",
-       0, 1, 0, kImplOnly},
-      {"check-quorum",
-       "1: a leader's election timeout makes it step down unless a quorum answered "
-       "since the last (thesis 6.2)",
-       0, 1, 0, kImplOnly},
-      {"max-reads", "linearizable reads (ReadIndex, thesis 6.4) leaders may be asked for, in all",
-       0, 4, 0, kImplOnly},
-      {"transfer", "1: a leader may be asked to transfer its leadership (thesis 3.10)", 0, 1, 0,
-       kImplOnly},
-      {"membership",
-       "1: a leader may add or remove one server at a time (thesis 4.1); every server "
-       "starts a voter",
-       0, 1, 0, kImplOnly},
-      {"joint",
-       "1: a leader may change two or more voters at once through a joint "
-       "configuration, left once committed (the paper's 6)",
-       0, 1, 0, kImplOnly},
       {"max-drops", "messages the network may lose", 0, 8, 0, kImplOnly},
       {"max-duplicates", "messages the network may duplicate", 0, 8, 0, kImplOnly},
       {"timely-elections",
@@ -279,6 +307,12 @@ std::vector<IntFlag> flags() {
        {},
        true},
   };
+  // After check-refinement, where --help has always listed them.
+  const auto after = std::find_if(flags.begin(), flags.end(),
+                                  [](const IntFlag& f) { return f.name == "check-refinement"; });
+  const std::vector<IntFlag> features = feature_flags();
+  flags.insert(after + 1, features.begin(), features.end());
+  return flags;
 }
 
 }  // namespace
