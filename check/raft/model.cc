@@ -297,6 +297,16 @@ bool impl_applied_entries_kept(const ImplState& state) {
 
 bool impl_reads_linearizable(const ImplState& state) { return !state.history.stale; }
 
+std::string first_broken_invariant(const ImplState& state) {
+  if (!impl_local_invariants(state)) return "LocalInvariants";
+  if (!impl_election_safety(state)) return "ElectionSafety";
+  if (!impl_log_matching(state)) return "LogMatching";
+  if (!impl_state_machine_safety(state)) return "StateMachineSafety";
+  if (!impl_applied_entries_kept(state)) return "AppliedEntriesKept";
+  if (!impl_reads_linearizable(state)) return "ReadsAreLinearizable";
+  return "";
+}
+
 bool impl_local_invariants(const ImplState& state) {
   for (const auto& node : state.nodes) {
     if (node.volatile_state().violation != implraft::LocalViolation::kNone) return false;

@@ -141,5 +141,8 @@ bool impl_state_machine_safety(const ImplState& state);  // applied sequences ag
 bool impl_applied_entries_kept(const ImplState& state);  // an applied entry stays on a majority
 bool impl_local_invariants(const ImplState& state);
 bool impl_reads_linearizable(const ImplState& state);
+// The first of the properties above that the state breaks, by name, or ""
+// (for step-by-step tests, which check them after every step).
+std::string first_broken_invariant(const ImplState& state);
 
 }  // namespace crosscheck::check::raft

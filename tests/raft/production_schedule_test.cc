@@ -232,17 +232,6 @@ std::string take(Cluster& cluster, Clients& clients, const Choice& c, int now) {
   }
 }
 
-std::string broken_property(const Cluster& cluster) {
-  const ImplState& state = cluster.state();
-  if (!impl_local_invariants(state)) return "LocalInvariants";
-  if (!impl_election_safety(state)) return "ElectionSafety";
-  if (!impl_log_matching(state)) return "LogMatching";
-  if (!impl_state_machine_safety(state)) return "StateMachineSafety";
-  if (!impl_applied_entries_kept(state)) return "AppliedEntriesKept";
-  if (!impl_reads_linearizable(state)) return "ReadsAreLinearizable";
-  return "";
-}
-
 ScheduleRun run_schedule(Variant variant, const std::vector<Choice>& schedule, Clients& clients) {
   Cluster cluster = make_cluster(variant);
   ScheduleRun run;
@@ -252,7 +241,7 @@ ScheduleRun run_schedule(Variant variant, const std::vector<Choice>& schedule, C
     if (step.empty()) continue;
     run.steps.push_back(std::move(step));
     clients.observe(cluster, now);
-    run.property = broken_property(cluster);
+    run.property = first_broken_invariant(cluster.state());
     if (!run.property.empty()) break;
   }
   if (run.property.empty() && !clients.linearizable()) run.property = "Linearizable (history)";

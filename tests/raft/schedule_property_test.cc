@@ -145,17 +145,6 @@ std::string take(Cluster& cluster, const Choice& c) {
   }
 }
 
-// The first safety property the cluster breaks, or "".
-std::string broken_property(const Cluster& cluster) {
-  const ImplState& state = cluster.state();
-  if (!impl_local_invariants(state)) return "LocalInvariants";
-  if (!impl_election_safety(state)) return "ElectionSafety";
-  if (!impl_log_matching(state)) return "LogMatching";
-  if (!impl_state_machine_safety(state)) return "StateMachineSafety";
-  if (!impl_applied_entries_kept(state)) return "AppliedEntriesKept";
-  return "";
-}
-
 RaftRun run_schedule(Variant variant, const std::vector<Choice>& schedule) {
   Cluster cluster = make_cluster(variant);
   RaftRun run;
@@ -163,7 +152,7 @@ RaftRun run_schedule(Variant variant, const std::vector<Choice>& schedule) {
     std::string step = take(cluster, choice);
     if (step.empty()) continue;
     run.steps.push_back(std::move(step));
-    run.property = broken_property(cluster);
+    run.property = first_broken_invariant(cluster.state());
     if (!run.property.empty()) {
       run.violated = true;
       break;
