@@ -1,6 +1,6 @@
 // RapidCheck over long random schedules of Raft as production systems run
-// it: three servers with PreVote and CheckQuorum, clients writing distinct
-// values and reading (ReadIndex), leadership transfers and single-server
+// it: three servers with PreVote and CheckQuorum, clients writing and
+// reading (ReadIndex), leadership transfers, and single-server and joint
 // membership changes, among deliveries, timeouts, drops, crashes and
 // partitions. After every step the safety properties and
 // ReadsAreLinearizable hold; at the end the clients' history (each write
@@ -48,6 +48,7 @@ Cluster make_cluster(Variant variant) {
   bounds.max_reads = 255;
   bounds.leader_transfer = true;
   bounds.membership = true;
+  bounds.joint_consensus = true;
   return Cluster(ImplBinding(config, bounds));
 }
 
@@ -66,7 +67,7 @@ struct Choice {
 rc::Gen<std::vector<Choice>> schedules() {
   return rc::gen::scale(
       10.0, rc::gen::container<std::vector<Choice>>(rc::gen::construct<Choice>(
-                rc::gen::inRange<unsigned>(0, 32), rc::gen::inRange<unsigned>(0, 1u << 16))));
+                rc::gen::inRange<unsigned>(0, 33), rc::gen::inRange<unsigned>(0, 1u << 16))));
 }
 
 // The clients' history, with a step counter as the clock. A write is
@@ -185,8 +186,14 @@ std::string deliver(Cluster& cluster, unsigned which) {
 std::string client_step(Cluster& cluster, Clients& clients, const Choice& c, int now) {
   const auto leader = a_leader(cluster, c.which);
   if (!leader) return "";
-  const Kind kinds[] = {Kind::kWrite, Kind::kWrite,    Kind::kWrite,           Kind::kRead,
-                        Kind::kRead,  Kind::kTransfer, Kind::kChangeMembership};
+  const Kind kinds[] = {Kind::kWrite,
+                        Kind::kWrite,
+                        Kind::kWrite,
+                        Kind::kRead,
+                        Kind::kRead,
+                        Kind::kTransfer,
+                        Kind::kChangeMembership,
+                        Kind::kJointChange};
   const Kind kind = kinds[c.kind - kFirstClientKind];
   if (kind == Kind::kWrite) {
     if (cluster.node(*leader).log().size() >= kMaxLog) return "";
@@ -196,7 +203,9 @@ std::string client_step(Cluster& cluster, Clients& clients, const Choice& c, int
     clients.write(cluster.node(*leader), value, now);
     return name(*leader) + " write " + std::to_string(value);
   }
-  if (kind == Kind::kChangeMembership && cluster.node(*leader).log().size() >= kMaxLog) return "";
+  if ((kind == Kind::kChangeMembership || kind == Kind::kJointChange) &&
+      cluster.node(*leader).log().size() >= kMaxLog)
+    return "";
   const auto input = offered(cluster, *leader, kind, c.which / kServers);
   if (!input) return "";
   CC_ASSERT(cluster.input(*leader, *input));
@@ -204,13 +213,14 @@ std::string client_step(Cluster& cluster, Clients& clients, const Choice& c, int
   return name(*leader) + " " + cluster.protocol().input_label(*input);
 }
 
-// Of the 32 kinds of choice: 18 deliver, 1 fires an election timeout, 2 a
-// heartbeat, 1 drops, 1 crashes, 7 are clients' (3 writes, 2 reads, a
-// transfer, a membership change), 1 partitions, 1 heals.
+// Of the 33 kinds of choice: 18 deliver, 1 fires an election timeout, 2 a
+// heartbeat, 1 drops, 1 crashes, 8 are clients' (3 writes, 2 reads, a
+// transfer, a single-server and a joint membership change), 1 partitions,
+// 1 heals.
 std::string take(Cluster& cluster, Clients& clients, const Choice& c, int now) {
   const NodeId node = static_cast<NodeId>(c.which % kServers);
   if (c.kind < 18) return deliver(cluster, c.which);
-  if (c.kind >= kFirstClientKind && c.kind < kFirstClientKind + 7)
+  if (c.kind >= kFirstClientKind && c.kind < kFirstClientKind + 8)
     return client_step(cluster, clients, c, now);
   switch (c.kind) {
     case 18:
@@ -227,7 +237,7 @@ std::string take(Cluster& cluster, Clients& clients, const Choice& c, int now) {
       return "drop a message";
     }
     case 22: cluster.crash(node); return name(node) + " crashes and restarts";
-    case 30: cluster.isolate(node); return "partition " + name(node) + " from the rest";
+    case 31: cluster.isolate(node); return "partition " + name(node) + " from the rest";
     default: cluster.heal(); return "heal the network";
   }
 }
