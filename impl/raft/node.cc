@@ -146,11 +146,6 @@ bool RaftNode::is_quorum(uint32_t members) const {
   return majority(configuration()) && (old == 0 || majority(old));
 }
 
-// A leader's peers: the voters of its configuration (old and new) but itself.
-bool RaftNode::is_follower_of_mine(NodeId peer) const {
-  return peer != id_ && ((configuration() | old_configuration()) & (1u << peer)) != 0;
-}
-
 void RaftNode::start(RaftOutbox& out) { out.set_timer(Timer::kElection); }
 
 void RaftNode::on_message(NodeId from, const Message& m, RaftOutbox& out) {
@@ -186,7 +181,7 @@ void RaftNode::on_timeout(Timer timer, RaftOutbox& out) {
       if (volatile_.role == Role::kLeader) {
         volatile_.transferee = kNoVote;  // a transfer not done by now is abandoned
         check_quorum(out);
-      } else if (!((configuration() | old_configuration()) & (1u << id_))) {
+      } else if (!is_voter(id_)) {
         out.set_timer(Timer::kElection);  // not a voter: it never stands
       } else {
         pre_vote_ ? pre_campaign(out) : campaign(out);
@@ -382,7 +377,8 @@ void RaftNode::campaign(RaftOutbox& out, bool transfer) {
 // "the target server ... immediately starts a new election" (thesis
 // §3.10), without a pre-vote: the leader has vouched for its log.
 void RaftNode::handle_timeout_now(const Message& m, RaftOutbox& out) {
-  if (m.term != persistent_.current_term || volatile_.role != Role::kFollower) return;
+  if (m.term != persistent_.current_term || volatile_.role != Role::kFollower || !is_voter(id_))
+    return;
   campaign(out, /*transfer=*/true);
 }
 

@@ -232,9 +232,10 @@ class RaftNode {
   void on_client_request(uint8_t value, RaftOutbox& out);
   // Leadership transfer to `target` (thesis §3.10); the transfer is
   // abandoned if it has not happened by the leader's next election timeout.
+  // The target must be a voter, which could then win.
   bool can_transfer_leadership(NodeId target) const {
     return volatile_.role == Role::kLeader && volatile_.transferee == kNoVote && target != id_ &&
-           target >= 0 && target < servers_;
+           target >= 0 && target < servers_ && is_voter(target);
   }
   void on_transfer_leadership(NodeId target, RaftOutbox& out);
   // A linearizable read: only a leader that has committed an entry of its
@@ -289,7 +290,11 @@ class RaftNode {
   uint8_t last_log_index() const { return static_cast<uint8_t>(persistent_.log.size()); }
   uint8_t term_at(int index) const { return index == 0 ? 0 : persistent_.log[index - 1].term; }
   bool is_quorum(uint32_t members) const;
-  bool is_follower_of_mine(NodeId peer) const;
+  // In the latest configuration's voters (old or new, while joint).
+  bool is_voter(NodeId id) const {
+    return ((configuration() | old_configuration()) & (1u << id)) != 0;
+  }
+  bool is_follower_of_mine(NodeId peer) const { return peer != id_ && is_voter(peer); }
   int configuration_index() const;  // of the latest configuration entry, or 0
   bool may_change_membership() const;
   void leave_joint_if_committed();

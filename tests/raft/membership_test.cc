@@ -104,6 +104,23 @@ TEST(Thesis_4_1, ARemovedServerHearsNothingMoreAndCannotWin) {
   EXPECT_EQ(cluster.node(0).term(), 3);  // the disruption the thesis describes
 }
 
+// Leadership goes only to a voter: once s3 is removed, no transfer to it
+// is offered (a TimeoutNow would have it stand in a configuration it is
+// not in).
+TEST(Thesis_4_1, LeadershipIsNotTransferredToAServerRemoved) {
+  check::raft::ImplBounds bounds;
+  bounds.membership = true;
+  bounds.leader_transfer = true;
+  Cluster cluster(check::raft::ImplBinding({3, Variant::kCorrect}, bounds));
+  elect(cluster, 0);
+  ASSERT_TRUE(cluster.input(0, ClientRequest{1}));
+  replicate(cluster, 0);
+  EXPECT_TRUE(cluster.node(0).can_transfer_leadership(2));
+  ASSERT_TRUE(change(cluster, 0, 2));
+  EXPECT_FALSE(cluster.input(0, ClientRequest{2, Kind::kTransfer}));
+  EXPECT_TRUE(cluster.input(0, ClientRequest{1, Kind::kTransfer}));
+}
+
 // The 2015 bug in four servers. s1 leads term 2 and, with nothing of its
 // term committed, starts removing s2 ({s1, s3, s4}, in its log alone).
 // s2 wins term 3 with s3 and s4 and, likewise, starts removing s1

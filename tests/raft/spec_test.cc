@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "model_check/search.h"
@@ -132,15 +133,23 @@ TEST(RaftSpec, TwoServersStateCountIsPinned) {
 }
 
 // The spec's two additions (not raft.tla's): CheckQuorum's step down and
-// PreVote's term news. Two servers within the bounds above: they add
-// states, and every property still holds.
+// PreVote's term news, each alone and both. Two servers within the bounds
+// above (72,723 states without them): a leader that may step down at any
+// time leaves a term with no leader and votes spent, from which every
+// later election is explored again (6.5 times the states); a term learnt
+// from a server that has it adds followers of terms nobody asked them to
+// vote in. Every property still holds.
 TEST(RaftSpec, TheAdditionsForCheckQuorumAndPreVoteKeepEveryProperty) {
-  Config config = small(2, 3, 1, 2);
-  config.check_quorum = true;
-  config.pre_vote = true;
-  mc::CheckResult result = mc::check(RaftModel(config), {});
-  EXPECT_EQ(result.outcome, mc::Outcome::kOk) << result.property;
-  EXPECT_GT(result.stats.distinct_states, 72723u);
+  for (const auto& [check_quorum, pre_vote, states] :
+       {std::tuple{true, false, 475399u}, std::tuple{false, true, 78191u},
+        std::tuple{true, true, 501215u}}) {
+    Config config = small(2, 3, 1, 2);
+    config.check_quorum = check_quorum;
+    config.pre_vote = pre_vote;
+    mc::CheckResult result = mc::check(RaftModel(config), {});
+    EXPECT_EQ(result.outcome, mc::Outcome::kOk) << result.property;
+    EXPECT_EQ(result.stats.distinct_states, states) << check_quorum << pre_vote;
+  }
 }
 
 // ChangeMembership (Config::membership): two servers, logs of two entries,
