@@ -15,7 +15,8 @@ namespace crosscheck::mc {
 // node pair ("a->b") or a word with a digit (a node name).
 // "Deliver RequestVote(term 2) s1->s2" is "Deliver RequestVote";
 // "Timeout s1 election" is "Timeout"; "TMRcvPrepared(rm1)" is
-// "TMRcvPrepared".
+// "TMRcvPrepared"; "HandleAppendEntriesRequest(s1->s2 ...)" is
+// "HandleAppendEntriesRequest".
 inline std::string action_kind(std::string_view label) {
   std::string kind;
   size_t at = 0;
@@ -24,12 +25,12 @@ inline std::string action_kind(std::string_view label) {
     if (end == std::string_view::npos) end = label.size();
     std::string_view word = label.substr(at, end - at);
     at = end + 1;
-    if (word.find("->") != std::string_view::npos) break;
+    const size_t paren = word.find('(');
+    if (word.substr(0, paren).find("->") != std::string_view::npos) break;
     if (std::any_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
-        word.find('(') == std::string_view::npos) {
+        paren == std::string_view::npos) {
       break;
     }
-    const size_t paren = word.find('(');
     if (!kind.empty()) kind += ' ';
     kind += word.substr(0, paren);
     if (paren != std::string_view::npos) break;

@@ -46,6 +46,8 @@ TEST(ActionKind, IsTheLabelsFirstWordsUpToAParenthesisANodePairOrANodeName) {
   EXPECT_EQ(action_kind("Deliver Prepare tm->rm1"), "Deliver Prepare");
   EXPECT_EQ(action_kind("Timeout s1 election"), "Timeout");
   EXPECT_EQ(action_kind("TMRcvPrepared(rm1)"), "TMRcvPrepared");
+  EXPECT_EQ(action_kind("HandleAppendEntriesRequest(s1->s2 AppendEntriesRequest(term 2))"),
+            "HandleAppendEntriesRequest");
   EXPECT_EQ(action_kind("TMAbort"), "TMAbort");
   EXPECT_EQ(action_kind("Crash rm2"), "Crash");
 }
