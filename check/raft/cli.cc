@@ -27,6 +27,7 @@ implraft::Variant parse_variant(const std::string& name) {
     return implraft::Variant::kReadIndexWithoutQuorumRound;
   if (name == "single-server-change-unsafe") return implraft::Variant::kSingleServerChangeUnsafe;
   if (name == "joint-leave-early") return implraft::Variant::kJointLeaveEarly;
+  if (name == "snapshot-discards-suffix") return implraft::Variant::kSnapshotDiscardsSuffix;
   return implraft::Variant::kCorrect;
 }
 
@@ -47,6 +48,7 @@ raftcheck::ImplModel impl_model(const CheckRequest& request) {
   bounds.leader_transfer = request.value("transfer") != 0;
   bounds.membership = request.value("membership") != 0;
   bounds.joint_consensus = request.value("joint") != 0;
+  bounds.snapshots = request.value("snapshots") != 0;
   implraft::Config config{request.value("servers"), parse_variant(request.variant)};
   config.pre_vote = request.value("pre-vote") != 0;
   config.check_quorum = request.value("check-quorum") != 0;
@@ -70,7 +72,7 @@ const std::map<std::string, int> kListDefaults = {
     {"max-restarts", 0}, {"max-drops", 0},        {"max-duplicates", 0},   {"max-copies", 1},
     {"max-messages", 2}, {"check-refinement", 1}, {"timely-elections", 0}, {"pre-vote", 0},
     {"check-quorum", 0}, {"max-reads", 0},        {"transfer", 0},         {"membership", 0},
-    {"joint", 0},
+    {"joint", 0},        {"snapshots", 0},
 };
 
 std::vector<std::string> properties(const std::string& model) {
@@ -188,6 +190,13 @@ std::vector<FocusedRun> focused_runs() {
        .values = {{"joint", 1}, {"max-log", 3}, {"max-restarts", 0}},
        .symmetry = true,
        .max_depth = 30},
+      {.name = "snapshots",
+       .exercises = "log compaction and InstallSnapshot: a committed prefix compacted, the "
+                    "snapshot sent to a follower that lags, a suffix it agrees with kept, a "
+                    "restart recovered from snapshot and log",
+       .values = {{"snapshots", 1}, {"max-log", 2}, {"max-restarts", 1}},
+       .symmetry = true,
+       .max_depth = 24},
       {.name = "membership-four",
        .exercises = "membership changes from four servers: even configurations, whose "
                     "halves are no quorums",
@@ -218,6 +227,9 @@ std::vector<NamedItem> variants() {
        "(--membership 1 by default)"},
       {"joint-leave-early",
        "a leader leaves a joint configuration before it is committed (--joint 1 by "
+       "default)"},
+      {"snapshot-discards-suffix",
+       "a follower drops the entries after a snapshot its log agrees with (--snapshots 1 by "
        "default)"},
   };
 }
@@ -277,6 +289,16 @@ std::vector<IntFlag> feature_flags() {
        {},
        false,
        {{"joint-leave-early", 1}}},
+      {"snapshots",
+       "1: any server may compact its committed log into a snapshot, which a leader "
+       "sends to a follower that lags (the paper's 7)",
+       0,
+       1,
+       0,
+       kImplOnly,
+       {},
+       false,
+       {{"snapshot-discards-suffix", 1}}},
   };
 }
 

@@ -25,6 +25,7 @@ specraft::Config spec_config(const implraft::Config& config, const ImplBounds& b
   c.pre_vote = config.pre_vote;
   c.membership = bounds.membership || bounds.joint_consensus;
   c.joint_consensus = bounds.joint_consensus;
+  c.snapshots = bounds.snapshots;
   return c;
 }
 
@@ -45,6 +46,7 @@ void ImplBinding::inputs(NodeId, const Node& node, std::vector<Input>& out) cons
     if (bounds_.membership && node.can_change_membership(target))
       out.push_back({static_cast<uint8_t>(target), Kind::kChangeMembership});
   }
+  if (bounds_.snapshots && node.can_compact()) out.push_back({0, Kind::kCompact});
   if (!bounds_.joint_consensus) return;
   for (unsigned voters = 1; voters < (1u << config_.servers); ++voters) {
     if (node.can_change_membership_jointly(static_cast<uint8_t>(voters)))
@@ -60,6 +62,7 @@ void ImplBinding::on_input(NodeId, Node& node, const Input& input,
     case ClientRequest::Kind::kTransfer: node.on_transfer_leadership(input.value, out); break;
     case ClientRequest::Kind::kChangeMembership: node.on_change_membership(input.value, out); break;
     case ClientRequest::Kind::kJointChange: node.on_joint_change(input.value, out); break;
+    case ClientRequest::Kind::kCompact: node.on_compact(out); break;
   }
 }
 
@@ -75,6 +78,7 @@ std::string ImplBinding::input_label(const Input& input) const {
       const std::string label = implraft::entry_label({0, 0, input.value});  // "0:{s1,s2}"
       return "JointChange(" + label.substr(2) + ")";
     }
+    case ClientRequest::Kind::kCompact: return "Compact";
   }
   return "?";
 }
@@ -132,8 +136,7 @@ bool ImplBinding::within_bounds(const State& state) const {
   if (state.copies_in_flight() > bounds_.max_messages) return false;
   if (state.history.reads > bounds_.max_reads) return false;
   for (const Node& node : state.nodes) {
-    if (node.term() > bounds_.max_term || static_cast<int>(node.log().size()) > bounds_.max_log)
-      return false;
+    if (node.term() > bounds_.max_term || node.full_log_length() > bounds_.max_log) return false;
   }
   return !bounds_.timely_elections || elections_are_timely(state);
 }
@@ -147,7 +150,11 @@ std::vector<std::vector<NodeId>> ImplBinding::interchangeable_nodes() const {
 uint64_t ImplBinding::name_free_key(const Node& node) const {
   StableHasher hasher;
   hasher.add(uint64_t{node.term()}).add(node.role()).add(uint64_t{node.commit_index()});
-  for (const auto& entry : node.log()) hasher.add(uint64_t{entry.term} << 8 | entry.value);
+  for (int index = 1; index <= node.full_log_length(); ++index) {
+    const implraft::Entry& entry = node.entry_in_full_log(index);
+    hasher.add(uint64_t{entry.term} << 8 | entry.value);
+  }
+  hasher.add(uint64_t{node.snapshot().index});
   const auto& volatile_state = node.volatile_state();
   hasher.add(static_cast<uint64_t>(volatile_state.applied.size()));
   hasher.add(node.persistent().voted_for == implraft::kNoVote);
@@ -186,6 +193,10 @@ mc::Json ImplBinding::node_json(NodeId, const Node& node) const {
   mc::Json log = mc::Json::array();
   for (const auto& entry : node.log()) log.push(implraft::entry_label(entry));
   json.set("log", std::move(log));
+  if (node.snapshot().index != 0) {
+    json.set("snapshot",
+             std::to_string(node.snapshot().index) + "/" + std::to_string(node.snapshot().term));
+  }
   json.set("commit_index", int{node.commit_index()});
   json.set("applied", static_cast<int>(node.volatile_state().applied.size()));
   if (node.role() == implraft::Role::kLeader) {
@@ -221,15 +232,23 @@ bool same_prefix(const implraft::EntryVector& a, const implraft::EntryVector& b,
          std::equal(a.begin(), a.begin() + length, b.begin());
 }
 
+bool same_prefix(const implraft::RaftNode& a, const implraft::RaftNode& b, int length) {
+  if (a.full_log_length() < length || b.full_log_length() < length) return false;
+  for (int index = 1; index <= length; ++index) {
+    if (a.entry_in_full_log(index) != b.entry_in_full_log(index)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 bool impl_log_matching(const ImplState& state) {
   for (size_t i = 0; i < state.nodes.size(); ++i) {
     for (size_t j = i + 1; j < state.nodes.size(); ++j) {
-      const auto& a = state.nodes[i].log();
-      const auto& b = state.nodes[j].log();
-      for (size_t index = std::min(a.size(), b.size()); index >= 1; --index) {
-        if (a[index - 1].term == b[index - 1].term) {
+      const auto& a = state.nodes[i];
+      const auto& b = state.nodes[j];
+      for (int index = std::min(a.full_log_length(), b.full_log_length()); index >= 1; --index) {
+        if (a.entry_in_full_log(index).term == b.entry_in_full_log(index).term) {
           if (!same_prefix(a, b, index)) return false;
           break;
         }
@@ -253,15 +272,16 @@ bool impl_state_machine_safety(const ImplState& state) {
 namespace {
 
 // specraft::kept_by_every_later_configuration for the node's log.
-bool kept_by_every_later_configuration(const implraft::EntryVector& log, size_t index,
-                                       uint32_t lacking, int servers) {
+bool kept_by_every_later_configuration(const implraft::RaftNode& node, int index, uint32_t lacking,
+                                       int servers) {
   specraft::Configuration in_force{(1u << servers) - 1, 0};
-  for (size_t k = 1; k <= index; ++k) {
-    if (log[k - 1].is_configuration()) in_force = {log[k - 1].voters, log[k - 1].old_voters};
+  for (int k = 1; k <= index; ++k) {
+    const implraft::Entry& e = node.entry_in_full_log(k);
+    if (e.is_configuration()) in_force = {e.voters, e.old_voters};
   }
   if (specraft::is_quorum_of(lacking, in_force)) return false;
-  for (size_t k = index + 1; k <= log.size(); ++k) {
-    const implraft::Entry& e = log[k - 1];
+  for (int k = index + 1; k <= node.full_log_length(); ++k) {
+    const implraft::Entry& e = node.entry_in_full_log(k);
     if (e.is_configuration() && specraft::is_quorum_of(lacking, {e.voters, e.old_voters}))
       return false;
   }
@@ -278,16 +298,18 @@ bool impl_applied_entries_kept(const ImplState& state) {
   const int servers = static_cast<int>(state.nodes.size());
   for (const auto& node : state.nodes) {
     const auto& applied = node.volatile_state().applied;
-    for (size_t index = 1; index <= applied.size(); ++index) {
+    for (int index = 1; index <= static_cast<int>(applied.size()); ++index) {
       uint32_t lacking = 0;
       for (int k = 0; k < servers; ++k) {
-        const auto& log = state.nodes[k].log();
-        if (log.size() < index || log[index - 1] != applied[index - 1]) lacking |= 1u << k;
+        const auto& holder = state.nodes[k];
+        if (holder.full_log_length() < index ||
+            holder.entry_in_full_log(index) != applied[static_cast<size_t>(index - 1)])
+          lacking |= 1u << k;
       }
       if (lacking == (1u << servers) - 1) return false;  // on no log at all
       for (int k = 0; k < servers; ++k) {
         if (!(lacking & (1u << k)) &&
-            !kept_by_every_later_configuration(state.nodes[k].log(), index, lacking, servers))
+            !kept_by_every_later_configuration(state.nodes[k], index, lacking, servers))
           return false;
       }
     }
@@ -364,7 +386,7 @@ std::vector<mc::LivenessProperty<ImplState>> ImplBinding::liveness_properties() 
   return {
       mc::eventually<ImplState>("LeaderEventuallyElected", some_leader),
       mc::leads_to<ImplState>("RequestEventuallyCommitted",
-                              any_node([](const auto& node) { return !node.log().empty(); }),
+                              any_node([](const auto& node) { return node.full_log_length() > 0; }),
                               any_node([](const auto& node) { return node.commit_index() > 0; })),
       // Whenever no server leads, one eventually does: []<>leader. Within
       // the bounds that is also <>[]leader, a leader that eventually keeps

@@ -62,6 +62,9 @@ struct ImplBounds {
   // Whether a leader may be asked to change two or more voters at once,
   // through a joint configuration.
   bool joint_consensus = false;
+  // Whether any server may be asked to compact its log into a snapshot
+  // (and a leader then sends InstallSnapshot to a follower that lags).
+  bool snapshots = false;
 };
 
 class ImplBinding {
@@ -99,6 +102,7 @@ class ImplBinding {
   void rename(Message& message, const NodeRenaming& renaming) const {
     message.entry.voters = static_cast<uint8_t>(renaming.set_of(message.entry.voters));
     message.entry.old_voters = static_cast<uint8_t>(renaming.set_of(message.entry.old_voters));
+    implraft::rename_voters(message.snapshot, renaming);
   }
   void rename_history(History& history, const NodeRenaming& renaming) const {
     history.floor = renaming.indexed(history.floor);

@@ -26,6 +26,7 @@ std::string_view to_string(MessageType type) {
     case MessageType::kPreVoteRequest: return "PreVote";
     case MessageType::kPreVoteResponse: return "PreVoteResponse";
     case MessageType::kTimeoutNow: return "TimeoutNow";
+    case MessageType::kInstallSnapshot: return "InstallSnapshot";
   }
   return "?";
 }
@@ -60,6 +61,7 @@ void Message::hash(StableHasher& hasher) const {
                         uint64_t{commit_index} << 32 | uint64_t{match_index} << 40 |
                         uint64_t{read_round} << 48 | uint64_t{entry.voters} << 56;
   hasher.add(header).add(body);
+  if (type == MessageType::kInstallSnapshot) hash_snapshot(snapshot, hasher);
 }
 
 namespace {
@@ -105,6 +107,12 @@ std::string Message::label() const {
     case MessageType::kPreVoteResponse:
       return std::string("PreVoteResponse(") + t + (vote_granted ? ", granted)" : ", denied)");
     case MessageType::kTimeoutNow: return "TimeoutNow(" + t + ")";
+    case MessageType::kInstallSnapshot: {
+      std::string text = "InstallSnapshot(" + t + ", last " + std::to_string(snapshot.index) + "/" +
+                         std::to_string(snapshot.term) + ", entries";
+      for (int k = 0; k < snapshot.index; ++k) text += " " + entry_label(snapshot.entries[k]);
+      return text + round + ")";
+    }
   }
   return "?";
 }
@@ -119,22 +127,36 @@ RaftNode::RaftNode(NodeId id, const Config& config)
   CC_ASSERT(id >= 0 && id < config.servers);
 }
 
-int RaftNode::configuration_index() const {
-  for (size_t index = persistent_.log.size(); index >= 1; --index) {
-    if (persistent_.log[index - 1].is_configuration()) return static_cast<int>(index);
+// The latest configuration entry in the log, or else in the snapshot (the
+// configuration a snapshot carries, as the paper's §7 has it).
+const Entry* RaftNode::configuration_entry(int* index_out) const {
+  const Snapshot& snapshot = persistent_.snapshot;
+  for (int index = last_log_index(); index >= 1; --index) {
+    const Entry& entry =
+        index > snapshot.index ? entry_at(index) : snapshot.entries[static_cast<size_t>(index - 1)];
+    if (!entry.is_configuration()) continue;
+    if (index_out != nullptr) *index_out = index;
+    return &entry;
   }
-  return 0;
+  if (index_out != nullptr) *index_out = 0;
+  return nullptr;
+}
+
+int RaftNode::configuration_index() const {
+  int index = 0;
+  configuration_entry(&index);
+  return index;
 }
 
 uint8_t RaftNode::configuration() const {
-  const int index = configuration_index();
-  if (index == 0) return static_cast<uint8_t>((1u << servers_) - 1);  // every server
-  return persistent_.log[index - 1].voters;
+  const Entry* entry = configuration_entry(nullptr);
+  if (entry == nullptr) return static_cast<uint8_t>((1u << servers_) - 1);  // every server
+  return entry->voters;
 }
 
 uint8_t RaftNode::old_configuration() const {
-  const int index = configuration_index();
-  return index == 0 ? 0 : persistent_.log[index - 1].old_voters;
+  const Entry* entry = configuration_entry(nullptr);
+  return entry == nullptr ? 0 : entry->old_voters;
 }
 
 // A majority of the voters, and in a joint configuration of the old ones too.
@@ -168,6 +190,7 @@ void RaftNode::on_message(NodeId from, const Message& m, RaftOutbox& out) {
     case MessageType::kPreVoteRequest: handle_pre_vote(from, m, before.current_term, out); break;
     case MessageType::kPreVoteResponse: handle_pre_vote_response(from, m, out); break;
     case MessageType::kTimeoutNow: handle_timeout_now(m, out); break;
+    case MessageType::kInstallSnapshot: handle_install_snapshot(from, m, out); break;
   }
   check_step(before, before_commit);
 }
@@ -270,7 +293,7 @@ void RaftNode::on_joint_change(uint8_t voters, RaftOutbox& /*out*/) {
 void RaftNode::leave_joint_if_committed() {
   const int latest = configuration_index();
   if (volatile_.role != Role::kLeader || latest == 0 || latest > volatile_.commit_index ||
-      !persistent_.log[latest - 1].is_joint()) {
+      old_configuration() == 0) {
     return;
   }
   persistent_.log.push_back({persistent_.current_term, 0, configuration()});
@@ -289,6 +312,11 @@ void RaftNode::on_change_membership(NodeId target, RaftOutbox& /*out*/) {
 
 void RaftNode::restart(RaftOutbox& out) {
   volatile_ = Volatile{};
+  // The state machine starts from the snapshot (the paper's §7), whose
+  // entries are committed.
+  volatile_.commit_index = persistent_.snapshot.index;
+  for (int k = 0; k < persistent_.snapshot.index; ++k)
+    volatile_.applied.push_back(persistent_.snapshot.entries[static_cast<size_t>(k)]);
   if (variant_ == Variant::kVolatileTerm) {
     persistent_.current_term = Persistent{}.current_term;
     persistent_.voted_for = kNoVote;
@@ -307,6 +335,7 @@ std::map<int, int> RaftNode::state_machine() const {
 
 void RaftNode::hash(StableHasher& hasher) const {
   hasher.add(uint64_t{persistent_.current_term}).add(int{persistent_.voted_for});
+  if (persistent_.snapshot.index != 0) hash_snapshot(persistent_.snapshot, hasher);
   hasher.add(static_cast<uint64_t>(persistent_.log.size()));
   for (const Entry& e : persistent_.log)
     hasher.add(uint64_t{e.old_voters} << 24 | uint64_t{e.voters} << 16 | uint64_t{e.term} << 8 |
@@ -340,11 +369,9 @@ void RaftNode::rename(const NodeRenaming& renaming) {
     volatile_.transferee = static_cast<int8_t>(renaming(volatile_.transferee));
   volatile_.read.acks = static_cast<uint8_t>(renaming.set_of(volatile_.read.acks));
   for (auto* entries : {&persistent_.log, &volatile_.applied}) {
-    for (Entry& e : *entries) {
-      e.voters = static_cast<uint8_t>(renaming.set_of(e.voters));
-      e.old_voters = static_cast<uint8_t>(renaming.set_of(e.old_voters));
-    }
+    for (Entry& e : *entries) rename_voters(e, renaming);
   }
+  rename_voters(persistent_.snapshot, renaming);
   volatile_.next_index = renaming.indexed(volatile_.next_index);
   volatile_.match_index = renaming.indexed(volatile_.match_index);
 }
@@ -475,7 +502,7 @@ bool RaftNode::ignores_as_in_lease(const Message& m) const {
 
 void RaftNode::become_leader(RaftOutbox& out) {
   volatile_.role = Role::kLeader;
-  volatile_.next_index.fill(static_cast<uint8_t>(persistent_.log.size() + 1));
+  volatile_.next_index.fill(static_cast<uint8_t>(last_log_index() + 1));
   volatile_.match_index.fill(0);
   volatile_.recently_active = 0;
   volatile_.transferee = kNoVote;
@@ -500,7 +527,11 @@ void RaftNode::become_follower(uint8_t term, RaftOutbox& out) {
 
 void RaftNode::send_append(NodeId to, RaftOutbox& out) {
   const int next = volatile_.next_index[to];
-  const int last_entry = std::min<int>(static_cast<int>(persistent_.log.size()), next);
+  if (next <= persistent_.snapshot.index) {
+    send_snapshot(to, out);  // the entries it needs are compacted away
+    return;
+  }
+  const int last_entry = std::min<int>(last_log_index(), next);
   Message request;
   request.type = MessageType::kAppendEntriesRequest;
   request.term = persistent_.current_term;
@@ -508,7 +539,7 @@ void RaftNode::send_append(NodeId to, RaftOutbox& out) {
   request.prev_log_term = term_at(next - 1);
   if (next <= last_entry) {
     request.has_entry = true;
-    request.entry = persistent_.log[next - 1];
+    request.entry = entry_at(next);
   }
   // Never tell a follower to commit past what this request makes it hold.
   request.commit_index = static_cast<uint8_t>(std::min<int>(volatile_.commit_index, last_entry));
@@ -535,15 +566,16 @@ void RaftNode::handle_vote_response(NodeId from, const Message& m, RaftOutbox& o
   if (volatile_.role == Role::kCandidate && is_quorum(volatile_.votes_granted)) become_leader(out);
 }
 
-void RaftNode::handle_append_entries(NodeId from, const Message& m, RaftOutbox& out) {
-  Message response;
-  response.type = MessageType::kAppendEntriesResponse;
-  response.term = persistent_.current_term;
-  response.read_round = m.read_round;
+// What AppendEntries and InstallSnapshot share before the log: a stale
+// request is refused; a candidate of the request's term has lost to its
+// sender; a leader of that term takes no step (two leaders of one term:
+// impossible unless a bug). False when the request is done with.
+bool RaftNode::follows_sender(NodeId from, const Message& m, const Message& refusal,
+                              RaftOutbox& out) {
   const bool stale = m.term < persistent_.current_term;
   if (stale && variant_ != Variant::kAcceptStaleTerm) {
-    out.send(from, response);
-    return;
+    out.send(from, refusal);
+    return false;
   }
   if (!stale && (volatile_.role == Role::kCandidate || volatile_.role == Role::kPreCandidate)) {
     // Another server won this term.
@@ -551,22 +583,33 @@ void RaftNode::handle_append_entries(NodeId from, const Message& m, RaftOutbox& 
     volatile_.pre_votes = 0;
     volatile_.asking_as_candidate = false;
   }
-  if (volatile_.role == Role::kLeader)
-    return;  // the other leader of this term: impossible unless a bug
+  if (volatile_.role == Role::kLeader) return false;
   if (!stale && check_quorum_) volatile_.heard_from_leader = true;
   if (variant_ == Variant::kForgetVote && !stale) persistent_.voted_for = kNoVote;
-  EntryVector& log = persistent_.log;
-  const bool log_ok = m.prev_log_index == 0 || (m.prev_log_index <= log.size() &&
-                                                m.prev_log_term == term_at(m.prev_log_index));
+  return true;
+}
+
+void RaftNode::handle_append_entries(NodeId from, const Message& m, RaftOutbox& out) {
+  Message response;
+  response.type = MessageType::kAppendEntriesResponse;
+  response.term = persistent_.current_term;
+  response.read_round = m.read_round;
+  if (!follows_sender(from, m, response, out)) return;
+  const uint8_t snapshot_index = persistent_.snapshot.index;
+  // Before the snapshot every entry is committed, so the leader's agree.
+  const bool log_ok =
+      m.prev_log_index < snapshot_index ||
+      (m.prev_log_index <= last_log_index() && m.prev_log_term == term_at(m.prev_log_index));
   if (!log_ok) {
     out.send(from, response);
     return;
   }
-  if (m.has_entry) {
-    const size_t index = m.prev_log_index + 1u;
-    if (log.size() >= index && log[index - 1].term != m.entry.term)
-      log.resize(index - 1);  // conflict
-    if (log.size() == index - 1) log.push_back(m.entry);
+  const int index = m.prev_log_index + 1;
+  if (m.has_entry && index > snapshot_index) {
+    EntryVector& log = persistent_.log;
+    if (last_log_index() >= index && entry_at(index).term != m.entry.term)
+      log.resize(static_cast<size_t>(index - 1 - snapshot_index));  // conflict
+    if (last_log_index() == index - 1) log.push_back(m.entry);
   }
   commit_to(std::max(volatile_.commit_index, m.commit_index));
   response.success = true;
@@ -602,8 +645,7 @@ void RaftNode::acknowledge_read(NodeId from, const Message& m) {
 
 void RaftNode::maybe_commit() {
   // The greatest index stored on a majority (the leader counts itself).
-  for (int index = static_cast<int>(persistent_.log.size()); index > volatile_.commit_index;
-       --index) {
+  for (int index = last_log_index(); index > volatile_.commit_index; --index) {
     uint32_t replicas = 1u << id_;
     for (int peer = 0; peer < servers_; ++peer) {
       if (volatile_.match_index[peer] >= index) replicas |= 1u << peer;
@@ -621,9 +663,9 @@ void RaftNode::maybe_commit() {
 
 void RaftNode::commit_to(uint8_t index) {
   volatile_.commit_index = std::max(volatile_.commit_index, index);
-  const size_t applicable = std::min<size_t>(volatile_.commit_index, persistent_.log.size());
+  const size_t applicable = std::min<size_t>(volatile_.commit_index, last_log_index());
   while (volatile_.applied.size() < applicable)
-    volatile_.applied.push_back(persistent_.log[volatile_.applied.size()]);
+    volatile_.applied.push_back(entry_at(static_cast<int>(volatile_.applied.size()) + 1));
 }
 
 void RaftNode::check_step(const Persistent& before, uint8_t before_commit) {
@@ -632,7 +674,7 @@ void RaftNode::check_step(const Persistent& before, uint8_t before_commit) {
     volatile_.violation = LocalViolation::kTermDecreased;
   } else if (volatile_.commit_index < before_commit) {
     volatile_.violation = LocalViolation::kCommitDecreased;
-  } else if (volatile_.commit_index > persistent_.log.size()) {
+  } else if (volatile_.commit_index > last_log_index()) {
     volatile_.violation = LocalViolation::kCommitBeyondLog;
   }
 }

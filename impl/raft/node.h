@@ -55,6 +55,21 @@ struct Entry {
 // node does not allocate.
 using EntryVector = SmallVector<Entry, 8>;
 
+constexpr int kMaxSnapshotEntries = 6;
+
+// A snapshot (the paper's §7): the state machine's state after the entries
+// up to `index`, with the index and term of the last of them. This model's
+// state machine keeps its whole input (RaftNode::state_machine), so its
+// state is those entries; the configuration in force is the last
+// configuration among them. A fixed array rather than a vector keeps
+// messages that carry one cheap to copy.
+struct Snapshot {
+  uint8_t index = 0;
+  uint8_t term = 0;
+  std::array<Entry, kMaxSnapshotEntries> entries{};  // entries[k]: index k + 1; zero past `index`
+  auto operator<=>(const Snapshot&) const = default;
+};
+
 enum class MessageType : uint8_t {
   kRequestVoteRequest,
   kRequestVoteResponse,
@@ -66,10 +81,17 @@ enum class MessageType : uint8_t {
   // Leadership transfer (thesis §3.10): the leader tells its chosen
   // successor, once its log is up to date, to start an election at once.
   kTimeoutNow,
+  // The paper's §7: a leader that has compacted away the entries a
+  // follower needs sends its snapshot instead; the answer is an
+  // AppendEntriesResponse whose match index is the snapshot's.
+  kInstallSnapshot,
 };
 std::string_view to_string(MessageType type);
 // "2:1" (term 2, value 1), or "3:{s1,s2}" for a configuration entry.
 std::string entry_label(const Entry& entry);
+void hash_snapshot(const Snapshot& snapshot, StableHasher& hasher);
+void rename_voters(Entry& entry, const NodeRenaming& renaming);
+void rename_voters(Snapshot& snapshot, const NodeRenaming& renaming);
 
 // The fields a type does not use stay zero.
 struct Message {
@@ -92,6 +114,7 @@ struct Message {
   // sent the request, echoed by the answer (thesis §6.4: the heartbeat
   // round that confirms the leader still leads).
   uint8_t read_round = 0;
+  Snapshot snapshot{};  // InstallSnapshot
 
   auto operator<=>(const Message&) const = default;
   void hash(StableHasher& hasher) const;
@@ -136,6 +159,10 @@ enum class Variant : uint8_t {
   // it, instead of once it is committed: the old configuration may then
   // still elect a leader whose quorum misses every server of the new.
   kJointLeaveEarly,
+  // A follower that receives a snapshot whose last entry its log already
+  // holds replaces its whole log with the snapshot, dropping the entries
+  // after it, which may be committed ones the leader counted it for.
+  kSnapshotDiscardsSuffix,
 };
 
 struct Config {
@@ -158,9 +185,17 @@ using RaftOutbox = Outbox<Message, Timer>;
 // What a leader may be asked (the model's inputs): to append `value`, to
 // read, to hand its leadership to server `value`, to add or remove server
 // `value` (a single-server membership change), or to make `value` the
-// voters, through a joint configuration.
+// voters, through a joint configuration; and what any server may be asked:
+// to compact its log.
 struct ClientRequest {
-  enum class Kind : uint8_t { kWrite, kRead, kTransfer, kChangeMembership, kJointChange };
+  enum class Kind : uint8_t {
+    kWrite,
+    kRead,
+    kTransfer,
+    kChangeMembership,
+    kJointChange,
+    kCompact,  // to any server: replace the committed prefix of its log with a snapshot
+  };
   uint8_t value = 0;
   Kind kind = Kind::kWrite;
   auto operator<=>(const ClientRequest&) const = default;
@@ -192,7 +227,8 @@ class RaftNode {
   struct Persistent {
     uint8_t current_term = 1;
     int8_t voted_for = kNoVote;
-    EntryVector log;
+    Snapshot snapshot;
+    EntryVector log;  // the entries after the snapshot's: log[k] is at index snapshot.index + k + 1
     auto operator<=>(const Persistent&) const = default;
   };
 
@@ -262,7 +298,12 @@ class RaftNode {
   // in a joint configuration the voters being left (else 0).
   uint8_t configuration() const;
   uint8_t old_configuration() const;
-  // Crash and recovery: everything but the persistent state is lost.
+  // Log compaction (the paper's §7): the committed prefix of the log is
+  // replaced by a snapshot of the state machine.
+  bool can_compact() const { return volatile_.commit_index > persistent_.snapshot.index; }
+  void on_compact(RaftOutbox& out);
+  // Crash and recovery: everything but the persistent state is lost; the
+  // state machine is restored from the snapshot.
   void restart(RaftOutbox& out);
   // The same node with the servers' ids renamed (symmetry reduction): its
   // own id, its vote, the votes it counts and its per-follower indexes.
@@ -273,7 +314,16 @@ class RaftNode {
   const Volatile& volatile_state() const { return volatile_; }
   Role role() const { return volatile_.role; }
   uint8_t term() const { return persistent_.current_term; }
+  // The entries after the snapshot.
   const EntryVector& log() const { return persistent_.log; }
+  const Snapshot& snapshot() const { return persistent_.snapshot; }
+  // The snapshot's entries and then the log's: the log indexed from 1, as
+  // if nothing were compacted (for properties and the refinement map; the
+  // node itself never reads a compacted entry).
+  EntryVector full_log() const;
+  int full_log_length() const { return last_log_index(); }
+  // Of full_log(), without the copy: 1 <= index <= full_log_length().
+  const Entry& entry_in_full_log(int index) const;
   uint8_t commit_index() const { return volatile_.commit_index; }
   // The replicated state machine: a register per written value, holding the
   // log index of its last write.
@@ -285,16 +335,21 @@ class RaftNode {
 
  private:
   uint8_t last_log_term() const {
-    return persistent_.log.empty() ? 0 : persistent_.log.back().term;
+    return persistent_.log.empty() ? persistent_.snapshot.term : persistent_.log.back().term;
   }
-  uint8_t last_log_index() const { return static_cast<uint8_t>(persistent_.log.size()); }
-  uint8_t term_at(int index) const { return index == 0 ? 0 : persistent_.log[index - 1].term; }
+  uint8_t last_log_index() const {
+    return static_cast<uint8_t>(persistent_.snapshot.index + persistent_.log.size());
+  }
+  // Of an entry not compacted away (index >= the snapshot's).
+  const Entry& entry_at(int index) const;
+  uint8_t term_at(int index) const;
   bool is_quorum(uint32_t members) const;
   // In the latest configuration's voters (old or new, while joint).
   bool is_voter(NodeId id) const {
     return ((configuration() | old_configuration()) & (1u << id)) != 0;
   }
   bool is_follower_of_mine(NodeId peer) const { return peer != id_ && is_voter(peer); }
+  const Entry* configuration_entry(int* index_out) const;
   int configuration_index() const;  // of the latest configuration entry, or 0
   bool may_change_membership() const;
   void leave_joint_if_committed();
@@ -316,6 +371,10 @@ class RaftNode {
   void handle_timeout_now(const Message& m, RaftOutbox& out);
   void send_timeout_now_if_ready(NodeId to, RaftOutbox& out);
   void acknowledge_read(NodeId from, const Message& m);
+  void send_snapshot(NodeId to, RaftOutbox& out);
+  void handle_install_snapshot(NodeId from, const Message& m, RaftOutbox& out);
+  void restore(const Snapshot& snapshot);
+  bool follows_sender(NodeId from, const Message& m, const Message& refusal, RaftOutbox& out);
   void step_down_as_leader(RaftOutbox& out);
   void maybe_commit();
   void commit_to(uint8_t index);

@@ -39,7 +39,7 @@ void restart(const State& s, int i, Successors& out) {
   server.votes_granted = 0;
   server.next_index.fill(1);
   server.match_index.fill(0);
-  server.commit_index = 0;
+  server.commit_index = server.snapshot_index;  // 0 in raft.tla, which has no snapshots
   ++next.restarts;
   out.push_back({action_of(Kind::kRestart, i), std::move(next)});
 }
@@ -284,13 +284,17 @@ Message append_entries_request(const Server& me, int i, int j) {
   return m;
 }
 
-// AppendEntries(i, j) for every other server j.
+// AppendEntries(i, j) for every other server j (whose next entry i has
+// not compacted away).
 void append_entries(const State& s, int i, int servers, Successors& out, Refusals* refused) {
   const Server& me = s.servers[i];
   for (int j = 0; j < servers; ++j) {
     if (j == i) continue;
-    if (me.role != Role::kLeader) {
-      refuse(refused, action_of(Kind::kAppendEntries, i, j), Guard::kAppendEntriesState);
+    const Guard guard = me.role != Role::kLeader                ? Guard::kAppendEntriesState
+                        : me.next_index[j] <= me.snapshot_index ? Guard::kEntriesKept
+                                                                : Guard::kNone;
+    if (guard != Guard::kNone) {
+      refuse(refused, action_of(Kind::kAppendEntries, i, j), guard);
       continue;
     }
     State next = s;
@@ -318,12 +322,14 @@ Kind handler_of(const Message& m) {
     case MessageType::kRequestVoteResponse: return Kind::kHandleRequestVoteResponse;
     case MessageType::kAppendEntriesRequest: return Kind::kHandleAppendEntriesRequest;
     case MessageType::kAppendEntriesResponse: return Kind::kHandleAppendEntriesResponse;
+    case MessageType::kInstallSnapshot: return Kind::kHandleInstallSnapshotRequest;
   }
   return Kind::kHandleRequestVoteRequest;
 }
 
 bool is_request(const Message& m) {
-  return m.type == MessageType::kRequestVoteRequest || m.type == MessageType::kAppendEntriesRequest;
+  return m.type == MessageType::kRequestVoteRequest ||
+         m.type == MessageType::kAppendEntriesRequest || m.type == MessageType::kInstallSnapshot;
 }
 
 // m stays in the bag, to be handled in the new term.
@@ -448,6 +454,92 @@ void handle_append_entries_request(const State& s, const Message& m, Successors&
   }
 }
 
+// CompactLog(i) (Config::snapshots): "each server takes snapshots
+// independently, covering just the committed entries in its log" (§7).
+void compact_log(const State& s, int i, Successors& out, Refusals* refused) {
+  const Server& me = s.servers[i];
+  if (me.commit_index <= me.snapshot_index) {
+    return refuse(refused, action_of(Kind::kCompactLog, i), Guard::kCompactCommitted);
+  }
+  State next = s;
+  next.servers[i].snapshot_index = me.commit_index;
+  out.push_back({action_of(Kind::kCompactLog, i), std::move(next)});
+}
+
+// SendSnapshot(i, j) for every j whose next entry leader i has compacted.
+void send_snapshot(const State& s, int i, int servers, Successors& out, Refusals* refused) {
+  const Server& me = s.servers[i];
+  for (int j = 0; j < servers; ++j) {
+    if (j == i) continue;
+    const Guard guard = me.role != Role::kLeader               ? Guard::kAppendEntriesState
+                        : me.next_index[j] > me.snapshot_index ? Guard::kSnapshotNeeded
+                                                               : Guard::kNone;
+    if (guard != Guard::kNone) {
+      refuse(refused, action_of(Kind::kSendSnapshot, i, j), guard);
+      continue;
+    }
+    Message m;
+    m.type = MessageType::kInstallSnapshot;
+    m.term = me.current_term;
+    m.source = static_cast<uint8_t>(i);
+    m.dest = static_cast<uint8_t>(j);
+    for (int index = 1; index <= me.snapshot_index; ++index) m.snapshot.append(me.log.at(index));
+    State next = s;
+    next.messages.add(m);
+    out.push_back({action_of(Kind::kSendSnapshot, i, j), std::move(next)});
+  }
+}
+
+// HandleInstallSnapshotRequest (§7), with HandleAppendEntriesRequest's
+// term and role cases. A snapshot beyond the follower's own is installed:
+// if the follower's log holds its last entry, the entries after it are
+// kept; otherwise the log becomes the snapshot and the commit index its
+// last. Either way the answer is a success up to the snapshot's last
+// index.
+void handle_install_snapshot(const State& s, const Message& m, Successors& out, Refusals* refused) {
+  constexpr Kind kHandle = Kind::kHandleInstallSnapshotRequest;
+  const Action action = receive_action(m, kHandle);
+  const int i = m.dest;
+  const Server& me = s.servers[i];
+  Message response;
+  response.type = MessageType::kAppendEntriesResponse;
+  response.term = me.current_term;
+  response.source = m.dest;
+  response.dest = m.source;
+  if (m.term < me.current_term) {
+    refuse(refused, action, Guard::kAcceptTerm, static_cast<int>(out.size()));
+    State next = s;
+    reply(next, response, m);
+    emit(m, kHandle, std::move(next), out);
+    return;
+  }
+  if (me.role == Role::kCandidate) {  // return to follower state
+    State next = s;
+    next.servers[i].role = Role::kFollower;
+    emit(m, kHandle, std::move(next), out);
+    return;
+  }
+  if (me.role != Role::kFollower) return refuse(refused, action, Guard::kAcceptState);
+  State next = s;
+  Server& server = next.servers[i];
+  const int last = m.snapshot.length();
+  if (last > me.snapshot_index) {
+    const bool describes_prefix =
+        me.log.length() >= last && me.log.term_at(last) == m.snapshot.last_term();
+    if (describes_prefix) {
+      server.commit_index = std::max(me.commit_index, static_cast<uint8_t>(last));
+    } else {
+      server.log = m.snapshot;
+      server.commit_index = static_cast<uint8_t>(last);
+    }
+    server.snapshot_index = static_cast<uint8_t>(last);
+  }
+  response.success = true;
+  response.match_index = static_cast<uint8_t>(last);
+  reply(next, response, m);
+  emit(m, kHandle, std::move(next), out);
+}
+
 }  // namespace
 
 void RaftModel::server_successors(const State& s, int i, Successors& out, Refusals* refused) const {
@@ -465,6 +557,10 @@ void RaftModel::server_successors(const State& s, int i, Successors& out, Refusa
   if (config_.joint_consensus) {
     change_membership_jointly(s, i, n, out, refused);
     leave_joint(s, i, n, out, refused);
+  }
+  if (config_.snapshots) {
+    compact_log(s, i, out, refused);
+    send_snapshot(s, i, n, out, refused);
   }
   for (const Bag::Item& item : s.messages) {  // Receive(m), m.mdest = i
     if (item.message.dest == i) receive(s, item.message, out, refused);
@@ -489,6 +585,7 @@ void RaftModel::receive(const State& s, const Message& m, Successors& out,
     case MessageType::kAppendEntriesRequest:
       handle_append_entries_request(s, m, out, refused);
       return;
+    case MessageType::kInstallSnapshot: handle_install_snapshot(s, m, out, refused); return;
   }
 }
 
@@ -519,6 +616,12 @@ bool RaftModel::take(State& s, const Action& action, Successors& scratch) const 
     case Kind::kLeaveJoint:
       if (config_.joint_consensus) leave_joint(s, i, n, scratch, nullptr);
       break;
+    case Kind::kCompactLog:
+      if (config_.snapshots) compact_log(s, i, scratch, nullptr);
+      break;
+    case Kind::kSendSnapshot:
+      if (config_.snapshots) send_snapshot(s, i, n, scratch, nullptr);
+      break;
     case Kind::kDuplicateMessage:
     case Kind::kDropMessage:
       if (s.messages.count(action.message) > 0) network_successors(s, action.message, scratch);
@@ -528,7 +631,7 @@ bool RaftModel::take(State& s, const Action& action, Successors& scratch) const 
       break;
   }
   const bool receive =
-      action.kind >= Kind::kUpdateTerm && action.kind <= Kind::kHandleAppendEntriesResponse;
+      action.kind >= Kind::kUpdateTerm && action.kind <= Kind::kHandleInstallSnapshotRequest;
   for (auto& [taken, next] : scratch) {
     if (receive ||
         (taken.kind == action.kind && taken.peer == action.peer && taken.value == action.value)) {

@@ -50,13 +50,14 @@ enum Variable : uint16_t {
   kVotesGranted = 1 << 6,
   kNextIndex = 1 << 7,
   kMatchIndex = 1 << 8,
-  kMessages = 1 << 9,
-  kRestarts = 1 << 10,
+  kSnapshotIndex = 1 << 9,  // not raft.tla's (Config::snapshots)
+  kMessages = 1 << 10,
+  kRestarts = 1 << 11,
 };
-constexpr uint16_t kServerVariables = (1 << 9) - 1;
+constexpr uint16_t kServerVariables = (1 << 10) - 1;
 constexpr const char* kVariableNames[] = {
-    "currentTerm",  "state",     "votedFor",   "log",      "commitIndex", "votesResponded",
-    "votesGranted", "nextIndex", "matchIndex", "messages", "restarts",
+    "currentTerm",  "state",     "votedFor",   "log",           "commitIndex", "votesResponded",
+    "votesGranted", "nextIndex", "matchIndex", "snapshotIndex", "messages",    "restarts",
 };
 constexpr int kNoGuardPosition = 100;  // an attempt that stepped is past all its guards
 
@@ -80,6 +81,10 @@ uint16_t writes(Kind kind) {
     case Kind::kHandleRequestVoteResponse: return kVotesResponded | kVotesGranted | kMessages;
     case Kind::kHandleAppendEntriesRequest: return kState | kLog | kCommitIndex | kMessages;
     case Kind::kHandleAppendEntriesResponse: return kNextIndex | kMatchIndex | kMessages;
+    case Kind::kHandleInstallSnapshotRequest:
+      return kState | kLog | kCommitIndex | kSnapshotIndex | kMessages;
+    case Kind::kCompactLog: return kSnapshotIndex;
+    case Kind::kSendSnapshot: return kMessages;
     case Kind::kRequestVote:
     case Kind::kAppendEntries:
     case Kind::kDropStaleResponse:
@@ -108,6 +113,7 @@ uint16_t server_differences(const Server& before, const Server& spec, const Serv
   note(spec.votes_granted != impl.votes_granted, kVotesGranted);
   note(spec.next_index != impl.next_index, kNextIndex);
   note(spec.match_index != impl.match_index, kMatchIndex);
+  note(spec.snapshot_index != impl.snapshot_index, kSnapshotIndex);
   return differ;
 }
 
@@ -131,7 +137,8 @@ int copies(const std::vector<std::pair<Message, int>>& messages) {
 bool answers(const Message& answer, const Message& request) {
   const bool vote = request.type == MessageType::kRequestVoteRequest &&
                     answer.type == MessageType::kRequestVoteResponse;
-  const bool append = request.type == MessageType::kAppendEntriesRequest &&
+  const bool append = (request.type == MessageType::kAppendEntriesRequest ||
+                       request.type == MessageType::kInstallSnapshot) &&
                       answer.type == MessageType::kAppendEntriesResponse;
   return (vote || append) && answer.source == request.dest && answer.dest == request.source;
 }
@@ -151,11 +158,14 @@ bool touches(const Action& action, const Message& message) {
     case Kind::kUpdateTermFromPreVote:
     case Kind::kChangeMembership:
     case Kind::kChangeMembershipJoint:
+    case Kind::kCompactLog:
     case Kind::kLeaveJoint: return false;
     case Kind::kRequestVote:
     case Kind::kAppendEntries:
-      return message.type == (action.kind == Kind::kRequestVote
-                                  ? MessageType::kRequestVoteRequest
+    case Kind::kSendSnapshot:
+      return message.type == (action.kind == Kind::kRequestVote ? MessageType::kRequestVoteRequest
+                              : action.kind == Kind::kSendSnapshot
+                                  ? MessageType::kInstallSnapshot
                                   : MessageType::kAppendEntriesRequest) &&
              message.source == action.server && message.dest == action.peer;
     default: return message == m || answers(message, m);
@@ -198,6 +208,7 @@ std::string value_text(Variable variable, const Server& s, int servers) {
     case kVotesGranted: return set_text(s.votes_granted, servers);
     case kNextIndex: return list_text(s.next_index.data(), servers, "<<", ">>");
     case kMatchIndex: return list_text(s.match_index.data(), servers, "<<", ">>");
+    case kSnapshotIndex: return std::to_string(s.snapshot_index);
     default: return "";
   }
 }

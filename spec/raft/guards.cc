@@ -48,6 +48,10 @@ GuardText guard_text(Guard guard) {
     case Guard::kDoneHasEntry: return {"Len(log[i]) >= index", 4};
     case Guard::kDoneEntryMatches: return {"log[i][index].term = m.mentries[1].term", 5};
     case Guard::kAppendRoom: return {"Len(log[i]) < MaxLog (this model's log capacity)", 6};
+    case Guard::kCompactCommitted: return {"commitIndex[i] > snapshotIndex[i] (not raft.tla's)", 0};
+    case Guard::kEntriesKept:
+      return {"nextIndex[i][j] > snapshotIndex[i] (with snapshots, not raft.tla's)", 1};
+    case Guard::kSnapshotNeeded: return {"nextIndex[i][j] <= snapshotIndex[i] (not raft.tla's)", 1};
   }
   return {"?", 0};
 }
@@ -192,6 +196,14 @@ std::string guard_values(Guard guard, const State& s, const Action& action, int 
     case Guard::kAcceptLogOk: return append_log_ok(m, me, i);
     case Guard::kDoneHasEntry:
     case Guard::kDoneEntryMatches: return already_done(m, me, i);
+    case Guard::kCompactCommitted:
+      return "commitIndex[" + name(i) + "] = " + number(me.commit_index) + ", snapshotIndex[" +
+             name(i) + "] = " + number(me.snapshot_index);
+    case Guard::kEntriesKept:
+    case Guard::kSnapshotNeeded:
+      return "nextIndex[" + name(i) + "][" + name(action.peer) +
+             "] = " + number(me.next_index[action.peer]) + ", snapshotIndex[" + name(i) +
+             "] = " + number(me.snapshot_index);
   }
   return "";
 }

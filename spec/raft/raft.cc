@@ -49,6 +49,7 @@ std::string_view to_string(MessageType type) {
     case MessageType::kRequestVoteResponse: return "RequestVoteResponse";
     case MessageType::kAppendEntriesRequest: return "AppendEntriesRequest";
     case MessageType::kAppendEntriesResponse: return "AppendEntriesResponse";
+    case MessageType::kInstallSnapshot: return "InstallSnapshot";
   }
   return "?";
 }
@@ -69,6 +70,7 @@ std::string_view to_string(Action::Kind kind) {
     case Kind::kDropStaleResponse: return "DropStaleResponse";
     case Kind::kHandleAppendEntriesRequest: return "HandleAppendEntriesRequest";
     case Kind::kHandleAppendEntriesResponse: return "HandleAppendEntriesResponse";
+    case Kind::kHandleInstallSnapshotRequest: return "HandleInstallSnapshotRequest";
     case Kind::kDuplicateMessage: return "DuplicateMessage";
     case Kind::kDropMessage: return "DropMessage";
     case Kind::kCheckQuorumStepDown: return "CheckQuorumStepDown";
@@ -76,6 +78,8 @@ std::string_view to_string(Action::Kind kind) {
     case Kind::kChangeMembership: return "ChangeMembership";
     case Kind::kChangeMembershipJoint: return "ChangeMembershipJoint";
     case Kind::kLeaveJoint: return "LeaveJoint";
+    case Kind::kCompactLog: return "CompactLog";
+    case Kind::kSendSnapshot: return "SendSnapshot";
   }
   return "?";
 }
@@ -92,6 +96,15 @@ void Message::hash(StableHasher& hasher) const {
                         uint64_t{commit_index} << 32 | uint64_t{match_index} << 40 |
                         uint64_t{entry.voters} << 48 | uint64_t{entry.old_voters} << 56;
   hasher.add(header).add(body);
+  if (type != MessageType::kInstallSnapshot) return;
+  uint64_t entries = static_cast<uint64_t>(snapshot.length());
+  for (int index = 1; index <= snapshot.length(); ++index) {
+    const Entry& e = snapshot.at(index);
+    entries =
+        entries * 0x100000001b3ull ^
+        (uint64_t{e.old_voters} << 24 | uint64_t{e.voters} << 16 | uint64_t{e.term} << 8 | e.value);
+  }
+  hasher.add(entries);
 }
 
 std::string Message::label() const {
@@ -111,6 +124,13 @@ std::string Message::label() const {
     case MessageType::kAppendEntriesResponse:
       return "AppendEntriesResponse(" + t +
              (success ? ", ok, match " + std::to_string(match_index) : ", failed") + ")";
+    case MessageType::kInstallSnapshot: {
+      std::string text = "InstallSnapshot(" + t + ", last " + std::to_string(snapshot.length()) +
+                         "/" + std::to_string(snapshot.last_term()) + ", entries";
+      for (int index = 1; index <= snapshot.length(); ++index)
+        text += " " + entry_label(snapshot.at(index));
+      return text + ")";
+    }
   }
   return "?";
 }
@@ -145,6 +165,15 @@ mc::Json Message::json() const {
       json.set("msuccess", success);
       json.set("mmatchIndex", int{match_index});
       break;
+    case MessageType::kInstallSnapshot: {
+      json.set("mlastIncludedIndex", snapshot.length());
+      json.set("mlastIncludedTerm", int{snapshot.last_term()});
+      mc::Json entries = mc::Json::array();
+      for (int index = 1; index <= snapshot.length(); ++index)
+        entries.push(entry_label(snapshot.at(index)));
+      json.set("mdata", std::move(entries));
+      break;
+    }
   }
   json.set("msource", int{source});
   json.set("mdest", int{dest});
@@ -344,7 +373,8 @@ uint64_t RaftModel::fingerprint(const State& s) const {
                uint64_t{static_cast<uint8_t>(server.voted_for)} << 16 |
                uint64_t{server.commit_index} << 24 | uint64_t{server.votes_responded} << 32 |
                uint64_t{server.votes_granted} << 40 |
-               static_cast<uint64_t>(server.log.length()) << 48);
+               static_cast<uint64_t>(server.log.length()) << 48 |
+               uint64_t{server.snapshot_index} << 56);
     uint64_t entries = 0;
     for (int index = 1; index <= server.log.length(); ++index) {
       const Entry& e = server.log.at(index);
@@ -407,6 +437,7 @@ mc::Json RaftModel::state_json(const State& s) const {
                              : mc::Json("s" + std::to_string(server.voted_for + 1)));
     json.set("log", log_json(server.log));
     json.set("commitIndex", int{server.commit_index});
+    if (server.snapshot_index != 0) json.set("snapshotIndex", int{server.snapshot_index});
     if (server.role == Role::kCandidate) {
       json.set("votesResponded", set_json(server.votes_responded, n));
       json.set("votesGranted", set_json(server.votes_granted, n));
@@ -453,8 +484,10 @@ std::string RaftModel::action_label(const Action& a) const {
     case Kind::kTimeout:
     case Kind::kBecomeLeader:
     case Kind::kAdvanceCommitIndex:
+    case Kind::kCompactLog:
     case Kind::kCheckQuorumStepDown: return name + "(" + i + ")";
     case Kind::kRequestVote:
+    case Kind::kSendSnapshot:
     case Kind::kAppendEntries: return name + "(" + i + ", s" + std::to_string(a.peer + 1) + ")";
     case Kind::kClientRequest:
     case Kind::kUpdateTermFromPreVote: return name + "(" + i + ", " + std::to_string(a.value) + ")";

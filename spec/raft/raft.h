@@ -101,6 +101,9 @@ enum class MessageType : uint8_t {
   kRequestVoteResponse,
   kAppendEntriesRequest,
   kAppendEntriesResponse,
+  // Not raft.tla's (Config::snapshots; the paper's §7): a leader's
+  // snapshot, answered by an AppendEntriesResponse.
+  kInstallSnapshot,
 };
 std::string_view to_string(MessageType type);
 
@@ -121,6 +124,10 @@ struct Message {
   uint8_t commit_index = 0;    // AppendEntriesRequest
   bool success = false;        // AppendEntriesResponse
   uint8_t match_index = 0;     // AppendEntriesResponse
+  // InstallSnapshot: the entries the snapshot covers (its state machine's
+  // input, which is this model's state), its last index and term those of
+  // the last of them.
+  Log snapshot;
 
   auto operator<=>(const Message&) const = default;
   void hash(StableHasher& hasher) const;
@@ -139,6 +146,9 @@ struct Server {
   uint8_t votes_granted = 0;    // bit j: server j
   std::array<uint8_t, kMaxServers> next_index{1, 1, 1, 1, 1};
   std::array<uint8_t, kMaxServers> match_index{};
+  // Not raft.tla's (Config::snapshots): the log's prefix up to here is a
+  // snapshot; the leader cannot send its entries, only the snapshot.
+  uint8_t snapshot_index = 0;
 
   auto operator<=>(const Server&) const = default;
 };
@@ -207,6 +217,8 @@ struct Action {
     kDropStaleResponse,
     kHandleAppendEntriesRequest,
     kHandleAppendEntriesResponse,
+    // Not raft.tla's (Config::snapshots), Receive(m) of an InstallSnapshot.
+    kHandleInstallSnapshotRequest,
     kDuplicateMessage,
     kDropMessage,
     // Not raft.tla's (Config::check_quorum): a leader steps down to
@@ -229,6 +241,11 @@ struct Action {
     // is committed.
     kChangeMembershipJoint,
     kLeaveJoint,
+    // Not raft.tla's (Config::snapshots; the paper's §7): server i makes
+    // its committed prefix a snapshot; and leader i sends its snapshot to
+    // j, whose next entry it has compacted away.
+    kCompactLog,
+    kSendSnapshot,
   };
   Kind kind = Kind::kRestart;
   uint8_t server = 0;  // i: the server that acts (the receiver of m)
@@ -275,6 +292,9 @@ enum class Guard : uint8_t {
   kDoneHasEntry,            // ... already done: Len(log[i]) >= index (else: append)
   kDoneEntryMatches,        // ... log[i][index].term = m.mentries[1].term (else: conflict)
   kAppendRoom,              // ... the log has room to append (kMaxLog, not raft.tla)
+  kCompactCommitted,        // CompactLog: commitIndex[i] > snapshotIndex[i]
+  kEntriesKept,             // AppendEntries: nextIndex[i][j] > snapshotIndex[i]
+  kSnapshotNeeded,          // SendSnapshot: nextIndex[i][j] <= snapshotIndex[i]
 };
 std::string_view to_string(Guard guard);
 int guard_position(Guard guard);
@@ -327,6 +347,11 @@ struct Config {
   bool membership = false;
   // Changes of any number of voters through joint configurations.
   bool joint_consensus = false;
+  // Log compaction and InstallSnapshot (the paper's §7): a server's
+  // committed prefix becomes a snapshot, which a leader sends to a
+  // follower whose next entry it no longer has; a restart recovers the
+  // commit index from the snapshot.
+  bool snapshots = false;
 };
 
 int quorum_size(int servers);

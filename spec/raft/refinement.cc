@@ -7,7 +7,8 @@ namespace crosscheck::spec::raft {
 Message abstract_message(const implraft::Message& m, NodeId from, NodeId to) {
   CC_ASSERT(in_raft_tla(m));
   Message s;
-  s.type = static_cast<MessageType>(m.type);
+  s.type = m.type == implraft::MessageType::kInstallSnapshot ? MessageType::kInstallSnapshot
+                                                             : static_cast<MessageType>(m.type);
   s.term = m.term;
   s.source = static_cast<uint8_t>(from);
   s.dest = static_cast<uint8_t>(to);
@@ -21,6 +22,10 @@ Message abstract_message(const implraft::Message& m, NodeId from, NodeId to) {
   s.commit_index = m.commit_index;
   s.success = m.success;
   s.match_index = m.match_index;
+  for (int k = 0; k < m.snapshot.index && !s.snapshot.full(); ++k) {
+    const implraft::Entry& e = m.snapshot.entries[static_cast<size_t>(k)];
+    s.snapshot.append({e.term, e.value, e.voters, e.old_voters});
+  }
   return s;
 }
 
@@ -35,10 +40,12 @@ Server abstract_server(const implraft::RaftNode& node) {
     server.role = static_cast<Role>(node.role());
   }
   server.voted_for = node.persistent().voted_for;
-  for (const auto& entry : node.log()) {
+  for (int index = 1; index <= node.full_log_length(); ++index) {
     if (server.log.full()) break;  // beyond every bound; the log comparison fails
+    const implraft::Entry& entry = node.entry_in_full_log(index);
     server.log.append({entry.term, entry.value, entry.voters, entry.old_voters});
   }
+  server.snapshot_index = node.snapshot().index;
   const auto& v = node.volatile_state();
   server.commit_index = v.commit_index;
   server.votes_responded = v.votes_responded;
@@ -125,10 +132,15 @@ Plan direct_plan(const AbstractStep& step, int servers) {
     case Handler::kTimeoutNow: return campaign(step.from.servers[i], i, servers);
     case Handler::kHeartbeat:
     case Handler::kReadRequest:
+      // To each peer an AppendEntries, or the snapshot to one whose next
+      // entry the leader has compacted away.
       for (int j = 0; j < servers; ++j) {
-        if (j != i) plan.then(Kind::kAppendEntries, j);
+        if (j == i) continue;
+        plan.then(Kind::kAppendEntries, j, Take::kIfEnabled)
+            .then(Kind::kSendSnapshot, j, Take::kIfEnabled);
       }
       break;
+    case Handler::kCompact: plan.then(Kind::kCompactLog); break;
     case Handler::kClientRequest:
       plan.then(Kind::kClientRequest, 0, Take::kOnce, step.value)
           .then(Kind::kAdvanceCommitIndex, 0, Take::kIfEnabled);

@@ -16,9 +16,9 @@ namespace crosscheck::spec::raft {
 
 namespace implraft = crosscheck::impl::raft;
 
-// Whether raft.tla has messages of m's type (PreVote's and TimeoutNow it
+// Whether the spec has messages of m's type (PreVote's and TimeoutNow it
 // has not: the refinement map leaves them out of the bag, as steps no
-// raft.tla server takes part in).
+// raft.tla server takes part in; InstallSnapshot it has, as an addition).
 inline bool in_raft_tla(const implraft::Message& m) {
   return m.type != implraft::MessageType::kPreVoteRequest &&
          m.type != implraft::MessageType::kPreVoteResponse &&
@@ -68,6 +68,7 @@ struct AbstractStep {
     kClientRequest,
     kReadRequest,  // ReadIndex's round of heartbeats
     kTimeoutNow,   // a leadership transfer's campaign
+    kCompact,      // CompactLog
     kRestart,
   };
   State from;
@@ -109,6 +110,8 @@ requires std::same_as<typename P::Node, implraft::RaftNode> AbstractStep abstrac
         step.value = action.input.value;
       } else if (action.input.kind == implraft::ClientRequest::Kind::kRead) {
         step.handler = Handler::kReadRequest;
+      } else if (action.input.kind == implraft::ClientRequest::Kind::kCompact) {
+        step.handler = Handler::kCompact;
       }  // a transfer sends an AppendEntries, or a message raft.tla has not
       break;
     case Kind::kCrash: step.handler = Handler::kRestart; break;

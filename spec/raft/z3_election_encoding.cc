@@ -304,9 +304,8 @@ class InstanceBuilder {
           updates.emplace_back(l_.responded(i, j), c_.bool_val(true));
           if (m.vote_granted) updates.emplace_back(l_.granted(i, j), c_.bool_val(true));
         }
-        // A successful response sets nextIndex[j] to 1 and matchIndex[j]
-        // to 0, and a failed one lowers nextIndex[j] to at least 1: with
-        // empty logs both leave them as they are.
+        // Success sets nextIndex[j] to 1 and matchIndex[j] to 0, failure
+        // lowers nextIndex[j] to at least 1: with empty logs, no change.
         add(action(m.type == MessageType::kRequestVoteResponse
                        ? Kind::kHandleRequestVoteResponse
                        : Kind::kHandleAppendEntriesResponse),
@@ -326,6 +325,7 @@ class InstanceBuilder {
             {{x, consumed}, {ok_slot, var(ok_slot) + 1}});
         break;
       }
+      default: break;  // InstallSnapshot: every log is empty, so no snapshot is taken
     }
     add(action(Kind::kDuplicateMessage), present, {{x, var(x) + 1}});
     add(action(Kind::kDropMessage), present, {{x, consumed}});
