@@ -298,9 +298,13 @@ class RaftNode {
   // in a joint configuration the voters being left (else 0).
   uint8_t configuration() const;
   uint8_t old_configuration() const;
-  // Log compaction (the paper's §7): the committed prefix of the log is
-  // replaced by a snapshot of the state machine.
-  bool can_compact() const { return volatile_.commit_index > persistent_.snapshot.index; }
+  // Log compaction (the paper's §7): the applied prefix of the log is
+  // replaced by a snapshot of the state machine (of at most
+  // kMaxSnapshotEntries entries, this model's capacity).
+  bool can_compact() const {
+    return volatile_.applied.size() > persistent_.snapshot.index &&
+           volatile_.applied.size() <= kMaxSnapshotEntries;
+  }
   void on_compact(RaftOutbox& out);
   // Crash and recovery: everything but the persistent state is lost; the
   // state machine is restored from the snapshot.

@@ -1,8 +1,8 @@
 // RapidCheck over long random schedules of Raft as production systems run
 // it: three servers with PreVote and CheckQuorum, clients writing and
-// reading (ReadIndex), leadership transfers, and single-server and joint
-// membership changes, among deliveries, timeouts, drops, crashes and
-// partitions. After every step the safety properties and
+// reading (ReadIndex), leadership transfers, single-server and joint
+// membership changes, and log compaction (so InstallSnapshot), among
+// deliveries, timeouts, drops, crashes and partitions. After every step the safety properties and
 // ReadsAreLinearizable hold; at the end the clients' history (each write
 // returning once its entry is applied somewhere, each read once its leader
 // answers) is linearizable as one register, by the linearizability
@@ -49,6 +49,7 @@ Cluster make_cluster(Variant variant, bool pre_vote_and_check_quorum = true) {
   bounds.leader_transfer = true;
   bounds.membership = true;
   bounds.joint_consensus = true;
+  bounds.snapshots = true;
   return Cluster(ImplBinding(config, bounds));
 }
 
@@ -67,7 +68,7 @@ struct Choice {
 rc::Gen<std::vector<Choice>> schedules() {
   return rc::gen::scale(
       10.0, rc::gen::container<std::vector<Choice>>(rc::gen::construct<Choice>(
-                rc::gen::inRange<unsigned>(0, 33), rc::gen::inRange<unsigned>(0, 1u << 16))));
+                rc::gen::inRange<unsigned>(0, 34), rc::gen::inRange<unsigned>(0, 1u << 16))));
 }
 
 // The clients' history, with a step counter as the clock. A write is
@@ -76,7 +77,8 @@ rc::Gen<std::vector<Choice>> schedules() {
 class Clients {
  public:
   void write(const implraft::RaftNode& leader, int value, int now) {
-    writes_[entry_key(leader.log().back(), leader.log().size())] = static_cast<int>(ops_.size());
+    const auto index = static_cast<size_t>(leader.full_log_length());
+    writes_[entry_key(leader.log().back(), index)] = static_cast<int>(ops_.size());
     ops_.push_back(mc::lin::pending<RegisterSpec>(static_cast<int>(ops_.size()), now,
                                                   RegisterSpec::write(value)));
   }
@@ -128,9 +130,12 @@ class Clients {
       return;
     }
     if (read.pending) return;
+    // The state machine's input up to the read index (the log's prefix
+    // may be compacted into it).
     int value = 0;
+    const auto& applied = node.volatile_state().applied;
     for (size_t index = 1; index <= read.index; ++index) {
-      const auto& entry = node.log()[index - 1];
+      const auto& entry = applied[index - 1];
       if (!entry.is_configuration()) value = entry.value;
     }
     auto& op = ops_[static_cast<size_t>(r.op)];
@@ -196,7 +201,7 @@ std::string client_step(Cluster& cluster, Clients& clients, const Choice& c, int
                         Kind::kJointChange};
   const Kind kind = kinds[c.kind - kFirstClientKind];
   if (kind == Kind::kWrite) {
-    if (cluster.node(*leader).log().size() >= kMaxLog) return "";
+    if (cluster.node(*leader).full_log_length() >= static_cast<int>(kMaxLog)) return "";
     if (!cluster.node(*leader).accepts_client_requests()) return "";
     const auto value = static_cast<uint8_t>(1 + c.which / kServers % kValues);
     CC_ASSERT(cluster.input(*leader, ClientRequest{value}));
@@ -204,7 +209,7 @@ std::string client_step(Cluster& cluster, Clients& clients, const Choice& c, int
     return name(*leader) + " write " + std::to_string(value);
   }
   if ((kind == Kind::kChangeMembership || kind == Kind::kJointChange) &&
-      cluster.node(*leader).log().size() >= kMaxLog)
+      cluster.node(*leader).full_log_length() >= static_cast<int>(kMaxLog))
     return "";
   const auto input = offered(cluster, *leader, kind, c.which / kServers);
   if (!input) return "";
@@ -213,10 +218,10 @@ std::string client_step(Cluster& cluster, Clients& clients, const Choice& c, int
   return name(*leader) + " " + cluster.protocol().input_label(*input);
 }
 
-// Of the 33 kinds of choice: 18 deliver, 1 fires an election timeout, 2 a
+// Of the 34 kinds of choice: 18 deliver, 1 fires an election timeout, 2 a
 // heartbeat, 1 drops, 1 crashes, 8 are clients' (3 writes, 2 reads, a
 // transfer, a single-server and a joint membership change), 1 partitions,
-// 1 heals.
+// 1 compacts a server's log, 1 heals.
 std::string take(Cluster& cluster, Clients& clients, const Choice& c, int now) {
   const NodeId node = static_cast<NodeId>(c.which % kServers);
   if (c.kind < 18) return deliver(cluster, c.which);
@@ -238,6 +243,9 @@ std::string take(Cluster& cluster, Clients& clients, const Choice& c, int now) {
     }
     case 22: cluster.crash(node); return name(node) + " crashes and restarts";
     case 31: cluster.isolate(node); return "partition " + name(node) + " from the rest";
+    case 32:
+      if (!cluster.input(node, ClientRequest{0, Kind::kCompact})) return "";
+      return name(node) + " compacts its log";
     default: cluster.heal(); return "heal the network";
   }
 }
