@@ -67,6 +67,32 @@ TEST(CliFocusedRuns, TheReadsRunCatchesAReadWithoutAHeartbeatRound) {
   EXPECT_EQ(json["trace"].as_array().size(), 20u);  // 19 steps
 }
 
+// Snapshots, to depth 24: compaction and InstallSnapshot are taken, and
+// the variant that drops an agreeing follower's suffix is caught there in
+// 19 steps, at the delayed snapshot's delivery.
+TEST(CliFocusedRuns, TheSnapshotsRunTakesInstallSnapshotAndCatchesALostSuffix) {
+  CliRun correct =
+      crosscheck("check raft --focus snapshots --coverage --format json --no-progress");
+  ASSERT_EQ(correct.status, 0) << correct.err;
+  mc::Json json = parse(correct.out);
+  EXPECT_EQ(json["distinct_states"].as_int(), 587444);
+  std::vector<std::string> kinds;
+  for (const mc::Json& entry : json["focused_runs"].as_array()[0]["coverage"].as_array())
+    kinds.push_back(entry["action"].as_string());
+  for (const char* kind : {"Input Compact", "Deliver InstallSnapshot", "Crash"})
+    EXPECT_NE(std::find(kinds.begin(), kinds.end(), kind), kinds.end()) << kind;
+
+  CliRun variant = crosscheck(
+      "check raft --variant snapshot-discards-suffix --focus snapshots --format json "
+      "--no-progress");
+  ASSERT_EQ(variant.status, 1) << variant.err;
+  json = parse(variant.out);
+  EXPECT_EQ(json["property"].as_string(), "LocalInvariants");
+  EXPECT_EQ(json["focused_run"].as_string(), "snapshots");
+  EXPECT_EQ(json["parameters"]["snapshots"].as_int(), 1);
+  EXPECT_EQ(json["trace"].as_array().size(), 20u);  // 19 steps
+}
+
 // A Paxos proposer that proposes its own value over a reported vote is
 // caught by the default run already; alone, the three-ballot run catches
 // it too, and its counterexample replays with the bounds the JSON gives.
