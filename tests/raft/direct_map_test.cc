@@ -3,7 +3,8 @@
 // direct_plan says, so the search behind it is needed only where a step
 // does not refine the spec. Checked here on every step from every
 // reachable state of the correct implementation, with every kind of step
-// (deliveries, drops, duplicates, both timers, client requests, crashes).
+// (deliveries, drops, duplicates, both timers, client requests, crashes,
+// and with snapshots compactions and InstallSnapshot).
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -26,8 +27,9 @@ struct Coverage {
 
 // Every step within the bounds from every state the search stores, each
 // offered to the direct map's plan.
-Coverage direct_map_coverage(int servers, int max_log, int max_messages) {
+Coverage direct_map_coverage(int servers, int max_log, int max_messages, bool snapshots = false) {
   ImplBounds bounds;
+  bounds.snapshots = snapshots;
   bounds.max_term = 3;
   bounds.max_log = max_log;
   bounds.max_messages = max_messages;
@@ -42,6 +44,7 @@ Coverage direct_map_coverage(int servers, int max_log, int max_messages) {
   config.max_log = max_log;
   config.max_restarts = budgets.max_crashes;
   config.max_messages = 16;
+  config.snapshots = snapshots;
   const specraft::RaftModel spec(config);
   const int max_steps = specraft::max_spec_steps(servers);
   Coverage coverage;
@@ -75,6 +78,17 @@ TEST(RaftDirectMap, TakesEveryStepOfThreeServers) {
 
 // Two servers with two entries: conflicting suffixes removed one entry at a
 // time.
+// The same bounds with snapshots: compaction is CompactLog; a heartbeat
+// to a follower whose next entry is compacted is SendSnapshot; an
+// InstallSnapshot's delivery is Receive.
+TEST(RaftDirectMap, TakesEveryStepWithSnapshots) {
+  const Coverage coverage = direct_map_coverage(3, 1, 2, true);
+  EXPECT_EQ(coverage.result.outcome, mc::Outcome::kOk);
+  EXPECT_EQ(coverage.result.stats.distinct_states, 662984u);  // 198,560 without snapshots
+  EXPECT_TRUE(coverage.missed.empty())
+      << coverage.missed.size() << ", the first " << coverage.missed.front();
+}
+
 TEST(RaftDirectMap, TakesEveryStepOfTwoServersWithLongerLogs) {
   const Coverage coverage = direct_map_coverage(2, 2, 2);
   EXPECT_EQ(coverage.result.stats.distinct_states, 203770u);
