@@ -76,6 +76,10 @@ class ImplBinding {
   using History = ReadHistory;
   using State = mc::ActorState<ImplBinding>;
   using Action = mc::ActorAction<ImplBinding>;
+  // At most kMaxServers nodes; messages beyond eight in flight (only runs
+  // with a larger --max-messages) spill to the heap.
+  static constexpr size_t kInlineNodes = implraft::kMaxServers;
+  static constexpr size_t kInlineMessages = 8;
 
   ImplBinding(implraft::Config config, ImplBounds bounds);
 
