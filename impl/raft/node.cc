@@ -114,7 +114,10 @@ RaftNode::RaftNode(NodeId id, const Config& config)
       servers_(static_cast<uint8_t>(config.servers)),
       variant_(config.variant),
       pre_vote_(config.pre_vote),
-      check_quorum_(config.check_quorum) {
+      check_quorum_(config.check_quorum),
+      lease_reads_(config.lease_reads),
+      election_timeout_(static_cast<uint8_t>(config.election_timeout)),
+      lease_length_(lease_length(config)) {
   CC_ASSERT(config.servers >= 1 && config.servers <= kMaxServers);
   CC_ASSERT(id >= 0 && id < config.servers);
 }
@@ -189,6 +192,7 @@ void RaftNode::on_timeout(Timer timer, RaftOutbox& out) {
       break;
     case Timer::kHeartbeat:
       if (volatile_.role == Role::kLeader) {
+        if (lease_reads_) begin_lease_round();
         for (NodeId peer = 0; peer < servers_; ++peer) {
           if (is_follower_of_mine(peer)) send_append(peer, out);
         }
@@ -225,7 +229,8 @@ void RaftNode::on_read_request(RaftOutbox& out) {
   ++read.round;
   read.index = volatile_.commit_index;
   read.acks = static_cast<uint8_t>(1u << id_);
-  read.pending = !is_quorum(read.acks) && variant_ != Variant::kReadIndexWithoutQuorumRound;
+  read.pending =
+      !lease_reads_ && !is_quorum(read.acks) && variant_ != Variant::kReadIndexWithoutQuorumRound;
   if (!read.pending) return;  // answered at once
   for (NodeId peer = 0; peer < servers_; ++peer) {
     if (is_follower_of_mine(peer)) send_append(peer, out);
@@ -327,6 +332,7 @@ void RaftNode::hash(StableHasher& hasher) const {
     hasher.add(uint64_t{e.old_voters} << 24 | uint64_t{e.voters} << 16 | uint64_t{e.term} << 8 |
                e.value);
   hasher.add(volatile_.violation);
+  if (lease_reads_) hash_clock(hasher);
 }
 
 void RaftNode::rename(const NodeRenaming& renaming) {
@@ -339,6 +345,7 @@ void RaftNode::rename(const NodeRenaming& renaming) {
   if (volatile_.transferee != kNoVote)
     volatile_.transferee = static_cast<int8_t>(renaming(volatile_.transferee));
   volatile_.read.acks = static_cast<uint8_t>(renaming.set_of(volatile_.read.acks));
+  volatile_.read.lease_acks = static_cast<uint8_t>(renaming.set_of(volatile_.read.lease_acks));
   for (auto* entries : {&persistent_.log, &volatile_.applied}) {
     for (Entry& e : *entries) {
       e.voters = static_cast<uint8_t>(renaming.set_of(e.voters));
@@ -512,7 +519,7 @@ void RaftNode::send_append(NodeId to, RaftOutbox& out) {
   }
   // Never tell a follower to commit past what this request makes it hold.
   request.commit_index = static_cast<uint8_t>(std::min<int>(volatile_.commit_index, last_entry));
-  request.read_round = volatile_.read.round;
+  request.read_round = lease_reads_ ? volatile_.read.lease_round : volatile_.read.round;
   out.send(to, request);
 }
 
@@ -539,8 +546,9 @@ void RaftNode::handle_append_entries(NodeId from, const Message& m, RaftOutbox& 
   Message response;
   response.type = MessageType::kAppendEntriesResponse;
   response.term = persistent_.current_term;
-  response.read_round = m.read_round;
   const bool stale = m.term < persistent_.current_term;
+  // A lease counts only answers that promise to wait out an election timeout.
+  response.read_round = stale && lease_reads_ ? 0 : m.read_round;
   if (stale && variant_ != Variant::kAcceptStaleTerm) {
     out.send(from, response);
     return;
@@ -554,6 +562,7 @@ void RaftNode::handle_append_entries(NodeId from, const Message& m, RaftOutbox& 
   if (volatile_.role == Role::kLeader)
     return;  // the other leader of this term: impossible unless a bug
   if (!stale && check_quorum_) volatile_.heard_from_leader = true;
+  if (!stale && lease_reads_) out.set_timer(Timer::kElection);  // its timeout starts again
   if (variant_ == Variant::kForgetVote && !stale) persistent_.voted_for = kNoVote;
   EntryVector& log = persistent_.log;
   const bool log_ok = m.prev_log_index == 0 || (m.prev_log_index <= log.size() &&
@@ -579,6 +588,7 @@ void RaftNode::handle_append_response(NodeId from, const Message& m, RaftOutbox&
   if (check_quorum_ && volatile_.role == Role::kLeader)
     volatile_.recently_active |= static_cast<uint8_t>(1u << from);
   acknowledge_read(from, m);
+  if (lease_reads_) acknowledge_lease(from, m);
   if (m.success) {
     volatile_.next_index[from] = static_cast<uint8_t>(m.match_index + 1);
     volatile_.match_index[from] = m.match_index;
