@@ -68,6 +68,16 @@ void RaftNode::restart_on_clock(RaftOutbox& out) {
   clock_election_timer(effects, out);
 }
 
+// A follower in a leader's lease learns a newer term from a leader only.
+// A vote request's answer carries the answerer's term (raft.tla's rule):
+// taken from a refusal, a newer term would let the next vote request of
+// that term past the lease, and a new leader in before it ends. (etcd
+// answers vote requests with the request's term instead.)
+bool RaftNode::keeps_term_in_lease(const Message& m) const {
+  return volatile_.role == Role::kFollower && volatile_.heard_from_leader &&
+         m.type != MessageType::kAppendEntriesRequest;
+}
+
 // A round per reading of the clock: heartbeats sent at one reading promise
 // the same, so they share a round.
 void RaftNode::begin_lease_round() {

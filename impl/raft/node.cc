@@ -474,7 +474,7 @@ void RaftNode::step_down_as_leader(RaftOutbox& out) {
 bool RaftNode::ignores_as_in_lease(const Message& m) const {
   if (!check_quorum_ || m.term <= persistent_.current_term) return false;
   if (m.type != MessageType::kRequestVoteRequest && m.type != MessageType::kPreVoteRequest)
-    return false;
+    return lease_reads_ && keeps_term_in_lease(m);
   if (m.transfer) return false;  // the leader itself asked for this election
   return volatile_.role == Role::kLeader ||
          (volatile_.role == Role::kFollower && volatile_.heard_from_leader);

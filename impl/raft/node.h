@@ -369,6 +369,7 @@ class RaftNode {
   void handle_timeout_now(const Message& m, RaftOutbox& out);
   void send_timeout_now_if_ready(NodeId to, RaftOutbox& out);
   void acknowledge_read(NodeId from, const Message& m);
+  bool keeps_term_in_lease(const Message& m) const;
   void begin_lease_round();
   void acknowledge_lease(NodeId from, const Message& m);
   void hash_clock(StableHasher& hasher) const;
