@@ -268,7 +268,7 @@ std::vector<NamedItem> variants() {
        "default)"},
       {"checkquorum-off-lease-read",
        "lease reads without CheckQuorum: a follower that renewed the lease votes at once "
-       "(--lease-reads 1 by default)"},
+       "(--lease-reads 1 with its own clocks and bounds by default)"},
       {"lease-read-no-drift-margin",
        "the lease trusted for a whole election timeout, no margin for clock drift "
        "(--lease-reads 1, --check-quorum 1 by default)"},

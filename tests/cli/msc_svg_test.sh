@@ -37,6 +37,9 @@ docs_chart single-server-change-unsafe.svg raft --variant single-server-change-u
 # A joint configuration left before it is committed.
 docs_chart joint-leave-early.svg raft --variant joint-leave-early --check-refinement 0 --max-log 3 \
   --max-restarts 0 --symmetry
+# A leader answers from its lease while a new one, elected without
+# CheckQuorum, has committed.
+docs_chart checkquorum-off-lease-read.svg raft --variant checkquorum-off-lease-read --symmetry
 # A timeout decides.
 chart twophase_rm_timeout_abort twophase --variant rm-timeout-abort
 # A crash, and the messages its restart sends.
