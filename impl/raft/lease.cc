@@ -38,7 +38,12 @@ void RaftNode::on_clock(uint8_t reading, RaftOutbox& out) {
   if (reading > clock_.reading && volatile_.role == Role::kLeader) out.set_timer(Timer::kHeartbeat);
   clock_.reading = reading;
   if (clock_.deadline != 0 && reading >= clock_.deadline) {
+    // An election timeout since it last heard from a leader: out of the
+    // lease it promised, whether or not its own timer has fired yet
+    // (etcd's inLease counts electionElapsed against the election
+    // timeout, and campaigns at a randomized timeout at or after it).
     clock_.deadline = 0;
+    volatile_.heard_from_leader = false;
     out.set_timer(Timer::kElection);
   }
 }
