@@ -2,7 +2,9 @@
 // variants and fault budgets) and raft.tla's abstract machine.
 #include <algorithm>
 #include <ostream>
+#include <stdexcept>
 
+#include "check/raft/lease_model.h"
 #include "check/raft/model.h"
 #include "impl/raft/node.h"
 #include "model_check/cli/protocol.h"
@@ -28,15 +30,21 @@ implraft::Variant parse_variant(const std::string& name) {
   if (name == "single-server-change-unsafe") return implraft::Variant::kSingleServerChangeUnsafe;
   if (name == "joint-leave-early") return implraft::Variant::kJointLeaveEarly;
   if (name == "snapshot-discards-suffix") return implraft::Variant::kSnapshotDiscardsSuffix;
+  if (name == "checkquorum-off-lease-read") return implraft::Variant::kCheckQuorumOffLeaseRead;
+  if (name == "lease-read-no-drift-margin") return implraft::Variant::kLeaseReadNoDriftMargin;
   return implraft::Variant::kCorrect;
 }
 
-raftcheck::ImplModel impl_model(const CheckRequest& request) {
+mc::FaultBudgets fault_budgets(const CheckRequest& request) {
   mc::FaultBudgets budgets;
   budgets.max_drops = request.value("max-drops");
   budgets.max_duplicates = request.value("max-duplicates");
   budgets.max_crashes = request.value("max-restarts");
   budgets.max_copies = request.value("max-copies");
+  return budgets;
+}
+
+raftcheck::ImplBounds impl_bounds(const CheckRequest& request) {
   raftcheck::ImplBounds bounds;
   bounds.values = request.value("values");
   bounds.max_term = request.value("max-term");
@@ -49,10 +57,37 @@ raftcheck::ImplModel impl_model(const CheckRequest& request) {
   bounds.membership = request.value("membership") != 0;
   bounds.joint_consensus = request.value("joint") != 0;
   bounds.snapshots = request.value("snapshots") != 0;
+  return bounds;
+}
+
+implraft::Config impl_config(const CheckRequest& request) {
   implraft::Config config{request.value("servers"), parse_variant(request.variant)};
   config.pre_vote = request.value("pre-vote") != 0;
   config.check_quorum = request.value("check-quorum") != 0;
-  return raftcheck::make_impl_model(config, bounds, budgets);
+  return config;
+}
+
+raftcheck::ImplModel impl_model(const CheckRequest& request) {
+  return raftcheck::make_impl_model(impl_config(request), impl_bounds(request),
+                                    fault_budgets(request));
+}
+
+bool lease_reads(const CheckRequest& request) {
+  return request.model == "impl" && request.value("lease-reads") > 0;
+}
+
+// The implementation with lease reads: the same nodes on explicit clocks.
+raftcheck::LeaseModel lease_model(const CheckRequest& request) {
+  if (request.value("max-reads") > 0)
+    throw std::invalid_argument("--lease-reads and --max-reads (ReadIndex) do not mix");
+  raftcheck::ImplBounds bounds = impl_bounds(request);
+  bounds.max_reads = request.value("lease-reads");
+  implraft::Config config = impl_config(request);
+  config.lease_reads = true;
+  config.election_timeout = request.value("election-timeout");
+  config.drift = request.value("drift");
+  return raftcheck::make_lease_model(config, bounds, fault_budgets(request),
+                                     {.horizon = request.value("horizon")});
 }
 
 specraft::RaftModel spec_model(const CheckRequest& request) {
@@ -83,6 +118,7 @@ std::vector<std::string> properties(const std::string& model) {
 }
 
 mc::CheckResult check(const CheckRequest& request) {
+  if (lease_reads(request)) return mc::check(lease_model(request), request.search);
   if (request.model == "impl") return mc::check(impl_model(request), request.search);
   return mc::check(spec_model(request), request.search);
 }
@@ -133,6 +169,7 @@ int prove(const CheckRequest& request, std::ostream& out) {
 }
 
 ModelTools tools(const CheckRequest& request) {
+  if (lease_reads(request)) return model_tools(lease_model(request));
   if (request.model == "impl") return model_tools(impl_model(request));
   return model_tools(spec_model(request));
 }
@@ -141,7 +178,7 @@ const std::vector<std::string> kImplOnly = {"impl"};
 
 // After the default run: bounds that reach the rules one entry and three
 // terms do not (docs/raft.md says what each reaches and what it costs).
-std::vector<FocusedRun> focused_runs() {
+std::vector<FocusedRun> core_focused_runs() {
   return {
       {.name = "two-entries",
        .exercises = "logs of two entries: a conflicting suffix truncated, a follower "
@@ -155,6 +192,12 @@ std::vector<FocusedRun> focused_runs() {
        .values = {{"max-log", 2}, {"max-term", 4}, {"max-restarts", 0}},
        .symmetry = true,
        .max_depth = 30},
+  };
+}
+
+// The production features, each with the bounds that reach its rules.
+std::vector<FocusedRun> feature_focused_runs() {
+  return {
       {.name = "pre-vote-check-quorum",
        .exercises = "PreVote and CheckQuorum together: pre-candidates, a leader's quorum "
                     "check and step down, vote requests ignored in a leader's lease, a term "
@@ -202,7 +245,24 @@ std::vector<FocusedRun> focused_runs() {
                     "halves are no quorums",
        .values = {{"membership", 1}, {"servers", 4}, {"max-log", 2}, {"max-restarts", 0}},
        .symmetry = true},
+      {.name = "lease-reads",
+       .exercises = "lease reads on clocks: a lease won by a heartbeat round, a read "
+                    "answered from it at once, clocks a tick apart, election timeouts by "
+                    "the clock, a leader deposed and a new one elected",
+       .values = {{"lease-reads", 1},
+                  {"check-quorum", 1},
+                  {"max-log", 2},
+                  {"max-messages", 2},
+                  {"max-restarts", 0}},
+       .symmetry = true},
   };
+}
+
+std::vector<FocusedRun> focused_runs() {
+  std::vector<FocusedRun> runs = core_focused_runs();
+  const std::vector<FocusedRun> features = feature_focused_runs();
+  runs.insert(runs.end(), features.begin(), features.end());
+  return runs;
 }
 
 // The correct protocol and its known-buggy variants (docs/raft.md tells
@@ -231,6 +291,12 @@ std::vector<NamedItem> variants() {
       {"snapshot-discards-suffix",
        "a follower drops the entries after a snapshot its log agrees with (--snapshots 1 by "
        "default)"},
+      {"checkquorum-off-lease-read",
+       "lease reads without CheckQuorum: a follower that renewed the lease votes at once "
+       "(--lease-reads 1 with its own clocks and bounds by default)"},
+      {"lease-read-no-drift-margin",
+       "the lease trusted for a whole election timeout, no margin for clock drift "
+       "(--lease-reads 1 --check-quorum 1, with its own bounds, by default)"},
   };
 }
 
@@ -257,7 +323,13 @@ std::vector<IntFlag> feature_flags() {
       {"check-quorum",
        "1: a leader's election timeout makes it step down unless a quorum answered "
        "since the last (thesis 6.2)",
-       0, 1, 0, kImplOnly},
+       0,
+       1,
+       0,
+       kImplOnly,
+       {},
+       false,
+       {{"lease-read-no-drift-margin", 1}}},
       {"max-reads",
        "linearizable reads (ReadIndex, thesis 6.4) leaders may be asked for, in all",
        0,
@@ -302,15 +374,84 @@ std::vector<IntFlag> feature_flags() {
   };
 }
 
+// Lease reads run the servers on clocks; the clocks' bounds apply only then.
+std::vector<IntFlag> lease_flags() {
+  return {
+      {"lease-reads",
+       "reads leaders may be asked for, in all, answered from a lease (thesis 6.4.1); "
+       "runs the servers on clocks (--election-timeout, --drift, --horizon)",
+       0,
+       4,
+       0,
+       kImplOnly,
+       {},
+       false,
+       {{"checkquorum-off-lease-read", 1}, {"lease-read-no-drift-margin", 1}}},
+      {"election-timeout",
+       "with lease reads: ticks of a server's clock from hearing from a leader (or arming "
+       "its timer) to its election timeout",
+       1,
+       30,
+       3,
+       kImplOnly,
+       {},
+       false,
+       {{"checkquorum-off-lease-read", 2}}},
+      {"drift",
+       "with lease reads: how far a clock may run ahead of global time; a leader trusts a "
+       "lease election-timeout - 2*drift ticks",
+       0,
+       10,
+       1,
+       kImplOnly,
+       {},
+       false,
+       {{"checkquorum-off-lease-read", 0}}},
+      {"horizon",
+       "with lease reads: global time stops at this tick",
+       1,
+       60,
+       3,
+       kImplOnly,
+       {},
+       false,
+       {{"checkquorum-off-lease-read", 2}, {"lease-read-no-drift-margin", 2}}},
+  };
+}
+
 std::vector<IntFlag> flags() {
   std::vector<IntFlag> flags = {
       {"servers", "servers in the cluster", 1, specraft::kMaxServers, 3, {}, {{"spec", 2}}},
       {"values", "distinct client values (Value)", 1, 4, 1, {}},
       {"max-term", "largest current term explored", 1, specraft::kMaxTerm - 1, 3, {}},
-      {"max-log", "longest log explored", 0, specraft::kMaxLog - 1, 1, {}},
-      {"max-restarts", "crash-and-restarts of any server", 0, 8, 1, {}, {{"spec", 0}}},
+      {"max-log",
+       "longest log explored",
+       0,
+       specraft::kMaxLog - 1,
+       1,
+       {},
+       {},
+       false,
+       {{"checkquorum-off-lease-read", 2}, {"lease-read-no-drift-margin", 2}}},
+      {"max-restarts",
+       "crash-and-restarts of any server",
+       0,
+       8,
+       1,
+       {},
+       {{"spec", 0}},
+       false,
+       {{"checkquorum-off-lease-read", 0}, {"lease-read-no-drift-margin", 0}}},
       {"max-copies", "copies of one message in flight at once", 1, 8, 1, {}},
-      {"max-messages", "messages in flight at once", 1, 16, 3, {}, {{"spec", 2}}},
+      {"max-messages",
+       "messages in flight at once",
+       1,
+       16,
+       3,
+       {},
+       {{"spec", 2}},
+       false,
+       {{"checkquorum-off-lease-read", 4}}},
       {"check-refinement", "1: check RefinesRaftSpec on every step; 0: safety properties only", 0,
        1, 1, kImplOnly},
       {"max-drops", "messages the network may lose", 0, 8, 0, kImplOnly},
@@ -332,7 +473,9 @@ std::vector<IntFlag> flags() {
   // After check-refinement, where --help has always listed them.
   const auto after = std::find_if(flags.begin(), flags.end(),
                                   [](const IntFlag& f) { return f.name == "check-refinement"; });
-  const std::vector<IntFlag> features = feature_flags();
+  std::vector<IntFlag> features = feature_flags();
+  const std::vector<IntFlag> lease = lease_flags();
+  features.insert(features.begin() + 2, lease.begin(), lease.end());  // after check-quorum
   flags.insert(after + 1, features.begin(), features.end());
   return flags;
 }

@@ -4,7 +4,6 @@
 #include <bit>
 
 #include "impl/common/assert.h"
-#include "spec/raft/refinement.h"
 
 namespace crosscheck::check::raft {
 
@@ -133,12 +132,17 @@ mc::Json ImplBinding::history_json(const History& history) const {
 }
 
 bool ImplBinding::within_bounds(const State& state) const {
-  if (state.copies_in_flight() > bounds_.max_messages) return false;
-  if (state.history.reads > bounds_.max_reads) return false;
-  for (const Node& node : state.nodes) {
+  return within_bounds(servers_of(state), state.history, state.copies_in_flight());
+}
+
+bool ImplBinding::within_bounds(std::span<const Node> servers, const History& history,
+                                int copies_in_flight) const {
+  if (copies_in_flight > bounds_.max_messages) return false;
+  if (history.reads > bounds_.max_reads) return false;
+  for (const Node& node : servers) {
     if (node.term() > bounds_.max_term || node.full_log_length() > bounds_.max_log) return false;
   }
-  return !bounds_.timely_elections || elections_are_timely(state);
+  return !bounds_.timely_elections || elections_are_timely(servers);
 }
 
 std::vector<std::vector<NodeId>> ImplBinding::interchangeable_nodes() const {
@@ -164,17 +168,21 @@ uint64_t ImplBinding::name_free_key(const Node& node) const {
 }
 
 bool ImplBinding::elections_are_timely(const State& state) {
+  return elections_are_timely(servers_of(state));
+}
+
+bool ImplBinding::elections_are_timely(std::span<const Node> nodes) {
   int leaders = 0;
   int candidates = 0;
-  for (const Node& node : state.nodes) {
+  for (const Node& node : nodes) {
     leaders += node.role() == implraft::Role::kLeader;
     candidates += node.role() == implraft::Role::kCandidate;
   }
   if (leaders > 0 && candidates > 0) return false;
-  for (size_t a = 0; a < state.nodes.size(); ++a) {
-    for (size_t b = a + 1; b < state.nodes.size(); ++b) {
-      const Node& x = state.nodes[a];
-      const Node& y = state.nodes[b];
+  for (size_t a = 0; a < nodes.size(); ++a) {
+    for (size_t b = a + 1; b < nodes.size(); ++b) {
+      const Node& x = nodes[a];
+      const Node& y = nodes[b];
       if (x.role() == implraft::Role::kCandidate && y.role() == implraft::Role::kCandidate &&
           x.term() == y.term()) {
         return false;
@@ -211,11 +219,11 @@ mc::Json ImplBinding::node_json(NodeId, const Node& node) const {
   return json;
 }
 
-bool impl_election_safety(const ImplState& state) {
-  for (size_t i = 0; i < state.nodes.size(); ++i) {
-    for (size_t j = i + 1; j < state.nodes.size(); ++j) {
-      const auto& a = state.nodes[i];
-      const auto& b = state.nodes[j];
+bool election_safety(Servers nodes) {
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    for (size_t j = i + 1; j < nodes.size(); ++j) {
+      const auto& a = nodes[i];
+      const auto& b = nodes[j];
       if (a.role() == implraft::Role::kLeader && b.role() == implraft::Role::kLeader &&
           a.term() == b.term()) {
         return false;
@@ -242,11 +250,11 @@ bool same_prefix(const implraft::RaftNode& a, const implraft::RaftNode& b, int l
 
 }  // namespace
 
-bool impl_log_matching(const ImplState& state) {
-  for (size_t i = 0; i < state.nodes.size(); ++i) {
-    for (size_t j = i + 1; j < state.nodes.size(); ++j) {
-      const auto& a = state.nodes[i];
-      const auto& b = state.nodes[j];
+bool log_matching(Servers nodes) {
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    for (size_t j = i + 1; j < nodes.size(); ++j) {
+      const auto& a = nodes[i];
+      const auto& b = nodes[j];
       for (int index = std::min(a.full_log_length(), b.full_log_length()); index >= 1; --index) {
         if (a.entry_in_full_log(index).term == b.entry_in_full_log(index).term) {
           if (!same_prefix(a, b, index)) return false;
@@ -258,11 +266,11 @@ bool impl_log_matching(const ImplState& state) {
   return true;
 }
 
-bool impl_state_machine_safety(const ImplState& state) {
-  for (size_t i = 0; i < state.nodes.size(); ++i) {
-    for (size_t j = i + 1; j < state.nodes.size(); ++j) {
-      const auto& a = state.nodes[i].volatile_state().applied;
-      const auto& b = state.nodes[j].volatile_state().applied;
+bool state_machine_safety(Servers nodes) {
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    for (size_t j = i + 1; j < nodes.size(); ++j) {
+      const auto& a = nodes[i].volatile_state().applied;
+      const auto& b = nodes[j].volatile_state().applied;
       if (!same_prefix(a, b, std::min(a.size(), b.size()))) return false;
     }
   }
@@ -294,14 +302,14 @@ bool kept_by_every_later_configuration(const implraft::RaftNode& node, int index
 // every log holding it, no quorum of the configuration in force at its
 // index, or of a configuration entered after it, lacks it (with every
 // server a voter: a majority holds it).
-bool impl_applied_entries_kept(const ImplState& state) {
-  const int servers = static_cast<int>(state.nodes.size());
-  for (const auto& node : state.nodes) {
+bool applied_entries_kept(Servers nodes) {
+  const int servers = static_cast<int>(nodes.size());
+  for (const auto& node : nodes) {
     const auto& applied = node.volatile_state().applied;
     for (int index = 1; index <= static_cast<int>(applied.size()); ++index) {
       uint32_t lacking = 0;
       for (int k = 0; k < servers; ++k) {
-        const auto& holder = state.nodes[k];
+        const auto& holder = nodes[k];
         if (holder.full_log_length() < index ||
             holder.entry_in_full_log(index) != applied[static_cast<size_t>(index - 1)])
           lacking |= 1u << k;
@@ -309,7 +317,7 @@ bool impl_applied_entries_kept(const ImplState& state) {
       if (lacking == (1u << servers) - 1) return false;  // on no log at all
       for (int k = 0; k < servers; ++k) {
         if (!(lacking & (1u << k)) &&
-            !kept_by_every_later_configuration(state.nodes[k], index, lacking, servers))
+            !kept_by_every_later_configuration(nodes[k], index, lacking, servers))
           return false;
       }
     }
@@ -317,62 +325,55 @@ bool impl_applied_entries_kept(const ImplState& state) {
   return true;
 }
 
-bool impl_reads_linearizable(const ImplState& state) { return !state.history.stale; }
+bool local_invariants(Servers nodes) {
+  return std::all_of(nodes.begin(), nodes.end(), [](const auto& node) {
+    return node.volatile_state().violation == implraft::LocalViolation::kNone;
+  });
+}
 
-std::string first_broken_invariant(const ImplState& state) {
-  if (!impl_local_invariants(state)) return "LocalInvariants";
-  if (!impl_election_safety(state)) return "ElectionSafety";
-  if (!impl_log_matching(state)) return "LogMatching";
-  if (!impl_state_machine_safety(state)) return "StateMachineSafety";
-  if (!impl_applied_entries_kept(state)) return "AppliedEntriesKept";
-  if (!impl_reads_linearizable(state)) return "ReadsAreLinearizable";
+bool some_leader(Servers nodes) {
+  return std::any_of(nodes.begin(), nodes.end(),
+                     [](const auto& node) { return node.role() == implraft::Role::kLeader; });
+}
+
+bool some_entry_applied(Servers nodes) {
+  return std::any_of(nodes.begin(), nodes.end(),
+                     [](const auto& node) { return !node.volatile_state().applied.empty(); });
+}
+
+bool some_leader_of_a_later_term(Servers nodes) {
+  return std::any_of(nodes.begin(), nodes.end(), [](const auto& node) {
+    return node.role() == implraft::Role::kLeader && node.term() >= 3;
+  });
+}
+
+std::string first_broken_invariant(Servers servers, const ReadHistory& history) {
+  if (!local_invariants(servers)) return "LocalInvariants";
+  if (!election_safety(servers)) return "ElectionSafety";
+  if (!log_matching(servers)) return "LogMatching";
+  if (!state_machine_safety(servers)) return "StateMachineSafety";
+  if (!applied_entries_kept(servers)) return "AppliedEntriesKept";
+  if (history.stale) return "ReadsAreLinearizable";
   return "";
 }
 
-bool impl_local_invariants(const ImplState& state) {
-  for (const auto& node : state.nodes) {
-    if (node.volatile_state().violation != implraft::LocalViolation::kNone) return false;
-  }
-  return true;
+bool impl_election_safety(const ImplState& state) { return election_safety(servers_of(state)); }
+bool impl_log_matching(const ImplState& state) { return log_matching(servers_of(state)); }
+bool impl_state_machine_safety(const ImplState& state) {
+  return state_machine_safety(servers_of(state));
+}
+bool impl_applied_entries_kept(const ImplState& state) {
+  return applied_entries_kept(servers_of(state));
+}
+bool impl_local_invariants(const ImplState& state) { return local_invariants(servers_of(state)); }
+bool impl_reads_linearizable(const ImplState& state) { return !state.history.stale; }
+
+std::string first_broken_invariant(const ImplState& state) {
+  return first_broken_invariant(servers_of(state), state.history);
 }
 
 std::vector<mc::StateProperty<ImplState>> ImplBinding::properties() const {
-  std::vector<mc::StateProperty<ImplState>> properties = {
-      mc::always<ImplState>("ElectionSafety", impl_election_safety),
-      mc::always<ImplState>("LogMatching", impl_log_matching),
-      mc::always<ImplState>("StateMachineSafety", impl_state_machine_safety),
-      mc::always<ImplState>("AppliedEntriesKept", impl_applied_entries_kept),
-      mc::always<ImplState>("LocalInvariants", impl_local_invariants),
-      mc::sometimes<ImplState>("LeaderElected",
-                               [](const ImplState& s) {
-                                 return std::any_of(s.nodes.begin(), s.nodes.end(),
-                                                    [](const auto& node) {
-                                                      return node.role() == implraft::Role::kLeader;
-                                                    });
-                               }),
-      mc::sometimes<ImplState>("EntryApplied",
-                               [](const ImplState& s) {
-                                 return std::any_of(s.nodes.begin(), s.nodes.end(),
-                                                    [](const auto& node) {
-                                                      return !node.volatile_state().applied.empty();
-                                                    });
-                               }),
-      // The first election makes term 2; a leader of term 3 or later
-      // means leadership changed hands.
-      mc::sometimes<ImplState>(
-          "LeaderOfALaterTerm",
-          [](const ImplState& s) {
-            return std::any_of(s.nodes.begin(), s.nodes.end(), [](const auto& node) {
-              return node.role() == implraft::Role::kLeader && node.term() >= 3;
-            });
-          }),
-  };
-  if (bounds_.max_reads > 0) {
-    properties.push_back(mc::always<ImplState>("ReadsAreLinearizable", impl_reads_linearizable));
-    properties.push_back(mc::sometimes<ImplState>(
-        "ReadAnswered", [](const ImplState& s) { return s.history.answered > 0; }));
-  }
-  return properties;
+  return raft_properties<ImplState>(bounds_.max_reads > 0);
 }
 
 std::vector<mc::LivenessProperty<ImplState>> ImplBinding::liveness_properties() const {
@@ -381,10 +382,9 @@ std::vector<mc::LivenessProperty<ImplState>> ImplBinding::liveness_properties() 
       return std::any_of(s.nodes.begin(), s.nodes.end(), predicate);
     };
   };
-  const auto some_leader =
-      any_node([](const auto& node) { return node.role() == implraft::Role::kLeader; });
+  const auto a_leader = [](const ImplState& s) { return some_leader(servers_of(s)); };
   return {
-      mc::eventually<ImplState>("LeaderEventuallyElected", some_leader),
+      mc::eventually<ImplState>("LeaderEventuallyElected", a_leader),
       mc::leads_to<ImplState>("RequestEventuallyCommitted",
                               any_node([](const auto& node) { return node.full_log_length() > 0; }),
                               any_node([](const auto& node) { return node.commit_index() > 0; })),
@@ -394,33 +394,14 @@ std::vector<mc::LivenessProperty<ImplState>> ImplBinding::liveness_properties() 
       // cannot lead, stop and lead again, so a loop has a leader in every
       // state or in none (docs/raft.md#liveness).
       mc::leads_to<ImplState>(
-          "LeaderEventuallyRestored", [some_leader](const ImplState& s) { return !some_leader(s); },
-          some_leader),
+          "LeaderEventuallyRestored", [a_leader](const ImplState& s) { return !a_leader(s); },
+          a_leader),
   };
 }
 
 std::vector<mc::TransitionProperty<ImplState, ImplAction>> ImplBinding::transition_properties()
     const {
-  // The spec by value: the property may outlive this binding.
-  const specraft::RaftModel spec_model = spec_;
-  const int servers = config_.servers;
-  std::vector<mc::TransitionProperty<ImplState, ImplAction>> properties = {
-      {"LeaderAppendOnly",
-       [servers](const ImplState& from, const ImplAction&, const ImplState& to) {
-         return specraft::leader_append_only(abstract_state(from), abstract_state(to), servers);
-       }},
-  };
-  if (!bounds_.check_refinement) return properties;
-  properties.push_back(
-      {"RefinesRaftSpec",
-       [spec_model](const ImplState& from, const ImplAction& action, const ImplState& to) {
-         return specraft::refines(spec_model, from, action, to);
-       },
-       false,
-       [spec_model](const ImplState& from, const ImplAction& action, const ImplState& to) {
-         return specraft::explain_refinement(spec_model, from, action, to);
-       }});
-  return properties;
+  return raft_transition_properties<ImplState, ImplAction>(spec_, bounds_.check_refinement);
 }
 
 ImplModel make_impl_model(implraft::Config config, ImplBounds bounds, mc::FaultBudgets budgets) {

@@ -4,12 +4,14 @@
 #pragma once
 
 #include <array>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "impl/raft/node.h"
 #include "model_check/actor.h"
 #include "spec/raft/raft.h"
+#include "spec/raft/refinement.h"
 
 namespace crosscheck::check::raft {
 
@@ -99,6 +101,9 @@ class ImplBinding {
   void on_input(NodeId, Node& node, const Input& input, implraft::RaftOutbox& out) const;
   void restart(NodeId, Node& node, implraft::RaftOutbox& out) const { node.restart(out); }
   bool within_bounds(const State& state) const;
+  // The same for the servers of a state of any harness (check/raft/lease_model.h).
+  bool within_bounds(std::span<const Node> servers, const History& history,
+                     int copies_in_flight) const;
   // Symmetry (model_check/actor_symmetry.h): the servers are
   // interchangeable, as raft.tla's Server is.
   std::vector<std::vector<NodeId>> interchangeable_nodes() const;
@@ -113,6 +118,7 @@ class ImplBinding {
   }
   uint64_t name_free_key(const Node& node) const;
   static bool elections_are_timely(const State& state);
+  static bool elections_are_timely(std::span<const Node> servers);
 
   std::string node_name(NodeId id) const { return "s" + std::to_string(id + 1); }
   mc::Json node_json(NodeId id, const Node& node) const;
@@ -129,6 +135,7 @@ class ImplBinding {
   // fairness of delivery and timers; docs/raft.md says what the bounds
   // make of them).
   std::vector<mc::LivenessProperty<State>> liveness_properties() const;
+  const specraft::RaftModel& spec() const { return spec_; }
 
  private:
   implraft::Config config_;
@@ -141,6 +148,79 @@ using ImplState = ImplBinding::State;
 using ImplAction = ImplBinding::Action;
 
 ImplModel make_impl_model(implraft::Config config, ImplBounds bounds, mc::FaultBudgets budgets);
+
+// A state's servers, under abstract time or on clocks alike.
+using Servers = std::span<const implraft::RaftNode>;
+template <class S>
+Servers servers_of(const S& state) {
+  return {state.nodes.data(), state.nodes.size()};
+}
+
+// The properties over the servers' states.
+bool election_safety(Servers servers);
+bool log_matching(Servers servers);
+bool state_machine_safety(Servers servers);
+bool applied_entries_kept(Servers servers);
+bool local_invariants(Servers servers);
+bool some_leader(Servers servers);
+bool some_entry_applied(Servers servers);
+bool some_leader_of_a_later_term(Servers servers);
+std::string first_broken_invariant(Servers servers, const ReadHistory& history);
+
+// The safety properties and goals, with ReadsAreLinearizable and
+// ReadAnswered when reads are on, over the states of a harness whose
+// nodes are RaftNodes and whose history is ReadHistory.
+template <class S>
+std::vector<mc::StateProperty<S>> raft_properties(bool reads) {
+  const auto on = [](bool (*holds)(Servers)) {
+    return [holds](const S& state) { return holds(servers_of(state)); };
+  };
+  std::vector<mc::StateProperty<S>> properties = {
+      mc::always<S>("ElectionSafety", on(election_safety)),
+      mc::always<S>("LogMatching", on(log_matching)),
+      mc::always<S>("StateMachineSafety", on(state_machine_safety)),
+      mc::always<S>("AppliedEntriesKept", on(applied_entries_kept)),
+      mc::always<S>("LocalInvariants", on(local_invariants)),
+      mc::sometimes<S>("LeaderElected", on(some_leader)),
+      mc::sometimes<S>("EntryApplied", on(some_entry_applied)),
+      // The first election makes term 2; a leader of term 3 or later
+      // means leadership changed hands.
+      mc::sometimes<S>("LeaderOfALaterTerm", on(some_leader_of_a_later_term)),
+  };
+  if (reads) {
+    properties.push_back(
+        mc::always<S>("ReadsAreLinearizable", [](const S& s) { return !s.history.stale; }));
+    properties.push_back(
+        mc::sometimes<S>("ReadAnswered", [](const S& s) { return s.history.answered > 0; }));
+  }
+  return properties;
+}
+
+// LeaderAppendOnly, and RefinesRaftSpec when asked for, on every step.
+template <class S, class A>
+std::vector<mc::TransitionProperty<S, A>> raft_transition_properties(
+    const specraft::RaftModel& spec, bool check_refinement) {
+  // The spec by value: the property may outlive its binding.
+  const specraft::RaftModel spec_model = spec;
+  const int servers = spec.config().servers;
+  std::vector<mc::TransitionProperty<S, A>> properties = {
+      {"LeaderAppendOnly",
+       [servers](const S& from, const A&, const S& to) {
+         return specraft::leader_append_only(specraft::abstract_state(from),
+                                             specraft::abstract_state(to), servers);
+       }},
+  };
+  if (!check_refinement) return properties;
+  properties.push_back({"RefinesRaftSpec",
+                        [spec_model](const S& from, const A& action, const S& to) {
+                          return specraft::refines(spec_model, from, action, to);
+                        },
+                        false,
+                        [spec_model](const S& from, const A& action, const S& to) {
+                          return specraft::explain_refinement(spec_model, from, action, to);
+                        }});
+  return properties;
+}
 
 // The properties over the implementation's global state.
 bool impl_election_safety(const ImplState& state);  // no two leaders of one term

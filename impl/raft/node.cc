@@ -122,7 +122,10 @@ RaftNode::RaftNode(NodeId id, const Config& config)
       servers_(static_cast<uint8_t>(config.servers)),
       variant_(config.variant),
       pre_vote_(config.pre_vote),
-      check_quorum_(config.check_quorum) {
+      check_quorum_(config.check_quorum),
+      lease_reads_(config.lease_reads),
+      election_timeout_(static_cast<uint8_t>(config.election_timeout)),
+      lease_length_(lease_length(config)) {
   CC_ASSERT(config.servers >= 1 && config.servers <= kMaxServers);
   CC_ASSERT(id >= 0 && id < config.servers);
 }
@@ -212,6 +215,7 @@ void RaftNode::on_timeout(Timer timer, RaftOutbox& out) {
       break;
     case Timer::kHeartbeat:
       if (volatile_.role == Role::kLeader) {
+        if (lease_reads_) begin_lease_round();
         for (NodeId peer = 0; peer < servers_; ++peer) {
           if (is_follower_of_mine(peer)) send_append(peer, out);
         }
@@ -248,7 +252,8 @@ void RaftNode::on_read_request(RaftOutbox& out) {
   ++read.round;
   read.index = volatile_.commit_index;
   read.acks = static_cast<uint8_t>(1u << id_);
-  read.pending = !is_quorum(read.acks) && variant_ != Variant::kReadIndexWithoutQuorumRound;
+  read.pending =
+      !lease_reads_ && !is_quorum(read.acks) && variant_ != Variant::kReadIndexWithoutQuorumRound;
   if (!read.pending) return;  // answered at once
   for (NodeId peer = 0; peer < servers_; ++peer) {
     if (is_follower_of_mine(peer)) send_append(peer, out);
@@ -356,6 +361,7 @@ void RaftNode::hash(StableHasher& hasher) const {
     hasher.add(uint64_t{e.old_voters} << 24 | uint64_t{e.voters} << 16 | uint64_t{e.term} << 8 |
                e.value);
   hasher.add(volatile_.violation);
+  if (lease_reads_) hash_clock(hasher);
 }
 
 void RaftNode::rename(const NodeRenaming& renaming) {
@@ -368,6 +374,7 @@ void RaftNode::rename(const NodeRenaming& renaming) {
   if (volatile_.transferee != kNoVote)
     volatile_.transferee = static_cast<int8_t>(renaming(volatile_.transferee));
   volatile_.read.acks = static_cast<uint8_t>(renaming.set_of(volatile_.read.acks));
+  volatile_.read.lease_acks = static_cast<uint8_t>(renaming.set_of(volatile_.read.lease_acks));
   for (auto* entries : {&persistent_.log, &volatile_.applied}) {
     for (Entry& e : *entries) rename_voters(e, renaming);
   }
@@ -494,7 +501,7 @@ void RaftNode::step_down_as_leader(RaftOutbox& out) {
 bool RaftNode::ignores_as_in_lease(const Message& m) const {
   if (!check_quorum_ || m.term <= persistent_.current_term) return false;
   if (m.type != MessageType::kRequestVoteRequest && m.type != MessageType::kPreVoteRequest)
-    return false;
+    return lease_reads_ && keeps_term_in_lease(m);
   if (m.transfer) return false;  // the leader itself asked for this election
   return volatile_.role == Role::kLeader ||
          (volatile_.role == Role::kFollower && volatile_.heard_from_leader);
@@ -543,7 +550,7 @@ void RaftNode::send_append(NodeId to, RaftOutbox& out) {
   }
   // Never tell a follower to commit past what this request makes it hold.
   request.commit_index = static_cast<uint8_t>(std::min<int>(volatile_.commit_index, last_entry));
-  request.read_round = volatile_.read.round;
+  request.read_round = lease_reads_ ? volatile_.read.lease_round : volatile_.read.round;
   out.send(to, request);
 }
 
@@ -585,6 +592,7 @@ bool RaftNode::follows_sender(NodeId from, const Message& m, const Message& refu
   }
   if (volatile_.role == Role::kLeader) return false;
   if (!stale && check_quorum_) volatile_.heard_from_leader = true;
+  if (!stale && lease_reads_) out.set_timer(Timer::kElection);  // its timeout starts again
   if (variant_ == Variant::kForgetVote && !stale) persistent_.voted_for = kNoVote;
   return true;
 }
@@ -593,7 +601,7 @@ void RaftNode::handle_append_entries(NodeId from, const Message& m, RaftOutbox& 
   Message response;
   response.type = MessageType::kAppendEntriesResponse;
   response.term = persistent_.current_term;
-  response.read_round = m.read_round;
+  response.read_round = answered_round(m);
   if (!follows_sender(from, m, response, out)) return;
   const uint8_t snapshot_index = persistent_.snapshot.index;
   // Before the snapshot every entry is committed, so the leader's agree.
@@ -622,6 +630,7 @@ void RaftNode::handle_append_response(NodeId from, const Message& m, RaftOutbox&
   if (check_quorum_ && volatile_.role == Role::kLeader)
     volatile_.recently_active |= static_cast<uint8_t>(1u << from);
   acknowledge_read(from, m);
+  if (lease_reads_) acknowledge_lease(from, m);
   if (m.success) {
     volatile_.next_index[from] = static_cast<uint8_t>(m.match_index + 1);
     volatile_.match_index[from] = m.match_index;

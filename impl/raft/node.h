@@ -163,6 +163,16 @@ enum class Variant : uint8_t {
   // holds replaces its whole log with the snapshot, dropping the entries
   // after it, which may be committed ones the leader counted it for.
   kSnapshotDiscardsSuffix,
+  // Lease reads in a cluster without CheckQuorum (etcd refuses
+  // ReadOnlyLeaseBased without it): a follower that answered the lease's
+  // heartbeat still votes at once, so a new leader may commit while the
+  // old one still answers reads from its lease.
+  kCheckQuorumOffLeaseRead,
+  // The lease trusted for the whole election timeout, with no margin for
+  // clock drift (thesis §6.4.1 assumes drift is bounded and allows for
+  // it): a slow leader clock and fast follower clocks overlap its lease
+  // with a new leader's term.
+  kLeaseReadNoDriftMargin,
 };
 
 struct Config {
@@ -178,7 +188,22 @@ struct Config {
   // one since its election timer last fired, ignores requests for votes of
   // a later term.
   bool check_quorum = false;
+  // Lease-based reads (thesis §6.4.1): the node runs on a clock, read
+  // through on_clock. Its election timer fires once the clock has moved
+  // election_timeout ticks since the timer was armed or the node last
+  // heard from a leader; and a leader answers a read at once, without a
+  // heartbeat round, until election_timeout - 2 * drift ticks after the
+  // start of a heartbeat round a quorum answered. That rests on
+  // CheckQuorum: a follower ignores vote requests for an election timeout
+  // of its own clock after it last heard from its leader.
+  bool lease_reads = false;
+  int election_timeout = 0;  // ticks
+  int drift = 0;             // how far clocks may disagree with real time, in ticks
 };
+
+// The ticks of its own clock a leader trusts a lease from the start of the
+// heartbeat round that won it: election_timeout - 2 * drift (lease.cc).
+uint8_t lease_length(const Config& config);
 
 using RaftOutbox = Outbox<Message, Timer>;
 
@@ -219,7 +244,23 @@ struct ReadIndex {
   bool pending = false;
   uint8_t index = 0;  // the commit index when the read began: the answer's
   uint8_t acks = 0;   // bit j: server j answered a heartbeat of this round
+  // With lease reads: 1 + the clock reading at which the leader began its
+  // current heartbeat round (0: none yet), which the heartbeats carry as
+  // their read round; the servers that answered it; and the reading from
+  // which the lease no longer holds.
+  uint8_t lease_round = 0;
+  uint8_t lease_acks = 0;
+  uint8_t lease_expiry = 0;
   auto operator<=>(const ReadIndex&) const = default;
+};
+
+// With lease reads, the node's view of its clock: its latest reading, and
+// the reading at which its election timer fires (0: not armed). Both
+// outlast a restart: the clock is hardware, and restart re-arms the timer.
+struct ElectionClock {
+  uint8_t reading = 0;
+  uint8_t deadline = 0;
+  auto operator<=>(const ElectionClock&) const = default;
 };
 
 class RaftNode {
@@ -275,11 +316,14 @@ class RaftNode {
   }
   void on_transfer_leadership(NodeId target, RaftOutbox& out);
   // A linearizable read: only a leader that has committed an entry of its
-  // own term knows its commit index is current (§6.4, step 1).
+  // own term knows its commit index is current (§6.4, step 1). With lease
+  // reads, only while its lease holds (a client tries again later).
   bool accepts_reads() const {
     return volatile_.role == Role::kLeader && !volatile_.read.pending &&
-           term_at(volatile_.commit_index) == persistent_.current_term;
+           term_at(volatile_.commit_index) == persistent_.current_term &&
+           (!lease_reads_ || lease_holds());
   }
+  bool lease_holds() const;
   void on_read_request(RaftOutbox& out);
   // A single-server membership change (thesis §4.1): server `target` joins
   // or leaves the voters. One at a time (the latest configuration must be
@@ -309,6 +353,15 @@ class RaftNode {
   // Crash and recovery: everything but the persistent state is lost; the
   // state machine is restored from the snapshot.
   void restart(RaftOutbox& out);
+  // With lease reads (lease.cc): the clock reads `reading`; an election
+  // timer whose deadline it reaches is armed in `out`, for the driver to
+  // fire. Every other step's effects go through clock_election_timer,
+  // which turns arming and cancelling the election timer into setting and
+  // clearing its deadline; and a restart is restart_on_clock.
+  void on_clock(uint8_t reading, RaftOutbox& out);
+  void clock_election_timer(const RaftOutbox& effects, RaftOutbox& out);
+  void restart_on_clock(RaftOutbox& out);
+  const ElectionClock& clock() const { return clock_; }
   // The same node with the servers' ids renamed (symmetry reduction): its
   // own id, its vote, the votes it counts and its per-follower indexes.
   void rename(const NodeRenaming& renaming);
@@ -379,6 +432,11 @@ class RaftNode {
   void handle_install_snapshot(NodeId from, const Message& m, RaftOutbox& out);
   void restore(const Snapshot& snapshot);
   bool follows_sender(NodeId from, const Message& m, const Message& refusal, RaftOutbox& out);
+  bool keeps_term_in_lease(const Message& m) const;
+  uint8_t answered_round(const Message& m) const;
+  void begin_lease_round();
+  void acknowledge_lease(NodeId from, const Message& m);
+  void hash_clock(StableHasher& hasher) const;
   void step_down_as_leader(RaftOutbox& out);
   void maybe_commit();
   void commit_to(uint8_t index);
@@ -389,8 +447,12 @@ class RaftNode {
   Variant variant_ = Variant::kCorrect;
   bool pre_vote_ = false;
   bool check_quorum_ = false;
+  bool lease_reads_ = false;
+  uint8_t election_timeout_ = 0;
+  uint8_t lease_length_ = 0;  // ticks of its own clock a leader trusts a granted lease
   Persistent persistent_;
   Volatile volatile_;
+  ElectionClock clock_;
 };
 
 }  // namespace crosscheck::impl::raft

@@ -86,7 +86,7 @@ void RaftNode::send_snapshot(NodeId to, RaftOutbox& out) {
   request.type = MessageType::kInstallSnapshot;
   request.term = persistent_.current_term;
   request.snapshot = persistent_.snapshot;
-  request.read_round = volatile_.read.round;
+  request.read_round = lease_reads_ ? volatile_.read.lease_round : volatile_.read.round;
   out.send(to, request);
 }
 
@@ -101,7 +101,7 @@ void RaftNode::handle_install_snapshot(NodeId from, const Message& m, RaftOutbox
   Message response;
   response.type = MessageType::kAppendEntriesResponse;
   response.term = persistent_.current_term;
-  response.read_round = m.read_round;
+  response.read_round = answered_round(m);
   if (!follows_sender(from, m, response, out)) return;
   const Snapshot& snapshot = m.snapshot;
   if (snapshot.index > persistent_.snapshot.index) {

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ElementTree
 
 SVG = "{http://www.w3.org/2000/svg}"
 ARROWS = {"message": "message", "duplicate": "duplicate", "drop": "drop"}
-BOXES = {"timeout", "input", "crash", "restart"}
+BOXES = {"timeout", "input", "crash", "restart", "tick"}  # tick: a clock or global time
 
 
 def fail(message):

@@ -223,7 +223,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"check raft --focus nope",
                  "unknown focused run 'nope' for raft (known: two-entries, four-terms, "
                  "pre-vote-check-quorum, transfer, reads, membership, membership-three-entries, "
-                 "joint, membership-four, or all, "
+                 "joint, snapshots, membership-four, lease-reads, or all, "
                  "none)"},
         BadInput{"check raft --focus two-entries --max-log 1",
                  "--focus two-entries sets the bounds and the search itself"},

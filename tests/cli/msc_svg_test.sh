@@ -40,6 +40,11 @@ docs_chart joint-leave-early.svg raft --variant joint-leave-early --check-refine
 # A snapshot that drops the entries after it from a follower that agreed with it.
 docs_chart snapshot-discards-suffix.svg raft --variant snapshot-discards-suffix --max-log 2 \
   --max-restarts 0 --symmetry
+# A leader answers from its lease while a new one, elected without
+# CheckQuorum, has committed.
+docs_chart checkquorum-off-lease-read.svg raft --variant checkquorum-off-lease-read --symmetry
+# A lease trusted for the whole election timeout while clocks drift.
+docs_chart lease-read-no-drift-margin.svg raft --variant lease-read-no-drift-margin --symmetry
 # A timeout decides.
 chart twophase_rm_timeout_abort twophase --variant rm-timeout-abort
 # A crash, and the messages its restart sends.
