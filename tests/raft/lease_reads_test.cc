@@ -156,6 +156,59 @@ TEST(Thesis_6_2, HearingFromTheLeaderRestartsTheFollowersTimeout) {
   EXPECT_EQ(steps.node(1).clock().deadline, 4);
 }
 
+// Two rules, on one node at a time: what a follower promises a lease.
+Config lease_config() {
+  Config config{3, Variant::kCorrect};
+  config.check_quorum = true;
+  config.lease_reads = true;
+  config.election_timeout = 3;
+  config.drift = 1;
+  return config;
+}
+
+// A server that restarts cannot know whether it answered a leader's
+// heartbeat just before: it keeps the promise and ignores a vote request
+// of a later term until its first election timeout.
+TEST(Thesis_6_4_1, ARestartedServerKeepsTheLeaseItMayHavePromised) {
+  RaftNode follower(1, lease_config());
+  RaftOutbox out;
+  Message heartbeat;
+  heartbeat.type = MessageType::kAppendEntriesRequest;
+  heartbeat.term = 2;
+  heartbeat.read_round = 1;
+  follower.on_message(0, heartbeat, out);
+  follower.restart_on_clock(out);
+  Message request;
+  request.type = MessageType::kRequestVoteRequest;
+  request.term = 3;
+  RaftOutbox answers;
+  follower.on_message(2, request, answers);
+  EXPECT_EQ(follower.term(), 2);
+  EXPECT_TRUE(answers.sends().empty());
+}
+
+// A refusal of a request of an older term promises the leader nothing: it
+// echoes no lease round, though the round numbers of two leaderships may
+// meet (a round is named by the clock reading it began at).
+TEST(Thesis_6_4_1, ARefusalOfAStaleHeartbeatConfirmsNoLease) {
+  RaftNode follower(1, lease_config());
+  RaftOutbox out;
+  Message vote;
+  vote.type = MessageType::kRequestVoteRequest;
+  vote.term = 4;
+  follower.on_message(0, vote, out);
+  ASSERT_EQ(follower.term(), 4);
+  Message stale;
+  stale.type = MessageType::kAppendEntriesRequest;
+  stale.term = 2;
+  stale.read_round = 1;
+  RaftOutbox answer;
+  follower.on_message(0, stale, answer);
+  ASSERT_EQ(answer.sends().size(), 1u);
+  EXPECT_FALSE(answer.sends()[0].message.success);
+  EXPECT_EQ(answer.sends()[0].message.read_round, 0);
+}
+
 mc::CheckResult check(Variant variant, int election_timeout, int drift, int horizon, int messages,
                       int check_quorum) {
   Config config{3, variant};
