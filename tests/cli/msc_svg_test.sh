@@ -37,6 +37,9 @@ docs_chart single-server-change-unsafe.svg raft --variant single-server-change-u
 # A joint configuration left before it is committed.
 docs_chart joint-leave-early.svg raft --variant joint-leave-early --check-refinement 0 --max-log 3 \
   --max-restarts 0 --symmetry
+# A pre-vote that deposes the leader: the stem of a liveness lasso.
+docs_chart pre-vote-raises-term.svg raft --liveness --variant pre-vote-raises-term \
+  --check-refinement 0 --timely-elections 1 --max-log 0 --max-restarts 0
 # A snapshot that drops the entries after it from a follower that agreed with it.
 docs_chart snapshot-discards-suffix.svg raft --variant snapshot-discards-suffix --max-log 2 \
   --max-restarts 0 --symmetry
