@@ -67,7 +67,23 @@ implraft::Config impl_config(const CheckRequest& request) {
   return config;
 }
 
+// The clocks' defaults: an election timeout of 3 ticks, clocks up to a
+// tick apart, time up to 3.
+const std::map<std::string, int> kLeaseClockDefaults = {
+    {"election-timeout", 3}, {"drift", 1}, {"horizon", 3}};
+
+// The clocks' flags mean something only to lease reads; set without them
+// they would be ignored, so they are refused.
+void refuse_clock_flags_without_lease(const CheckRequest& request) {
+  for (const char* flag : {"election-timeout", "drift", "horizon"}) {
+    if (request.value(flag) != kLeaseClockDefaults.at(flag)) {
+      throw std::invalid_argument(std::string("--") + flag + " applies only with --lease-reads");
+    }
+  }
+}
+
 raftcheck::ImplModel impl_model(const CheckRequest& request) {
+  refuse_clock_flags_without_lease(request);
   return raftcheck::make_impl_model(impl_config(request), impl_bounds(request),
                                     fault_budgets(request));
 }
@@ -107,7 +123,8 @@ const std::map<std::string, int> kListDefaults = {
     {"max-restarts", 0}, {"max-drops", 0},        {"max-duplicates", 0},   {"max-copies", 1},
     {"max-messages", 2}, {"check-refinement", 1}, {"timely-elections", 0}, {"pre-vote", 0},
     {"check-quorum", 0}, {"max-reads", 0},        {"transfer", 0},         {"membership", 0},
-    {"joint", 0},        {"snapshots", 0},
+    {"joint", 0},        {"snapshots", 0},        {"lease-reads", 0},      {"election-timeout", 3},
+    {"drift", 1},        {"horizon", 3},
 };
 
 std::vector<std::string> properties(const std::string& model) {
@@ -392,7 +409,7 @@ std::vector<IntFlag> lease_flags() {
        "its timer) to its election timeout",
        1,
        30,
-       3,
+       kLeaseClockDefaults.at("election-timeout"),
        kImplOnly,
        {},
        false,
@@ -402,7 +419,7 @@ std::vector<IntFlag> lease_flags() {
        "lease election-timeout - 2*drift ticks",
        0,
        10,
-       1,
+       kLeaseClockDefaults.at("drift"),
        kImplOnly,
        {},
        false,
@@ -411,7 +428,7 @@ std::vector<IntFlag> lease_flags() {
        "with lease reads: global time stops at this tick",
        1,
        60,
-       3,
+       kLeaseClockDefaults.at("horizon"),
        kImplOnly,
        {},
        false,

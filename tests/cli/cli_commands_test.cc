@@ -220,6 +220,10 @@ INSTANTIATE_TEST_SUITE_P(
                  "--focus three-ballots sets the bounds and the search itself"},
         BadInput{"check raft --servers 6", "--servers must be in 1..5, not 6"},
         BadInput{"check raft --variant nope", "unknown variant 'nope'"},
+        BadInput{"check raft --drift 2", "--drift applies only with --lease-reads"},
+        BadInput{"check raft --lease-reads 1 --check-quorum 1 --snapshots 1",
+                 "lease reads are modelled without leadership transfer, membership changes and "
+                 "snapshots"},
         BadInput{"check raft --focus nope",
                  "unknown focused run 'nope' for raft (known: two-entries, four-terms, "
                  "pre-vote-check-quorum, transfer, reads, membership, membership-three-entries, "
