@@ -399,6 +399,32 @@ void handle_response(const State& s, const Message& m, Successors& out, Refusals
   emit(m, handler_of(m), std::move(next), out);
 }
 
+// The answer to an AppendEntries request (or an InstallSnapshot), before
+// its verdict.
+Message append_response(const Server& me, const Message& m) {
+  Message response;
+  response.type = MessageType::kAppendEntriesResponse;
+  response.term = me.current_term;
+  response.source = m.dest;
+  response.dest = m.source;
+  return response;
+}
+
+// Receive(m) by `kind`: the reply `response` sent and m gone.
+void answer(const State& s, const Message& m, Kind kind, const Message& response, Successors& out) {
+  State next = s;
+  reply(next, response, m);
+  emit(m, kind, std::move(next), out);
+}
+
+// "return to follower state": a candidate of the request's term steps
+// down; the request stays, to be handled as a follower's.
+void return_to_follower(const State& s, const Message& m, Kind kind, Successors& out) {
+  State next = s;
+  next.servers[m.dest].role = Role::kFollower;
+  emit(m, kind, std::move(next), out);
+}
+
 void handle_append_entries_request(const State& s, const Message& m, Successors& out,
                                    Refusals* refused) {
   constexpr Kind kHandle = Kind::kHandleAppendEntriesRequest;
@@ -408,25 +434,13 @@ void handle_append_entries_request(const State& s, const Message& m, Successors&
   const Log& log = me.log;
   const bool log_ok = m.prev_log_index == 0 || (m.prev_log_index <= log.length() &&
                                                 m.prev_log_term == log.term_at(m.prev_log_index));
-  Message response;
-  response.type = MessageType::kAppendEntriesResponse;
-  response.term = me.current_term;
-  response.source = m.dest;
-  response.dest = m.source;
+  Message response = append_response(me, m);
   if (m.term < me.current_term || (me.role == Role::kFollower && !log_ok)) {  // reject request
     const Guard no_accept = m.term < me.current_term ? Guard::kAcceptTerm : Guard::kAcceptLogOk;
     refuse(refused, action, no_accept, static_cast<int>(out.size()));
-    State next = s;
-    reply(next, response, m);
-    emit(m, kHandle, std::move(next), out);
-    return;
+    return answer(s, m, kHandle, response, out);
   }
-  if (me.role == Role::kCandidate) {  // return to follower state
-    State next = s;
-    next.servers[i].role = Role::kFollower;
-    emit(m, kHandle, std::move(next), out);
-    return;
-  }
+  if (me.role == Role::kCandidate) return return_to_follower(s, m, kHandle, out);
   if (me.role != Role::kFollower) return refuse(refused, action, Guard::kAcceptState);
   const int index = m.prev_log_index + 1;
   const bool already_done =
@@ -501,24 +515,12 @@ void handle_install_snapshot(const State& s, const Message& m, Successors& out, 
   const Action action = receive_action(m, kHandle);
   const int i = m.dest;
   const Server& me = s.servers[i];
-  Message response;
-  response.type = MessageType::kAppendEntriesResponse;
-  response.term = me.current_term;
-  response.source = m.dest;
-  response.dest = m.source;
+  Message response = append_response(me, m);
   if (m.term < me.current_term) {
     refuse(refused, action, Guard::kAcceptTerm, static_cast<int>(out.size()));
-    State next = s;
-    reply(next, response, m);
-    emit(m, kHandle, std::move(next), out);
-    return;
+    return answer(s, m, kHandle, response, out);
   }
-  if (me.role == Role::kCandidate) {  // return to follower state
-    State next = s;
-    next.servers[i].role = Role::kFollower;
-    emit(m, kHandle, std::move(next), out);
-    return;
-  }
+  if (me.role == Role::kCandidate) return return_to_follower(s, m, kHandle, out);
   if (me.role != Role::kFollower) return refuse(refused, action, Guard::kAcceptState);
   State next = s;
   Server& server = next.servers[i];
