@@ -7,10 +7,14 @@
 // truncation, the commit rule (only entries of the leader's current term
 // are committed by counting replicas), client requests appended by the
 // leader, followers' commit index from the leader, and committed entries
-// applied to a small deterministic state machine.
+// applied to a small deterministic state machine; and what production
+// Rafts add: PreVote, CheckQuorum, leadership transfer, ReadIndex and lease
+// reads (lease.cc), membership changes, and log compaction with
+// InstallSnapshot (snapshot.cc).
 //
-// Persistent state (current term, vote, log) is a separate type from the
-// volatile state; restart() keeps exactly the persistent part. A request
+// Persistent state (current term, vote, snapshot, log) is a separate type
+// from the volatile state; restart() keeps exactly the persistent part and
+// restores the state machine from the snapshot. A request
 // carries at most one entry, as raft.tla's AppendEntries does, so that an
 // implementation step refines a short sequence of spec steps.
 #pragma once
