@@ -35,7 +35,7 @@ if ! "$formatter" --version | grep -q 'version 14\.'; then
 fi
 
 folders=()
-for folder in impl spec check model_check audit tests tools examples; do
+for folder in impl spec check model_check audit trace tests tools examples; do
   [ -d "$folder" ] && folders+=("$folder")
 done
 mapfile -d '' files < <(find "${folders[@]}" -type f \( -name '*.cc' -o -name '*.h' \

@@ -20,7 +20,9 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cpp_scan  # noqa: E402  (beside this file, wherever it is run from)
 
-SOURCE_DIRS = ("impl", "spec", "check", "model_check", "audit", "tests", "tools", "examples")
+SOURCE_DIRS = (
+    "impl", "spec", "check", "model_check", "audit", "trace", "tests", "tools", "examples",
+)
 CPP_SUFFIXES = (".cc", ".h", ".cpp", ".hpp", ".cxx", ".hh")
 RULES = {
     "file-length": "files over {file_lines} lines",
@@ -100,13 +102,14 @@ CHECKER_FRONT_ENDS = ("model_check/cli/", "model_check/bench/")
 LAYER_RULES = (
     ("impl/{p}/", ("impl/{p}/", "impl/common/"), ()),
     ("check/{p}/", ("check/{p}/", "spec/{p}/", "spec/common/", "impl/{p}/", "impl/common/",
-                    "model_check/"), ("model_check/bench/",)),
+                    "model_check/", "trace/{p}/"), ("model_check/bench/",)),
     ("model_check/cli/", None, ()),
     ("model_check/bench/", None, ()),
     ("model_check/", ("model_check/", "impl/common/"), CHECKER_FRONT_ENDS),
     ("spec/{p}/", ("spec/{p}/", "spec/common/", "impl/{p}/", "impl/common/", "model_check/"),
      CHECKER_FRONT_ENDS),
     ("audit/", ("audit/", "model_check/", "impl/common/"), CHECKER_FRONT_ENDS),
+    ("trace/{p}/", ("trace/{p}/", "model_check/", "impl/common/"), CHECKER_FRONT_ENDS),
 )
 
 
