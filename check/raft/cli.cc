@@ -6,6 +6,7 @@
 
 #include "check/raft/lease_model.h"
 #include "check/raft/model.h"
+#include "check/raft/validate_trace.h"
 #include "impl/raft/node.h"
 #include "model_check/cli/protocol.h"
 #include "spec/raft/raft.h"
@@ -516,6 +517,8 @@ ProtocolCli raft_cli() {
       .prove = prove,
       .tools = tools,
       .focused_runs = focused_runs(),
+      .validate_trace = run_validate_raft,
+      .validate_trace_arguments = check_validate_raft_arguments,
   };
 }
 

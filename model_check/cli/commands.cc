@@ -307,6 +307,34 @@ void validate_prove(const std::vector<std::string>& args) {
   parse_prove(args, help);
 }
 
+// The protocol a `validate` command names, with its trace reader.
+const ProtocolCli& trace_protocol(const std::vector<std::string>& args) {
+  std::vector<std::string> readers;
+  for (const ProtocolCli& protocol : protocols())
+    if (protocol.validate_trace) readers.push_back(protocol.name);
+  if (args.empty() || args.front().starts_with("-")) {
+    throw UsageError(
+        "validate needs a protocol and a TRACE (protocols with traces: " + join(readers) + ")");
+  }
+  for (const ProtocolCli& protocol : protocols()) {
+    if (protocol.name == args.front() && protocol.validate_trace) return protocol;
+  }
+  throw UsageError("no trace validation for '" + args.front() +
+                   "' (protocols with traces: " + join(readers) + ")");
+}
+
+std::vector<std::string> after_protocol(const std::vector<std::string>& args) {
+  return {args.begin() + 1, args.end()};
+}
+
+int run_validate(const std::vector<std::string>& args, std::ostream& out) {
+  return trace_protocol(args).validate_trace(after_protocol(args), out);
+}
+
+void validate_validate(const std::vector<std::string>& args) {
+  trace_protocol(args).validate_trace_arguments(after_protocol(args));
+}
+
 // In the order the usage error for an unknown command names them.
 const std::vector<Command>& commands() {
   using Args = const std::vector<std::string>&;
@@ -334,6 +362,11 @@ const std::vector<Command>& commands() {
        "is a history recorded from a real system linearizable",
        run_audit,
        validate_audit_arguments,
+       true},
+      {{"validate"},
+       "does a trace recorded from an implementation follow the protocol's spec",
+       run_validate,
+       validate_validate,
        true},
       {{"help", "--help", "-h"}, "this help", run_help, [](Args) {}},
   };

@@ -112,6 +112,15 @@ struct ProtocolCli {
   std::function<ModelTools(const CheckRequest&)> tools = nullptr;
   // Of the first model, after its default run (see FocusedRun).
   std::vector<FocusedRun> focused_runs = {};
+  // `crosscheck validate PROTOCOL TRACE`: a trace recorded from an
+  // implementation, checked against the protocol's spec. Given the
+  // arguments after the protocol's name, returns the exit status; throws
+  // UsageError for bad arguments and malformed traces. Absent for
+  // protocols that read no traces.
+  std::function<int(const std::vector<std::string>& args, std::ostream& out)> validate_trace =
+      nullptr;
+  // validate_trace's checks of its arguments alone: no file read.
+  std::function<void(const std::vector<std::string>& args)> validate_trace_arguments = nullptr;
 };
 
 // Every protocol linked into the program, by name: the order `list` shows
