@@ -236,8 +236,8 @@ class Chart {
   }
 
   std::string title() const {
-    std::string text =
-        run_.protocol + " (model " + run_.model + ", variant " + run_.variant + "): ";
+    std::string text = run_.protocol + " (model " + run_.model +
+                       (run_.variant.empty() ? "" : ", variant " + run_.variant) + "): ";
     return text + (result_.property.empty() ? "a behaviour" : result_.property + " violated");
   }
 

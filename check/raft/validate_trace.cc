@@ -119,7 +119,7 @@ int run_validate_raft(const std::vector<std::string>& args, std::ostream& out) {
   const trace::raft::ValidationRun run{request->path, elapsed.count(), request->chart};
   if (!request->chart.empty()) {
     std::ofstream chart(user_path(request->chart), std::ios::binary);
-    const mc::RunDescription description{"raft", "trace", "", mc::Json::object()};
+    const mc::RunDescription description{"raft", "etcd spec", "", mc::Json::object()};
     chart << mc::msc_svg(description, trace::raft::chart_of(trace, result));
     if (!chart) throw UsageError("cannot write the chart to " + request->chart);
   }
