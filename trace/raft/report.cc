@@ -115,12 +115,14 @@ std::string text_report(const Trace& trace, const ValidationResult& result,
     out << "  no spec behaviour explains line " << event.line << ": " << describe(event) << "\n";
     out << "  " << result.candidate_count << " candidate state"
         << (result.candidate_count == 1 ? "" : "s") << " before it";
-    if (result.candidates.size() < result.candidate_count)
-      out << " (the first " << result.candidates.size() << ")";
-    out << ", node " << event.node << " in each:\n";
+    if (result.distinct_candidates < result.candidate_count)
+      out << ", " << result.distinct_candidates << " distinct at node " << event.node;
+    if (result.candidates.size() < result.distinct_candidates)
+      out << " (the first " << result.candidates.size() << " shown)";
+    out << ":\n";
     for (size_t k = 0; k < result.candidates.size(); ++k) {
       const Candidate& candidate = result.candidates[k];
-      out << "    " << k + 1 << ". " << candidate.node_state << "\n";
+      out << "    " << k + 1 << ". node " << event.node << ": " << candidate.node_state << "\n";
       if (!candidate.in_flight.empty())
         out << "       in flight to it: " << candidate.in_flight << "\n";
       out << "       " << candidate.reason << "\n";
@@ -146,6 +148,7 @@ mc::Json json_report(const Trace& trace, const ValidationResult& result, const V
     json.set("line", static_cast<int64_t>(event.line));
     json.set("event", describe(event));
     json.set("candidate_count", result.candidate_count);
+    json.set("distinct_candidates", result.distinct_candidates);
     mc::Json candidates = mc::Json::array();
     for (const Candidate& candidate : result.candidates) {
       mc::Json item = mc::Json::object();

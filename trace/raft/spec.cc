@@ -246,10 +246,9 @@ Spec::Result Spec::append_entries(const State& s, int i, int j, uint64_t begin, 
       !contains(config.learners, to))
     return why = "node " + std::to_string(to) + " is not in its configuration", std::nullopt;
   const uint64_t length = logs_.length(n.log);
-  if (subtype == Subtype::kApp && (begin < n.match[j] + 1 || end > length + 1 || begin > end)) {
+  if (subtype == Subtype::kApp && (begin < 1 || end > length + 1 || begin > end)) {
     return why = "entries " + std::to_string(begin) + ".." + std::to_string(end - 1) +
-                 " are not within its log after node " + std::to_string(to) + "'s match " +
-                 std::to_string(n.match[j]) + " (log " + std::to_string(length) + ")",
+                 " are not within its log of " + std::to_string(length),
            std::nullopt;
   }
   if (subtype == Subtype::kSnapshot && (end < 2 || end - 1 > n.commit))
@@ -360,7 +359,12 @@ Spec::Result Spec::step_down(const State& s, int i, std::string& why) const {
   return next;
 }
 
-Spec::Result Spec::restart(const State& s, int i) const {
+Spec::Result Spec::restart(const State& s, int i, uint64_t commit, std::string& why) const {
+  if (commit > s.nodes[i].durable.commit) {
+    why = "it comes back with commit " + std::to_string(commit) + ", past the " +
+          std::to_string(s.nodes[i].durable.commit) + " it persisted";
+    return std::nullopt;
+  }
   State next = s;
   NodeState& n = next.nodes[i];
   n.role = Role::kFollower;
@@ -370,7 +374,7 @@ Spec::Result Spec::restart(const State& s, int i) const {
   n.knows_leader = false;
   n.term = n.durable.term;
   n.voted_for = n.durable.voted_for;
-  n.commit = n.durable.commit;
+  n.commit = commit;
   n.log = logs_.prefix(n.log, n.durable.log_length);
   n.config = n.durable.config;
   std::erase_if(next.pending,

@@ -128,13 +128,23 @@ class Spec {
                       std::string& why) const;
   Result ready(const State& s, int i) const;
   Result step_down(const State& s, int i, std::string& why) const;
-  Result restart(const State& s, int i) const;
+  // Back from its durable state, with the commit index the restarted
+  // node shows: etcd keeps the persisted one, raft.tla forgets it (0), a
+  // snapshot's index is in between; any up to the persisted one will do.
+  Result restart(const State& s, int i, uint64_t commit, std::string& why) const;
   // Receives one message: every step etcdraft.tla takes with it, up to and
   // including the one that takes it off the network (a newer term first,
-  // then a conflicting suffix, then the append and the reply). With
-  // `ignore_in_lease`, a vote request of a newer term is dropped unread,
-  // as etcd does within a leader's lease under CheckQuorum.
-  Result receive(const State& s, MessageId m, bool ignore_in_lease, std::string& why);
+  // then a conflicting suffix, then the append and the reply). Where etcd
+  // and raft.tla answer differently, `reading` says whose answer to give:
+  // both are Raft, and a trace may show either (docs/validate.md).
+  enum class Reading {
+    kEtcd,
+    kRaftTla,
+    // A vote request of a newer term dropped unread, as etcd does within
+    // a leader's lease under CheckQuorum.
+    kIgnoreInLease,
+  };
+  Result receive(const State& s, MessageId m, Reading reading, std::string& why);
 
   // Drops messages that no later event can receive (see validator.cc).
   template <class Keep>
@@ -148,9 +158,9 @@ class Spec {
   uint64_t bit(NodeId node) const;
   bool can_campaign(const NodeState& n, int i) const;
   void become_follower_of_term(NodeState& n, uint64_t term) const;
-  void handle_vote_request(State& s, int i, const SpecMessage& m);
+  void handle_vote_request(State& s, int i, const SpecMessage& m, Reading reading);
   bool handle_vote_response(State& s, int i, const SpecMessage& m, std::string& why) const;
-  bool handle_append_request(State& s, int i, const SpecMessage& m);
+  bool handle_append_request(State& s, int i, const SpecMessage& m, Reading reading);
   bool handle_append_response(State& s, int i, const SpecMessage& m, std::string& why) const;
 
   std::vector<NodeId> nodes_;

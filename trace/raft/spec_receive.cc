@@ -30,13 +30,15 @@ std::vector<std::pair<uint64_t, ConfigId>> entries_of(const LogStore& logs, cons
 
 }  // namespace
 
-void Spec::handle_vote_request(State& s, int i, const SpecMessage& m) {
+void Spec::handle_vote_request(State& s, int i, const SpecMessage& m, Reading reading) {
   NodeState& n = s.nodes[i];
   const bool log_ok = log_ok_for_vote(logs_, n.log, m);
   bool grant = false;
   if (m.term >= n.term) {
-    const bool can_vote = n.voted_for == m.source || (n.voted_for == 0 && !n.knows_leader) ||
-                          (m.pre_vote && m.term > n.term);
+    // etcd refuses a vote while it knows a leader of the term; raft.tla
+    // does not ask.
+    const bool free = n.voted_for == 0 && (!n.knows_leader || reading == Reading::kRaftTla);
+    const bool can_vote = n.voted_for == m.source || free || (m.pre_vote && m.term > n.term);
     grant = can_vote && log_ok;
   }
   SpecMessage reply;
@@ -65,7 +67,7 @@ bool Spec::handle_vote_response(State& s, int i, const SpecMessage& m, std::stri
   return true;
 }
 
-bool Spec::handle_append_request(State& s, int i, const SpecMessage& m) {
+bool Spec::handle_append_request(State& s, int i, const SpecMessage& m, Reading reading) {
   NodeState& n = s.nodes[i];
   SpecMessage reply;
   reply.kind = MessageKind::kAppendResponse;
@@ -74,8 +76,8 @@ bool Spec::handle_append_request(State& s, int i, const SpecMessage& m) {
   reply.term = n.term;
   if (m.term < n.term) {
     // etcd answers a stale AppendEntries with an empty MsgAppResp (no
-    // rejection), which makes the old leader step down.
-    reply.success = true;
+    // rejection); raft.tla rejects it. Either makes the old leader step down.
+    reply.success = reading != Reading::kRaftTla;
     send(s, reply);
     return true;
   }
@@ -93,7 +95,9 @@ bool Spec::handle_append_request(State& s, int i, const SpecMessage& m) {
   const uint64_t index = m.prev_log_index + 1;
   reply.success = true;
   reply.subtype = m.subtype == Subtype::kHeartbeat ? Subtype::kHeartbeat : Subtype::kApp;
-  if (index <= n.commit) {
+  // etcd answers a request for committed entries with its commit index and
+  // appends nothing; raft.tla treats it as any other.
+  if (index <= n.commit && reading != Reading::kRaftTla) {
     if (m.subtype == Subtype::kHeartbeat) n.commit = std::max(n.commit, m.commit);
     reply.match_index = m.subtype == Subtype::kHeartbeat ? m.prev_log_index : n.commit;
     send(s, reply);
@@ -130,16 +134,18 @@ bool Spec::handle_append_response(State& s, int i, const SpecMessage& m, std::st
   return true;
 }
 
-Spec::Result Spec::receive(const State& s, MessageId id, bool ignore_in_lease, std::string& why) {
+Spec::Result Spec::receive(const State& s, MessageId id, Reading reading, std::string& why) {
   const SpecMessage& m = messages_.get(id);
   const int i = position(m.dest);
   State next = s;
   take(next.messages, id);
   NodeState& n = next.nodes[i];
   const bool vote_request = m.kind == MessageKind::kVoteRequest;
-  if (ignore_in_lease) {
-    if (!vote_request || m.term <= n.term)
-      return why = "only newer votes wait out a lease", std::nullopt;
+  if (reading == Reading::kIgnoreInLease) {
+    if (!vote_request || m.term <= n.term) {
+      why = "only a vote request of a newer term waits out a lease";
+      return std::nullopt;
+    }
     return next;
   }
   if (m.term > n.term) {
@@ -152,10 +158,10 @@ Spec::Result Spec::receive(const State& s, MessageId id, bool ignore_in_lease, s
   }
   bool handled = true;
   switch (m.kind) {
-    case MessageKind::kVoteRequest: handle_vote_request(next, i, m); break;
+    case MessageKind::kVoteRequest: handle_vote_request(next, i, m, reading); break;
     case MessageKind::kVoteResponse: handled = handle_vote_response(next, i, m, why); break;
     case MessageKind::kAppendRequest:
-      handled = handle_append_request(next, i, m);
+      handled = handle_append_request(next, i, m, reading);
       if (!handled) why = "a leader got an AppendEntries request of its own term";
       break;
     case MessageKind::kAppendResponse: handled = handle_append_response(next, i, m, why); break;

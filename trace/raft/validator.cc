@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <tuple>
 #include <unordered_set>
@@ -100,9 +101,55 @@ struct StateHash {
   size_t operator()(const State& state) const { return hash_of(state); }
 };
 
-// A coarse key of a message, by which the events that may receive it are
-// found: (to, from, kind, term).
-using MessageKey = std::tuple<NodeId, NodeId, int, uint64_t>;
+// The fields of a message that receiving it compares (matches(), above):
+// a message whose key no later receive event has can never be received.
+using MessageKey =
+    std::tuple<NodeId, NodeId, int, int, bool, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t>;
+
+MessageKey key_of(const SpecMessage& m) {
+  uint64_t a = 0, b = 0, c = 0, d = 0;
+  switch (m.kind) {
+    case MessageKind::kAppendRequest:
+      a = m.entry_count;
+      b = m.subtype == Subtype::kSnapshot ? 0 : m.commit;
+      c = m.subtype == Subtype::kHeartbeat ? 0 : m.prev_log_index;
+      d = m.subtype == Subtype::kHeartbeat ? 0 : m.prev_log_term;
+      break;
+    case MessageKind::kAppendResponse:
+      a = m.success;
+      b = m.success && m.subtype != Subtype::kHeartbeat ? m.match_index : 0;
+      break;
+    case MessageKind::kVoteRequest:
+      a = m.last_log_index;
+      b = m.last_log_term;
+      break;
+    case MessageKind::kVoteResponse: a = m.granted; break;
+  }
+  const bool pre =
+      (m.kind == MessageKind::kVoteRequest || m.kind == MessageKind::kVoteResponse) && m.pre_vote;
+  const int subtype =
+      m.kind == MessageKind::kAppendRequest || m.kind == MessageKind::kAppendResponse
+          ? static_cast<int>(m.subtype)
+          : 0;
+  return {m.dest, m.source, static_cast<int>(m.kind), subtype, pre, m.term, a, b, c, d};
+}
+
+// The key of the spec message a logged one would match.
+MessageKey key_of(const Message& logged) {
+  SpecMessage m;
+  m.kind = kind_of(logged.type);
+  m.subtype = subtype_of(logged.type);
+  m.pre_vote = is_pre_vote(logged.type);
+  m.term = logged.term;
+  m.source = logged.from;
+  m.dest = logged.to;
+  m.entry_count = logged.entries;
+  m.commit = logged.commit;
+  m.prev_log_index = m.last_log_index = m.match_index = logged.index;
+  m.prev_log_term = m.last_log_term = logged.log_term;
+  m.success = m.granted = !logged.reject;
+  return key_of(m);
+}
 
 class Validator {
  public:
@@ -155,10 +202,7 @@ void Validator::index_trace() {
       }
     }
     previous[event.node] = e;
-    if (is_receive(event.kind) && event.message) {
-      const Message& m = *event.message;
-      last_receive_[{m.to, m.from, static_cast<int>(kind_of(m.type)), m.term}] = e;
-    }
+    if (is_receive(event.kind) && event.message) last_receive_[key_of(*event.message)] = e;
   }
 }
 
@@ -205,9 +249,12 @@ void Validator::step_receive(const State& s, const Event& event, std::vector<Sta
     const SpecMessage& m = spec_.messages().get(id);
     if (m.dest != event.node || !matches(m, *event.message)) continue;
     any = true;
-    if (auto next = spec_.receive(s, id, false, why)) out.push_back(std::move(*next));
+    for (Spec::Reading reading : {Spec::Reading::kEtcd, Spec::Reading::kRaftTla}) {
+      if (auto next = spec_.receive(s, id, reading, why)) out.push_back(std::move(*next));
+    }
     if (m.kind == MessageKind::kVoteRequest && m.term > s.nodes[i].term) {
-      if (auto next = spec_.receive(s, id, true, why)) out.push_back(std::move(*next));
+      if (auto next = spec_.receive(s, id, Spec::Reading::kIgnoreInLease, why))
+        out.push_back(std::move(*next));
     }
   }
   if (!any) why = "no message in flight to it matches the one received";
@@ -251,7 +298,7 @@ std::optional<State> Validator::step_send(const State& s, const Event& event, st
 std::optional<State> Validator::step_local(const State& s, const Event& event, std::string& why) {
   const int i = spec_.position(event.node);
   switch (event.kind) {
-    case EventKind::kInitState: return spec_.restart(s, i);
+    case EventKind::kInitState: return spec_.restart(s, i, event.commit, why);
     case EventKind::kBecomeFollower: return spec_.step_down(s, i, why);
     case EventKind::kBecomePreCandidate: return spec_.pre_vote_timeout(s, i, why);
     case EventKind::kBecomeCandidate: return spec_.timeout(s, i, why);
@@ -312,8 +359,7 @@ std::vector<State> Validator::step(const State& s, size_t e, std::string& why) {
 
 void Validator::forget_unreceivable(State& s, size_t e) const {
   auto receivable = [&](MessageId id) {
-    const SpecMessage& m = spec_.messages().get(id);
-    auto at = last_receive_.find({m.dest, m.source, static_cast<int>(m.kind), m.term});
+    auto at = last_receive_.find(key_of(spec_.messages().get(id)));
     return at != last_receive_.end() && at->second > e;
   };
   Spec::forget(s.messages, receivable);
@@ -363,8 +409,16 @@ ValidationResult Validator::run(const ValidationOptions& options) {
       result.verdict = Verdict::kInvalid;
       result.failed_event = e;
       result.candidate_count = band.size();
-      for (size_t k = 0; k < band.size() && k < kCandidatesShown; ++k)
-        result.candidates.push_back(explain(band[k], e, reasons[k]));
+      // States that differ elsewhere often look alike at the event's node.
+      std::set<std::tuple<std::string, std::string, std::string>> seen;
+      for (size_t k = 0; k < band.size(); ++k) {
+        Candidate candidate = explain(band[k], e, reasons[k]);
+        if (!seen.insert({candidate.node_state, candidate.in_flight, candidate.reason}).second)
+          continue;
+        if (result.candidates.size() < kCandidatesShown)
+          result.candidates.push_back(std::move(candidate));
+      }
+      result.distinct_candidates = seen.size();
       break;
     }
     if (next.size() > options.max_states) {

@@ -39,6 +39,7 @@ struct ValidationResult {
   size_t failed_event = 0;            // index in Trace::events, unless valid
   std::vector<Candidate> candidates;  // at most a few, unless valid
   size_t candidate_count = 0;         // how many states there were
+  size_t distinct_candidates = 0;     // how many of them differ where shown
 };
 
 ValidationResult validate(const Trace& trace, const ValidationOptions& options = {});
