@@ -101,20 +101,20 @@ TEST(CliValidate, MalformedTraces) {
                    "ReceiveRequestVoteRequest, SendRequestVoteResponse, "
                    "ReceiveRequestVoteResponse, SendAppendEntriesRequest, "
                    "ReceiveAppendEntriesRequest, SendAppendEntriesResponse, "
-                   "ReceiveAppendEntriesResponse, SendSnapshot, ReceiveSnapshot, Replicate, "
+                   "ReceiveAppendEntriesResponse, SendSnapshot, ReceiveSnapshot, SendTimeoutNow, "
+                   "ReceiveTimeoutNow, Replicate, "
                    "Commit, ChangeConf, ApplyConfChange, Ready, ReduceNextIndex)");
   std::string early = kInit1;
   early.replace(early.find("InitState"), 9, "Ready");
   early.replace(early.find("\"1\""), 3, "\"2\"");
-  expect_malformed(init + early + "\n", "line 2: node 2's Ready comes before its InitState");
+  expect_malformed(init + early + "\n", "line 2: node 2 has no InitState, yet here is its Ready");
   const std::string to_nobody =
       R"({"tag":"trace","event":{"name":"SendAppendEntriesRequest","nid":"1","state":{"term":1,)"
       R"("vote":"0","commit":1},"role":"StateLeader","log":1,"conf":[["1"],[]],"msg":{"type":)"
       R"("MsgApp","term":1,"from":"1","to":"7","entries":0,"logTerm":1,"index":1,"commit":1,)"
       R"("vote":"0","reject":false,"rejectHint":0}}})";
   expect_malformed(init + to_nobody + "\n",
-                   "line 2: a message to 7, which is no node of the trace (none has an "
-                   "InitState)");
+                   "line 2: a message to node 7, which has no InitState in the trace");
   expect_malformed("{\"level\":\"info\"}\n", "no trace events (lines tagged \"trace\")");
 }
 

@@ -127,7 +127,8 @@ const std::vector<Case> kEventFields = {
      "BecomePreCandidate, BecomeCandidate, BecomeLeader, SendRequestVoteRequest, "
      "ReceiveRequestVoteRequest, SendRequestVoteResponse, ReceiveRequestVoteResponse, "
      "SendAppendEntriesRequest, ReceiveAppendEntriesRequest, SendAppendEntriesResponse, "
-     "ReceiveAppendEntriesResponse, SendSnapshot, ReceiveSnapshot, Replicate, Commit, "
+     "ReceiveAppendEntriesResponse, SendSnapshot, ReceiveSnapshot, SendTimeoutNow, "
+     "ReceiveTimeoutNow, Replicate, Commit, "
      "ChangeConf, ApplyConfChange, Ready, ReduceNextIndex)"},
     {"NameNotAString", kStart + with(kSend, "\"SendAppendEntriesRequest\"", "12"), 4,
      "the event's \"name\" is not a string"},
@@ -142,11 +143,11 @@ const std::vector<Case> kEventFields = {
     {"TermNegative", kStart + with(kSend, "\"term\":2", "\"term\":-2"), 4,
      "the state's \"term\" is not a number of 0 or more"},
     {"TermAFraction", kStart + with(kSend, "\"term\":2", "\"term\":2.5"), 4,
-     "the state's \"term\" is not a number of 0 or more"},
+     "the state's \"term\" is not a whole number that fits in 64 bits"},
     {"TermAString", kStart + with(kSend, "\"term\":2", "\"term\":\"2\""), 4,
      "the state's \"term\" is not a number of 0 or more"},
     {"TermPast64Bits", kStart + with(kSend, "\"term\":2", "\"term\":18446744073709551616"), 4,
-     "the state's \"term\" is not a number of 0 or more"},
+     "the state's \"term\" is not a whole number that fits in 64 bits"},
     {"UnknownRole", kStart + with(kSend, "StateLeader", "StateLearner"), 4,
      "unknown role \"StateLearner\" (known: StateFollower, StatePreCandidate, StateCandidate, "
      "StateLeader)"},
@@ -163,11 +164,11 @@ const std::vector<Case> kEventFields = {
     {"ConfAnObject", kStart + with(kSend, "[[\"1\",\"2\",\"3\"],[]]", "{\"voters\":[\"1\"]}"), 4,
      "\"conf\" is not a pair of voter lists"},
     {"VotersNotAList", kStart + with(kSend, "[[\"1\",\"2\",\"3\"],[]]", "[\"1\",[]]"), 4,
-     "\"conf\"'s voters is not a list"},
+     "\"conf\"'s voters are not a list"},
     {"OutgoingNotAList", kStart + with(kSend, "[[\"1\",\"2\",\"3\"],[]]", "[[\"1\"],{}]"), 4,
-     "\"conf\"'s outgoing voters is not a list"},
+     "\"conf\"'s outgoing voters are not a list"},
     {"VotersNumbers", kStart + with(kSend, "[[\"1\",\"2\",\"3\"],[]]", "[[1,2,3],[]]"), 4,
-     "\"conf\"'s voters holds something other than node ids"},
+     "\"conf\"'s voters hold something other than node ids"},
 };
 INSTANTIATE_TEST_SUITE_P(EventFields, Malformed, ::testing::ValuesIn(kEventFields), name_of);
 
@@ -183,7 +184,8 @@ const std::vector<Case> kMessages = {
      "\"msg\" is not an object"},
     {"UnknownMessageType", kStart + with(kSend, "\"MsgApp\"", "\"MsgProp\""), 4,
      "unknown message type \"MsgProp\" (known: MsgApp, MsgAppResp, MsgHeartbeat, "
-     "MsgHeartbeatResp, MsgSnap, MsgVote, MsgVoteResp, MsgPreVote, MsgPreVoteResp)"},
+     "MsgHeartbeatResp, MsgSnap, MsgVote, MsgVoteResp, MsgPreVote, MsgPreVoteResp, "
+     "MsgTimeoutNow)"},
     {"MessageWithoutType", kStart + with(kSend, "\"type\":\"MsgApp\",", ""), 4,
      "the message has no \"type\""},
     {"MessageWithoutTo", kStart + with(kSend, "\"to\":\"3\",", ""), 4, "the message has no \"to\""},
@@ -205,33 +207,33 @@ INSTANTIATE_TEST_SUITE_P(Messages, Malformed, ::testing::ValuesIn(kMessages), na
 // Node ids: decimal strings of 64-bit numbers, each once in a list.
 const std::vector<Case> kNodeIds = {
     {"NidALetter", kStart + with(kSend, "\"nid\":\"2\"", "\"nid\":\"b\""), 4,
-     "the event's \"nid\" \"b\" is not a node id (a decimal number)"},
+     "the event's \"nid\" \"b\" is not a node id (a decimal number below 2^64)"},
     {"NidEmpty", kStart + with(kSend, "\"nid\":\"2\"", "\"nid\":\"\""), 4,
-     "the event's \"nid\" \"\" is not a node id (a decimal number)"},
+     "the event's \"nid\" \"\" is not a node id (a decimal number below 2^64)"},
     {"NidNegative", kStart + with(kSend, "\"nid\":\"2\"", "\"nid\":\"-2\""), 4,
-     "the event's \"nid\" \"-2\" is not a node id (a decimal number)"},
+     "the event's \"nid\" \"-2\" is not a node id (a decimal number below 2^64)"},
     {"NidWithASpace", kStart + with(kSend, "\"nid\":\"2\"", "\"nid\":\"2 \""), 4,
-     "the event's \"nid\" \"2 \" is not a node id (a decimal number)"},
+     "the event's \"nid\" \"2 \" is not a node id (a decimal number below 2^64)"},
     {"NidHex", kStart + with(kSend, "\"nid\":\"2\"", "\"nid\":\"0x2\""), 4,
-     "the event's \"nid\" \"0x2\" is not a node id (a decimal number)"},
+     "the event's \"nid\" \"0x2\" is not a node id (a decimal number below 2^64)"},
     {"NidPast64Bits", kStart + with(kSend, "\"nid\":\"2\"", "\"nid\":\"18446744073709551616\""), 4,
-     "the event's \"nid\" \"18446744073709551616\" is not a node id (a decimal number)"},
+     "the event's \"nid\" \"18446744073709551616\" is not a node id (a decimal number below 2^64)"},
     {"NidANumber", kStart + with(kSend, "\"nid\":\"2\"", "\"nid\":2"), 4,
      "the event's \"nid\" is not a string"},
     {"StateVoteNone", kStart + with(kSend, "\"vote\":\"2\"", "\"vote\":\"none\""), 4,
-     "the state's \"vote\" \"none\" is not a node id (a decimal number)"},
+     "the state's \"vote\" \"none\" is not a node id (a decimal number below 2^64)"},
     {"MessageFromAName", kStart + with(kSend, "\"from\":\"2\"", "\"from\":\"n2\""), 4,
-     "the message's \"from\" \"n2\" is not a node id (a decimal number)"},
+     "the message's \"from\" \"n2\" is not a node id (a decimal number below 2^64)"},
     {"MessageVoteANumber", kStart + with(kSend, "\"vote\":\"0\"", "\"vote\":0"), 4,
      "the message's \"vote\" is not a string"},
     {"VoterAName", kStart + with(kSend, "[[\"1\",\"2\",\"3\"]", "[[\"1\",\"2\",\"n3\"]"), 4,
-     "\"conf\"'s voters's member \"n3\" is not a node id (a decimal number)"},
+     "\"conf\"'s voters hold \"n3\", not a node id (a decimal number below 2^64)"},
     {"VoterTwice", kStart + with(kSend, "[[\"1\",\"2\",\"3\"]", "[[\"1\",\"2\",\"1\"]"), 4,
-     "\"conf\"'s voters names a node twice"},
+     "\"conf\"'s voters name a node twice"},
     {"VoterTwiceWrittenTwoWays", kStart + with(kSend, "[[\"1\",\"2\",\"3\"]", "[[\"1\",\"01\"]"), 4,
-     "\"conf\"'s voters names a node twice"},
+     "\"conf\"'s voters name a node twice"},
     {"OutgoingVoterTwice", kStart + with(kSend, "],[]]", "],[\"3\",\"2\",\"3\"]]"), 4,
-     "\"conf\"'s outgoing voters names a node twice"},
+     "\"conf\"'s outgoing voters name a node twice"},
 };
 INSTANTIATE_TEST_SUITE_P(NodeIds, Malformed, ::testing::ValuesIn(kNodeIds), name_of);
 
@@ -248,7 +250,7 @@ const std::vector<Case> kConfChanges = {
     {"ChangeConfWithoutChanges", kStart + with(kChange, "\"changes\"", "\"newconf\""), 4,
      "a ChangeConf's \"cc\" has no \"changes\""},
     {"ChangesEmpty", kStart + with(kChange, "[{\"nid\":\"4\",\"action\":\"AddNewServer\"}]", "[]"),
-     4, "\"changes\" is not a list of changes"},
+     4, "\"changes\" is empty"},
     {"ChangesAnObject",
      kStart + with(kChange, "[{\"nid\":\"4\",\"action\":\"AddNewServer\"}]",
                    "{\"nid\":\"4\",\"action\":\"AddNewServer\"}"),
@@ -263,31 +265,31 @@ const std::vector<Case> kConfChanges = {
     {"ChangeNidANumber", kStart + with(kChange, "{\"nid\":\"4\"", "{\"nid\":4"), 4,
      "a change's \"nid\" is not a string"},
     {"ApplyWithoutProp", kStart + kChange + with(kApply, "\"prop\"", "\"p\""), 5,
-     "a ApplyConfChange event has no \"prop\""},
+     "an ApplyConfChange event has no \"prop\""},
     {"NewConfAString", kStart + kChange + with(kApply, "[\"1\",\"2\",\"3\",\"4\"]", "\"1,2,3,4\""),
-     5, "\"newconf\" is not a list"},
+     5, "\"newconf\"'s voters are not a list"},
     {"NewConfTwice", kStart + kChange + with(kApply, "\"3\",\"4\"]", "\"4\",\"4\"]"), 5,
-     "\"newconf\" names a node twice"},
+     "\"newconf\"'s voters name a node twice"},
 };
 INSTANTIATE_TEST_SUITE_P(ConfChanges, Malformed, ::testing::ValuesIn(kConfChanges), name_of);
 
 // What the whole trace decides: which nodes started, and when.
 const std::vector<Case> kNodes = {
     {"EventOfANodeNeverStarted", kStart + with(kSend, "\"nid\":\"2\"", "\"nid\":\"4\""), 4,
-     "node 4's SendAppendEntriesRequest comes before its InitState"},
+     "node 4 has no InitState, yet here is its SendAppendEntriesRequest"},
     {"EventBeforeItsInitState", init("1") + init("3") + kSend + init("2"), 3,
      "node 2's SendAppendEntriesRequest comes before its InitState"},
     {"SendFromAnotherNode", kStart + with(kSend, "\"from\":\"2\"", "\"from\":\"1\""), 4,
-     "node 2 sends a message from 1"},
+     "node 2's SendAppendEntriesRequest sends a message from node 1"},
     {"ReceiveToAnotherNode", kStart + kSend + with(kReceive, "\"to\":\"3\"", "\"to\":\"1\""), 5,
-     "node 3 receives a message to 1"},
+     "node 3's ReceiveAppendEntriesRequest receives a message to node 1"},
     {"SendToANodeNeverStarted", kStart + with(kSend, "\"to\":\"3\"", "\"to\":\"9\""), 4,
-     "a message to 9, which is no node of the trace (none has an InitState)"},
+     "a message to node 9, which has no InitState in the trace"},
     {"ReceiveFromANodeNeverStarted", kStart + with(kReceive, "\"from\":\"2\"", "\"from\":\"9\""), 4,
-     "a message from 9, which is no node of the trace (none has an InitState)"},
+     "a message from node 9, which has no InitState in the trace"},
     {"NodeProblemAmongOtherLines",
      kStart + "\n" + with(kSend, "\"nid\":\"2\"", "\"nid\":\"5\"") + "{\"level\":\"info\"}\n\n", 5,
-     "node 5's SendAppendEntriesRequest comes before its InitState"},
+     "node 5 has no InitState, yet here is its SendAppendEntriesRequest"},
     // Each line is read before the checks of the whole trace, so a later
     // line's syntax is reported before an earlier line's node.
     {"NotJsonFoundBeforeAnEarlierNodeProblem",

@@ -248,6 +248,8 @@ TEST(ToString, NamesEveryEventKindAsEtcdDoesAndReadsTheNameBack) {
       "ReceiveAppendEntriesResponse",
       "SendSnapshot",
       "ReceiveSnapshot",
+      "SendTimeoutNow",
+      "ReceiveTimeoutNow",
       "Replicate",
       "Commit",
       "ChangeConf",
@@ -304,7 +306,7 @@ TEST(ToString, NamesEveryConfChangeActionAsEtcdDoesAndReadsTheNameBack) {
   }
 }
 
-TEST(EventKinds, FiveSendAMessageAndFiveReceiveOne) {
+TEST(EventKinds, SixSendAMessageAndSixReceiveOne) {
   std::vector<std::string> sends, receives;
   for (int i = 0; i <= static_cast<int>(EventKind::kReduceNextIndex); ++i) {
     const auto kind = static_cast<EventKind>(i);
@@ -312,13 +314,14 @@ TEST(EventKinds, FiveSendAMessageAndFiveReceiveOne) {
     if (is_send(kind)) sends.push_back(to_string(kind));
     if (is_receive(kind)) receives.push_back(to_string(kind));
   }
-  EXPECT_EQ(sends, (std::vector<std::string>{"SendRequestVoteRequest", "SendRequestVoteResponse",
-                                             "SendAppendEntriesRequest",
-                                             "SendAppendEntriesResponse", "SendSnapshot"}));
+  EXPECT_EQ(sends,
+            (std::vector<std::string>{"SendRequestVoteRequest", "SendRequestVoteResponse",
+                                      "SendAppendEntriesRequest", "SendAppendEntriesResponse",
+                                      "SendSnapshot", "SendTimeoutNow"}));
   EXPECT_EQ(receives,
             (std::vector<std::string>{"ReceiveRequestVoteRequest", "ReceiveRequestVoteResponse",
                                       "ReceiveAppendEntriesRequest", "ReceiveAppendEntriesResponse",
-                                      "ReceiveSnapshot"}));
+                                      "ReceiveSnapshot", "ReceiveTimeoutNow"}));
 }
 
 }  // namespace

@@ -16,7 +16,7 @@ namespace {
 using nlohmann::json;
 
 // Names as etcd writes them, with the kinds they stand for.
-constexpr std::array<std::pair<const char*, EventKind>, 22> kEventNames = {{
+constexpr std::array<std::pair<const char*, EventKind>, 24> kEventNames = {{
     {"InitState", EventKind::kInitState},
     {"Bootstrap", EventKind::kBootstrap},
     {"BecomeFollower", EventKind::kBecomeFollower},
@@ -33,6 +33,8 @@ constexpr std::array<std::pair<const char*, EventKind>, 22> kEventNames = {{
     {"ReceiveAppendEntriesResponse", EventKind::kReceiveAppendEntriesResponse},
     {"SendSnapshot", EventKind::kSendSnapshot},
     {"ReceiveSnapshot", EventKind::kReceiveSnapshot},
+    {"SendTimeoutNow", EventKind::kSendTimeoutNow},
+    {"ReceiveTimeoutNow", EventKind::kReceiveTimeoutNow},
     {"Replicate", EventKind::kReplicate},
     {"Commit", EventKind::kCommit},
     {"ChangeConf", EventKind::kChangeConf},
@@ -41,7 +43,7 @@ constexpr std::array<std::pair<const char*, EventKind>, 22> kEventNames = {{
     {"ReduceNextIndex", EventKind::kReduceNextIndex},
 }};
 
-constexpr std::array<std::pair<const char*, MessageType>, 9> kMessageTypes = {{
+constexpr std::array<std::pair<const char*, MessageType>, 10> kMessageTypes = {{
     {"MsgApp", MessageType::kApp},
     {"MsgAppResp", MessageType::kAppResp},
     {"MsgHeartbeat", MessageType::kHeartbeat},
@@ -51,6 +53,7 @@ constexpr std::array<std::pair<const char*, MessageType>, 9> kMessageTypes = {{
     {"MsgVoteResp", MessageType::kVoteResp},
     {"MsgPreVote", MessageType::kPreVote},
     {"MsgPreVoteResp", MessageType::kPreVoteResp},
+    {"MsgTimeoutNow", MessageType::kTimeoutNow},
 }};
 
 constexpr std::array<std::pair<const char*, Role>, 4> kRoles = {{
@@ -78,6 +81,31 @@ std::string name_of(const Table& table, Value value) {
   for (const auto& [name, v] : table)
     if (v == value) return name;
   return "?";
+}
+
+// Text from the input as a message shows it: on one line, with control
+// and non-ASCII bytes escaped, cut short past `limit` bytes.
+std::string printable(const std::string& text, size_t limit) {
+  std::string out;
+  for (size_t k = 0; k < text.size() && k < limit; ++k) {
+    const unsigned char c = static_cast<unsigned char>(text[k]);
+    if (c < 0x20 || c >= 0x7f) {
+      const char* hex = "0123456789abcdef";
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + (text.size() > limit ? "..." : "");
+}
+
+std::string quoted(const std::string& text) { return "\"" + printable(text, 40) + "\""; }
+
+std::string with_article(const std::string& noun) {
+  const bool vowel = !noun.empty() && std::string("AEIOUaeiou").find(noun[0]) != std::string::npos;
+  return (vowel ? "an " : "a ") + noun;
 }
 
 // How deep the brackets of a line go, outside its strings: a bound on the
@@ -119,6 +147,8 @@ class LineReader {
 
   uint64_t number(const json& object, const char* name, const std::string& where) const {
     const json& value = field(object, name, where);
+    if (value.is_number_float())
+      fail(where + "'s \"" + name + "\" is not a whole number that fits in 64 bits");
     if (!value.is_number_unsigned() && !(value.is_number_integer() && value.get<int64_t>() >= 0))
       fail(where + "'s \"" + name + "\" is not a number of 0 or more");
     return value.get<uint64_t>();
@@ -135,7 +165,7 @@ class LineReader {
     const char* end = text.data() + text.size();
     auto [stop, error] = std::from_chars(text.data(), end, id);
     if (text.empty() || error != std::errc() || stop != end)
-      fail(what + " \"" + text + "\" is not a node id (a decimal number)");
+      fail(what + " " + quoted(text) + " is not a node id (a decimal number below 2^64)");
     return id;
   }
 
@@ -144,14 +174,19 @@ class LineReader {
   }
 
   std::vector<NodeId> nodes(const json& list, const std::string& what) const {
-    if (!list.is_array()) fail(what + " is not a list");
+    if (!list.is_array()) fail(what + " are not a list");
     std::vector<NodeId> ids;
     for (const json& item : list) {
-      if (!item.is_string()) fail(what + " holds something other than node ids");
-      ids.push_back(node_id(item.get<std::string>(), what + "'s member"));
+      if (!item.is_string()) fail(what + " hold something other than node ids");
+      const std::string& text = item.get_ref<const std::string&>();
+      NodeId id = 0;
+      auto [stop, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+      if (text.empty() || error != std::errc() || stop != text.data() + text.size())
+        fail(what + " hold " + quoted(text) + ", not a node id (a decimal number below 2^64)");
+      ids.push_back(id);
     }
     std::sort(ids.begin(), ids.end());
-    if (std::adjacent_find(ids.begin(), ids.end()) != ids.end()) fail(what + " names a node twice");
+    if (std::adjacent_find(ids.begin(), ids.end()) != ids.end()) fail(what + " name a node twice");
     return ids;
   }
 
@@ -159,7 +194,7 @@ class LineReader {
   auto lookup(const Table& table, const std::string& name, const std::string& what) const {
     for (const auto& [known, value] : table)
       if (name == known) return value;
-    fail("unknown " + what + " \"" + name + "\" (known: " + names_of(table) + ")");
+    fail("unknown " + what + " " + quoted(name) + " (known: " + names_of(table) + ")");
   }
 
   Message message(const json& msg) const {
@@ -182,17 +217,18 @@ class LineReader {
   }
 
   void conf_change(const json& event, Event& out) const {
-    const json& prop = field(event, "prop", "a " + to_string(out.kind) + " event");
+    const json& prop = field(event, "prop", with_article(to_string(out.kind)) + " event");
     if (!prop.is_object()) fail("\"prop\" is not an object");
     const json& cc = field(prop, "cc", "the event's \"prop\"");
     if (!cc.is_object()) fail("\"prop\"'s \"cc\" is not an object");
     if (out.kind == EventKind::kApplyConfChange) {
       // etcd's bootstrap applies an empty change: no "newconf" at all.
-      if (cc.contains("newconf")) out.new_conf = nodes(cc["newconf"], "\"newconf\"");
+      if (cc.contains("newconf")) out.new_conf = nodes(cc["newconf"], "\"newconf\"'s voters");
       return;
     }
     const json& changes = field(cc, "changes", "a ChangeConf's \"cc\"");
-    if (!changes.is_array() || changes.empty()) fail("\"changes\" is not a list of changes");
+    if (!changes.is_array()) fail("\"changes\" is not a list of changes");
+    if (changes.empty()) fail("\"changes\" is empty");
     for (const json& change : changes) {
       if (!change.is_object()) fail("a change is not an object");
       out.changes.push_back(
@@ -219,7 +255,7 @@ class LineReader {
     out.voters = nodes(conf[0], "\"conf\"'s voters");
     out.outgoing = nodes(conf[1], "\"conf\"'s outgoing voters");
     if (is_send(out.kind) || is_receive(out.kind)) {
-      out.message = message(field(event, "msg", "a " + to_string(out.kind) + " event"));
+      out.message = message(field(event, "msg", with_article(to_string(out.kind)) + " event"));
     }
     if (out.kind == EventKind::kChangeConf || out.kind == EventKind::kApplyConfChange)
       conf_change(event, out);
@@ -232,9 +268,18 @@ class LineReader {
 
 bool blank(const std::string& line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
 
+// nlohmann's message without its "[json.exception...] " tag, and with the
+// input bytes it quotes made printable.
 std::string parse_problem(const std::string& what) {
   const size_t column = what.find("column ");
-  return "not JSON: " + (column == std::string::npos ? what : what.substr(column));
+  const size_t tag_end = what.find("] ");
+  std::string problem = what;
+  if (column != std::string::npos) {
+    problem = what.substr(column);
+  } else if (tag_end != std::string::npos) {
+    problem = what.substr(tag_end + 2);
+  }
+  return "not JSON: " + printable(problem, 200);
 }
 
 // The checks that need the whole trace: every node starts with InitState,
@@ -247,9 +292,12 @@ void check_nodes(Trace& trace) {
   std::set<NodeId> seen;
   for (const Event& event : trace.events) {
     const LineReader reader(event.line);
-    if (event.kind != EventKind::kInitState && !seen.count(event.node))
-      reader.fail("node " + std::to_string(event.node) + "'s " + to_string(event.kind) +
-                  " comes before its InitState");
+    if (event.kind != EventKind::kInitState && !seen.count(event.node)) {
+      const std::string node = "node " + std::to_string(event.node);
+      reader.fail(started.count(event.node)
+                      ? node + "'s " + to_string(event.kind) + " comes before its InitState"
+                      : node + " has no InitState, yet here is its " + to_string(event.kind));
+    }
     seen.insert(event.node);
     if (!event.message) continue;
     const Message& m = *event.message;
@@ -257,13 +305,13 @@ void check_nodes(Trace& trace) {
     const NodeId own = sends ? m.from : m.to;
     const NodeId other = sends ? m.to : m.from;
     if (own != event.node) {
-      reader.fail(std::string("node ") + std::to_string(event.node) +
-                  (sends ? " sends a message from " : " receives a message to ") +
+      reader.fail("node " + std::to_string(event.node) + "'s " + to_string(event.kind) +
+                  (sends ? " sends a message from node " : " receives a message to node ") +
                   std::to_string(own));
     }
     if (!started.count(other)) {
-      reader.fail(std::string("a message ") + (sends ? "to " : "from ") + std::to_string(other) +
-                  ", which is no node of the trace (none has an InitState)");
+      reader.fail(std::string("a message ") + (sends ? "to" : "from") + " node " +
+                  std::to_string(other) + ", which has no InitState in the trace");
     }
   }
   trace.nodes.assign(started.begin(), started.end());
@@ -288,7 +336,7 @@ Trace read_trace(std::istream& in) {
     json line;
     try {
       line = json::parse(text);
-    } catch (const json::parse_error& error) {
+    } catch (const json::exception& error) {
       reader.fail(parse_problem(error.what()));
     }
     if (!line.is_object()) reader.fail("not a JSON object");
@@ -309,14 +357,16 @@ bool is_send(EventKind kind) {
   return kind == EventKind::kSendRequestVoteRequest ||
          kind == EventKind::kSendRequestVoteResponse ||
          kind == EventKind::kSendAppendEntriesRequest ||
-         kind == EventKind::kSendAppendEntriesResponse || kind == EventKind::kSendSnapshot;
+         kind == EventKind::kSendAppendEntriesResponse || kind == EventKind::kSendSnapshot ||
+         kind == EventKind::kSendTimeoutNow;
 }
 
 bool is_receive(EventKind kind) {
   return kind == EventKind::kReceiveRequestVoteRequest ||
          kind == EventKind::kReceiveRequestVoteResponse ||
          kind == EventKind::kReceiveAppendEntriesRequest ||
-         kind == EventKind::kReceiveAppendEntriesResponse || kind == EventKind::kReceiveSnapshot;
+         kind == EventKind::kReceiveAppendEntriesResponse || kind == EventKind::kReceiveSnapshot ||
+         kind == EventKind::kReceiveTimeoutNow;
 }
 
 }  // namespace crosscheck::trace::raft

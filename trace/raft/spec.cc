@@ -285,6 +285,20 @@ Spec::Result Spec::append_entries_to_self(const State& s, int i, std::string& wh
   return next;
 }
 
+Spec::Result Spec::timeout_now(const State& s, int i, int j, std::string& why) {
+  const NodeState& n = s.nodes[i];
+  if (n.role != Role::kLeader) return why = "it is not a leader", std::nullopt;
+  if (i == j) return why = "a leader hands over to another server", std::nullopt;
+  SpecMessage m;
+  m.kind = MessageKind::kTimeoutNow;
+  m.term = n.term;
+  m.source = nodes_[i];
+  m.dest = nodes_[j];
+  State next = s;
+  send(next, m);
+  return next;
+}
+
 Spec::Result Spec::change_config(const State& s, int i, const ConfChange& change,
                                  std::string& why) {
   const NodeState& n = s.nodes[i];

@@ -15,7 +15,13 @@
 
 namespace crosscheck::trace::raft {
 
-enum class MessageKind : uint8_t { kVoteRequest, kVoteResponse, kAppendRequest, kAppendResponse };
+enum class MessageKind : uint8_t {
+  kVoteRequest,
+  kVoteResponse,
+  kAppendRequest,
+  kAppendResponse,
+  kTimeoutNow,  // a leader handing over leadership (thesis §3.10)
+};
 enum class Subtype : uint8_t { kApp, kHeartbeat, kSnapshot };
 
 struct SpecMessage {
@@ -123,6 +129,7 @@ class Spec {
   Result append_entries(const State& s, int i, int j, uint64_t begin, uint64_t end, Subtype subtype,
                         std::string& why);
   Result append_entries_to_self(const State& s, int i, std::string& why);
+  Result timeout_now(const State& s, int i, int j, std::string& why);
   Result change_config(const State& s, int i, const ConfChange& change, std::string& why);
   Result apply_config(const State& s, int i, const std::optional<std::vector<NodeId>>& voters,
                       std::string& why) const;

@@ -40,6 +40,8 @@ void Spec::handle_vote_request(State& s, int i, const SpecMessage& m, Reading re
     const bool free = n.voted_for == 0 && (!n.knows_leader || reading == Reading::kRaftTla);
     const bool can_vote = n.voted_for == m.source || free || (m.pre_vote && m.term > n.term);
     grant = can_vote && log_ok;
+    // The thesis's PreVote (§9.6) grants only a term past the receiver's.
+    if (m.pre_vote && reading == Reading::kRaftTla) grant = m.term > n.term && log_ok;
   }
   SpecMessage reply;
   reply.kind = MessageKind::kVoteResponse;
@@ -165,6 +167,7 @@ Spec::Result Spec::receive(const State& s, MessageId id, Reading reading, std::s
       if (!handled) why = "a leader got an AppendEntries request of its own term";
       break;
     case MessageKind::kAppendResponse: handled = handle_append_response(next, i, m, why); break;
+    case MessageKind::kTimeoutNow: break;  // the campaign it starts is an event of its own
   }
   if (!handled) return std::nullopt;
   return next;

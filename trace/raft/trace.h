@@ -32,6 +32,8 @@ enum class EventKind {
   kReceiveAppendEntriesResponse,
   kSendSnapshot,
   kReceiveSnapshot,
+  kSendTimeoutNow,
+  kReceiveTimeoutNow,
   kReplicate,
   kCommit,
   kChangeConf,
@@ -50,6 +52,7 @@ enum class MessageType {
   kVoteResp,
   kPreVote,
   kPreVoteResp,
+  kTimeoutNow,
 };
 
 enum class Role { kFollower, kPreCandidate, kCandidate, kLeader };

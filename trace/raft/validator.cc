@@ -25,6 +25,7 @@ MessageKind kind_of(MessageType type) {
     case MessageType::kPreVote: return MessageKind::kVoteRequest;
     case MessageType::kVoteResp:
     case MessageType::kPreVoteResp: return MessageKind::kVoteResponse;
+    case MessageType::kTimeoutNow: return MessageKind::kTimeoutNow;
   }
   return MessageKind::kAppendRequest;
 }
@@ -59,6 +60,7 @@ bool matches(const SpecMessage& m, const Message& logged) {
              m.last_log_term == logged.log_term;
     case MessageKind::kVoteResponse:
       return m.pre_vote == is_pre_vote(logged.type) && m.granted == !logged.reject;
+    case MessageKind::kTimeoutNow: return true;
   }
   return false;
 }
@@ -71,7 +73,7 @@ std::string show(const std::vector<NodeId>& ids) {
 
 std::string describe(const SpecMessage& m, const LogStore& logs) {
   std::ostringstream out;
-  const char* names[] = {"MsgVote", "MsgVoteResp", "MsgApp", "MsgAppResp"};
+  const char* names[] = {"MsgVote", "MsgVoteResp", "MsgApp", "MsgAppResp", "MsgTimeoutNow"};
   std::string type = names[static_cast<int>(m.kind)];
   if (m.pre_vote) type.insert(3, "Pre");
   if (m.subtype == Subtype::kHeartbeat)
@@ -93,6 +95,7 @@ std::string describe(const SpecMessage& m, const LogStore& logs) {
     case MessageKind::kAppendResponse:
       out << (m.success ? " index " + std::to_string(m.match_index) : " rejected");
       break;
+    case MessageKind::kTimeoutNow: break;
   }
   return out.str();
 }
@@ -124,6 +127,7 @@ MessageKey key_of(const SpecMessage& m) {
       b = m.last_log_term;
       break;
     case MessageKind::kVoteResponse: a = m.granted; break;
+    case MessageKind::kTimeoutNow: break;
   }
   const bool pre =
       (m.kind == MessageKind::kVoteRequest || m.kind == MessageKind::kVoteResponse) && m.pre_vote;
@@ -281,6 +285,7 @@ std::optional<State> Validator::step_send(const State& s, const Event& event, st
       break;
     case MessageType::kAppResp:
     case MessageType::kHeartbeatResp: next = spec_.append_entries_to_self(s, i, why); break;
+    case MessageType::kTimeoutNow: next = spec_.timeout_now(s, i, j, why); break;
   }
   if (!next) return next;
   // The message just sent is the one pending from i that s did not have.
