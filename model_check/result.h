@@ -143,6 +143,11 @@ struct CheckResult {
   std::string fairness;                 // the fairness they were checked under
   SearchRun search;
   std::vector<ActionCoverage> coverage;  // with --coverage, by action kind
+  // A simulation asked to keep it (SimulationOptions::keep_first_walk):
+  // the first walk's steps by action label, from initial state
+  // first_walk_initial, whether or not it violated anything.
+  std::vector<std::string> first_walk;
+  size_t first_walk_initial = 0;
   // When a limit stopped the run (bound_exhausted, memory_exhausted): the
   // phase it stopped in ("safety", "liveness graph", "liveness analysis",
   // "simulation", "shrinking", "replay"), and the properties left

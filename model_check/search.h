@@ -82,6 +82,7 @@ inline SimulationOptions simulation_options(const SearchOptions& options) {
   simulation.shard_index = options.shard_index;
   simulation.shard_count = options.shard_count;
   simulation.shrink = options.shrink;
+  simulation.keep_first_walk = options.keep_first_walk;
   return simulation;
 }
 

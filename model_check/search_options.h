@@ -51,6 +51,7 @@ struct SearchOptions : CommonOptions {
   int shard_index = 0;
   int shard_count = 1;
   bool shrink = true;
+  bool keep_first_walk = false;
 };
 
 }  // namespace crosscheck::mc

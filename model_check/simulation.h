@@ -56,6 +56,9 @@ struct SimulationOptions : CommonOptions {
   int shard_index = 0;
   int shard_count = 1;
   bool shrink = true;  // shorten a violating walk by removing steps
+  // Keep the steps of this shard's first walk (CheckResult::first_walk),
+  // for writing an implementation's behaviour out (check --trace-out).
+  bool keep_first_walk = false;
 };
 
 namespace detail {
@@ -112,7 +115,8 @@ class Simulation {
       pool_.run([&](int) {
         std::vector<Successor<Action, State>> successors;
         for (uint64_t k = next++; k < end; k = next++) {
-          outcomes[k - begin] = walk(walk_number(k), successors);
+          outcomes[k - begin] =
+              walk(walk_number(k), successors, k == 0 && options_.keep_first_walk);
         }
       });
       for (uint64_t k = begin; k < end; ++k) {
@@ -123,6 +127,10 @@ class Simulation {
         result_.stats.depth =
             std::max<int>(result_.stats.depth, static_cast<int>(outcome.steps) + 1);
         record_goals(outcome.goals);
+        if (k == 0 && options_.keep_first_walk) {
+          result_.first_walk_initial = outcome.initial;
+          result_.first_walk = std::move(outcome.labels);
+        }
         if (outcome.violation) {
           found = std::move(outcome.violation);
           search.violating_walk = static_cast<int64_t>(walk_number(k));
@@ -167,6 +175,8 @@ class Simulation {
   };
 
   struct WalkOutcome {
+    size_t initial = 0;
+    std::vector<std::string> labels;  // kept for the first walk, when asked
     uint64_t steps = 0;
     uint64_t generated = 0;
     uint64_t goals = 0;
@@ -229,7 +239,8 @@ class Simulation {
     return allowed.back();
   }
 
-  WalkOutcome walk(uint64_t walk, std::vector<Successor<Action, State>>& successors) const {
+  WalkOutcome walk(uint64_t walk, std::vector<Successor<Action, State>>& successors,
+                   bool keep_labels = false) const {
     WalkOutcome outcome;
     SeededRandom random(stream_seed(options_.seed, walk));
     std::vector<uint32_t> allowed;
@@ -238,9 +249,11 @@ class Simulation {
     }
     if (allowed.empty()) return outcome;
     const size_t initial = allowed[random.below(allowed.size())];
+    outcome.initial = initial;
     State state = initial_[initial];
     std::vector<std::string> labels;
     auto violated = [&](std::string property, const char* kind) {
+      if (keep_labels) outcome.labels = labels;
       outcome.violation = Violation{std::move(property), kind, initial, std::move(labels)};
       return outcome;
     };
@@ -272,6 +285,7 @@ class Simulation {
       }
       outcome.goals |= goals_of(state);
     }
+    if (keep_labels) outcome.labels = std::move(labels);
     return outcome;
   }
 

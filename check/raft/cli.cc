@@ -6,6 +6,7 @@
 
 #include "check/raft/lease_model.h"
 #include "check/raft/model.h"
+#include "check/raft/trace_writer.h"
 #include "check/raft/validate_trace.h"
 #include "impl/raft/node.h"
 #include "model_check/cli/protocol.h"
@@ -498,6 +499,35 @@ std::vector<IntFlag> flags() {
   return flags;
 }
 
+std::string trace_refusal(const CheckRequest& request) {
+  if (request.model != "impl") return "model " + request.model + " is a spec, not the node";
+  if (lease_reads(request)) return "lease reads run on clocks, which a trace does not show";
+  return raftcheck::trace_refusal(impl_config(request), impl_bounds(request),
+                                  fault_budgets(request));
+}
+
+// The steps, by label, from whichever initial state they start in.
+void write_trace(const CheckRequest& request, size_t initial,
+                 const std::vector<std::string>& labels, std::ostream& out) {
+  const raftcheck::ImplModel model = impl_model(request);
+  const std::vector<raftcheck::ImplState> initial_states = model.initial_states();
+  std::vector<mc::Successor<raftcheck::ImplAction, raftcheck::ImplState>> successors;
+  raftcheck::ImplState state = initial_states.at(initial);
+  raftcheck::ImplTraceWriter writer(model, out);
+  writer.start(state);
+  for (const std::string& label : labels) {
+    successors.clear();
+    model.successors(state, successors);
+    auto step = std::find_if(successors.begin(), successors.end(), [&](const auto& successor) {
+      return model.within_bounds(successor.state) && model.action_label(successor.action) == label;
+    });
+    if (step == successors.end())
+      throw std::logic_error("--trace-out: step '" + label + "' is not enabled on replay");
+    writer.step(state, step->action, step->state);
+    state = std::move(step->state);
+  }
+}
+
 }  // namespace
 
 ProtocolCli raft_cli() {
@@ -518,6 +548,8 @@ ProtocolCli raft_cli() {
       .tools = tools,
       .focused_runs = focused_runs(),
       .validate_trace = run_validate_raft,
+      .write_trace = write_trace,
+      .trace_refusal = trace_refusal,
       .validate_trace_arguments = check_validate_raft_arguments,
   };
 }

@@ -112,6 +112,10 @@ std::vector<OptionSpec> search_options(const std::string& command) {
       {"format", "text|json", "the report's format", "Output", "text"},
       {"msc", "FILE", "write a violation's message-sequence chart (SVG)", "Output"},
       {"dot", "FILE", "write the state graph of a small run (Graphviz)", "Output"},
+      {"trace-out", "FILE",
+       "write the implementation's steps (a violation's, or --search simulate's first walk) as "
+       "a trace for `crosscheck validate`",
+       "Output"},
       {"no-progress", "", "no progress lines on stderr", "Output"},
       {"search", "bfs|dfs|simulate", "breadth-first, depth-first, or random walks", "Search",
        "bfs"},
@@ -213,6 +217,11 @@ void read_model_option(const ProtocolCli& protocol, const std::string& flag,
       throw UsageError("--format is text or json, not '" + text + "'");
   } else if (flag == "msc" || flag == "dot") {
     (flag == "msc" ? parsed.msc : parsed.dot) = text;
+  } else if (flag == "trace-out") {
+    if (!protocol.write_trace)
+      throw UsageError("--trace-out: " + protocol.name + " writes no implementation traces");
+    parsed.trace_out = text;
+    parsed.request.search.keep_first_walk = true;
   } else if (flag == "focus") {
     parsed.focus = text;
     if (text != "all" && text != "none" && !contains(names_of(protocol.focused_runs), text)) {

@@ -44,6 +44,9 @@ struct ParsedCheck {
   std::string format = "text";
   std::string msc;  // check: the violation's message-sequence chart (SVG)
   std::string dot;  // check: the state graph (Graphviz)
+  // check: the implementation's steps as a trace for `validate`
+  // (ProtocolCli::write_trace).
+  std::string trace_out;
 };
 
 // `command` is "check" or "prove": prove-only bounds are refused for check.

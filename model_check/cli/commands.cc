@@ -101,6 +101,10 @@ std::optional<PreparedCheck> prepare_check(const std::vector<std::string>& args,
   if (!check.parsed.msc.empty() && check.tools.lifelines.empty()) {
     throw UsageError(no_chart(*check.protocol, check.parsed.request.model));
   }
+  if (!check.parsed.trace_out.empty()) {
+    const std::string refusal = check.protocol->trace_refusal(check.parsed.request);
+    if (!refusal.empty()) throw UsageError("--trace-out: " + refusal);
+  }
   return check;
 }
 
@@ -115,6 +119,27 @@ std::string configuration_of(const mc::RunDescription& run, const mc::SearchOpti
   return run.protocol + " --model " + run.model + " --variant " + run.variant + " " +
          parameters.dump() + (search.symmetry ? " --symmetry" : "") +
          (search.partial_order ? " --por" : "");
+}
+
+// --trace-out: a violation's steps, or else a simulation's first walk.
+void write_trace(const ProtocolCli& protocol, const CheckRequest& request,
+                 const mc::CheckResult& result, const std::string& path) {
+  std::vector<std::string> labels;
+  size_t initial = 0;
+  if (result.outcome == mc::Outcome::kViolation) {
+    for (size_t step = 1; step < result.trace.size(); ++step)
+      labels.push_back(result.trace[step].action);
+    initial = result.first_walk_initial;
+  } else if (request.search.mode == mc::SearchMode::kSimulate) {
+    labels = result.first_walk;
+    initial = result.first_walk_initial;
+  } else {
+    std::fprintf(stderr, "crosscheck: no violation, so no trace written to %s\n", path.c_str());
+    return;
+  }
+  std::ostringstream trace;
+  protocol.write_trace(request, initial, labels, trace);
+  write_file("trace-out", path, trace.str());
 }
 
 std::atomic<bool> stop_requested{false};
@@ -222,6 +247,7 @@ int run_check(const std::vector<std::string>& args, std::ostream& out) {
                    parsed.msc.c_str());
     }
   }
+  if (!parsed.trace_out.empty()) write_trace(protocol, reported.request, result, parsed.trace_out);
   if (graph)
     write_file("dot", parsed.dot,
                mc::state_graph_dot(run.protocol + " " + run.model, *graph, result.trace));

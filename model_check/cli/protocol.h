@@ -119,6 +119,15 @@ struct ProtocolCli {
   // protocols that read no traces.
   std::function<int(const std::vector<std::string>& args, std::ostream& out)> validate_trace =
       nullptr;
+  // `check --trace-out FILE`: writes a run's steps (from initial state
+  // `initial`, by action label: a violation's trace, or a simulation's
+  // first walk) as a trace of the implementation that validate_trace
+  // reads. trace_refusal says why a request's steps cannot be written, or
+  // "" when they can.
+  std::function<void(const CheckRequest&, size_t initial, const std::vector<std::string>& labels,
+                     std::ostream& out)>
+      write_trace = nullptr;
+  std::function<std::string(const CheckRequest&)> trace_refusal = nullptr;
   // validate_trace's checks of its arguments alone: no file read.
   std::function<void(const std::vector<std::string>& args)> validate_trace_arguments = nullptr;
 };
