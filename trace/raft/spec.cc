@@ -74,7 +74,7 @@ size_t hash_of(const State& state) {
     }
     for (uint64_t match : n.match) hash = mix(hash, match);
   }
-  for (const Bag* bag : {&state.messages, &state.pending}) {
+  for (const Bag* bag : {&state.messages, &state.pending, &state.unlogged}) {
     hash = mix(hash, bag->size());
     for (const auto& [id, count] : *bag) hash = mix(mix(hash, id), count);
   }
@@ -132,6 +132,12 @@ bool Spec::can_campaign(const NodeState& n, int i) const {
 MessageId Spec::send(State& s, const SpecMessage& m) {
   const MessageId id = messages_.intern(m);
   put(s.pending, id);
+  return id;
+}
+
+MessageId Spec::answer(State& s, const SpecMessage& m) {
+  const MessageId id = messages_.intern(m);
+  put(s.unlogged, id);
   return id;
 }
 
@@ -362,6 +368,8 @@ Spec::Result Spec::ready(const State& s, int i) const {
     for (uint32_t k = 0; k < it->second; ++k) put(next.messages, it->first);
     it = next.pending.erase(it);
   }
+  std::erase_if(next.unlogged,
+                [&](const auto& item) { return messages_.get(item.first).source == nodes_[i]; });
   return next;
 }
 
@@ -391,8 +399,9 @@ Spec::Result Spec::restart(const State& s, int i, uint64_t commit, std::string& 
   n.commit = commit;
   n.log = logs_.prefix(n.log, n.durable.log_length);
   n.config = n.durable.config;
-  std::erase_if(next.pending,
-                [&](const auto& item) { return messages_.get(item.first).source == nodes_[i]; });
+  auto from_i = [&](const auto& item) { return messages_.get(item.first).source == nodes_[i]; };
+  std::erase_if(next.pending, from_i);
+  std::erase_if(next.unlogged, from_i);
   return next;
 }
 

@@ -62,6 +62,9 @@ class MessageStore {
 
 // A multiset of messages, ascending by id.
 using Bag = std::vector<std::pair<MessageId, uint32_t>>;
+void take(Bag& bag, MessageId id);
+void put(Bag& bag, MessageId id);
+bool contains(const std::vector<NodeId>& ids, NodeId id);
 
 struct Durable {
   uint64_t term = 0;
@@ -94,6 +97,10 @@ struct State {
   std::vector<NodeState> nodes;  // by position in Trace::nodes
   Bag messages;                  // delivered to the network
   Bag pending;                   // sent, waiting for the sender's Ready
+  // Answers the spec's receive gave that the trace has not yet logged as
+  // sent: a logged send moves one to `pending` (Spec::log_answer); the
+  // sender's Ready forgets the rest, which the implementation did not send.
+  Bag unlogged;
 
   bool operator==(const State&) const = default;
 };
@@ -134,6 +141,20 @@ class Spec {
   Result apply_config(const State& s, int i, const std::optional<std::vector<NodeId>>& voters,
                       std::string& why) const;
   Result ready(const State& s, int i) const;
+  // A logged answer: one of the node's unlogged answers that `matches`.
+  template <class Matches>
+  Result log_answer(const State& s, int i, Matches matches, std::string& why) const {
+    for (const auto& [id, count] : s.unlogged) {
+      const SpecMessage& m = messages_.get(id);
+      if (m.source != nodes_[i] || !matches(m)) continue;
+      State next = s;
+      take(next.unlogged, id);
+      put(next.pending, id);
+      return next;
+    }
+    why = "no request it received is answered so";
+    return std::nullopt;
+  }
   Result step_down(const State& s, int i, std::string& why) const;
   // Back from its durable state, with the commit index the restarted
   // node shows: etcd keeps the persisted one, raft.tla forgets it (0), a
@@ -161,6 +182,7 @@ class Spec {
 
  private:
   MessageId send(State& s, const SpecMessage& m);
+  MessageId answer(State& s, const SpecMessage& m);
   bool is_quorum(const Config& config, uint64_t granted) const;
   uint64_t bit(NodeId node) const;
   bool can_campaign(const NodeState& n, int i) const;
@@ -175,9 +197,5 @@ class Spec {
   ConfigStore configs_;
   MessageStore messages_;
 };
-
-bool contains(const std::vector<NodeId>& ids, NodeId id);
-void take(Bag& bag, MessageId id);
-void put(Bag& bag, MessageId id);
 
 }  // namespace crosscheck::trace::raft

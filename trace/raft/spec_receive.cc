@@ -51,7 +51,7 @@ void Spec::handle_vote_request(State& s, int i, const SpecMessage& m, Reading re
   reply.source = m.dest;
   reply.dest = m.source;
   if (grant && !m.pre_vote) n.voted_for = m.source;
-  send(s, reply);
+  answer(s, reply);
 }
 
 bool Spec::handle_vote_response(State& s, int i, const SpecMessage& m, std::string& why) const {
@@ -80,7 +80,7 @@ bool Spec::handle_append_request(State& s, int i, const SpecMessage& m, Reading 
     // etcd answers a stale AppendEntries with an empty MsgAppResp (no
     // rejection); raft.tla rejects it. Either makes the old leader step down.
     reply.success = reading != Reading::kRaftTla;
-    send(s, reply);
+    answer(s, reply);
     return true;
   }
   if (n.role == Role::kLeader) return false;  // two leaders of one term
@@ -91,7 +91,7 @@ bool Spec::handle_append_request(State& s, int i, const SpecMessage& m, Reading 
       m.prev_log_index == 0 ||
       (m.prev_log_index <= length && logs_.term_at(n.log, m.prev_log_index) == m.prev_log_term);
   if (!log_ok) {
-    send(s, reply);
+    answer(s, reply);
     return true;
   }
   const uint64_t index = m.prev_log_index + 1;
@@ -102,7 +102,7 @@ bool Spec::handle_append_request(State& s, int i, const SpecMessage& m, Reading 
   if (index <= n.commit && reading != Reading::kRaftTla) {
     if (m.subtype == Subtype::kHeartbeat) n.commit = std::max(n.commit, m.commit);
     reply.match_index = m.subtype == Subtype::kHeartbeat ? m.prev_log_index : n.commit;
-    send(s, reply);
+    answer(s, reply);
     return true;
   }
   const auto entries = entries_of(logs_, m);
@@ -117,7 +117,7 @@ bool Spec::handle_append_request(State& s, int i, const SpecMessage& m, Reading 
   const uint64_t last_new = m.prev_log_index + entries.size();
   n.commit = std::max(n.commit, std::min(m.commit, last_new));
   reply.match_index = last_new;
-  send(s, reply);
+  answer(s, reply);
   return true;
 }
 

@@ -100,6 +100,13 @@ std::string describe(const SpecMessage& m, const LogStore& logs) {
   return out.str();
 }
 
+// An answer to another node, which the receive of its request sent.
+bool is_answer(const Event& event) {
+  return (event.kind == EventKind::kSendRequestVoteResponse ||
+          event.kind == EventKind::kSendAppendEntriesResponse) &&
+         event.message->from != event.message->to;
+}
+
 struct StateHash {
   size_t operator()(const State& state) const { return hash_of(state); }
 };
@@ -174,9 +181,9 @@ class Validator {
 
   const Trace& trace_;
   Spec spec_;
-  std::vector<bool> bootstrap_;       // by event: part of a node's bootstrap
-  std::vector<bool> inside_receive_;  // by event: a BecomeFollower a receive caused
-  std::map<MessageKey, size_t> last_receive_;
+  std::vector<bool> bootstrap_;                     // by event: part of a node's bootstrap
+  std::vector<bool> inside_receive_;                // by event: a BecomeFollower a receive caused
+  std::map<MessageKey, std::vector<size_t>> uses_;  // events that receive or answer, ascending
 };
 
 void Validator::index_trace() {
@@ -206,7 +213,10 @@ void Validator::index_trace() {
       }
     }
     previous[event.node] = e;
-    if (is_receive(event.kind) && event.message) last_receive_[key_of(*event.message)] = e;
+    // A message is needed until the last event that receives it, or that
+    // logs it as an answer (see step()).
+    if ((is_receive(event.kind) || is_answer(event)) && event.message)
+      uses_[key_of(*event.message)].push_back(e);
   }
 }
 
@@ -332,14 +342,19 @@ bool shows_state_before(EventKind kind) {
 std::vector<State> Validator::step(const State& s, size_t e, std::string& why) {
   const Event& event = trace_.events[e];
   std::vector<State> out;
-  // Answers are sent by the receive of their request, which the spec
-  // takes as one step; etcd logs the send midway through it.
-  const bool answer_sent = is_send(event.kind) && event.message->from != event.message->to &&
-                           (event.kind == EventKind::kSendRequestVoteResponse ||
-                            event.kind == EventKind::kSendAppendEntriesResponse);
-  if (bootstrap_[e] || inside_receive_[e] || answer_sent ||
-      event.kind == EventKind::kReduceNextIndex) {
+  if (bootstrap_[e] || inside_receive_[e] || event.kind == EventKind::kReduceNextIndex) {
     out.push_back(s);
+    return out;
+  }
+  // Answers are sent by the receive of their request, which the spec
+  // takes as one step; etcd logs the send midway through it, so its state
+  // is no step's, but the answer must be the one the receive gave.
+  if (is_answer(event)) {
+    const Message& logged = *event.message;
+    auto next = spec_.log_answer(
+        s, spec_.position(event.node), [&](const SpecMessage& m) { return matches(m, logged); },
+        why);
+    if (next) out.push_back(std::move(*next));
     return out;
   }
   const int i = spec_.position(event.node);
@@ -362,13 +377,24 @@ std::vector<State> Validator::step(const State& s, size_t e, std::string& why) {
   return out;
 }
 
+// Copies of a message beyond the events after `e` that could take them
+// can never be taken: they are forgotten, so that states differing only
+// in such copies are one state.
 void Validator::forget_unreceivable(State& s, size_t e) const {
-  auto receivable = [&](MessageId id) {
-    auto at = last_receive_.find(key_of(spec_.messages().get(id)));
-    return at != last_receive_.end() && at->second > e;
+  auto trim = [&](Bag& bag) {
+    for (auto& item : bag) {
+      auto at = uses_.find(key_of(spec_.messages().get(item.first)));
+      size_t left = 0;
+      if (at != uses_.end())
+        left = static_cast<size_t>(at->second.end() -
+                                   std::upper_bound(at->second.begin(), at->second.end(), e));
+      item.second = static_cast<uint32_t>(std::min<size_t>(item.second, left));
+    }
+    std::erase_if(bag, [](const auto& item) { return item.second == 0; });
   };
-  Spec::forget(s.messages, receivable);
-  Spec::forget(s.pending, receivable);
+  trim(s.messages);
+  trim(s.pending);
+  trim(s.unlogged);
 }
 
 Candidate Validator::explain(const State& s, size_t e, const std::string& why) const {
