@@ -354,7 +354,17 @@ std::vector<State> Validator::step(const State& s, size_t e, std::string& why) {
     auto next = spec_.log_answer(
         s, spec_.position(event.node), [&](const SpecMessage& m) { return matches(m, logged); },
         why);
-    if (next) out.push_back(std::move(*next));
+    if (next) {
+      out.push_back(std::move(*next));
+      return out;
+    }
+    std::string given;
+    for (const auto& [id, count] : s.unlogged) {
+      const SpecMessage& m = spec_.messages().get(id);
+      if (m.source == event.node) given += (given.empty() ? "" : "; ") + describe(m, spec_.logs());
+    }
+    why = given.empty() ? "it has received nothing that this answers"
+                        : "the spec's answer to what it received is " + given;
     return out;
   }
   const int i = spec_.position(event.node);
@@ -392,9 +402,10 @@ void Validator::forget_unreceivable(State& s, size_t e) const {
     }
     std::erase_if(bag, [](const auto& item) { return item.second == 0; });
   };
+  // Unlogged answers stay until the sender's Ready: they say what the spec
+  // answered when the trace logs another answer.
   trim(s.messages);
   trim(s.pending);
-  trim(s.unlogged);
 }
 
 Candidate Validator::explain(const State& s, size_t e, const std::string& why) const {
