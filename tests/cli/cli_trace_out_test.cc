@@ -74,7 +74,8 @@ const std::vector<Departure> kDepartures = {
     {"volatile-term", "--check-refinement 0", 23, "InitState of node 2",
      "term is 1 in the trace, 2 in the spec"},
     {"accept-stale-term", "--check-refinement 0", 64, "SendAppendEntriesResponse of node 3",
-     "the spec's answer to what it received is MsgAppResp 3->1 term 3 rejected"},
+     "the spec's answer to what it received is MsgAppResp 3->1 term 3 index 0; MsgAppResp "
+     "3->1 term 3 rejected"},
 };
 
 TEST(CliTraceOut, VariantsFailWhereTheyDepart) {

@@ -138,6 +138,7 @@ MessageId Spec::send(State& s, const SpecMessage& m) {
 MessageId Spec::answer(State& s, const SpecMessage& m) {
   const MessageId id = messages_.intern(m);
   put(s.unlogged, id);
+  s.last_answers.push_back(id);
   return id;
 }
 

@@ -101,8 +101,15 @@ struct State {
   // sent: a logged send moves one to `pending` (Spec::log_answer); the
   // sender's Ready forgets the rest, which the implementation did not send.
   Bag unlogged;
+  // The answers of the last receive, for a report to quote when the trace
+  // logs another; not part of the state (neither compared nor hashed), and
+  // merged when two states prove equal.
+  mutable std::vector<MessageId> last_answers;
 
-  bool operator==(const State&) const = default;
+  bool operator==(const State& other) const {
+    return nodes == other.nodes && messages == other.messages && pending == other.pending &&
+           unlogged == other.unlogged;
+  }
 };
 
 size_t hash_of(const State& state);

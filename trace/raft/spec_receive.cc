@@ -141,6 +141,7 @@ Spec::Result Spec::receive(const State& s, MessageId id, Reading reading, std::s
   const int i = position(m.dest);
   State next = s;
   take(next.messages, id);
+  next.last_answers.clear();
   NodeState& n = next.nodes[i];
   const bool vote_request = m.kind == MessageKind::kVoteRequest;
   if (reading == Reading::kIgnoreInLease) {

@@ -359,7 +359,7 @@ std::vector<State> Validator::step(const State& s, size_t e, std::string& why) {
       return out;
     }
     std::string given;
-    for (const auto& [id, count] : s.unlogged) {
+    for (MessageId id : s.last_answers) {
       const SpecMessage& m = spec_.messages().get(id);
       if (m.source == event.node) given += (given.empty() ? "" : "; ") + describe(m, spec_.logs());
     }
@@ -402,10 +402,9 @@ void Validator::forget_unreceivable(State& s, size_t e) const {
     }
     std::erase_if(bag, [](const auto& item) { return item.second == 0; });
   };
-  // Unlogged answers stay until the sender's Ready: they say what the spec
-  // answered when the trace logs another answer.
   trim(s.messages);
   trim(s.pending);
+  trim(s.unlogged);
 }
 
 Candidate Validator::explain(const State& s, size_t e, const std::string& why) const {
@@ -443,7 +442,16 @@ ValidationResult Validator::run(const ValidationOptions& options) {
       std::string why;
       for (State& successor : step(s, e, why)) {
         forget_unreceivable(successor, e);
-        next.insert(std::move(successor));
+        auto at = next.find(successor);
+        if (at == next.end()) {
+          next.insert(std::move(successor));
+          continue;
+        }
+        for (MessageId id : successor.last_answers) {
+          if (std::find(at->last_answers.begin(), at->last_answers.end(), id) ==
+              at->last_answers.end())
+            at->last_answers.push_back(id);
+        }
       }
       reasons.push_back(why);
     }
