@@ -37,6 +37,10 @@ type node struct {
 	// selfMatch is the leader's own Match as modern etcd sees it: the
 	// last index it has acknowledged to itself (see receiveSelf).
 	selfMatch uint64
+	// confBarrier mirrors v3.4's pendingConfIndex: a leader refuses a conf
+	// change until it has applied this index, its last index when elected
+	// or that of its last conf change.
+	confBarrier uint64
 }
 
 func (n *node) running() bool { return n.rn != nil && !n.removed }

@@ -176,6 +176,7 @@ func (c *cluster) propose(n *node, data []byte, cc *pb.ConfChange) bool {
 	e := o.rd.Entries[len(o.rd.Entries)-1]
 	accepted := e.Type == pb.EntryConfChange
 	if accepted {
+		n.confBarrier = e.Index
 		ev := o.before.event("ChangeConf")
 		ev.Props = &traceProps{CC: &traceCC{Changes: []traceChange{{
 			NodeID: formatID(cc.NodeID),

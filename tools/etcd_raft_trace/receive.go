@@ -83,7 +83,7 @@ func (c *cluster) tally(o *outcome, mid nodeState) {
 		lead.role = raft.StateLeader
 		c.change(o, "BecomeLeader", lead)
 		c.tr.emit(lead.event("Replicate"))
-		o.n.selfMatch = mid.log
+		o.n.selfMatch, o.n.confBarrier = mid.log, mid.log
 		o.selfAck = selfMessage(a.id, pb.MsgAppResp, a.term, a.log)
 	case a.role == raft.StateCandidate && mid.role == raft.StatePreCandidate:
 		c.traceCampaign(o)

@@ -149,17 +149,14 @@ func (d *driver) proposeValue(leaders []*node) {
 	d.c.stats.proposals++
 }
 
-// changer is a leader whose whole log is committed and applied, so that
-// v3.4 accepts a conf change (its pendingConfIndex is at most its last
-// index), or nil.
+// changer is a leader that v3.4 lets propose a conf change (it has
+// applied its confBarrier), or nil.
 func (d *driver) changer(leaders []*node) *node {
 	if d.changes >= maxConfChanges || d.step < d.c.opts.steps/8 {
 		return nil
 	}
 	for _, n := range leaders {
-		st := n.rn.Status()
-		last, _ := n.disk.LastIndex()
-		if st.Commit == last && st.Applied == last {
+		if n.rn.Status().Applied >= n.confBarrier {
 			return n
 		}
 	}
