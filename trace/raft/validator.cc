@@ -184,6 +184,9 @@ class Validator {
   std::vector<bool> bootstrap_;                     // by event: part of a node's bootstrap
   std::vector<bool> inside_receive_;                // by event: a BecomeFollower a receive caused
   std::map<MessageKey, std::vector<size_t>> uses_;  // events that receive or answer, ascending
+  // uses_'s entry for each interned message, looked up once.
+  const std::vector<size_t>& uses_of(MessageId id) const;
+  mutable std::vector<const std::vector<size_t>*> uses_by_message_;
 };
 
 void Validator::index_trace() {
@@ -387,17 +390,25 @@ std::vector<State> Validator::step(const State& s, size_t e, std::string& why) {
   return out;
 }
 
+const std::vector<size_t>& Validator::uses_of(MessageId id) const {
+  static const std::vector<size_t> kNone;
+  if (id >= uses_by_message_.size()) uses_by_message_.resize(id + 1, nullptr);
+  if (uses_by_message_[id] == nullptr) {
+    auto at = uses_.find(key_of(spec_.messages().get(id)));
+    uses_by_message_[id] = at == uses_.end() ? &kNone : &at->second;
+  }
+  return *uses_by_message_[id];
+}
+
 // Copies of a message beyond the events after `e` that could take them
 // can never be taken: they are forgotten, so that states differing only
 // in such copies are one state.
 void Validator::forget_unreceivable(State& s, size_t e) const {
   auto trim = [&](Bag& bag) {
     for (auto& item : bag) {
-      auto at = uses_.find(key_of(spec_.messages().get(item.first)));
-      size_t left = 0;
-      if (at != uses_.end())
-        left = static_cast<size_t>(at->second.end() -
-                                   std::upper_bound(at->second.begin(), at->second.end(), e));
+      const std::vector<size_t>& uses = uses_of(item.first);
+      const size_t left =
+          static_cast<size_t>(uses.end() - std::upper_bound(uses.begin(), uses.end(), e));
       item.second = static_cast<uint32_t>(std::min<size_t>(item.second, left));
     }
     std::erase_if(bag, [](const auto& item) { return item.second == 0; });
