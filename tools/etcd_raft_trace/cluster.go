@@ -139,8 +139,8 @@ func (c *cluster) bootstrap() {
 			}
 			c.persist(n, rd)
 			for _, e := range rd.CommittedEntries {
-				if e.Type == pb.EntryConfChange {
-					n.disk.conf = *n.rn.ApplyConfChange(confChange(e))
+				if cc := confChange(e); cc != nil {
+					n.disk.conf = *n.rn.ApplyConfChange(cc)
 				}
 			}
 			c.advance(n, rd)
@@ -230,8 +230,8 @@ func (c *cluster) advance(n *node, rd raft.Ready) {
 func (c *cluster) handleReady(n *node, rd raft.Ready) {
 	c.persist(n, rd)
 	for _, e := range rd.CommittedEntries {
-		if e.Type == pb.EntryConfChange {
-			c.applyConfChange(n, confChange(e))
+		if cc := confChange(e); cc != nil {
+			c.applyConfChange(n, cc)
 		}
 	}
 	c.advance(n, rd)
@@ -264,7 +264,7 @@ func (c *cluster) drain(n *node) {
 // start of switchToConfig). A leader that stays in the configuration then
 // re-evaluates its commit index (switchToConfig calls maybeCommit), which
 // etcd traces as Commit.
-func (c *cluster) applyConfChange(n *node, cc pb.ConfChange) {
+func (c *cluster) applyConfChange(n *node, cc pb.ConfChangeI) {
 	ev := c.state(n).event("ApplyConfChange")
 	cs := n.rn.ApplyConfChange(cc)
 	n.disk.conf = *cs
@@ -275,20 +275,36 @@ func (c *cluster) applyConfChange(n *node, cc pb.ConfChange) {
 	if after.role == raft.StateLeader && after.inConf() && len(cs.Voters) > 0 {
 		c.tr.emit(after.event("Commit"))
 	}
-	if cc.Type == pb.ConfChangeRemoveNode {
-		if gone := c.node(cc.NodeID); gone != nil && !gone.removed {
-			gone.removed = true
-			c.stats.removes++
-		}
+	if v1, ok := cc.(pb.ConfChange); ok && v1.Type == pb.ConfChangeRemoveNode {
+		c.remove(v1.NodeID)
 	}
 }
 
-func confChange(e pb.Entry) pb.ConfChange {
-	var cc pb.ConfChange
-	if err := cc.Unmarshal(e.Data); err != nil {
-		panic(err)
+// remove stops a node once a node has applied its removal.
+func (c *cluster) remove(id uint64) {
+	if gone := c.node(id); gone != nil && !gone.removed {
+		gone.removed = true
+		c.stats.removes++
 	}
-	return cc
+}
+
+// confChange decodes a conf entry, or returns nil for a normal entry.
+func confChange(e pb.Entry) pb.ConfChangeI {
+	switch e.Type {
+	case pb.EntryConfChange:
+		var cc pb.ConfChange
+		if err := cc.Unmarshal(e.Data); err != nil {
+			panic(err)
+		}
+		return cc
+	case pb.EntryConfChangeV2:
+		var cc pb.ConfChangeV2
+		if err := cc.Unmarshal(e.Data); err != nil {
+			panic(err)
+		}
+		return cc
+	}
+	return nil
 }
 
 // traceSend writes the Send event of one message of a Ready. A MsgApp

@@ -106,14 +106,20 @@ func (c *cluster) receiveSelf(o *outcome) {
 		c.tr.emit(ev)
 	}
 	if o.selfAck != nil {
-		now := c.state(o.n)
-		ev := now.event("ReceiveAppendEntriesResponse")
-		ev.Message = traceMessage(*o.selfAck)
-		c.tr.emit(ev)
-		o.n.selfMatch = o.selfAck.Index
-		if now.inConf() {
-			c.tr.emit(now.event("Commit"))
-		}
+		c.receiveSelfAck(o.n, *o.selfAck)
+	}
+}
+
+// receiveSelfAck writes the leader's receipt of its acknowledgement of
+// its own append, and the Commit that etcd traces on it.
+func (c *cluster) receiveSelfAck(n *node, ack pb.Message) {
+	now := c.state(n)
+	ev := now.event("ReceiveAppendEntriesResponse")
+	ev.Message = traceMessage(ack)
+	c.tr.emit(ev)
+	n.selfMatch = ack.Index
+	if now.inConf() {
+		c.tr.emit(now.event("Commit"))
 	}
 }
 
@@ -162,10 +168,10 @@ func (c *cluster) tick(n *node) {
 
 // propose appends one entry at a leader: data, or a membership change if
 // cc is set. It reports whether a conf change entry was appended.
-func (c *cluster) propose(n *node, data []byte, cc *pb.ConfChange) bool {
+func (c *cluster) propose(n *node, data []byte, cc pb.ConfChangeI) bool {
 	o, err := c.observe(n, func() error {
 		if cc != nil {
-			return n.rn.ProposeConfChange(*cc)
+			return n.rn.ProposeConfChange(cc)
 		}
 		return n.rn.Propose(data)
 	})
@@ -174,14 +180,11 @@ func (c *cluster) propose(n *node, data []byte, cc *pb.ConfChange) bool {
 		return false
 	}
 	e := o.rd.Entries[len(o.rd.Entries)-1]
-	accepted := e.Type == pb.EntryConfChange
+	accepted := e.Type == pb.EntryConfChange || e.Type == pb.EntryConfChangeV2
 	if accepted {
 		n.confBarrier = e.Index
 		ev := o.before.event("ChangeConf")
-		ev.Props = &traceProps{CC: &traceCC{Changes: []traceChange{{
-			NodeID: formatID(cc.NodeID),
-			Action: actionName(cc.Type),
-		}}}}
+		ev.Props = &traceProps{CC: &traceCC{Changes: traceChanges(cc.AsV2())}}
 		c.tr.emit(ev)
 	} else {
 		// A refused conf change becomes an empty normal entry.
@@ -190,6 +193,15 @@ func (c *cluster) propose(n *node, data []byte, cc *pb.ConfChange) bool {
 	o.selfAck = selfMessage(n.id, pb.MsgAppResp, o.after.term, o.after.log)
 	c.finish(o)
 	return accepted
+}
+
+// traceChanges lists a conf change's single changes, in its order.
+func traceChanges(cc pb.ConfChangeV2) []traceChange {
+	out := make([]traceChange, len(cc.Changes))
+	for i, ch := range cc.Changes {
+		out[i] = traceChange{NodeID: formatID(ch.NodeID), Action: actionName(ch.Type)}
+	}
+	return out
 }
 
 func actionName(t pb.ConfChangeType) string {

@@ -180,7 +180,7 @@ func (d *driver) changeConf(lead *node) {
 		victim := followers[d.rng.Intn(len(followers))]
 		cc = pb.ConfChange{Type: pb.ConfChangeRemoveNode, NodeID: victim}
 	}
-	if !d.c.propose(lead, nil, &cc) {
+	if !d.c.propose(lead, nil, cc) {
 		d.c.stats.refusals++
 		return
 	}
