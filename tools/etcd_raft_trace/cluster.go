@@ -39,8 +39,12 @@ type node struct {
 	selfMatch uint64
 	// confBarrier mirrors v3.4's pendingConfIndex: a leader refuses a conf
 	// change until it has applied this index, its last index when elected
-	// or that of its last conf change.
+	// or that of its last conf change (its automatic leave included).
 	confBarrier uint64
+	// leave is the index of the entry leaving a joint configuration that
+	// the leader appended by itself in its last Advance, until the Ready
+	// that stores it is handled (see leaveJoint); 0 if none.
+	leave uint64
 }
 
 func (n *node) running() bool { return n.rn != nil && !n.removed }
@@ -51,6 +55,7 @@ type options struct {
 	nodes       int
 	preVote     bool
 	checkQuorum bool
+	joint       bool
 }
 
 type stats struct {
@@ -59,6 +64,11 @@ type stats struct {
 	adds, removes, refusals int
 	proposals, maxTerm      uint64
 	appliedChanges          int
+	// Joint consensus: changes proposed, joint configurations entered and
+	// left (counted once per entry, at the first node to apply it), and
+	// the leaves leaders appended by themselves.
+	joints, entered, left, leaves int
+	lastConfIndex                 uint64 // the highest conf entry applied anywhere
 }
 
 type cluster struct {
@@ -231,10 +241,11 @@ func (c *cluster) handleReady(n *node, rd raft.Ready) {
 	c.persist(n, rd)
 	for _, e := range rd.CommittedEntries {
 		if cc := confChange(e); cc != nil {
-			c.applyConfChange(n, cc)
+			c.applyConfChange(n, cc, e.Index)
 		}
 	}
 	c.advance(n, rd)
+	c.noteLeave(n, rd)
 	c.tr.emit(c.state(n).event("Ready"))
 	for _, m := range rd.Messages {
 		if m.To == n.id {
@@ -247,25 +258,34 @@ func (c *cluster) handleReady(n *node, rd raft.Ready) {
 // drain handles the Readys that follow the first one of an action: the
 // messages a conf change's application produced, and its HardState. They
 // are sent with the state the node has now, the one it had when etcd
-// would have traced their sending.
+// would have traced their sending; but for a leave the leader appended
+// in its Advance, which came after them (see leaveJoint).
 func (c *cluster) drain(n *node) {
 	for n.running() && n.rn.HasReady() {
 		rd := n.rn.Ready()
 		now := c.stateWith(n, rd.Entries)
+		at, ack := c.leaveJoint(n, now)
 		for _, m := range rd.Messages {
-			c.traceSend(n, now, m)
+			c.traceSend(n, at, m)
+		}
+		if ack != nil {
+			c.traceSend(n, now, *ack)
 		}
 		c.handleReady(n, rd)
+		if ack != nil && n.running() {
+			c.receiveSelfAck(n, *ack)
+		}
 	}
 }
 
 // applyConfChange writes ApplyConfChange with the configuration before
-// the change and, as prop.cc.newconf, the voters after (etcd traces at the
-// start of switchToConfig). A leader that stays in the configuration then
-// re-evaluates its commit index (switchToConfig calls maybeCommit), which
-// etcd traces as Commit.
-func (c *cluster) applyConfChange(n *node, cc pb.ConfChangeI) {
+// the change (both halves while joint) and, as prop.cc.newconf, the
+// incoming voters after (etcd traces at the start of switchToConfig). A
+// leader that stays in the configuration then re-evaluates its commit
+// index (switchToConfig calls maybeCommit), which etcd traces as Commit.
+func (c *cluster) applyConfChange(n *node, cc pb.ConfChangeI, index uint64) {
 	ev := c.state(n).event("ApplyConfChange")
+	before := n.disk.conf
 	cs := n.rn.ApplyConfChange(cc)
 	n.disk.conf = *cs
 	ev.Props = &traceProps{CC: &traceCC{NewConf: formatIDs(cs.Voters)}}
@@ -275,9 +295,13 @@ func (c *cluster) applyConfChange(n *node, cc pb.ConfChangeI) {
 	if after.role == raft.StateLeader && after.inConf() && len(cs.Voters) > 0 {
 		c.tr.emit(after.event("Commit"))
 	}
-	if v1, ok := cc.(pb.ConfChange); ok && v1.Type == pb.ConfChangeRemoveNode {
-		c.remove(v1.NodeID)
+	if v1, ok := cc.(pb.ConfChange); ok {
+		if v1.Type == pb.ConfChangeRemoveNode {
+			c.remove(v1.NodeID)
+		}
+		return
 	}
+	c.appliedV2(cc.AsV2(), index, before, *cs)
 }
 
 // remove stops a node once a node has applied its removal.

@@ -5,7 +5,7 @@
 // {"tag":"trace","event":{...}} per line, with no timestamps.
 //
 //	etcd_raft_trace --seed 7 [--steps 2000] [--nodes 3] [--prevote]
-//	    [--checkquorum] [--out FILE] [--summary]
+//	    [--checkquorum] [--joint] [--out FILE] [--summary]
 //
 // The cluster is N RawNodes on MemoryStorage, ids 1..N, bootstrapped with
 // peers 1..N. Each step the driver ticks a node, delivers an in-flight
@@ -14,11 +14,19 @@
 // or, a few times a run, proposes a membership change: a new node N+1,
 // N+2, ... (empty storage, no peers, caught up through MsgApp probes; logs
 // are never compacted, so no snapshots) or the removal of a follower.
+// With --joint, the run's first membership change and one in two after it
+// are joint (a ConfChangeV2 with ConfChangeTransitionAuto): one or two
+// followers replaced by as many new nodes at once, which v3.4 applies as
+// a joint configuration that the leader leaves by itself (joint.go).
 // After each call into a node every Ready is handled in full (entries and
 // HardState stored, committed entries applied, ApplyConfChange for conf
-// entries, messages put on the network, Advance). A removed node stops;
-// messages to a crashed or removed node are lost. Same flags, same bytes:
-// see seed.go for raft's clock-seeded randomness.
+// entries, messages put on the network, Advance). A removed node (one
+// that a node's applied configuration no longer has, outgoing voters
+// included) stops; messages to a crashed or removed node are lost. A
+// leader proposes no conf change while one may be unapplied (it has not
+// applied its last index when elected, or its last conf change or leave)
+// or while its configuration is joint, which v3.4 would refuse. Same
+// flags, same bytes: see seed.go for raft's clock-seeded randomness.
 //
 // # How each event is derived
 //
@@ -45,9 +53,21 @@
 //   - BecomeLeader and the empty entry's Replicate: state after the vote
 //     that wins, but with the log before (etcd traces before appending).
 //   - Replicate: a proposal, with the state before. ChangeConf replaces it
-//     for an accepted conf change (prop.cc.changes); etcd writes no
-//     Replicate for conf entries. A refused one is appended as an empty
-//     normal entry, hence a Replicate.
+//     for an accepted conf change (prop.cc.changes: every change of a
+//     joint one, in its order); etcd writes no Replicate for conf entries.
+//     A refused one is appended as an empty normal entry, hence a
+//     Replicate.
+//   - The leave of a joint configuration: v3.4's leader appends it in
+//     the Advance of the Ready that applied the joint configuration
+//     (for a leader elected while joint: that applied its last index
+//     when elected). Modern etcd writes no ChangeConf for it (no
+//     changes) and no Replicate (not a normal entry); neither does
+//     this trace. The append shows in the next Ready's Sends: the
+//     messages that applying the configuration produced, with the log
+//     before the leave (etcd sent them before it appended), then
+//     SendAppendEntriesResponse self->self with the log and index of
+//     the leave; after that Ready its Receive and Commit, as for any
+//     append.
 //   - Commit: when modern etcd calls maybeCommit: a leader's MsgAppResp
 //     that raises the sender's Match (or confirms it while the sender is
 //     probed; v3.4 does not re-evaluate there, but its commit index is a
@@ -68,8 +88,13 @@
 //     node's Ready, before anything else happens in the cluster, so the
 //     self-ack is counted before any follower's ack of the same entries.
 //   - ApplyConfChange: when a node applies a committed conf entry, with
-//     conf = the configuration before and prop.cc.newconf = the voters
-//     after (etcd traces at the start of switchToConfig).
+//     conf = the configuration before and prop.cc.newconf = the incoming
+//     voters after (etcd traces at the start of switchToConfig). Entering
+//     a joint configuration and leaving it are one each: conf
+//     [[old],[]] then newconf [new]; conf [[new],[old]] then newconf
+//     [new]. Every event's conf is [[incoming],[outgoing]], outgoing
+//     empty unless joint; a restart keeps the stored ConfState, joint
+//     included.
 //   - Ready: one per Ready handled, after storage, apply and Advance; its
 //     messages are in flight from there on. The Readys that follow within
 //     the same action carry what applying a conf change sent; their Sends
@@ -80,7 +105,17 @@
 //
 // Anything between the two snapshots of a call: intermediate states are
 // reconstructed from the code paths above, not observed, and a transition
-// the derivation cannot explain (role or term) stops the run. v3.4 has
+// the derivation cannot explain (role or term) stops the run. The leave
+// of a joint configuration is seen only through the leader's own Match
+// passing its stored log after Advance. v3.4 sends no MsgApp when it
+// appends the leave (modern etcd broadcasts it at once): the leave
+// reaches the followers with the next MsgApp their answers or heartbeat
+// answers draw. v3.4 does not raise pendingConfIndex for its leave, so a
+// leader that applies entries behind it appends a second leave, and
+// applying that one panics (etcd-io/etcd#12582); with --joint, values are
+// therefore proposed only at a leader with no conf change to apply and
+// no joint configuration: the leader has applied its whole log when it
+// appends the leave, and applies nothing else before it. v3.4 has
 // no self-addressed messages: the self-vote and self-ack are counted at
 // once, so their receipts here are placed, not observed (v3.4's commit
 // cannot move on them with two voters or more, so the order is
@@ -128,6 +163,7 @@ func parseFlags() (options, string, bool) {
 	flag.IntVar(&opts.nodes, "nodes", 3, "initial voters (3 to 9)")
 	flag.BoolVar(&opts.preVote, "prevote", false, "raft.Config.PreVote")
 	flag.BoolVar(&opts.checkQuorum, "checkquorum", false, "raft.Config.CheckQuorum")
+	flag.BoolVar(&opts.joint, "joint", false, "make some membership changes joint (ConfChangeV2)")
 	out := flag.String("out", "", "trace file (default stdout)")
 	summary := flag.Bool("summary", false, "print counts to stderr")
 	flag.Parse()
@@ -165,10 +201,15 @@ func run(opts options, path string, summary bool) error {
 
 func summaryLine(opts options, c *cluster, d *driver) string {
 	s := c.stats
+	joint := ""
+	if opts.joint {
+		joint = fmt.Sprintf("joints=%d joint_entered=%d joint_left=%d leaves=%d ",
+			s.joints, s.entered, s.left, s.leaves)
+	}
 	return fmt.Sprintf("seed=%d events=%d drops=%d lost=%d ignored=%d crashes=%d "+
 		"restarts=%d confchanges=%d adds=%d removes=%d refused=%d applied_cc=%d "+
-		"proposals=%d max_term=%d in_flight=%d %s",
+		"proposals=%d max_term=%d in_flight=%d %s%s",
 		opts.seed, c.tr.total, s.drops, s.lost, s.ignored, s.crashes, s.restarts,
 		d.changes, s.adds, s.removes, s.refusals, s.appliedChanges, s.proposals,
-		s.maxTerm, len(c.net), c.tr.byKind())
+		s.maxTerm, len(c.net), joint, c.tr.byKind())
 }

@@ -53,8 +53,8 @@ func (d *driver) act() {
 	live := d.running()
 	add(40, func() { c.tick(live[pick(len(live))]) })
 	leaders := d.leaders(live)
-	if len(leaders) > 0 {
-		add(10, func() { d.proposeValue(leaders) })
+	if proposers := d.proposers(leaders); len(proposers) > 0 {
+		add(10, func() { d.proposeValue(proposers) })
 	}
 	if d.canCrash(live) {
 		noCrash := late && c.stats.crashes == 0
@@ -150,13 +150,14 @@ func (d *driver) proposeValue(leaders []*node) {
 }
 
 // changer is a leader that v3.4 lets propose a conf change (it has
-// applied its confBarrier), or nil.
+// applied its confBarrier and its configuration is not joint), or nil.
 func (d *driver) changer(leaders []*node) *node {
 	if d.changes >= maxConfChanges || d.step < d.c.opts.steps/8 {
 		return nil
 	}
 	for _, n := range leaders {
-		if n.rn.Status().Applied >= n.confBarrier {
+		st := n.rn.Status()
+		if st.Applied >= n.confBarrier && len(st.Config.Voters[1]) == 0 {
 			return n
 		}
 	}
@@ -165,7 +166,9 @@ func (d *driver) changer(leaders []*node) *node {
 
 // changeConf adds a new node while the configuration has no more voters
 // than the cluster started with (or on a coin flip), and otherwise
-// removes a random follower, never going below three voters.
+// removes a random follower, never going below three voters. With
+// --joint, the first change of the run and then one in two are joint
+// (see jointChange).
 func (d *driver) changeConf(lead *node) {
 	voters := lead.rn.Status().Config.Voters[0].Slice()
 	var followers []uint64
@@ -174,18 +177,28 @@ func (d *driver) changeConf(lead *node) {
 			followers = append(followers, id)
 		}
 	}
-	next := uint64(len(d.c.nodes) + 1)
-	cc := pb.ConfChange{Type: pb.ConfChangeAddNode, NodeID: next}
-	if len(voters) > 3 && (len(voters) > d.c.opts.nodes || d.rng.Intn(2) == 0) {
-		victim := followers[d.rng.Intn(len(followers))]
-		cc = pb.ConfChange{Type: pb.ConfChangeRemoveNode, NodeID: victim}
+	var cc pb.ConfChangeI
+	var added []uint64
+	joint := d.c.opts.joint && (d.changes == 0 || d.rng.Intn(2) == 0)
+	if joint {
+		cc, added = d.jointChange(followers)
+	} else {
+		next := uint64(len(d.c.nodes) + 1)
+		cc, added = pb.ConfChange{Type: pb.ConfChangeAddNode, NodeID: next}, []uint64{next}
+		if len(voters) > 3 && (len(voters) > d.c.opts.nodes || d.rng.Intn(2) == 0) {
+			victim := followers[d.rng.Intn(len(followers))]
+			cc, added = pb.ConfChange{Type: pb.ConfChangeRemoveNode, NodeID: victim}, nil
+		}
 	}
 	if !d.c.propose(lead, nil, cc) {
 		d.c.stats.refusals++
 		return
 	}
 	d.changes++
-	if cc.Type == pb.ConfChangeAddNode {
+	if joint {
+		d.c.stats.joints++
+	}
+	for range added {
 		d.c.addNode()
 		d.c.stats.adds++
 	}
