@@ -7,9 +7,17 @@ Checks that every line is a well-formed trace event in etcd-io/raft's
 format; that every received message was sent earlier, was in flight (its
 sender's Ready came after the Send) and is received once; that a node's
 Receive shows the state its previous event left it in; that terms and
-commit indexes never go back and no term has two leaders; and that the run
-had a restart and a membership change (a ChangeConf, then ApplyConfChange)
-and, from the recorder's --summary line, dropped messages and crashed nodes.
+commit indexes never go back and no term has two leaders; that a node's
+configuration changes only through ApplyConfChange (to its newconf as the
+incoming voters) and survives a restart; that a leader's log grows by one
+entry at its acknowledgement to itself, after the Replicate or ChangeConf
+of the entry, or without them only while its configuration is joint (the
+leave it appends by itself); and that the run had a restart and a
+membership change (a ChangeConf, then ApplyConfChange) and, from the
+recorder's --summary line, dropped messages and crashed nodes. With
+--joint, the run must also have a joint change (a ChangeConf of several
+changes) and configurations entered and left, and the summary must count
+them and the leaves appended.
 Prints one line per problem and exits 1 if there is any.
 """
 
@@ -94,6 +102,9 @@ class Checker:
         self.seen_init = set()
         self.restarts = 0
         self.counts = collections.Counter()
+        self.last_event = {}      # nid -> its last event
+        self.changes = []         # ChangeConf events
+        self.joint = collections.Counter()  # entered, left, leaves
 
     def fail(self, number, text):
         self.problems.append(f"line {number}: {text}")
@@ -110,13 +121,18 @@ class Checker:
                 self.in_flight[key] += 1
         elif name in RECEIVES:
             self.receive(number, ev)
+        elif name == "ChangeConf":
+            self.changes.append(ev)
         elif name == "InitState":
             if nid in self.seen_init:
                 self.restarts += 1
                 self.pending.pop(nid, None)  # never happens: every action ends in a Ready
             self.seen_init.add(nid)
         self.monotonic(number, ev)
+        self.configuration(number, ev)
+        self.leader_log(number, ev)
         self.last[nid] = node_state(ev)
+        self.last_event[nid] = ev
 
     def receive(self, number, ev):
         nid, key = ev["nid"], msg_key(ev["msg"])
@@ -140,6 +156,46 @@ class Checker:
             if self.leaders.setdefault(term, nid) != nid:
                 self.fail(number, f"two leaders in term {term}")
 
+    def configuration(self, number, ev):
+        """A node's conf changes only on ApplyConfChange; a restart keeps it."""
+        before = self.last_event.get(ev["nid"])
+        if before is None:
+            return
+        if before["name"] == "ApplyConfChange":
+            if ev["conf"][0] != before["prop"]["cc"].get("newconf", []):
+                self.fail(number, f"conf {ev['conf']} after applying "
+                                  f"{before['prop']['cc']}")
+            if before["conf"][1] and not ev["conf"][1]:
+                self.joint["left"] += 1
+            elif not before["conf"][1] and ev["conf"][1]:
+                self.joint["entered"] += 1
+        elif ev["conf"] != before["conf"]:
+            self.fail(number, f"conf went from {before['conf']} to {ev['conf']} "
+                              f"without ApplyConfChange")
+
+    def leader_log(self, number, ev):
+        """A leader's log grows at its acknowledgement of its own append."""
+        before = self.last_event.get(ev["nid"])
+        if before is None or before["role"] != "StateLeader" or ev["role"] != "StateLeader" \
+                or before["state"]["term"] != ev["state"]["term"] or ev["log"] == before["log"]:
+            return
+        msg = ev.get("msg", {})
+        if ev["name"] != "SendAppendEntriesResponse" or msg["to"] != ev["nid"] \
+                or ev["log"] != before["log"] + 1 or msg["index"] != ev["log"]:
+            self.fail(number, f"leader's log went from {before['log']} to {ev['log']}")
+        elif before["name"] not in {"Replicate", "ChangeConf"}:
+            if not before["conf"][1]:
+                self.fail(number, "a leader appended an entry it did not trace "
+                                  "outside a joint configuration")
+            self.joint["leaves"] += 1
+
+    def joint_coverage(self):
+        if not any(len(ev["prop"]["cc"]["changes"]) > 1 for ev in self.changes):
+            self.problems.append("no joint change")
+        for key in ("entered", "left", "leaves"):
+            if self.joint[key] == 0:
+                self.problems.append(f"no joint configuration {key}")
+
     def coverage(self):
         if self.restarts == 0:
             self.problems.append("no restart")
@@ -149,7 +205,7 @@ class Checker:
             self.problems.append("no leader or no commit")
 
 
-def check_summary(path, checker):
+def check_summary(path, checker, joint):
     with open(path, encoding="utf-8") as f:
         fields = dict(re.findall(r"(\w+)=(\d+)", f.read()))
     for key in ("drops", "crashes"):
@@ -157,12 +213,22 @@ def check_summary(path, checker):
             checker.problems.append(f"summary: no {key}")
     if int(fields.get("events", -1)) != sum(checker.counts.values()):
         checker.problems.append("summary: event count differs from the trace")
+    if joint:
+        # The summary counts each joint configuration once; the trace shows
+        # it at every node that applies it, and each leave where appended.
+        if int(fields.get("leaves", -1)) != checker.joint["leaves"]:
+            checker.problems.append("summary: leaves differ from the trace")
+        for key in ("joint_entered", "joint_left"):
+            if int(fields.get(key, 0)) == 0:
+                checker.problems.append(f"summary: no {key}")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("trace")
     parser.add_argument("--summary", help="the recorder's --summary output")
+    parser.add_argument("--joint", action="store_true",
+                        help="the run had --joint: require joint changes")
     args = parser.parse_args()
     checker = Checker()
     with open(args.trace, encoding="utf-8") as f:
@@ -181,8 +247,10 @@ def main():
             if not problems:
                 checker.event(number, record["event"])
     checker.coverage()
+    if args.joint:
+        checker.joint_coverage()
     if args.summary:
-        check_summary(args.summary, checker)
+        check_summary(args.summary, checker, args.joint)
     for problem in checker.problems[:50]:
         print(f"{args.trace}: {problem}")
     return 1 if checker.problems else 0
