@@ -69,7 +69,7 @@ size_t hash_of(const State& state) {
          {n.term, n.voted_for, uint64_t(n.role), uint64_t{n.log}, n.commit, uint64_t{n.config},
           n.votes_responded, n.votes_granted, n.pending_conf_index, uint64_t{n.knows_leader},
           n.durable.term, n.durable.voted_for, n.durable.log_length, n.durable.commit,
-          uint64_t{n.durable.config}}) {
+          uint64_t{n.durable.config}, n.durable.config_index}) {
       hash = mix(hash, field);
     }
     for (uint64_t match : n.match) hash = mix(hash, match);
@@ -109,8 +109,9 @@ NodeState Spec::bootstrapped(uint64_t term, NodeId vote, Role role, uint64_t len
     n.log = logs_.append(n.log, 1, configs_.intern(upto));
   }
   n.commit = commit;
+  n.config_index = length;
   n.match.assign(nodes_.size(), 0);
-  n.durable = {n.term, n.voted_for, length, n.commit, n.config};
+  n.durable = {n.term, n.voted_for, length, n.commit, n.config, n.config_index};
   return n;
 }
 
@@ -306,61 +307,110 @@ Spec::Result Spec::timeout_now(const State& s, int i, int j, std::string& why) {
   return next;
 }
 
-Spec::Result Spec::change_config(const State& s, int i, const ConfChange& change,
+namespace {
+
+// `changes` applied to `config`, or why they cannot be.
+std::optional<Config> changed(Config config, const std::vector<ConfChange>& changes,
+                              std::string& why) {
+  for (const ConfChange& change : changes) {
+    const std::string target = "node " + std::to_string(change.node);
+    switch (change.action) {
+      case ConfAction::kAddNewServer:
+        if (contains(config.voters, change.node)) return why = target + " is a voter", std::nullopt;
+        config.voters = with(config.voters, change.node);
+        config.learners = without(config.learners, change.node);
+        break;
+      case ConfAction::kAddLearner:
+        if (contains(config.voters, change.node) || contains(config.learners, change.node))
+          return why = target + " is in the configuration", std::nullopt;
+        config.learners = with(config.learners, change.node);
+        break;
+      case ConfAction::kRemoveServer:
+        if (!contains(config.voters, change.node) && !contains(config.learners, change.node))
+          return why = target + " is not in the configuration", std::nullopt;
+        config.voters = without(config.voters, change.node);
+        config.learners = without(config.learners, change.node);
+        break;
+    }
+  }
+  return config;
+}
+
+}  // namespace
+
+Spec::Result Spec::change_config(const State& s, int i, const std::vector<ConfChange>& changes,
                                  std::string& why) {
   const NodeState& n = s.nodes[i];
   if (n.role != Role::kLeader) return why = "it is not a leader", std::nullopt;
-  Config config = configs_.get(n.config);
-  if (!config.outgoing.empty()) return why = "its configuration is joint", std::nullopt;
-  const std::string target = "node " + std::to_string(change.node);
-  switch (change.action) {
-    case ConfAction::kAddNewServer:
-      if (contains(config.voters, change.node)) return why = target + " is a voter", std::nullopt;
-      config.voters = with(config.voters, change.node);
-      config.learners = without(config.learners, change.node);
-      break;
-    case ConfAction::kAddLearner:
-      if (contains(config.voters, change.node) || contains(config.learners, change.node))
-        return why = target + " is in the configuration", std::nullopt;
-      config.learners = with(config.learners, change.node);
-      break;
-    case ConfAction::kRemoveServer:
-      if (!contains(config.voters, change.node) && !contains(config.learners, change.node))
-        return why = target + " is not in the configuration", std::nullopt;
-      config.voters = without(config.voters, change.node);
-      config.learners = without(config.learners, change.node);
-      break;
-  }
+  const Config& now = configs_.get(n.config);
+  if (!now.outgoing.empty()) return why = "its configuration is joint", std::nullopt;
+  std::optional<Config> config = changed(now, changes, why);
+  if (!config) return std::nullopt;
+  if (changes.size() > 1) config->outgoing = now.voters;  // enter a joint configuration
   State next = s;
   NodeState& m = next.nodes[i];
-  m.log = logs_.append(m.log, m.term, configs_.intern(config));
+  m.log = logs_.append(m.log, m.term, configs_.intern(*config));
   m.pending_conf_index = logs_.length(m.log);
   return next;
 }
 
+bool Spec::may_leave_joint(const State& s, int i) const {
+  const NodeState& n = s.nodes[i];
+  if (n.role != Role::kLeader || configs_.get(n.config).outgoing.empty()) return false;
+  // Not when an entry that leaves is in its log already.
+  for (uint64_t k = logs_.length(n.log); k > n.config_index; --k) {
+    const ConfigId config = logs_.config_at(n.log, k);
+    if (config != kNoConfig && configs_.get(config).outgoing.empty()) return false;
+  }
+  return true;
+}
+
+Spec::Result Spec::leave_joint(const State& s, int i) {
+  Config left = configs_.get(s.nodes[i].config);
+  left.outgoing.clear();
+  State next = s;
+  NodeState& m = next.nodes[i];
+  m.log = logs_.append(m.log, m.term, configs_.intern(left));
+  m.pending_conf_index = logs_.length(m.log);
+  return next;
+}
+
+// Configuration entries are applied in order: the first committed one
+// after the one in force. An application may also apply again one it has
+// applied (etcd's applies its bootstrap entries after raft has): the
+// latest such entry with those voters, from which the order goes on.
 Spec::Result Spec::apply_config(const State& s, int i,
                                 const std::optional<std::vector<NodeId>>& voters,
                                 std::string& why) const {
   const NodeState& n = s.nodes[i];
-  for (uint64_t k = n.commit; k >= 1; --k) {
-    const ConfigId config = logs_.config_at(n.log, k);
-    if (config == kNoConfig) continue;
-    if (voters && configs_.get(config).voters != *voters) continue;
+  auto apply = [&](uint64_t k, ConfigId config) {
     State next = s;
     NodeState& m = next.nodes[i];
     m.config = config;
+    m.config_index = k;
     if (m.role == Role::kLeader && m.pending_conf_index >= k) m.pending_conf_index = 0;
     return next;
+  };
+  for (uint64_t k = n.config_index + 1; k <= n.commit; ++k) {
+    const ConfigId config = logs_.config_at(n.log, k);
+    if (config == kNoConfig) continue;
+    if (!voters || configs_.get(config).voters == *voters) return apply(k, config);
+    break;
   }
-  why = voters ? "no committed configuration entry has those voters"
-               : "no configuration entry is committed";
+  for (uint64_t k = std::min(n.config_index, n.commit); voters && k >= 1; --k) {
+    const ConfigId config = logs_.config_at(n.log, k);
+    if (config != kNoConfig && configs_.get(config).voters == *voters) return apply(k, config);
+  }
+  why = voters ? "neither the next committed configuration entry nor an applied one has "
+                 "those voters"
+               : "no configuration entry is committed after the one in force";
   return std::nullopt;
 }
 
 Spec::Result Spec::ready(const State& s, int i) const {
   State next = s;
   NodeState& n = next.nodes[i];
-  n.durable = {n.term, n.voted_for, logs_.length(n.log), n.commit, n.config};
+  n.durable = {n.term, n.voted_for, logs_.length(n.log), n.commit, n.config, n.config_index};
   for (auto it = next.pending.begin(); it != next.pending.end();) {
     if (messages_.get(it->first).source != nodes_[i]) {
       ++it;
@@ -400,6 +450,7 @@ Spec::Result Spec::restart(const State& s, int i, uint64_t commit, std::string& 
   n.commit = commit;
   n.log = logs_.prefix(n.log, n.durable.log_length);
   n.config = n.durable.config;
+  n.config_index = n.durable.config_index;
   auto from_i = [&](const auto& item) { return messages_.get(item.first).source == nodes_[i]; };
   std::erase_if(next.pending, from_i);
   std::erase_if(next.unlogged, from_i);

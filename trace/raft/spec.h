@@ -72,6 +72,7 @@ struct Durable {
   uint64_t log_length = 0;
   uint64_t commit = 0;
   ConfigId config = kNoConfig;
+  uint64_t config_index = 0;
 
   bool operator==(const Durable&) const = default;
 };
@@ -83,6 +84,9 @@ struct NodeState {
   LogId log = kEmptyLog;
   uint64_t commit = 0;
   ConfigId config = kNoConfig;
+  // The log index of the configuration entry in force (0: none applied):
+  // configuration entries are applied in order, each once.
+  uint64_t config_index = 0;
   uint64_t votes_responded = 0;  // bit k: the trace's k-th node
   uint64_t votes_granted = 0;
   std::vector<uint64_t> match;  // a leader's, by node position
@@ -144,7 +148,13 @@ class Spec {
                         std::string& why);
   Result append_entries_to_self(const State& s, int i, std::string& why);
   Result timeout_now(const State& s, int i, int j, std::string& why);
-  Result change_config(const State& s, int i, const ConfChange& change, std::string& why);
+  // One change is a simple one; several enter a joint configuration, which
+  // the leader leaves, once it has applied it, with an entry it appends
+  // without logging it (etcd's auto-leave: leave_joint).
+  Result change_config(const State& s, int i, const std::vector<ConfChange>& changes,
+                       std::string& why);
+  bool may_leave_joint(const State& s, int i) const;
+  Result leave_joint(const State& s, int i);
   Result apply_config(const State& s, int i, const std::optional<std::vector<NodeId>>& voters,
                       std::string& why) const;
   Result ready(const State& s, int i) const;
