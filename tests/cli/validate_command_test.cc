@@ -34,16 +34,19 @@ TEST(ValidateCommand, AcceptsCommandLinesWithoutTheirFiles) {
         "check paxos --model spec --acceptors 3", "prove twophase --rms 2",
         "replay /nonexistent/fig8.json --msc /nonexistent/fig8.svg",
         "placement /nonexistent/a.json --format json",
-        "audit /nonexistent/h.edn --model cas-register --chart /nonexistent/h.svg",
-        "audit --help"}) {
+        "audit /nonexistent/h.edn --model cas-register --chart /nonexistent/h.svg", "audit --help",
+        "validate raft /nonexistent/t.ndjson --msc /nonexistent/t.svg",
+        "check raft --search simulate --walks 1 --trace-out /nonexistent/walk.ndjson"}) {
     EXPECT_EQ(usage_error(line), "") << line;
   }
 }
 
 TEST(ValidateCommand, RefusesWhatRunCommandRefuses) {
   EXPECT_EQ(usage_error(""), "a command is needed");
-  EXPECT_EQ(usage_error("lsit"),
-            "unknown command 'lsit' (known: list, check, prove, replay, placement, audit, help)");
+  EXPECT_EQ(
+      usage_error("lsit"),
+      "unknown command 'lsit' (known: list, check, prove, replay, placement, audit, validate, "
+      "help)");
   EXPECT_EQ(usage_error("list all"), "list takes no arguments");
   EXPECT_EQ(usage_error("check twophase --rms 0"), "--rms must be in 1..16, not 0");
   EXPECT_EQ(usage_error("check twophase --depth 3"), "--depth applies to --search simulate or dfs");
@@ -54,6 +57,12 @@ TEST(ValidateCommand, RefusesWhatRunCommandRefuses) {
   EXPECT_EQ(usage_error("audit h.edn"),
             "audit needs --model M (known: register, cas-register, kv, set, "
             "fifo-queue, mutex, lockservice)");
+  EXPECT_EQ(usage_error("validate raft"),
+            "validate raft needs a TRACE file (see crosscheck validate raft --help)");
+  EXPECT_EQ(usage_error("validate twophase t.ndjson"),
+            "no trace validation for 'twophase' (protocols with traces: raft)");
+  EXPECT_EQ(usage_error("check raft --snapshots 1 --trace-out t.ndjson"),
+            "--trace-out: InstallSnapshot is not etcd's MsgSnap");
 }
 
 // The model is built, so bounds it cannot take are refused as by check.
