@@ -46,6 +46,19 @@ std::string etcd_type(MessageType type) {
   return "";
 }
 
+// What etcd's Send and Receive events of a message type are called after.
+std::string event_noun(MessageType type) {
+  switch (type) {
+    case MessageType::kRequestVoteRequest:
+    case MessageType::kPreVoteRequest: return "RequestVoteRequest";
+    case MessageType::kRequestVoteResponse:
+    case MessageType::kPreVoteResponse: return "RequestVoteResponse";
+    case MessageType::kAppendEntriesResponse: return "AppendEntriesResponse";
+    case MessageType::kTimeoutNow: return "TimeoutNow";
+    default: return "AppendEntriesRequest";
+  }
+}
+
 std::string message_json(NodeId from, NodeId to, const implraft::Message& m) {
   uint64_t index = 0, log_term = 0, entries = 0, commit = 0;
   bool reject = false;
@@ -151,16 +164,7 @@ void ImplTraceWriter::sends(NodeId node, const ImplState& before, const ImplActi
         action.node == packet.to && action.message == packet.message) {
       --earlier;  // the delivered copy left the network
     }
-    const char* name = "";
-    switch (packet.message.type) {
-      case MessageType::kRequestVoteRequest:
-      case MessageType::kPreVoteRequest: name = "SendRequestVoteRequest"; break;
-      case MessageType::kRequestVoteResponse:
-      case MessageType::kPreVoteResponse: name = "SendRequestVoteResponse"; break;
-      case MessageType::kAppendEntriesResponse: name = "SendAppendEntriesResponse"; break;
-      case MessageType::kTimeoutNow: name = "SendTimeoutNow"; break;
-      default: name = "SendAppendEntriesRequest"; break;
-    }
+    const std::string name = "Send" + event_noun(packet.message.type);
     for (int copy = earlier; copy < packet.count; ++copy)
       message_event(name, node, after.nodes[node], packet.from, packet.to, packet.message);
   }
@@ -182,17 +186,8 @@ void ImplTraceWriter::step(const ImplState& before, const ImplAction& action,
   const bool delivered_answer =
       action.kind == Kind::kDeliver && action.message.type == MessageType::kAppendEntriesResponse;
   if (action.kind == Kind::kDeliver && !etcd_type(action.message.type).empty()) {
-    const char* name = "";
-    switch (action.message.type) {
-      case MessageType::kRequestVoteRequest:
-      case MessageType::kPreVoteRequest: name = "ReceiveRequestVoteRequest"; break;
-      case MessageType::kRequestVoteResponse:
-      case MessageType::kPreVoteResponse: name = "ReceiveRequestVoteResponse"; break;
-      case MessageType::kAppendEntriesResponse: name = "ReceiveAppendEntriesResponse"; break;
-      case MessageType::kTimeoutNow: name = "ReceiveTimeoutNow"; break;
-      default: name = "ReceiveAppendEntriesRequest"; break;
-    }
-    message_event(name, node, was, action.from, node, action.message);
+    message_event("Receive" + event_noun(action.message.type), node, was, action.from, node,
+                  action.message);
   }
   bool campaigned = false;
   role_changes(node, was, is, action, campaigned);

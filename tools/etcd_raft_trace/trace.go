@@ -139,30 +139,22 @@ func traceMessage(m pb.Message) *traceMsg {
 // sendName and receiveName map a message type to etcd's event name; ""
 // for the types etcd does not trace. Pre-votes are traced as votes (etcd
 // leaves them out; the validator here follows them).
-func sendName(t pb.MessageType) string {
-	switch t {
-	case pb.MsgApp, pb.MsgHeartbeat, pb.MsgSnap:
-		return "SendAppendEntriesRequest"
-	case pb.MsgAppResp, pb.MsgHeartbeatResp:
-		return "SendAppendEntriesResponse"
-	case pb.MsgVote, pb.MsgPreVote:
-		return "SendRequestVoteRequest"
-	case pb.MsgVoteResp, pb.MsgPreVoteResp:
-		return "SendRequestVoteResponse"
-	}
-	return ""
-}
+func sendName(t pb.MessageType) string { return prefixed("Send", t) }
 
-func receiveName(t pb.MessageType) string {
+func receiveName(t pb.MessageType) string { return prefixed("Receive", t) }
+
+// prefixed is the event for a message of type t after "Send" or "Receive",
+// or "" for the types etcd does not trace.
+func prefixed(prefix string, t pb.MessageType) string {
 	switch t {
 	case pb.MsgApp, pb.MsgHeartbeat, pb.MsgSnap:
-		return "ReceiveAppendEntriesRequest"
+		return prefix + "AppendEntriesRequest"
 	case pb.MsgAppResp, pb.MsgHeartbeatResp:
-		return "ReceiveAppendEntriesResponse"
+		return prefix + "AppendEntriesResponse"
 	case pb.MsgVote, pb.MsgPreVote:
-		return "ReceiveRequestVoteRequest"
+		return prefix + "RequestVoteRequest"
 	case pb.MsgVoteResp, pb.MsgPreVoteResp:
-		return "ReceiveRequestVoteResponse"
+		return prefix + "RequestVoteResponse"
 	}
 	return ""
 }
