@@ -6,6 +6,7 @@
 #include <iostream>
 #include <optional>
 #include <sstream>
+#include <thread>
 
 #include "model_check/cli/command_line.h"
 #include "model_check/cli/flags.h"
@@ -23,6 +24,7 @@ using trace::raft::Verdict;
 
 struct ValidateRequest {
   std::string path;
+  int threads = 1;
   std::string format = "text";
   std::string chart;
   bool progress = true;
@@ -38,6 +40,8 @@ const std::vector<OptionSpec> kValidateOptions = {
     {"no-progress", "", "no progress lines on stderr", "Output"},
     {"max-states", "N", "give up when more states than N fit the events so far: unknown (exit 3)",
      "Limits", "100000"},
+    {"threads", "N", "threads that parse the trace (1..256); the search itself is one", "Limits",
+     "all cores"},
 };
 
 std::optional<ValidateRequest> parse_validate(const std::vector<std::string>& args,
@@ -53,6 +57,7 @@ std::optional<ValidateRequest> parse_validate(const std::vector<std::string>& ar
       parse_arguments(app, args, "validate raft", /*positionals=*/true, help_out);
   if (!given) return std::nullopt;
   ValidateRequest request;
+  request.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (const auto& [flag, value] : given->options) {
     if (flag == "format") {
       if (value != "text" && value != "json")
@@ -62,6 +67,10 @@ std::optional<ValidateRequest> parse_validate(const std::vector<std::string>& ar
       request.chart = value;
     } else if (flag == "no-progress") {
       request.progress = false;
+    } else if (flag == "threads") {
+      const long long n = parse_integer(flag, value);
+      if (n < 1 || n > 256) throw UsageError("--threads must be between 1 and 256, not " + value);
+      request.threads = static_cast<int>(n);
     } else if (flag == "max-states") {
       const long long n = parse_integer(flag, value);
       if (n < 1) throw UsageError("--max-states must be at least 1, not " + value);
@@ -78,11 +87,11 @@ std::optional<ValidateRequest> parse_validate(const std::vector<std::string>& ar
   return request;
 }
 
-trace::raft::Trace read(const std::string& path) {
+trace::raft::Trace read(const std::string& path, int threads) {
   std::ifstream in(user_path(path), std::ios::binary);
   if (!in) throw UsageError("cannot read the trace " + path);
   try {
-    trace::raft::Trace trace = trace::raft::read_trace(in);
+    trace::raft::Trace trace = trace::raft::read_trace(in, threads);
     if (trace.events.empty()) throw UsageError(path + ": no trace events (lines tagged \"trace\")");
     return trace;
   } catch (const trace::raft::TraceError& error) {
@@ -111,7 +120,7 @@ void check_validate_raft_arguments(const std::vector<std::string>& args) {
 int run_validate_raft(const std::vector<std::string>& args, std::ostream& out) {
   std::optional<ValidateRequest> request = parse_validate(args, out);
   if (!request) return 0;
-  const trace::raft::Trace trace = read(request->path);
+  const trace::raft::Trace trace = read(request->path, request->threads);
   if (request->progress) request->options.progress = progress_printer();
   const auto start = std::chrono::steady_clock::now();
   const trace::raft::ValidationResult result = trace::raft::validate(trace, request->options);

@@ -132,6 +132,8 @@ TEST(CliValidate, BadArguments) {
             "--help)\n");
   EXPECT_EQ(error("validate raft --format xml t.ndjson"),
             "crosscheck: --format is text or json, not 'xml'\n");
+  EXPECT_EQ(error("validate raft --threads 0 t.ndjson"),
+            "crosscheck: --threads must be between 1 and 256, not 0\n");
   EXPECT_EQ(error("validate raft --max-states 0 t.ndjson"),
             "crosscheck: --max-states must be at least 1, not 0\n");
   EXPECT_EQ(error("validate raft /nonexistent/t.ndjson"),

@@ -71,6 +71,31 @@ TEST(EtcdExample, Validates) {
   EXPECT_EQ(result.states, 5014u);
 }
 
+// Reading on several threads gives the same trace, and the same first
+// error, as reading on one.
+TEST(EtcdExample, ReadsAlikeOnAnyNumberOfThreads) {
+  std::stringstream text;
+  for (const json& line : example_lines()) text << line.dump() << "\n";
+  const std::string whole = text.str();
+  std::stringstream one(whole), four(whole);
+  const Trace alone = read_trace(one, 1), shared = read_trace(four, 4);
+  ASSERT_EQ(shared.events.size(), alone.events.size());
+  for (size_t e = 0; e < alone.events.size(); ++e) {
+    EXPECT_EQ(shared.events[e].line, alone.events[e].line);
+    EXPECT_EQ(shared.events[e].message, alone.events[e].message);
+  }
+  auto lines = example_lines();
+  for (int line : {4000, 1200}) event_at(lines, line)["name"] = "Elect";
+  std::stringstream broken;
+  for (const json& line : lines) broken << line.dump() << "\n";
+  try {
+    read_trace(broken, 4);
+    ADD_FAILURE() << "read a trace with an unknown event";
+  } catch (const TraceError& error) {
+    EXPECT_EQ(error.line(), 1200);
+  }
+}
+
 TEST(EtcdExampleCorrupted, NodesTermDecreases) {
   auto lines = example_lines();
   const int line =

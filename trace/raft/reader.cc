@@ -4,7 +4,9 @@
 #include <istream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
+#include <thread>
 #include <utility>
 
 #include "trace/raft/trace.h"
@@ -324,25 +326,67 @@ TraceError::TraceError(int line, const std::string& problem)
       line_(line),
       problem_(problem) {}
 
-Trace read_trace(std::istream& in) {
+namespace {
+
+// The event on line `number`, if the line is one: blank lines and JSON
+// objects without "tag":"trace" are none.
+std::optional<Event> read_line(const std::string& text, int number) {
   constexpr int kMaxDepth = 8;
-  Trace trace;
-  std::string text;
-  while (std::getline(in, text)) {
-    const LineReader reader(++trace.lines);
-    if (blank(text)) continue;
-    if (nesting_depth(text) > kMaxDepth)
-      reader.fail("nested deeper than " + std::to_string(kMaxDepth) + " levels");
-    json line;
+  const LineReader reader(number);
+  if (blank(text)) return std::nullopt;
+  if (nesting_depth(text) > kMaxDepth)
+    reader.fail("nested deeper than " + std::to_string(kMaxDepth) + " levels");
+  json line;
+  try {
+    line = json::parse(text);
+  } catch (const json::exception& error) {
+    reader.fail(parse_problem(error.what()));
+  }
+  if (!line.is_object()) reader.fail("not a JSON object");
+  auto tag = line.find("tag");
+  if (tag == line.end() || *tag != "trace") return std::nullopt;
+  return reader.event(reader.field(line, "event", "a trace line"));
+}
+
+// Lines [begin, end) read into `events`, stopping at the first malformed
+// one, whose error goes to `error`.
+void read_lines(const std::vector<std::string>& lines, size_t begin, size_t end,
+                std::vector<Event>& events, std::optional<TraceError>& error) {
+  for (size_t k = begin; k < end; ++k) {
     try {
-      line = json::parse(text);
-    } catch (const json::exception& error) {
-      reader.fail(parse_problem(error.what()));
+      if (auto event = read_line(lines[k], static_cast<int>(k + 1)))
+        events.push_back(std::move(*event));
+    } catch (const TraceError& malformed) {
+      error = malformed;
+      return;
     }
-    if (!line.is_object()) reader.fail("not a JSON object");
-    auto tag = line.find("tag");
-    if (tag == line.end() || *tag != "trace") continue;
-    trace.events.push_back(reader.event(reader.field(line, "event", "a trace line")));
+  }
+}
+
+}  // namespace
+
+Trace read_trace(std::istream& in, int threads) {
+  std::vector<std::string> lines;
+  for (std::string text; std::getline(in, text);) lines.push_back(std::move(text));
+  // Each thread reads a contiguous share; the first error is the one of
+  // the earliest share that has one, as a single reader would find it.
+  const size_t shares = std::clamp<size_t>(static_cast<size_t>(std::max(threads, 1)), 1,
+                                           std::max<size_t>(lines.size() / 1024, 1));
+  std::vector<std::vector<Event>> events(shares);
+  std::vector<std::optional<TraceError>> errors(shares);
+  std::vector<std::thread> workers;
+  for (size_t share = 0; share < shares; ++share) {
+    const size_t begin = lines.size() * share / shares;
+    const size_t end = lines.size() * (share + 1) / shares;
+    workers.emplace_back(
+        [&, share, begin, end] { read_lines(lines, begin, end, events[share], errors[share]); });
+  }
+  for (std::thread& worker : workers) worker.join();
+  Trace trace;
+  trace.lines = static_cast<int>(lines.size());
+  for (size_t share = 0; share < shares; ++share) {
+    if (errors[share]) throw *errors[share];
+    for (Event& event : events[share]) trace.events.push_back(std::move(event));
   }
   check_nodes(trace);
   return trace;

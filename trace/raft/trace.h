@@ -124,8 +124,9 @@ class TraceError : public std::runtime_error {
 // TraceError for a line that is not JSON, an unknown event or message
 // type, a missing or mistyped field, a node's event before its InitState,
 // and a message whose sender or receiver is not the event's node or is no
-// node of the trace.
-Trace read_trace(std::istream& in);
+// node of the trace. `threads` parse the lines (the answer is the same
+// whatever their number: the first malformed line is the error).
+Trace read_trace(std::istream& in, int threads = 1);
 
 std::string to_string(EventKind kind);
 std::string to_string(MessageType type);
