@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <utility>
@@ -56,7 +57,7 @@ class MessageStore {
   struct Hash {
     size_t operator()(const SpecMessage& m) const;
   };
-  std::vector<SpecMessage> messages_;
+  std::deque<SpecMessage> messages_;  // a deque: references stay valid as it grows
   std::unordered_map<SpecMessage, MessageId, Hash> ids_;
 };
 

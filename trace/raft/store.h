@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <unordered_map>
 #include <vector>
 
@@ -32,7 +33,7 @@ class ConfigStore {
   const Config& get(ConfigId id) const { return configs_[id]; }
 
  private:
-  std::vector<Config> configs_;
+  std::deque<Config> configs_;  // a deque: references stay valid as it grows
 };
 
 // Logs as paths in a tree of entries: the log is the path from the root
@@ -70,7 +71,7 @@ class LogStore {
   struct KeyHash {
     size_t operator()(const Key& key) const;
   };
-  std::vector<Entry> entries_;
+  std::deque<Entry> entries_;  // a deque: references stay valid as it grows
   std::unordered_map<Key, LogId, KeyHash> children_;
 };
 
