@@ -513,7 +513,7 @@ void write_trace(const CheckRequest& request, size_t initial,
   const std::vector<raftcheck::ImplState> initial_states = model.initial_states();
   std::vector<mc::Successor<raftcheck::ImplAction, raftcheck::ImplState>> successors;
   raftcheck::ImplState state = initial_states.at(initial);
-  raftcheck::ImplTraceWriter writer(model, out);
+  raftcheck::ImplTraceWriter writer(out);
   writer.start(state);
   for (const std::string& label : labels) {
     successors.clear();

@@ -29,7 +29,7 @@ namespace crosscheck::check::raft {
 
 class ImplTraceWriter {
  public:
-  ImplTraceWriter(const ImplModel& model, std::ostream& out) : model_(model), out_(out) {}
+  explicit ImplTraceWriter(std::ostream& out) : out_(out) {}
 
   // InitState for every node of the harness's initial state.
   void start(const ImplState& initial);
@@ -46,7 +46,6 @@ class ImplTraceWriter {
   void sends(NodeId node, const ImplState& before, const ImplAction& action,
              const ImplState& after);
 
-  const ImplModel& model_;
   std::ostream& out_;
 };
 

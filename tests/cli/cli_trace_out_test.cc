@@ -4,6 +4,7 @@
 // counterexample fails at the event where the node departs from the spec.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -31,7 +32,7 @@ TEST(CliTraceOut, WalksOfTheCorrectNodeValidate) {
       "--pre-vote 1 --check-quorum 1 --transfer 1 --max-drops 2 --max-reads 2",
   };
   const std::string trace = temp_path("walk.ndjson");
-  int64_t events = 0;
+  int64_t events = 0, widest = 0;
   for (int seed = 1; seed <= 8; ++seed) {
     for (const std::string& feature : features) {
       const std::string args = "check raft " + bounds + " --seed " + std::to_string(seed) + " " +
@@ -40,13 +41,16 @@ TEST(CliTraceOut, WalksOfTheCorrectNodeValidate) {
       ASSERT_EQ(run.status, 0) << args << "\n" << run.err;
       const mc::Json report = validated(trace);
       EXPECT_EQ(report["verdict"].as_string(), "valid") << args << "\n" << report.pretty();
-      EXPECT_LE(report["widest"].as_int(), 2) << args;
+      widest = std::max(widest, report["widest"].as_int());
       events += report["events"].as_int();
     }
   }
   // A seed alone decides its walk, so the 32 traces are the same on every
   // run: 130,821 events in all.
   EXPECT_EQ(events, 130821);
+  // A state whose node may have ignored a vote request within a lease
+  // waits beside the one that answered, until its next event: two.
+  EXPECT_EQ(widest, 2);
 }
 
 struct Departure {

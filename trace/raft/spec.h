@@ -192,12 +192,6 @@ class Spec {
   };
   Result receive(const State& s, MessageId m, Reading reading, std::string& why);
 
-  // Drops messages that no later event can receive (see validator.cc).
-  template <class Keep>
-  static void forget(Bag& bag, Keep keep) {
-    std::erase_if(bag, [&](const auto& item) { return !keep(item.first); });
-  }
-
  private:
   MessageId send(State& s, const SpecMessage& m);
   MessageId answer(State& s, const SpecMessage& m);

@@ -52,7 +52,6 @@ class LogStore {
   uint64_t term_at(LogId log, uint64_t index) const;
   uint64_t last_term(LogId log) const { return entries_[log].term; }
   ConfigId config_at(LogId log, uint64_t index) const;
-  size_t size() const { return entries_.size(); }
 
  private:
   struct Entry {

@@ -503,7 +503,6 @@ ValidationResult Validator::run(const ValidationOptions& options) {
     result.states += band.size();
   }
   if (options.progress) options.progress(result.events, total);
-  result.log_entries = spec_.logs().size() - 1;
   return result;
 }
 
@@ -512,31 +511,6 @@ ValidationResult Validator::run(const ValidationOptions& options) {
 ValidationResult validate(const Trace& trace, const ValidationOptions& options) {
   Validator validator(trace);
   return validator.run(options);
-}
-
-std::vector<long> match_deliveries(const Trace& trace) {
-  std::vector<long> sender(trace.events.size(), -1);
-  std::map<std::tuple<NodeId, NodeId, int, uint64_t>, std::vector<size_t>> unreceived;
-  auto key = [](const Message& m) {
-    return std::make_tuple(m.from, m.to, static_cast<int>(m.type), m.term);
-  };
-  for (size_t e = 0; e < trace.events.size(); ++e) {
-    const Event& event = trace.events[e];
-    if (!event.message) continue;
-    auto& queue = unreceived[key(*event.message)];
-    if (is_send(event.kind)) {
-      queue.push_back(e);
-      continue;
-    }
-    for (auto it = queue.begin(); it != queue.end(); ++it) {
-      if (*trace.events[*it].message == *event.message) {
-        sender[e] = static_cast<long>(*it);
-        queue.erase(it);
-        break;
-      }
-    }
-  }
-  return sender;
 }
 
 }  // namespace crosscheck::trace::raft

@@ -35,7 +35,6 @@ struct ValidationResult {
   size_t events = 0;                  // events validated (all of them when valid)
   size_t widest = 0;                  // the most states kept after one event
   size_t states = 0;                  // states kept, summed over the events
-  size_t log_entries = 0;             // distinct log entries the states share
   size_t failed_event = 0;            // index in Trace::events, unless valid
   std::vector<Candidate> candidates;  // at most a few, unless valid
   size_t candidate_count = 0;         // how many states there were
@@ -43,9 +42,5 @@ struct ValidationResult {
 };
 
 ValidationResult validate(const Trace& trace, const ValidationOptions& options = {});
-
-// For each receive event, the index of the send event it receives, found
-// by the message's fields (oldest unreceived first); -1 when none was sent.
-std::vector<long> match_deliveries(const Trace& trace);
 
 }  // namespace crosscheck::trace::raft
